@@ -1,0 +1,18 @@
+#include "pipefit/report/units.h"
+
+#include <fmt/format.h>
+
+namespace pipefit {
+
+std::string FormatGiB(int64_t bytes) {
+  return fmt::format("{:.2f} GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
+}
+
+std::string FormatParams(int64_t params) {
+  if (params >= 1'000'000'000) return fmt::format("{:.2f} B", params / 1e9);
+  if (params >= 1'000'000) return fmt::format("{:.2f} M", params / 1e6);
+  if (params >= 1'000) return fmt::format("{:.2f} K", params / 1e3);
+  return fmt::format("{}", params);
+}
+
+}  // namespace pipefit

@@ -1,0 +1,18 @@
+// Human units for reports: the only place GiB appears.
+#ifndef PIPEFIT_REPORT_UNITS_H_
+#define PIPEFIT_REPORT_UNITS_H_
+
+#include <cstdint>
+#include <string>
+
+namespace pipefit {
+
+// "22.17 GiB", "160.0 MiB" below 1 GiB, "512 B" below 1 KiB... always two
+// decimals for GiB as the inspect table promises.
+std::string FormatGiB(int64_t bytes);
+// "11.90 B", "123.06 M" parameter counts.
+std::string FormatParams(int64_t params);
+
+}  // namespace pipefit
+
+#endif  // PIPEFIT_REPORT_UNITS_H_

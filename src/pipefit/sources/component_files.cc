@@ -1,0 +1,206 @@
+#include "pipefit/sources/component_files.h"
+
+#include <simdjson.h>
+
+#include <map>
+
+#include "pipefit/formats/gguf.h"
+#include "pipefit/formats/manifest.h"
+#include "pipefit/formats/safetensors.h"
+#include "pipefit/formats/sharded_index.h"
+
+namespace pipefit {
+namespace {
+
+constexpr int64_t kMaxConfigBytes = 16 * 1024 * 1024;
+constexpr const char* kStems[] = {"diffusion_pytorch_model", "model"};
+
+bool EndsWith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string WithVariant(const std::string& stem, const std::string& variant, const std::string& ext) {
+  return variant.empty() ? stem + ext : stem + "." + variant + ext;
+}
+
+std::string IndexName(const std::string& stem, const std::string& variant) {
+  return variant.empty() ? stem + ".safetensors.index.json"
+                         : stem + ".safetensors.index." + variant + ".json";
+}
+
+Status LoadSharded(const FileSystem& fs, const std::string& dir, const std::string& index_name,
+                   Component& component) {
+  const std::string index_path = JoinPath(dir, index_name);
+  PIPEFIT_ASSIGN_OR_RETURN(std::string json, fs.ReadFile(index_path, kMaxIndexFileBytes));
+  PIPEFIT_ASSIGN_OR_RETURN(ShardedIndex index, ParseShardedIndex(json, index_path));
+  component.files.push_back(index_path);
+  std::map<std::string, const TensorInfo*> found;
+  int64_t tensor_bytes = 0;
+  for (const std::string& shard : index.shards) {
+    const std::string shard_path = JoinPath(dir, shard);
+    if (!fs.IsFile(shard_path)) {
+      return MakeError(ErrorCode::kNotFound,
+                       index_path + ": shard " + shard + " is listed in weight_map but missing");
+    }
+    PIPEFIT_ASSIGN_OR_RETURN(SafetensorsHeader header, ReadSafetensorsHeader(fs, shard_path));
+    component.files.push_back(shard_path);
+    component.file_bytes += 8 + header.header_length + header.data_size;
+    for (TensorInfo& t : header.tensors) {
+      tensor_bytes += t.bytes;
+      component.tensors.push_back(std::move(t));
+    }
+  }
+  for (const TensorInfo& t : component.tensors) found[t.name] = &t;
+  for (const auto& [name, shard] : index.weight_map) {
+    auto it = found.find(name);
+    if (it == found.end()) {
+      return MakeError(ErrorCode::kMalformed, index_path + ": tensor '" + name +
+                                                  "' is mapped to " + shard + " but not in it");
+    }
+  }
+  if (index.total_size && *index.total_size != tensor_bytes) {
+    component.notes.push_back(index_path + ": metadata.total_size " + std::to_string(*index.total_size) +
+                              " differs from the shards' tensor bytes " + std::to_string(tensor_bytes));
+  }
+  return OkStatus();
+}
+
+Status LoadManifest(const FileSystem& fs, const std::string& path, Component& component) {
+  PIPEFIT_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(path, kMaxIndexFileBytes));
+  PIPEFIT_ASSIGN_OR_RETURN(TensorManifest manifest, ParseTensorManifest(text, path));
+  component.format = WeightFormat::kManifest;
+  component.files.push_back(path);
+  for (TensorInfo& t : manifest.tensors) {
+    component.file_bytes += t.bytes;
+    component.tensors.push_back(std::move(t));
+  }
+  return OkStatus();
+}
+
+// First existing file among the standard names for `variant`.
+enum class Found { kNone, kIndex, kSingle, kPickle };
+Found FindWeights(const FileSystem& fs, const std::string& dir, const std::string& variant, std::string& name) {
+  for (const char* stem : kStems) {
+    name = IndexName(stem, variant);
+    if (fs.IsFile(JoinPath(dir, name))) return Found::kIndex;
+  }
+  for (const char* stem : kStems) {
+    name = WithVariant(stem, variant, ".safetensors");
+    if (fs.IsFile(JoinPath(dir, name))) return Found::kSingle;
+  }
+  for (const char* stem : {"diffusion_pytorch_model", "pytorch_model"}) {
+    name = WithVariant(stem, variant, ".bin");
+    if (fs.IsFile(JoinPath(dir, name))) return Found::kPickle;
+  }
+  return Found::kNone;
+}
+
+// Names of files in `dir` that look like weights of some variant.
+std::string VariantsPresent(const FileSystem& fs, const std::string& dir) {
+  auto names = fs.ListDirectory(dir);
+  if (!names.ok()) return "";
+  std::string variants;
+  for (const std::string& n : *names) {
+    for (const char* stem : kStems) {
+      const std::string prefix = std::string(stem) + ".";
+      if (n.rfind(prefix, 0) == 0 && EndsWith(n, ".safetensors") &&
+          n.size() > prefix.size() + 12) {
+        std::string v = n.substr(prefix.size(), n.size() - prefix.size() - 12);
+        if (v.find('.') == std::string::npos && v.find('-') == std::string::npos &&
+            variants.find(v) == std::string::npos)
+          variants += (variants.empty() ? "" : ", ") + v;
+      }
+    }
+  }
+  return variants;
+}
+
+}  // namespace
+
+Status LoadSingleWeightFile(const FileSystem& fs, const std::string& path, Component& component) {
+  if (EndsWith(path, ".gguf")) {
+    PIPEFIT_ASSIGN_OR_RETURN(GgufHeader header, ReadGgufHeader(fs, path));
+    component.format = WeightFormat::kGguf;
+    component.file_bytes = header.file_size;
+    component.tensors = std::move(header.tensors);
+  } else {
+    PIPEFIT_ASSIGN_OR_RETURN(SafetensorsHeader header, ReadSafetensorsHeader(fs, path));
+    component.format = WeightFormat::kSafetensors;
+    component.file_bytes = 8 + header.header_length + header.data_size;
+    component.tensors = std::move(header.tensors);
+  }
+  component.files.push_back(path);
+  return OkStatus();
+}
+
+Status LoadComponentWeights(const FileSystem& fs, const std::string& dir, const std::string& variant,
+                            Component& component) {
+  const std::string manifest = JoinPath(dir, "tensors.tsv");
+  if (fs.IsFile(manifest)) return LoadManifest(fs, manifest, component);
+  std::string name;
+  Found found = FindWeights(fs, dir, variant, name);
+  if (found == Found::kNone && !variant.empty()) {
+    found = FindWeights(fs, dir, "", name);
+    if (found != Found::kNone) {
+      component.notes.push_back("no '" + variant + "' variant files: using " + name);
+    }
+  }
+  switch (found) {
+    case Found::kIndex:
+      component.format = WeightFormat::kSafetensors;
+      return LoadSharded(fs, dir, name, component);
+    case Found::kSingle:
+      return LoadSingleWeightFile(fs, JoinPath(dir, name), component);
+    case Found::kPickle: {
+      PIPEFIT_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(JoinPath(dir, name)));
+      component.format = WeightFormat::kPickle;
+      component.files.push_back(JoinPath(dir, name));
+      component.file_bytes = info.size;
+      return OkStatus();
+    }
+    case Found::kNone:
+      break;
+  }
+  const std::string variants = VariantsPresent(fs, dir);
+  if (!variants.empty() && variant.empty()) {
+    return MakeError(ErrorCode::kNotFound, dir + ": only variant weight files (" + variants +
+                                               ") are present; pass --variant " +
+                                               variants.substr(0, variants.find(',')));
+  }
+  return MakeError(ErrorCode::kNotFound,
+                   dir + ": no weights found (expected diffusion_pytorch_model.safetensors, "
+                         "model.safetensors, a *.safetensors.index.json or a .bin file)");
+}
+
+Status ReadComponentConfig(const FileSystem& fs, const std::string& dir, Component& component) {
+  const std::string path = JoinPath(dir, "config.json");
+  if (!fs.IsFile(path)) return OkStatus();
+  PIPEFIT_ASSIGN_OR_RETURN(std::string json, fs.ReadFile(path, kMaxConfigBytes));
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(json);
+  simdjson::dom::element root;
+  if (auto error = parser.parse(padded).get(root); error != simdjson::SUCCESS) {
+    return MakeError(ErrorCode::kMalformed, path + ": not valid JSON: " + simdjson::error_message(error));
+  }
+  if (!root.is_object()) return MakeError(ErrorCode::kMalformed, path + ": must be a JSON object");
+  std::string_view text;
+  if (component.class_name.empty()) {
+    if (root["_class_name"].get_string().get(text) == simdjson::SUCCESS) {
+      component.class_name = std::string(text);
+      if (component.library.empty()) component.library = "diffusers";
+    } else if (root["architectures"].at(0).get_string().get(text) == simdjson::SUCCESS) {
+      component.class_name = std::string(text);
+      if (component.library.empty()) component.library = "transformers";
+    }
+  }
+  bool tie = false;
+  if (root["tie_word_embeddings"].get_bool().get(tie) == simdjson::SUCCESS) {
+    component.config.tie_word_embeddings = tie;
+  }
+  if (root["torch_dtype"].get_string().get(text) == simdjson::SUCCESS) {
+    component.config.torch_dtype = std::string(text);
+  }
+  return OkStatus();
+}
+
+}  // namespace pipefit

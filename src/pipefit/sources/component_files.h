@@ -1,0 +1,35 @@
+// Finds and reads a component's weight files in its folder, the way
+// diffusers and transformers choose them (internals §1.2):
+//   sharded index   {diffusion_pytorch_model|model}.safetensors.index[.VARIANT].json
+//   single file     {diffusion_pytorch_model|model}[.VARIANT].safetensors
+//   catalog         tensors.tsv (the built-in catalog's manifest)
+//   pickle          {diffusion_pytorch_model|pytorch_model}[.VARIANT].bin, *.pt, *.ckpt
+// A requested variant that a component lacks falls back to the plain files
+// with a note, as diffusers does for pipelines; a folder holding only
+// variant files without --variant is an error that says which to pass.
+#ifndef PIPEFIT_SOURCES_COMPONENT_FILES_H_
+#define PIPEFIT_SOURCES_COMPONENT_FILES_H_
+
+#include <string>
+
+#include "pipefit/base/file_system.h"
+#include "pipefit/base/result.h"
+#include "pipefit/model/pipeline.h"
+
+namespace pipefit {
+
+// Fills component.format/files/file_bytes/tensors/notes from the folder
+// `dir` (a path in `fs`). `display_dir` prefixes messages and file names.
+Status LoadComponentWeights(const FileSystem& fs, const std::string& dir, const std::string& variant,
+                            Component& component);
+
+// Reads the tensors of one .safetensors or .gguf file as a component.
+Status LoadSingleWeightFile(const FileSystem& fs, const std::string& path, Component& component);
+
+// Reads `dir/config.json` when present: class name (`_class_name` or
+// `architectures[0]`), tie_word_embeddings, torch_dtype.
+Status ReadComponentConfig(const FileSystem& fs, const std::string& dir, Component& component);
+
+}  // namespace pipefit
+
+#endif  // PIPEFIT_SOURCES_COMPONENT_FILES_H_
