@@ -1,0 +1,163 @@
+// End-to-end tests of the pipefit binary: exit codes, JSON on stdout,
+// messages on stderr (CONTRACT.md Conventions).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "pipefit/testing/pipeline_fixture.h"
+#include "pipefit/testing/safetensors_builder.h"
+#include "pipefit/testing/temp_dir.h"
+
+namespace pipefit {
+namespace {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+RunResult RunPipefit(const std::string& args, const std::string& env = "") {
+  testing::TempDir dir;
+  const std::string err_path = dir.path() + "/stderr";
+  const std::string command = env + " " + PIPEFIT_BINARY + " " + args + " 2>" + err_path;
+  RunResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> buffer{};
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  std::stringstream text;
+  text << err.rdbuf();
+  result.err = text.str();
+  return result;
+}
+
+// An environment with an empty Hugging Face cache.
+std::string EmptyCache(const testing::TempDir& dir) { return "HF_HUB_CACHE=" + dir.path() + "/none HOME=" + dir.path(); }
+
+TEST(CliTest, InspectCatalogJsonFollowsTheContract) {
+  testing::TempDir dir;
+  RunResult r = RunPipefit("inspect flux.1-dev --json --offline", EmptyCache(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["schema"], "pipefit.inspect/1");
+  EXPECT_EQ(j["source"]["kind"], "catalog");
+  EXPECT_EQ(j["source"]["repo"], "black-forest-labs/FLUX.1-dev");
+  EXPECT_EQ(j["pipeline_class"], "FluxPipeline");
+  EXPECT_EQ(j["load_dtype"], "bf16");
+  const auto& transformer = j["components"][5];
+  EXPECT_EQ(transformer["name"], "transformer");
+  EXPECT_EQ(transformer["class"], "FluxTransformer2DModel");
+  EXPECT_EQ(transformer["library"], "diffusers");
+  EXPECT_EQ(transformer["tensors"], 1160);
+  EXPECT_EQ(transformer["params"], 11901408320);
+  EXPECT_EQ(transformer["stored_bytes"], 23802816640);
+  EXPECT_EQ(transformer["bytes"], 23802816640);
+  EXPECT_EQ(transformer["blocks"], 57);
+  EXPECT_EQ(transformer["block_bytes"], 679662592);
+  EXPECT_EQ(transformer["leaf_bytes"], 113283072);
+  for (const char* key : {"layerwise_fp8_bytes", "int8_bytes", "nf4_bytes"}) {
+    EXPECT_TRUE(transformer[key].is_number_integer()) << key;
+  }
+  EXPECT_EQ(j["measurements"]["S_total"], 23802816640 + 9524621312 + 246120960 + 167639366);
+  EXPECT_EQ(j["measurements"]["S_block"], 679662592);
+  for (const char* key : {"S_total", "S_max", "S_block", "S_leaf", "S_total_lc", "S_max_lc"}) {
+    EXPECT_TRUE(j["measurements"][key].is_number_integer()) << key;
+  }
+}
+
+TEST(CliTest, InspectFolderEqualsCatalog) {
+  testing::TempDir dir;
+  testing::WriteFluxDevFixture(dir.path() + "/flux", PIPEFIT_SOURCE_DIR);
+  RunResult folder = RunPipefit("inspect " + dir.path() + "/flux --json --dtype fp16", EmptyCache(dir));
+  RunResult catalog = RunPipefit("inspect flux.1-dev --json --dtype fp16", EmptyCache(dir));
+  ASSERT_EQ(folder.exit_code, 0) << folder.err;
+  auto a = nlohmann::json::parse(folder.out);
+  auto b = nlohmann::json::parse(catalog.out);
+  EXPECT_EQ(a["measurements"], b["measurements"]);
+  for (size_t i = 0; i < a["components"].size(); ++i) {
+    for (const char* key : {"bytes", "stored_bytes", "params", "blocks", "block_bytes", "leaf_bytes",
+                            "layerwise_fp8_bytes", "int8_bytes", "nf4_bytes"}) {
+      EXPECT_EQ(a["components"][i][key], b["components"][i][key]) << a["components"][i]["name"] << " " << key;
+    }
+  }
+  EXPECT_EQ(a["components"][2]["bytes"], 11537887232);  // T5 with wo kept in fp32
+}
+
+TEST(CliTest, TextOutputShowsGiBAndSeedQuantities) {
+  testing::TempDir dir;
+  RunResult r = RunPipefit("inspect flux.1-dev", EmptyCache(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("black-forest-labs/FLUX.1-dev (FluxPipeline)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("22.17 GiB"), std::string::npos) << r.out;  // 23,802,816,640 B
+  EXPECT_NE(r.out.find("S_block       0.63 GiB  largest denoiser block (transformer_blocks.0)"), std::string::npos)
+      << r.out;
+}
+
+TEST(CliTest, CorruptFilesExitOneNamingTheFile) {
+  testing::TempDir dir;
+  struct Case {
+    std::string name;
+    std::string bytes;
+    std::string message;
+  } cases[] = {
+      {"empty.safetensors", "", "empty.safetensors: file is 0 bytes, too short for the 8-byte header length"},
+      {"huge.safetensors", std::string(8, '\xff'), "huge.safetensors: header length 18446744073709551615 exceeds the 100 MB limit"},
+      {"json.safetensors", testing::SafetensorsPrefix("{\"a\":"), "json.safetensors: header is not valid JSON"},
+      {"bad.gguf", "GGUF", "bad.gguf"},
+      {"text.gguf", "hello world, not a gguf file at all", "text.gguf"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = dir.path() + "/" + c.name;
+    testing::WriteTextFile(path, c.bytes);
+    RunResult r = RunPipefit("inspect " + path + " --json");
+    EXPECT_EQ(r.exit_code, 1) << c.name;
+    EXPECT_EQ(r.out, "") << c.name;
+    EXPECT_NE(r.err.find("pipefit: error: " + dir.path() + "/" + c.message), std::string::npos)
+        << c.name << ": " << r.err;
+  }
+}
+
+TEST(CliTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(RunPipefit("inspect flux.1-dev --dtype int3").exit_code, 2);
+  EXPECT_EQ(RunPipefit("inspect --no-such-flag").exit_code, 2);
+  EXPECT_EQ(RunPipefit("").exit_code, 2);
+  EXPECT_EQ(RunPipefit("frobnicate").exit_code, 2);
+  RunResult help = RunPipefit("inspect --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--variant"), std::string::npos);
+}
+
+TEST(CliTest, MissingModelExitsOne) {
+  testing::TempDir dir;
+  RunResult r = RunPipefit("inspect nobody/nothing --offline", EmptyCache(dir));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "pipefit: error: nobody/nothing: not a local path, not in the Hugging Face cache, and not a built-in "
+            "catalog entry (see `pipefit catalog`)\n");
+}
+
+TEST(CliTest, CatalogListsBothEntries) {
+  RunResult r = RunPipefit("catalog --json");
+  ASSERT_EQ(r.exit_code, 0);
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["schema"], "pipefit.catalog/1");
+  ASSERT_EQ(j["entries"].size(), 2u);
+  EXPECT_EQ(j["entries"][0]["repo"], "black-forest-labs/FLUX.1-dev");
+  EXPECT_EQ(j["entries"][0]["aliases"][0], "flux.1-dev");
+  EXPECT_EQ(j["entries"][0]["default"], true);
+  EXPECT_EQ(j["entries"][1]["repo"], "black-forest-labs/FLUX.1-schnell");
+}
+
+}  // namespace
+}  // namespace pipefit
