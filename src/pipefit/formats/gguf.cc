@@ -45,7 +45,8 @@ bool IsFixedSize(GgufType type) { return type != GgufType::kString && type != Gg
 
 uint64_t LoadLittleEndian(const char* bytes, int64_t size) {
   uint64_t value = 0;
-  for (int64_t i = size - 1; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  for (int64_t i = size - 1; i >= 0; --i)
+    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
   return value;
 }
 
@@ -102,10 +103,13 @@ class HeaderReader {
   }
 
   // Fails unless `count` items of at least `min_bytes` each can follow.
-  Status CheckCount(uint64_t count, int64_t min_bytes, std::string_view what) const {
+  // The message is "<where>: <noun> <count> needs ..." (no "where" if empty).
+  Status CheckCount(uint64_t count, int64_t min_bytes, std::string_view where,
+                    std::string_view noun) const {
     const int64_t left = file_size_ - position_;
     if (count <= static_cast<uint64_t>(left / min_bytes)) return OkStatus();
-    return Malformed(std::string(what) + " " + std::to_string(count) + " needs at least " +
+    const std::string prefix = where.empty() ? "" : std::string(where) + ": ";
+    return Malformed(prefix + std::string(noun) + " " + std::to_string(count) + " needs at least " +
                      std::to_string(min_bytes) + " bytes each, but the file has " +
                      std::to_string(left) + " bytes left after offset " +
                      std::to_string(position_));
@@ -129,11 +133,10 @@ Status HeaderReader::Ensure(int64_t size, std::string_view what) {
   }
   const int64_t end = position_ + size;
   if (end > kMaxGgufHeaderBytes) {
-    return Fail(ErrorCode::kLimit, "header exceeds the " +
-                                       std::to_string(kMaxGgufHeaderBytes / kMiB) +
-                                       " MiB limit (" + std::string(what) + " at offset " +
-                                       std::to_string(position_) + " ends at " +
-                                       std::to_string(end) + ")");
+    return Fail(ErrorCode::kLimit,
+                "header exceeds the " + std::to_string(kMaxGgufHeaderBytes / kMiB) +
+                    " MiB limit (" + std::string(what) + " at offset " + std::to_string(position_) +
+                    " ends at " + std::to_string(end) + ")");
   }
   const int64_t loaded = static_cast<int64_t>(buffer_.size());
   if (end <= loaded) return OkStatus();
@@ -161,12 +164,13 @@ struct KeepBudget {
   int64_t left = kMaxGgufArrayElementsKept;
 };
 
-Result<GgufType> ReadType(HeaderReader& reader, const std::string& where) {
+// A type id; messages read "<what>: unknown <noun> 99 at offset N".
+Result<GgufType> ReadType(HeaderReader& reader, std::string_view what, std::string_view noun) {
   const int64_t at = reader.position();
-  PIPEFIT_ASSIGN_OR_RETURN(uint32_t raw, reader.ReadU32(where + " value type"));
+  PIPEFIT_ASSIGN_OR_RETURN(uint32_t raw, reader.ReadU32(what));
   if (raw >= std::size(kTypeRows)) {
-    return reader.Malformed(where + ": unknown value type " + std::to_string(raw) +
-                            " at offset " + std::to_string(at));
+    return reader.Malformed(std::string(what) + ": unknown " + std::string(noun) + " " +
+                            std::to_string(raw) + " at offset " + std::to_string(at));
   }
   return static_cast<GgufType>(raw);
 }
@@ -198,18 +202,18 @@ Result<GgufValue> ReadArray(HeaderReader& reader, int depth, KeepBudget& budget,
                             const std::string& where) {
   GgufValue value;
   value.type = GgufType::kArray;
-  PIPEFIT_ASSIGN_OR_RETURN(value.element_type, ReadType(reader, where + " array"));
+  PIPEFIT_ASSIGN_OR_RETURN(value.element_type, ReadType(reader, where, "array element type"));
   if (value.element_type == GgufType::kArray && depth + 1 > kMaxGgufArrayDepth) {
     return reader.Fail(ErrorCode::kLimit, where + ": arrays nested deeper than " +
                                               std::to_string(kMaxGgufArrayDepth) + " levels");
   }
-  PIPEFIT_ASSIGN_OR_RETURN(value.array_count, reader.ReadU64(where + " array count"));
-  PIPEFIT_RETURN_IF_ERROR(reader.CheckCount(
-      value.array_count, RowOf(value.element_type).min_bytes, where + ": array count"));
+  PIPEFIT_ASSIGN_OR_RETURN(value.array_count, reader.ReadU64(where));
+  PIPEFIT_RETURN_IF_ERROR(reader.CheckCount(value.array_count, RowOf(value.element_type).min_bytes,
+                                            where, "array count"));
   for (uint64_t i = 0; i < value.array_count; ++i) {
     if (budget.left == 0) {
-      PIPEFIT_RETURN_IF_ERROR(SkipElements(reader, value.element_type, value.array_count - i,
-                                           depth, budget, where));
+      PIPEFIT_RETURN_IF_ERROR(
+          SkipElements(reader, value.element_type, value.array_count - i, depth, budget, where));
       break;
     }
     PIPEFIT_ASSIGN_OR_RETURN(GgufValue element,
@@ -225,10 +229,18 @@ GgufValue DecodeScalar(GgufType type, uint64_t bits) {
   GgufValue value;
   value.type = type;
   switch (type) {
-    case GgufType::kInt8: value.int_value = static_cast<int8_t>(bits); break;
-    case GgufType::kInt16: value.int_value = static_cast<int16_t>(bits); break;
-    case GgufType::kInt32: value.int_value = static_cast<int32_t>(bits); break;
-    case GgufType::kInt64: value.int_value = static_cast<int64_t>(bits); break;
+    case GgufType::kInt8:
+      value.int_value = static_cast<int8_t>(bits);
+      break;
+    case GgufType::kInt16:
+      value.int_value = static_cast<int16_t>(bits);
+      break;
+    case GgufType::kInt32:
+      value.int_value = static_cast<int32_t>(bits);
+      break;
+    case GgufType::kInt64:
+      value.int_value = static_cast<int64_t>(bits);
+      break;
     case GgufType::kFloat32: {
       const uint32_t narrow = static_cast<uint32_t>(bits);
       float f;
@@ -236,9 +248,15 @@ GgufValue DecodeScalar(GgufType type, uint64_t bits) {
       value.float_value = f;
       break;
     }
-    case GgufType::kFloat64: std::memcpy(&value.float_value, &bits, sizeof bits); break;
-    case GgufType::kBool: value.uint_value = bits != 0 ? 1 : 0; break;
-    default: value.uint_value = bits; break;  // unsigned integers
+    case GgufType::kFloat64:
+      std::memcpy(&value.float_value, &bits, sizeof bits);
+      break;
+    case GgufType::kBool:
+      value.uint_value = bits != 0 ? 1 : 0;
+      break;
+    default:
+      value.uint_value = bits;
+      break;  // unsigned integers
   }
   return value;
 }
@@ -261,9 +279,9 @@ Status CheckVersion(HeaderReader& reader, uint32_t version) {
   // A big-endian file's version (2 or 3) reads as 0x02000000 or 0x03000000
   // here; ggml's gguf.cpp uses the same test on the low 16 bits.
   if ((version & 0xFFFF) == 0) {
-    return reader.Fail(ErrorCode::kUnsupported,
-                       "big-endian GGUF (version field reads " + std::to_string(version) +
-                           "); only little-endian files are supported");
+    return reader.Fail(ErrorCode::kUnsupported, "big-endian GGUF (version field reads " +
+                                                    std::to_string(version) +
+                                                    "); only little-endian files are supported");
   }
   if (version == 1) {
     return reader.Fail(ErrorCode::kUnsupported,
@@ -305,7 +323,7 @@ Status ReadPreamble(HeaderReader& reader, GgufHeader& header, uint64_t& tensor_c
   PIPEFIT_RETURN_IF_ERROR(CheckVersion(reader, header.version));
   PIPEFIT_ASSIGN_OR_RETURN(tensor_count, reader.ReadU64("the tensor count"));
   PIPEFIT_ASSIGN_OR_RETURN(kv_count, reader.ReadU64("the KV count"));
-  PIPEFIT_RETURN_IF_ERROR(reader.CheckCount(kv_count, kMinKeyValueBytes, "KV count"));
+  PIPEFIT_RETURN_IF_ERROR(reader.CheckCount(kv_count, kMinKeyValueBytes, "", "KV count"));
   if (kv_count > static_cast<uint64_t>(kMaxGgufKeyValues)) {
     return reader.Fail(ErrorCode::kLimit, "KV count " + std::to_string(kv_count) +
                                               " exceeds the limit of " +
@@ -318,10 +336,11 @@ Status ReadKeyValues(HeaderReader& reader, uint64_t kv_count, GgufHeader& header
   KeepBudget budget;
   std::unordered_set<std::string> keys;
   for (uint64_t i = 0; i < kv_count; ++i) {
-    PIPEFIT_ASSIGN_OR_RETURN(std::string key, reader.ReadString("KV " + std::to_string(i) + " key"));
+    PIPEFIT_ASSIGN_OR_RETURN(std::string key,
+                             reader.ReadString("KV " + std::to_string(i) + " key"));
     const std::string where = "KV '" + key + "'";
     if (!keys.insert(key).second) return reader.Malformed("duplicate KV key '" + key + "'");
-    PIPEFIT_ASSIGN_OR_RETURN(GgufType type, ReadType(reader, where));
+    PIPEFIT_ASSIGN_OR_RETURN(GgufType type, ReadType(reader, where, "value type"));
     PIPEFIT_ASSIGN_OR_RETURN(GgufValue value, ReadValue(reader, type, 0, budget, where));
     header.metadata.push_back(GgufKeyValue{std::move(key), std::move(value)});
   }
@@ -394,8 +413,8 @@ Status ReadTypeAndSize(HeaderReader& reader, const std::string& where, TensorInf
   const int64_t row = tensor.shape.back();  // ne[0]
   if (row % info.block_elements != 0) {
     return reader.Malformed(where + ": row length ne[0] = " + std::to_string(row) +
-                            " is not a multiple of the " + std::string(info.name) +
-                            " block size " + std::to_string(info.block_elements));
+                            " is not a multiple of the " + std::string(info.name) + " block size " +
+                            std::to_string(info.block_elements));
   }
   std::optional<int64_t> bytes = DTypeBytes(*dtype, tensor.numel);
   if (!bytes) {
@@ -420,15 +439,15 @@ Result<TensorInfo> ReadTensorInfo(HeaderReader& reader, uint64_t index, uint32_t
   }
   if (offset > static_cast<uint64_t>(reader.file_size())) {
     return reader.Malformed(where + ": offset " + std::to_string(offset) +
-                            " is past the end of the file (" +
-                            std::to_string(reader.file_size()) + " bytes)");
+                            " is past the end of the file (" + std::to_string(reader.file_size()) +
+                            " bytes)");
   }
   tensor.data_offset = static_cast<int64_t>(offset);
   return tensor;
 }
 
 Status ReadTensorInfos(HeaderReader& reader, uint64_t tensor_count, GgufHeader& header) {
-  PIPEFIT_RETURN_IF_ERROR(reader.CheckCount(tensor_count, kMinTensorInfoBytes, "tensor count"));
+  PIPEFIT_RETURN_IF_ERROR(reader.CheckCount(tensor_count, kMinTensorInfoBytes, "", "tensor count"));
   if (tensor_count > static_cast<uint64_t>(kMaxTensorsPerFile)) {
     return reader.Fail(ErrorCode::kLimit, "tensor count " + std::to_string(tensor_count) +
                                               " exceeds the limit of " +
@@ -521,9 +540,15 @@ std::optional<int64_t> GgufInt(const GgufHeader& header, std::string_view key) {
   const GgufValue* value = FindGgufValue(header, key);
   if (value == nullptr) return std::nullopt;
   switch (value->type) {
-    case GgufType::kInt8: case GgufType::kInt16: case GgufType::kInt32: case GgufType::kInt64:
+    case GgufType::kInt8:
+    case GgufType::kInt16:
+    case GgufType::kInt32:
+    case GgufType::kInt64:
       return value->int_value;
-    case GgufType::kUint8: case GgufType::kUint16: case GgufType::kUint32: case GgufType::kUint64:
+    case GgufType::kUint8:
+    case GgufType::kUint16:
+    case GgufType::kUint32:
+    case GgufType::kUint64:
       if (value->uint_value > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
       return static_cast<int64_t>(value->uint_value);
     default:

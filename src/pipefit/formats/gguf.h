@@ -67,8 +67,18 @@ inline constexpr uint32_t kGgufDefaultAlignment = 32;
 
 // Value types (ggml/include/gguf.h `enum gguf_type`).
 enum class GgufType : uint32_t {
-  kUint8 = 0, kInt8 = 1, kUint16 = 2, kInt16 = 3, kUint32 = 4, kInt32 = 5,
-  kFloat32 = 6, kBool = 7, kString = 8, kArray = 9, kUint64 = 10, kInt64 = 11,
+  kUint8 = 0,
+  kInt8 = 1,
+  kUint16 = 2,
+  kInt16 = 3,
+  kUint32 = 4,
+  kInt32 = 5,
+  kFloat32 = 6,
+  kBool = 7,
+  kString = 8,
+  kArray = 9,
+  kUint64 = 10,
+  kInt64 = 11,
   kFloat64 = 12,
 };
 
@@ -78,10 +88,10 @@ std::string_view GgufTypeName(GgufType type);
 // One metadata value. Only the fields for `type` are set.
 struct GgufValue {
   GgufType type = GgufType::kUint8;
-  uint64_t uint_value = 0;    // UINT8, UINT16, UINT32, UINT64; BOOL as 0 or 1
-  int64_t int_value = 0;      // INT8, INT16, INT32, INT64
-  double float_value = 0;     // FLOAT32, FLOAT64
-  std::string string_value;   // STRING (bytes as stored, not checked UTF-8)
+  uint64_t uint_value = 0;                   // UINT8, UINT16, UINT32, UINT64; BOOL as 0 or 1
+  int64_t int_value = 0;                     // INT8, INT16, INT32, INT64
+  double float_value = 0;                    // FLOAT32, FLOAT64
+  std::string string_value;                  // STRING (bytes as stored, not checked UTF-8)
   GgufType element_type = GgufType::kUint8;  // ARRAY
   uint64_t array_count = 0;                  // ARRAY: elements in the file
   // ARRAY: the first elements, all of them unless the header-wide

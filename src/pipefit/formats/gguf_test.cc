@@ -20,6 +20,7 @@ constexpr char kPath[] = "model.gguf";
 constexpr uint32_t kU8 = static_cast<uint32_t>(GgufType::kUint8);
 constexpr uint32_t kU32 = static_cast<uint32_t>(GgufType::kUint32);
 constexpr uint32_t kStr = static_cast<uint32_t>(GgufType::kString);
+constexpr uint32_t kArray = static_cast<uint32_t>(GgufType::kArray);
 constexpr uint32_t kF32 = 0, kQ4_0 = 2;  // ggml type ids
 
 // Records every ReadRange so tests can bound what the reader fetched.
@@ -263,8 +264,9 @@ TEST(GgufTest, AcceptsArraysNestedUpToTheLimit) {
 TEST(GgufTest, KeepsArrayElementsWithinBudgetAndCountsAll) {
   const uint64_t count = kMaxGgufArrayElementsKept + 10;
   GgufBuilder builder;
-  builder.AddKv("big", enc::RawArray(static_cast<uint32_t>(GgufType::kUint8), count,
-                                     std::string(count, '\x01')))
+  builder
+      .AddKv("big", enc::RawArray(static_cast<uint32_t>(GgufType::kUint8), count,
+                                  std::string(count, '\x01')))
       .AddKv("after", enc::Array(GgufType::kString, {enc::Str("x")}))
       .AddKv("s", enc::Str("still read"));
   auto header = ReadBuilt(builder);
@@ -314,20 +316,43 @@ TEST(GgufTest, GrowsReadsForLargeHeaders) {
 }
 
 // Counts that fit a 1 PiB sparse file but not the header limit: the reader
-// stops at the limit without reading or keeping more than it allows.
+// stops at the limit without reading past it. (Elements past the keep budget
+// are skipped in bulk, so this takes no time.)
 TEST(GgufTest, HostileCountsInHugeFileStopAtTheLimit) {
-  for (GgufType type : {GgufType::kUint32, GgufType::kString, GgufType::kArray}) {
-    SCOPED_TRACE(std::string(GgufTypeName(type)));
+  GgufBuilder builder;
+  builder.SetKvCount(1'000'000).AddKv("k", enc::RawArray(kU32, uint64_t{1} << 40, ""));
+  MemoryFileSystem memory;
+  builder.AddTo(memory, kPath, int64_t{1} << 50);
+  RecordingFileSystem fs(memory);
+  auto header = ReadGgufHeader(fs, kPath);
+  ASSERT_FALSE(header.ok());
+  EXPECT_EQ(header.error().code, ErrorCode::kLimit);
+  EXPECT_NE(header.error().message.find("header exceeds the 256 MiB limit"), std::string::npos)
+      << header.error().message;
+  EXPECT_LE(fs.MaxReadEnd(), 2 * kMiB);
+}
+
+// Strings and arrays past the keep budget are skipped one by one; the next
+// KV must still be read from the right place.
+TEST(GgufTest, SkipsStringsAndArraysPastTheBudget) {
+  const size_t count = kMaxGgufArrayElementsKept + 1000;
+  std::string strings, arrays;
+  const std::string one_string = enc::String("ab");
+  const std::string one_array = enc::Array(GgufType::kUint8, {enc::U8(1)}).payload;
+  for (size_t i = 0; i < count; ++i) {
+    strings += one_string;
+    arrays += one_array;
+  }
+  for (const auto& [type, elements] : {std::pair{kStr, strings}, std::pair{kArray, arrays}}) {
     GgufBuilder builder;
-    builder.SetKvCount(1'000'000).AddKv(
-        "k", enc::RawArray(static_cast<uint32_t>(type), uint64_t{1} << 40, ""));
-    MemoryFileSystem memory;
-    builder.AddTo(memory, kPath, int64_t{1} << 50);
-    RecordingFileSystem fs(memory);
-    auto header = ReadGgufHeader(fs, kPath);
-    ASSERT_FALSE(header.ok());
-    EXPECT_EQ(header.error().code, ErrorCode::kLimit) << header.error().message;
-    EXPECT_LE(fs.MaxReadEnd(), kMaxGgufHeaderBytes);
+    builder.AddKv("k", enc::RawArray(type, count, elements)).AddKv("after", enc::Str("ok"));
+    auto header = ReadBuilt(builder);
+    ASSERT_TRUE(header.ok()) << header.error().message;
+    const GgufValue* value = FindGgufValue(*header, "k");
+    EXPECT_EQ(value->array_count, count);
+    EXPECT_LE(value->elements.size(), static_cast<size_t>(kMaxGgufArrayElementsKept));
+    EXPECT_GE(value->elements.size(), static_cast<size_t>(kMaxGgufArrayElementsKept / 2));
+    EXPECT_EQ(GgufString(*header, "after"), "ok");
   }
 }
 
@@ -419,9 +444,12 @@ std::vector<CorruptCase> PreambleCases() {
       {"BigEndian", Built([](GgufBuilder& b) { b.SetVersion(0x03000000); }),
        ErrorCode::kUnsupported, "big-endian GGUF"},
       {"HugeTensorCount", Built([](GgufBuilder& b) { b.SetTensorCount(kHuge); }),
-       ErrorCode::kMalformed, "tensor count 1152921504606846976 needs at least 32 bytes each, but the file has 8 bytes left after offset 24"},
+       ErrorCode::kMalformed,
+       "tensor count 1152921504606846976 needs at least 32 bytes each, but the file has 8 bytes "
+       "left after offset 24"},
       {"HugeKvCount", Built([](GgufBuilder& b) { b.SetKvCount(kHuge); }), ErrorCode::kMalformed,
-       "KV count 1152921504606846976 needs at least 13 bytes each, but the file has 8 bytes left after offset 24"},
+       "KV count 1152921504606846976 needs at least 13 bytes each, but the file has 8 bytes left "
+       "after offset 24"},
       {"TensorCountOverLimit",
        Built([](GgufBuilder& b) { b.SetTensorCount(kMaxTensorsPerFile + 1); }, 64 * kMiB),
        ErrorCode::kLimit, "tensor count 1000001 exceeds the limit of 1000000"},
@@ -435,23 +463,28 @@ std::vector<CorruptCase> KeyValueCases() {
   return {
       {"KeyLengthPastEnd",
        Built([](GgufBuilder& b) { b.AddKv(std::string(40, 'k'), enc::U8(1)); }, 40),
-       ErrorCode::kMalformed, "KV 0 key: string length 40 at offset 24 runs past the end of the file (40 bytes)"},
-      {"StringPastEnd",
-       Built([](GgufBuilder& b) { b.AddKv("k", {kStr, enc::LittleEndian64(1000) + "abc"}); }),
+       ErrorCode::kMalformed,
+       "KV 0 key: string length 40 at offset 24 runs past the end of the file (40 bytes)"},
+      {"StringPastEnd", Built([](GgufBuilder& b) {
+         b.AddKv("k", {kStr, enc::LittleEndian64(1000) + "abc"});
+       }),
        ErrorCode::kMalformed, "KV 'k': string length 1000 at offset 37 runs past the end"},
-      {"UnknownValueType", Built([](GgufBuilder& b) { b.AddKv("k", {99, ""}); }),
+      {"UnknownValueType", Built([](GgufBuilder& b) {
+         b.AddKv("k", {99, ""});
+       }),
        ErrorCode::kMalformed, "KV 'k': unknown value type 99 at offset 33"},
       {"UnknownArrayElementType",
-       Built([](GgufBuilder& b) { b.AddKv("k", enc::RawArray(13, 0, "")); }),
-       ErrorCode::kMalformed, "KV 'k' array: unknown value type 13"},
+       Built([](GgufBuilder& b) { b.AddKv("k", enc::RawArray(13, 0, "")); }), ErrorCode::kMalformed,
+       "KV 'k': unknown array element type 13 at offset 37"},
       {"ArrayCountPastEnd",
        Built([](GgufBuilder& b) { b.AddKv("k", enc::RawArray(kU32, 1000, "")); }),
-       ErrorCode::kMalformed, "KV 'k': array count 1000 needs at least 4 bytes each, but the file has 15 bytes left after offset 49"},
+       ErrorCode::kMalformed,
+       "KV 'k': array count 1000 needs at least 4 bytes each, but the file has 15 bytes left after "
+       "offset 49"},
       {"HugeArrayCount",
        Built([](GgufBuilder& b) { b.AddKv("k", enc::RawArray(kStr, kHuge, "")); }),
        ErrorCode::kMalformed, "KV 'k': array count 1152921504606846976"},
-      {"StringElementPastEnd",
-       Built([](GgufBuilder& b) {
+      {"StringElementPastEnd", Built([](GgufBuilder& b) {
          b.AddKv("k", enc::RawArray(kStr, 2, enc::String("a") + enc::LittleEndian64(1000)));
        }),
        ErrorCode::kMalformed, "string length 1000 at offset 58 runs past the end"},
@@ -461,19 +494,19 @@ std::vector<CorruptCase> KeyValueCases() {
       {"DuplicateKey",
        Built([](GgufBuilder& b) { b.AddKv("k", enc::U8(1)).AddKv("k", enc::U8(2)); }),
        ErrorCode::kMalformed, "duplicate KV key 'k'"},
-      {"AlignmentZero",
-       Built([](GgufBuilder& b) { b.AddKv("general.alignment", enc::U32(0)); }),
+      {"AlignmentZero", Built([](GgufBuilder& b) { b.AddKv("general.alignment", enc::U32(0)); }),
        ErrorCode::kMalformed, "general.alignment 0 is not a nonzero power of two"},
-      {"AlignmentThree",
-       Built([](GgufBuilder& b) { b.AddKv("general.alignment", enc::U32(3)); }),
+      {"AlignmentThree", Built([](GgufBuilder& b) { b.AddKv("general.alignment", enc::U32(3)); }),
        ErrorCode::kMalformed, "general.alignment 3 is not a nonzero power of two"},
       {"AlignmentWrongType",
        Built([](GgufBuilder& b) { b.AddKv("general.alignment", enc::I32(32)); }),
        ErrorCode::kMalformed, "general.alignment must be UINT32, found INT32"},
       {"HeaderOverLimit",
-       Built([](GgufBuilder& b) {
-         b.AddKv("k", {kStr, enc::LittleEndian64(300 * kMiB)});
-       }, 512 * kMiB),
+       Built(
+           [](GgufBuilder& b) {
+             b.AddKv("k", {kStr, enc::LittleEndian64(300 * kMiB)});
+           },
+           512 * kMiB),
        ErrorCode::kLimit, "header exceeds the 256 MiB limit (KV 'k' at offset 45"},
   };
 }
@@ -482,29 +515,31 @@ std::vector<CorruptCase> TensorCases() {
   return {
       {"TruncatedInTensorInfo",
        Built([](GgufBuilder& b) { b.AddTensor("tensor_name_long", {8}, DType::kF32); }, 60),
-       ErrorCode::kMalformed, "file ends after 60 bytes, inside tensor 'tensor_name_long' ggml type at offset 60"},
+       ErrorCode::kMalformed,
+       "file ends after 60 bytes, inside tensor 'tensor_name_long' ggml type at offset 60"},
       {"NDimsZero", Built([](GgufBuilder& b) { b.AddRawTensor("t", {}, kF32, 0); }),
        ErrorCode::kMalformed, "tensor 't': n_dims is 0"},
-      {"NDimsTooLarge", Built([](GgufBuilder& b) { b.AddRawTensor("t", {1, 1, 1, 1, 1}, kF32, 0); }),
+      {"NDimsTooLarge", Built([](GgufBuilder& b) {
+         b.AddRawTensor("t", {1, 1, 1, 1, 1}, kF32, 0);
+       }),
        ErrorCode::kUnsupported, "tensor 't': n_dims 5 exceeds ggml's limit of 4"},
-      {"NDimsHuge",
-       Built([](GgufBuilder& b) {
+      {"NDimsHuge", Built([](GgufBuilder& b) {
          b.AddRawTensor("t", std::vector<uint64_t>(kMaxTensorDims + 1, 1), kF32, 0);
        }),
        ErrorCode::kUnsupported, "tensor 't': n_dims 17 exceeds"},
-      {"DimZero", Built([](GgufBuilder& b) { b.AddRawTensor("t", {32, 0}, kF32, 0); }),
+      {"DimZero", Built([](GgufBuilder& b) {
+         b.AddRawTensor("t", {32, 0}, kF32, 0);
+       }),
        ErrorCode::kMalformed, "tensor 't': dimension ne[1] is 0, expected 1 to INT64_MAX"},
       {"DimAboveInt64",
        Built([](GgufBuilder& b) { b.AddRawTensor("t", {uint64_t{1} << 63}, kF32, 0); }),
        ErrorCode::kMalformed, "dimension ne[0] is 9223372036854775808"},
-      {"ElementCountOverflow",
-       Built([](GgufBuilder& b) {
+      {"ElementCountOverflow", Built([](GgufBuilder& b) {
          b.AddRawTensor("t", {uint64_t{1} << 32, uint64_t{1} << 32}, kF32, 0);
        }),
        ErrorCode::kMalformed,
        "tensor 't': element count of shape [4294967296, 4294967296] overflows int64"},
-      {"ByteCountOverflow",
-       Built([](GgufBuilder& b) {
+      {"ByteCountOverflow", Built([](GgufBuilder& b) {
          b.AddRawTensor("t", {uint64_t{1} << 31, uint64_t{1} << 31}, kF32, 0);
        }),
        ErrorCode::kMalformed, "tensor 't': byte count of shape [2147483648, 2147483648] F32"},
@@ -512,29 +547,26 @@ std::vector<CorruptCase> TensorCases() {
        ErrorCode::kUnsupported, "tensor 't': unknown ggml type id 99"},
       {"RemovedGgmlType", Built([](GgufBuilder& b) { b.AddRawTensor("t", {32}, 4, 0); }),
        ErrorCode::kUnsupported, "tensor 't': unknown ggml type id 4"},
-      {"RowNotMultipleOfBlock",
-       Built([](GgufBuilder& b) { b.AddRawTensor("t", {33, 2}, kQ4_0, 0); }),
+      {"RowNotMultipleOfBlock", Built([](GgufBuilder& b) {
+         b.AddRawTensor("t", {33, 2}, kQ4_0, 0);
+       }),
        ErrorCode::kMalformed,
        "tensor 't': row length ne[0] = 33 is not a multiple of the Q4_0 block size 32"},
-      {"MisalignedOffset",
-       Built([](GgufBuilder& b) { b.AddTensor("t", {8}, DType::kF32, 16); }),
+      {"MisalignedOffset", Built([](GgufBuilder& b) { b.AddTensor("t", {8}, DType::kF32, 16); }),
        ErrorCode::kMalformed, "tensor 't': offset 16 is not a multiple of the alignment 32"},
       {"OffsetPastEnd",
        Built([](GgufBuilder& b) { b.AddRawTensor("t", {8}, kF32, uint64_t{1} << 40); }, 4096),
        ErrorCode::kMalformed, "tensor 't': offset 1099511627776 is past the end of the file"},
-      {"TensorPastEnd",
-       Built([](GgufBuilder& b) { b.AddTensor("t", {16}, DType::kF32); }, 64 + 63),
+      {"TensorPastEnd", Built([](GgufBuilder& b) { b.AddTensor("t", {16}, DType::kF32); }, 64 + 63),
        ErrorCode::kMalformed,
        "tensor 't': 64 bytes at data offset 0 (data starts at 64) run past the end of the file "
        "(127 bytes)"},
-      {"OverlappingTensors",
-       Built([](GgufBuilder& b) {
+      {"OverlappingTensors", Built([](GgufBuilder& b) {
          b.AddTensor("a", {16}, DType::kF32, 0).AddTensor("b", {16}, DType::kF32, 32);
        }),
        ErrorCode::kMalformed,
        "tensor 'b' at data offset 32 overlaps tensor 'a' (64 bytes at data offset 0)"},
-      {"DuplicateTensorName",
-       Built([](GgufBuilder& b) {
+      {"DuplicateTensorName", Built([](GgufBuilder& b) {
          b.AddTensor("a", {16}, DType::kF32).AddTensor("a", {16}, DType::kF32);
        }),
        ErrorCode::kMalformed, "duplicate tensor name 'a'"},
@@ -579,6 +611,29 @@ TEST(GgufTest, EveryTruncationIsAnError) {
     auto header = ReadGgufHeader(fs, kPath);
     ASSERT_FALSE(header.ok()) << "accepted a prefix of " << size << " bytes";
     EXPECT_EQ(header.error().code, ErrorCode::kMalformed) << header.error().message;
+  }
+}
+
+// Overwriting any header byte gives an error or a consistent header, never a
+// crash (run under ASan and UBSan).
+TEST(GgufTest, EveryByteOverwriteIsHandled) {
+  const std::string bytes = MixedFile(3).Build();
+  const int64_t data_start = MixedFile(3).DataStart();
+  for (int64_t at = 0; at < data_start; ++at) {
+    for (unsigned char replacement : {0x00, 0x01, 0x7f, 0x80, 0xff}) {
+      std::string mutated = bytes;
+      mutated[static_cast<size_t>(at)] = static_cast<char>(replacement);
+      MemoryFileSystem fs;
+      fs.AddFile(kPath, mutated);
+      auto header = ReadGgufHeader(fs, kPath);
+      if (!header.ok()) {
+        EXPECT_EQ(header.error().message.rfind(std::string(kPath) + ": ", 0), 0u);
+        continue;
+      }
+      for (const TensorInfo& tensor : header->tensors) {
+        EXPECT_LE(header->data_start + tensor.data_offset + tensor.bytes, header->file_size);
+      }
+    }
   }
 }
 

@@ -75,14 +75,14 @@ std::string Title(const Pipeline& pipeline, const PipelineMeasurement& m) {
 }
 
 void AppendComponentRows(const PipelineMeasurement& m, std::string& out) {
-  out += fmt::format("\n{:<16} {:<30} {:>7} {:>9} {:>10} {:>10} {:>10} {:>10} {:>6}\n", "component", "class",
+  out += fmt::format("\n{:<16} {:<32} {:>7} {:>9} {:>10} {:>10} {:>10} {:>10} {:>6}\n", "component", "class",
                      "tensors", "params", "size", "fp8 cast", "int8", "nf4", "blocks");
   for (const ComponentMeasurement& c : m.components) {
     if (!c.has_weights()) {
-      out += fmt::format("{:<16} {:<30} {:>7}\n", c.name, c.class_name, "-");
+      out += fmt::format("{:<16} {:<32} {:>7}\n", c.name, c.class_name, "-");
       continue;
     }
-    out += fmt::format("{:<16} {:<30} {:>7} {:>9} {:>10} {:>10} {:>10} {:>10} {:>6}\n", c.name,
+    out += fmt::format("{:<16} {:<32} {:>7} {:>9} {:>10} {:>10} {:>10} {:>10} {:>6}\n", c.name,
                        c.class_name.empty() ? "(unknown)" : c.class_name, c.tensors, FormatParams(c.params),
                        FormatGiB(c.bytes), FormatGiB(c.layerwise_fp8_bytes), FormatGiB(c.int8_bytes),
                        FormatGiB(c.nf4_bytes), c.blocks);

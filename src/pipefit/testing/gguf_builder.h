@@ -64,7 +64,7 @@ std::string String(std::string_view v);
 
 class GgufBuilder {
  public:
-  GgufBuilder& SetMagic(std::string magic);  // default "GGUF"
+  GgufBuilder& SetMagic(std::string magic);   // default "GGUF"
   GgufBuilder& SetVersion(uint32_t version);  // default 3
   // Write these counts instead of the real ones.
   GgufBuilder& SetTensorCount(uint64_t count);
