@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include "pipefit/formats/json_object.h"
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -21,11 +23,7 @@ std::string Lower(std::string_view text) {
 Result<CatalogEntry> ParseEntry(const std::string& id, std::string_view json) {
   const std::string label = "catalog entry " + id + "/entry.json";
   simdjson::dom::parser parser;
-  simdjson::padded_string padded(json);
-  simdjson::dom::element root;
-  if (parser.parse(padded).get(root) != simdjson::SUCCESS || !root.is_object()) {
-    return MakeError(ErrorCode::kMalformed, label + ": not a JSON object");
-  }
+  PIPEFIT_ASSIGN_OR_RETURN(simdjson::dom::object root, ParseJsonObject(parser, json, label));
   CatalogEntry entry;
   entry.id = id;
   entry.root = "catalog/" + id;

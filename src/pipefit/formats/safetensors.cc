@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include "pipefit/formats/json_object.h"
+
 #include <algorithm>
 #include <set>
 
@@ -180,15 +182,7 @@ Result<SafetensorsHeader> ParseSafetensorsHeader(std::string_view json, int64_t 
     return Malformed(label, "header does not start with '{'");
   }
   simdjson::dom::parser parser;
-  simdjson::padded_string padded(json);
-  simdjson::dom::element root;
-  if (auto error = parser.parse(padded).get(root); error != simdjson::SUCCESS) {
-    return Malformed(label, std::string("header is not valid JSON: ") + simdjson::error_message(error));
-  }
-  simdjson::dom::object object;
-  if (root.get_object().get(object) != simdjson::SUCCESS) {
-    return Malformed(label, "header must be a JSON object");
-  }
+  PIPEFIT_ASSIGN_OR_RETURN(simdjson::dom::object object, ParseJsonObject(parser, json, label, "header"));
   std::set<std::string_view> seen;
   for (auto field : object) {
     if (!seen.insert(field.key).second) {

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include "pipefit/formats/json_object.h"
+
 #include <set>
 
 namespace pipefit {
@@ -41,15 +43,7 @@ Status ParseTotalSize(simdjson::dom::object root, const std::string& label, Shar
 
 Result<ShardedIndex> ParseShardedIndex(std::string_view json, const std::string& label) {
   simdjson::dom::parser parser;
-  simdjson::padded_string padded(json);
-  simdjson::dom::element root;
-  if (auto error = parser.parse(padded).get(root); error != simdjson::SUCCESS) {
-    return Malformed(label, std::string("not valid JSON: ") + simdjson::error_message(error));
-  }
-  simdjson::dom::object object;
-  if (root.get_object().get(object) != simdjson::SUCCESS) {
-    return Malformed(label, "index must be a JSON object");
-  }
+  PIPEFIT_ASSIGN_OR_RETURN(simdjson::dom::object object, ParseJsonObject(parser, json, label, "index"));
   ShardedIndex index;
   PIPEFIT_RETURN_IF_ERROR(ParseTotalSize(object, label, index));
   simdjson::dom::object weight_map;

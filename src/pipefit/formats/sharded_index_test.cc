@@ -31,7 +31,7 @@ TEST(ShardedIndexTest, EveryCorruptIndexIsAClearError) {
     const char* json;
     const char* message;
   } cases[] = {
-      {"{", "idx.json: not valid JSON"},
+      {"{", "idx.json: index is not valid JSON"},
       {"[]", "idx.json: index must be a JSON object"},
       {R"({"metadata":{}})", "idx.json: missing or non-object 'weight_map'"},
       {R"({"weight_map":[]})", "idx.json: missing or non-object 'weight_map'"},

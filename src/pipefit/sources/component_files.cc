@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include "pipefit/formats/json_object.h"
+
 #include <map>
 
 #include "pipefit/formats/gguf.h"
@@ -177,12 +179,7 @@ Status ReadComponentConfig(const FileSystem& fs, const std::string& dir, Compone
   if (!fs.IsFile(path)) return OkStatus();
   PIPEFIT_ASSIGN_OR_RETURN(std::string json, fs.ReadFile(path, kMaxConfigBytes));
   simdjson::dom::parser parser;
-  simdjson::padded_string padded(json);
-  simdjson::dom::element root;
-  if (auto error = parser.parse(padded).get(root); error != simdjson::SUCCESS) {
-    return MakeError(ErrorCode::kMalformed, path + ": not valid JSON: " + simdjson::error_message(error));
-  }
-  if (!root.is_object()) return MakeError(ErrorCode::kMalformed, path + ": must be a JSON object");
+  PIPEFIT_ASSIGN_OR_RETURN(simdjson::dom::object root, ParseJsonObject(parser, json, path));
   std::string_view text;
   if (component.class_name.empty()) {
     if (root["_class_name"].get_string().get(text) == simdjson::SUCCESS) {

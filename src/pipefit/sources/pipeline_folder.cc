@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include "pipefit/formats/json_object.h"
+
 #include "pipefit/sources/component_files.h"
 #include "pipefit/sources/single_file_class.h"
 
@@ -40,15 +42,7 @@ Status LoadPipelineComponent(const FileSystem& fs, const std::string& root, cons
 
 Status ParseModelIndex(const std::string& path, std::string_view json, Pipeline& pipeline) {
   simdjson::dom::parser parser;
-  simdjson::padded_string padded(json);
-  simdjson::dom::element root;
-  if (auto error = parser.parse(padded).get(root); error != simdjson::SUCCESS) {
-    return MakeError(ErrorCode::kMalformed, path + ": not valid JSON: " + simdjson::error_message(error));
-  }
-  simdjson::dom::object object;
-  if (root.get_object().get(object) != simdjson::SUCCESS) {
-    return MakeError(ErrorCode::kMalformed, path + ": must be a JSON object");
-  }
+  PIPEFIT_ASSIGN_OR_RETURN(simdjson::dom::object object, ParseJsonObject(parser, json, path));
   std::string_view text;
   if (object["_class_name"].get_string().get(text) != simdjson::SUCCESS) {
     return MakeError(ErrorCode::kMalformed, path + ": missing '_class_name'");
