@@ -30,8 +30,11 @@
 //   kLimit       more than kMaxTensorsPerFile tensors, more than
 //                kMaxGgufKeyValues KVs, arrays nested deeper than
 //                kMaxGgufArrayDepth, a header above kMaxGgufHeaderBytes.
-// Holes between tensors are allowed (gguf-py, which diffusers uses, does not
-// require tensors to be packed; ggml's own loader does).
+// Versus ggml's gguf.cpp: holes between tensors are allowed (gguf-py, which
+// diffusers uses, does not require packed tensors; gguf.cpp does), nested
+// arrays are read (gguf-py reads them; gguf.cpp rejects them), and n_dims 0
+// and zero dimensions are rejected (gguf.cpp accepts them, though its writer
+// never emits n_dims 0 and a zero ne[1..3] breaks its own overflow check).
 #ifndef PIPEFIT_FORMATS_GGUF_H_
 #define PIPEFIT_FORMATS_GGUF_H_
 

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
-#include <limits>
+#include <optional>
+#include <ostream>
 #include <utility>
 
 #include "pipefit/testing/gguf_builder.h"
@@ -286,7 +288,7 @@ TEST(GgufTest, ReadsSparseFileWithoutTouchingTheData) {
   builder.AddKv("general.architecture", enc::Str("flux"))
       .AddTensor("big", {3072, 3072 * 1024}, DType::kQ8_0);  // 10.0 GiB of Q8_0
   MemoryFileSystem memory;
-  builder.AddTo(memory, kPath);
+  memory.AddSparseFile(kPath, builder.Header(), builder.FileSize());
   RecordingFileSystem fs(memory);
   auto header = ReadGgufHeader(fs, kPath);
   ASSERT_TRUE(header.ok()) << header.error().message;
@@ -516,7 +518,7 @@ std::vector<CorruptCase> TensorCases() {
       {"TruncatedInTensorInfo",
        Built([](GgufBuilder& b) { b.AddTensor("tensor_name_long", {8}, DType::kF32); }, 60),
        ErrorCode::kMalformed,
-       "file ends after 60 bytes, inside tensor 'tensor_name_long' ggml type at offset 60"},
+       "file ends after 60 bytes, inside tensor 'tensor_name_long' at offset 60"},
       {"NDimsZero", Built([](GgufBuilder& b) { b.AddRawTensor("t", {}, kF32, 0); }),
        ErrorCode::kMalformed, "tensor 't': n_dims is 0"},
       {"NDimsTooLarge", Built([](GgufBuilder& b) {

@@ -106,7 +106,8 @@ GgufBuilder& GgufBuilder::SetKvCount(uint64_t count) {
 }
 
 GgufBuilder& GgufBuilder::SetAlignment(uint32_t alignment) {
-  alignment_ = alignment;
+  const bool power_of_two = alignment != 0 && (alignment & (alignment - 1)) == 0;
+  alignment_ = power_of_two ? alignment : kGgufDefaultAlignment;
   return AddKv("general.alignment", gguf_encode::U32(alignment));
 }
 

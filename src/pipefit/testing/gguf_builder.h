@@ -71,8 +71,8 @@ class GgufBuilder {
   GgufBuilder& SetKvCount(uint64_t count);
   // Adds general.alignment = `alignment` (UINT32) and pads to it. Without
   // it, padding and automatic offsets use the default of 32. Call it before
-  // AddTensor. `alignment` must be a power of two; write a bad one with
-  // AddKv("general.alignment", ...), which leaves the padding at 32.
+  // AddTensor. An invalid alignment (0, 3) is written as given, for error
+  // tests, but padding then stays at 32.
   GgufBuilder& SetAlignment(uint32_t alignment);
 
   GgufBuilder& AddKv(std::string key, gguf_encode::Value value);
