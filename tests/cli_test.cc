@@ -161,3 +161,46 @@ TEST(CliTest, CatalogListsBothEntries) {
 
 }  // namespace
 }  // namespace pipefit
+
+namespace pipefit {
+namespace {
+
+int64_t MemTotalBytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  int64_t kib = 0;
+  while (in >> key) {
+    if (key == "MemTotal:") {
+      in >> kib;
+      return kib * 1024;
+    }
+  }
+  return -1;
+}
+
+TEST(CliTest, HwWithoutAGpuExitsZero) {
+  // An NVML path that does not exist and no nvidia-smi on PATH: no GPU.
+  RunResult r = RunPipefit("hw --json", "PATH=/nonexistent PIPEFIT_NVML_LIBRARY=/nonexistent/libnvml.so");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["schema"], "pipefit.hw/1");
+  EXPECT_TRUE(j["gpus"].empty());
+  if (j["ram_source"] == "meminfo") {
+    EXPECT_EQ(j["ram_total"], MemTotalBytes());
+  }
+  EXPECT_LE(j["ram_total"].get<int64_t>(), MemTotalBytes());
+  RunResult text = RunPipefit("hw", "PATH=/nonexistent PIPEFIT_NVML_LIBRARY=/nonexistent/libnvml.so");
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_EQ(text.out.rfind("No GPU found.", 0), 0u) << text.out;
+}
+
+TEST(CliTest, GpusResolvesAliases) {
+  RunResult r = RunPipefit("gpus --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GE(nlohmann::json::parse(r.out)["gpus"].size(), 30u);
+  EXPECT_EQ(RunPipefit("gpus 'RTX 4090'").exit_code, 0);
+  EXPECT_EQ(RunPipefit("gpus no-such-card").exit_code, 1);
+}
+
+}  // namespace
+}  // namespace pipefit

@@ -36,7 +36,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "pipefit 0.1.0");
   CommandRunner run;
   RegisterInspectCommand(app, run);
+  RegisterHwCommand(app, run);
   RegisterCatalogCommand(app, run);
+  RegisterGpusCommand(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

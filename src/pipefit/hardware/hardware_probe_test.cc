@@ -1,0 +1,200 @@
+#include "pipefit/hardware/hardware_probe.h"
+
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "pipefit/hardware/fake_nvml_libraries.h"
+#include "pipefit/hardware/gpu_catalog.h"
+#include "pipefit/hardware/nvml_probe.h"
+
+namespace pipefit {
+namespace {
+
+constexpr char kMeminfo[] = "MemTotal:       65741572 kB\nMemAvailable:   58765432 kB\n";
+constexpr Bytes kMemTotal = 67319369728;
+
+// Hands out canned nvidia-smi output; counts runs so tests can see whether
+// the fallback was taken.
+class CannedRunner : public ProgramRunner {
+ public:
+  explicit CannedRunner(Result<ProgramOutput> output) : output_(std::move(output)) {}
+  Result<ProgramOutput> Run(const std::vector<std::string>&, int) const override {
+    ++runs;
+    return output_;
+  }
+  mutable int runs = 0;
+
+ private:
+  Result<ProgramOutput> output_;
+};
+
+CannedRunner NoNvidiaSmi() {
+  return CannedRunner(MakeError(ErrorCode::kNotFound, "nvidia-smi: cannot run: No such file or directory"));
+}
+
+FakeEnvironment NvmlAt(const std::string& library) {
+  FakeEnvironment env;
+  env.Set("PIPEFIT_NVML_LIBRARY", library);
+  return env;
+}
+
+MemoryFileSystem MachineFiles() {
+  MemoryFileSystem fs;
+  fs.AddFile("/proc/meminfo", kMeminfo);
+  return fs;
+}
+
+bool HasNoteContaining(const HardwareInfo& info, const std::string& text) {
+  return std::any_of(info.notes.begin(), info.notes.end(),
+                     [&](const std::string& note) { return note.find(text) != std::string::npos; });
+}
+
+TEST(HardwareProbeTest, NvmlThroughTheEnvironmentVariable) {
+  auto library = fake_nvml::FullLibrary();
+  if (!library) GTEST_SKIP() << "fake NVML library not built";
+  MemoryFileSystem fs = MachineFiles();
+  FakeEnvironment env = NvmlAt(*library);
+  CannedRunner runner = NoNvidiaSmi();
+  auto info = ProbeHardware({fs, env, runner, ""});
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  ASSERT_EQ(info->gpus.size(), 2u);
+  EXPECT_EQ(info->gpus[0].name, "NVIDIA GeForce RTX 4090");
+  EXPECT_EQ(info->gpus[0].vram_total, 25757220864);
+  ASSERT_NE(info->gpus[0].catalog_match, nullptr);
+  EXPECT_EQ(info->gpus[0].catalog_match->id, "rtx-4090");
+  EXPECT_EQ(info->gpus[1].name, "Tesla T4");
+  ASSERT_NE(info->gpus[1].catalog_match, nullptr);
+  EXPECT_EQ(info->gpus[1].catalog_match->id, "t4");
+  EXPECT_EQ(info->driver_version, "550.54.15");
+  EXPECT_EQ(info->ram.total, kMemTotal);
+  EXPECT_EQ(info->ram.source, RamSource::kMeminfo);
+  EXPECT_TRUE(info->notes.empty()) << info->notes.front();
+  EXPECT_EQ(runner.runs, 0);  // NVML worked: nvidia-smi is not run
+}
+
+TEST(HardwareProbeTest, MissingNvmlFallsBackToNvidiaSmi) {
+  MemoryFileSystem fs = MachineFiles();
+  FakeEnvironment env = NvmlAt("/nonexistent/libnvidia-ml.so.1");
+  CannedRunner runner(ProgramOutput{0, "0, NVIDIA L4, 23034, 22700, 8.9, 4, 16\n"});
+  auto info = ProbeHardware({fs, env, runner, ""});
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  ASSERT_EQ(info->gpus.size(), 1u);
+  EXPECT_EQ(info->gpus[0].source, GpuSource::kNvidiaSmi);
+  EXPECT_EQ(info->gpus[0].vram_total, 23034 * kMiB);
+  EXPECT_EQ(info->gpus[0].catalog_match->id, "l4");
+  EXPECT_EQ(runner.runs, 1);
+  EXPECT_TRUE(HasNoteContaining(*info,
+                                "NVML unavailable: cannot load NVML "
+                                "(/nonexistent/libnvidia-ml.so.1)"));
+  EXPECT_TRUE(HasNoteContaining(*info, "NVIDIA GPUs read with nvidia-smi instead"));
+}
+
+TEST(HardwareProbeTest, NvmlMissingARequiredSymbolFallsBack) {
+  auto library = fake_nvml::NoMemoryInfoLibrary();
+  if (!library) GTEST_SKIP() << "fake NVML library not built";
+  MemoryFileSystem fs = MachineFiles();
+  FakeEnvironment env = NvmlAt(*library);
+  CannedRunner runner = NoNvidiaSmi();
+  auto info = ProbeHardware({fs, env, runner, ""});
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_TRUE(info->gpus.empty());
+  EXPECT_EQ(runner.runs, 1);
+  EXPECT_TRUE(HasNoteContaining(*info, "symbol nvmlDeviceGetMemoryInfo is missing"));
+  EXPECT_TRUE(HasNoteContaining(*info, "nvidia-smi unavailable"));
+  EXPECT_TRUE(HasNoteContaining(*info, "no GPU found"));
+}
+
+TEST(HardwareProbeTest, NvmlWithoutDriverFallsBack) {
+  auto library = fake_nvml::InitFailsLibrary();
+  if (!library) GTEST_SKIP() << "fake NVML library not built";
+  MemoryFileSystem fs = MachineFiles();
+  FakeEnvironment env = NvmlAt(*library);
+  CannedRunner runner = NoNvidiaSmi();
+  auto info = ProbeHardware({fs, env, runner, ""});
+  ASSERT_TRUE(info.ok());
+  EXPECT_TRUE(info->gpus.empty());
+  EXPECT_TRUE(HasNoteContaining(*info, "Driver Not Loaded"));
+}
+
+TEST(HardwareProbeTest, NoGpuAtAllIsAnEmptyListNotAnError) {
+  MemoryFileSystem fs = MachineFiles();
+  FakeEnvironment env = NvmlAt("/nonexistent/libnvidia-ml.so.1");
+  CannedRunner runner = NoNvidiaSmi();
+  auto info = ProbeHardware({fs, env, runner, ""});
+  ASSERT_TRUE(info.ok());
+  EXPECT_TRUE(info->gpus.empty());
+  EXPECT_FALSE(info->driver_version.has_value());
+  EXPECT_EQ(info->ram.total, kMemTotal);
+  EXPECT_TRUE(HasNoteContaining(*info, "no GPU found"));
+}
+
+TEST(HardwareProbeTest, AmdGpusFromSysfsUnderARoot) {
+  MemoryFileSystem fs;
+  fs.AddFile("/m/proc/meminfo", kMeminfo);
+  fs.AddFile("/m/sys/class/drm/card0/device/mem_info_vram_total", "206141652992\n");
+  fs.AddFile("/m/sys/class/drm/card0/device/mem_info_vram_used", "293601280\n");
+  fs.AddFile("/m/sys/class/drm/card0/device/product_name", "AMD Instinct MI300X\n");
+  FakeEnvironment env = NvmlAt("/nonexistent/libnvidia-ml.so.1");
+  CannedRunner runner = NoNvidiaSmi();
+  auto info = ProbeHardware({fs, env, runner, "/m"});
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  ASSERT_EQ(info->gpus.size(), 1u);
+  EXPECT_EQ(info->gpus[0].source, GpuSource::kSysfs);
+  EXPECT_EQ(info->gpus[0].catalog_match->id, "mi300x");
+  EXPECT_FALSE(HasNoteContaining(*info, "no GPU found"));
+}
+
+TEST(HardwareProbeTest, UnknownGpuGetsANote) {
+  MemoryFileSystem fs = MachineFiles();
+  FakeEnvironment env = NvmlAt("/nonexistent/libnvidia-ml.so.1");
+  CannedRunner runner(ProgramOutput{0, "0, NVIDIA GeForce GTX 1080, 8192, 8000, 6.1, 3, 16\n"});
+  auto info = ProbeHardware({fs, env, runner, ""});
+  ASSERT_TRUE(info.ok());
+  ASSERT_EQ(info->gpus.size(), 1u);
+  EXPECT_EQ(info->gpus[0].catalog_match, nullptr);
+  EXPECT_TRUE(HasNoteContaining(*info, "GPU 0 (NVIDIA GeForce GTX 1080) is not in the GPU catalog"));
+}
+
+TEST(HardwareProbeTest, MissingMeminfoIsTheOnlyError) {
+  MemoryFileSystem fs;
+  FakeEnvironment env = NvmlAt("/nonexistent/libnvidia-ml.so.1");
+  CannedRunner runner = NoNvidiaSmi();
+  auto info = ProbeHardware({fs, env, runner, ""});
+  ASSERT_FALSE(info.ok());
+  EXPECT_EQ(info.error().code, ErrorCode::kNotFound);
+}
+
+// --- This machine ------------------------------------------------------------
+
+bool MachineHasGpuDriver() {
+  if (void* handle = dlopen(kDefaultNvmlLibrary, RTLD_NOW | RTLD_LOCAL)) {
+    dlclose(handle);
+    return true;
+  }
+  RealFileSystem fs;
+  auto cards = fs.ListDirectory("/sys/class/drm");
+  if (!cards.ok()) return false;
+  return std::any_of(cards->begin(), cards->end(), [&](const std::string& card) {
+    return fs.Exists("/sys/class/drm/" + card + "/device/mem_info_vram_total");
+  });
+}
+
+TEST(HardwareProbeTest, ThisMachineThroughTheRealProbe) {
+  RealFileSystem fs;
+  ProcessEnvironment env;
+  CannedRunner runner = NoNvidiaSmi();  // tests never run nvidia-smi
+  auto info = ProbeHardware({fs, env, runner, ""});
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_GT(info->ram.total, 0);
+  EXPECT_LE(info->ram.available, info->ram.total);
+  if (MachineHasGpuDriver() || env.GetNonEmpty("PIPEFIT_NVML_LIBRARY")) {
+    GTEST_SKIP() << "this machine has a GPU driver; the no-GPU expectation does not apply";
+  }
+  EXPECT_TRUE(info->gpus.empty());
+  EXPECT_TRUE(HasNoteContaining(*info, "no GPU found"));
+}
+
+}  // namespace
+}  // namespace pipefit

@@ -1,0 +1,34 @@
+// Reading kernel pseudo files (/proc, /sys) through FileSystem.
+//
+// procfs reports a size of 0 and sysfs a size of 4096 for files whose real
+// length is only known once read, so FileSystem::ReadFile (which reads
+// Stat's size) returns "" or fails on them. ReadPseudoFile finds the length
+// with ReadRange alone (which fails when asked for more bytes than exist),
+// so it works on RealFileSystem and MemoryFileSystem alike.
+#ifndef PIPEFIT_HARDWARE_PSEUDO_FILE_H_
+#define PIPEFIT_HARDWARE_PSEUDO_FILE_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "pipefit/base/file_system.h"
+#include "pipefit/base/result.h"
+
+namespace pipefit {
+
+// The whole content of a small pseudo file, at most `max_size` bytes
+// (kLimit above it). kNotFound when it does not exist.
+Result<std::string> ReadPseudoFile(const FileSystem& fs, const std::string& path,
+                                   int64_t max_size = 64 * 1024);
+
+// The non-negative decimal integer that is the whole of `text` once
+// surrounding white space is removed ("25757220864\n"), else nullopt.
+std::optional<int64_t> ParseDecimal(std::string_view text);
+
+// `text` without leading and trailing white space.
+std::string_view TrimWhitespace(std::string_view text);
+
+}  // namespace pipefit
+
+#endif  // PIPEFIT_HARDWARE_PSEUDO_FILE_H_
