@@ -32,7 +32,14 @@ Result<std::string> FileSystem::ReadFile(const std::string& path,
                                             " bytes, more than the limit of " +
                                             std::to_string(max_size));
   }
-  return ReadRange(path, 0, info.size);
+  // One byte past the limit tells a file that grew, or whose Stat size
+  // lies (procfs, sysfs), from one that fits.
+  PIPEFIT_ASSIGN_OR_RETURN(std::string content, ReadUpTo(path, max_size + 1));
+  if (static_cast<int64_t>(content.size()) > max_size) {
+    return MakeError(ErrorCode::kLimit, path + ": file is more than the limit of " +
+                                            std::to_string(max_size) + " bytes");
+  }
+  return content;
 }
 
 std::string JoinPath(const std::string& a, const std::string& b) {
@@ -107,6 +114,28 @@ Result<std::string> RealFileSystem::ReadRange(const std::string& path, int64_t o
   return out;
 }
 
+Result<std::string> RealFileSystem::ReadUpTo(const std::string& path, int64_t max_bytes) const {
+  if (max_bytes < 0) return MakeError(ErrorCode::kUsage, path + ": negative read size");
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError(path, "cannot open");
+  std::string out;
+  char buffer[64 * 1024];
+  while (static_cast<int64_t>(out.size()) < max_bytes) {
+    size_t want = static_cast<size_t>(std::min<int64_t>(sizeof(buffer), max_bytes - static_cast<int64_t>(out.size())));
+    ssize_t n = ::read(fd, buffer, want);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Error error = ErrnoError(path, "read failed");
+      ::close(fd);
+      return error;
+    }
+    if (n == 0) break;
+    out.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
 Result<std::vector<std::string>> RealFileSystem::ListDirectory(
     const std::string& path) const {
   DIR* dir = ::opendir(path.c_str());
@@ -164,6 +193,14 @@ Result<std::string> MemoryFileSystem::ReadRange(const std::string& path, int64_t
     std::memcpy(out.data(), file.prefix.data() + offset, static_cast<size_t>(n));
   }
   return out;
+}
+
+Result<std::string> MemoryFileSystem::ReadUpTo(const std::string& path, int64_t max_bytes) const {
+  auto it = files_.find(path);
+  if (it == files_.end()) {
+    return MakeError(ErrorCode::kNotFound, path + ": no such file or directory");
+  }
+  return ReadRange(path, 0, std::min(std::max<int64_t>(max_bytes, 0), it->second.size));
 }
 
 Result<std::vector<std::string>> MemoryFileSystem::ListDirectory(

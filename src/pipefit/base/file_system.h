@@ -33,11 +33,16 @@ class FileSystem {
   // Entry names (not paths) in a directory, sorted.
   virtual Result<std::vector<std::string>> ListDirectory(
       const std::string& path) const = 0;
+  // Reads from the start until end of file, but never more than
+  // `max_bytes`. Unlike ReadRange it does not need the length in advance,
+  // so it works on /proc and /sys files whose Stat size is 0 or 4096.
+  virtual Result<std::string> ReadUpTo(const std::string& path, int64_t max_bytes) const = 0;
 
   bool Exists(const std::string& path) const { return Stat(path).ok(); }
   bool IsDirectory(const std::string& path) const;
   bool IsFile(const std::string& path) const;
-  // Reads a whole file of at most `max_size` bytes (kLimit above it).
+  // Reads a whole file of at most `max_size` bytes (kLimit above it),
+  // whatever size Stat reports.
   Result<std::string> ReadFile(const std::string& path, int64_t max_size) const;
 };
 
@@ -49,6 +54,7 @@ class RealFileSystem : public FileSystem {
                                 int64_t length) const override;
   Result<std::vector<std::string>> ListDirectory(
       const std::string& path) const override;
+  Result<std::string> ReadUpTo(const std::string& path, int64_t max_bytes) const override;
 };
 
 // An in-memory file system. A file may declare a size larger than its
@@ -64,6 +70,7 @@ class MemoryFileSystem : public FileSystem {
                                 int64_t length) const override;
   Result<std::vector<std::string>> ListDirectory(
       const std::string& path) const override;
+  Result<std::string> ReadUpTo(const std::string& path, int64_t max_bytes) const override;
 
  private:
   struct File {

@@ -38,6 +38,10 @@ class RecordingFileSystem : public FileSystem {
   Result<std::vector<std::string>> ListDirectory(const std::string& path) const override {
     return inner_.ListDirectory(path);
   }
+  Result<std::string> ReadUpTo(const std::string& path, int64_t max_bytes) const override {
+    reads.emplace_back(0, max_bytes);
+    return inner_.ReadUpTo(path, max_bytes);
+  }
   int64_t MaxReadEnd() const {
     int64_t end = 0;
     for (const auto& [offset, length] : reads) end = std::max(end, offset + length);

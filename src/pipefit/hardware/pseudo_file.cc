@@ -4,71 +4,19 @@
 #include <charconv>
 
 namespace pipefit {
-namespace {
-
-// A read that failed only because the file holds fewer bytes than asked
-// (FileSystem::ReadRange's documented kMalformed) tells us about the length;
-// any other failure is a real error.
-bool IsShortRead(const Error& error) { return error.code == ErrorCode::kMalformed; }
-
-// Finds the length by doubling then bisecting. `best` keeps the content of
-// the longest successful read, so the result is one consistent snapshot.
-Result<std::string> ReadByProbing(const FileSystem& fs, const std::string& path, int64_t max_size) {
-  std::string best;
-  int64_t good = 0;            // a read of this many bytes succeeded
-  int64_t bad = max_size + 1;  // a read of this many bytes fails (assumed)
-  for (int64_t n = 256; n <= max_size; n *= 2) {
-    auto read = fs.ReadRange(path, 0, n);
-    if (!read.ok()) {
-      if (!IsShortRead(read.error())) return read.error();
-      bad = n;
-      break;
-    }
-    good = n;
-    best = std::move(read).value();
-  }
-  if (bad == max_size + 1) {
-    auto read = fs.ReadRange(path, 0, bad);
-    if (read.ok()) {
-      return MakeError(ErrorCode::kLimit, path + ": more than " + std::to_string(max_size) +
-                                              " bytes, the limit for a system file");
-    }
-    if (!IsShortRead(read.error())) return read.error();
-  }
-  while (bad - good > 1) {
-    int64_t mid = good + (bad - good) / 2;
-    auto read = fs.ReadRange(path, 0, mid);
-    if (read.ok()) {
-      good = mid;
-      best = std::move(read).value();
-    } else if (IsShortRead(read.error())) {
-      bad = mid;
-    } else {
-      return read.error();
-    }
-  }
-  return best;
-}
-
-}  // namespace
-
 Result<std::string> ReadPseudoFile(const FileSystem& fs, const std::string& path, int64_t max_size) {
   PIPEFIT_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(path));
   if (info.is_directory) {
     return MakeError(ErrorCode::kMalformed, path + ": is a directory, expected a file");
   }
-  // Ordinary files (and MemoryFileSystem ones) report their true size;
-  // one byte past it confirms there is no more.
-  if (info.size > 0 && info.size <= max_size) {
-    auto read = fs.ReadRange(path, 0, info.size);
-    if (!read.ok() && !IsShortRead(read.error())) return read.error();
-    if (read.ok()) {
-      auto beyond = fs.ReadRange(path, info.size, 1);
-      if (!beyond.ok() && IsShortRead(beyond.error())) return read;
-      if (!beyond.ok()) return beyond.error();
-    }
+  // Stat's size is 0 (procfs) or 4096 (sysfs) whatever the content, so read
+  // to end of file; one byte past the limit shows the file is too large.
+  PIPEFIT_ASSIGN_OR_RETURN(std::string content, fs.ReadUpTo(path, max_size + 1));
+  if (static_cast<int64_t>(content.size()) > max_size) {
+    return MakeError(ErrorCode::kLimit, path + ": more than " + std::to_string(max_size) +
+                                            " bytes, the limit for a system file");
   }
-  return ReadByProbing(fs, path, max_size);
+  return content;
 }
 
 std::string_view TrimWhitespace(std::string_view text) {

@@ -1,10 +1,8 @@
 // Reading kernel pseudo files (/proc, /sys) through FileSystem.
 //
 // procfs reports a size of 0 and sysfs a size of 4096 for files whose real
-// length is only known once read, so FileSystem::ReadFile (which reads
-// Stat's size) returns "" or fails on them. ReadPseudoFile finds the length
-// with ReadRange alone (which fails when asked for more bytes than exist),
-// so it works on RealFileSystem and MemoryFileSystem alike.
+// length is only known once read; ReadPseudoFile reads to end of file with
+// FileSystem::ReadUpTo, with a small limit and a message for system files.
 #ifndef PIPEFIT_HARDWARE_PSEUDO_FILE_H_
 #define PIPEFIT_HARDWARE_PSEUDO_FILE_H_
 

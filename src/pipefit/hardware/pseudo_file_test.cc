@@ -23,6 +23,10 @@ class PseudoFileSystem : public FileSystem {
   Result<std::vector<std::string>> ListDirectory(const std::string& path) const override {
     return inner_.ListDirectory(path);
   }
+  Result<std::string> ReadUpTo(const std::string& path, int64_t max_bytes) const override {
+    ++reads;
+    return inner_.ReadUpTo(path, max_bytes);
+  }
   mutable int reads = 0;
 
  private:
