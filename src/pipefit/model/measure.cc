@@ -201,7 +201,8 @@ void MeasureTensors(const Component& component, const ModelFamily* family, LoadD
     const bool castable = IsLayerwiseCastable(module.kind) && !skipper.Skipped(module.path);
     const bool bnb = !gguf && BnbConverts(module, component, family);
     for (const TensorInfo* t : module.tensors) {
-      const int64_t resident = BytesAs(*t, ResidentDType(*t, component, family, load, false));
+      const DType resident_dtype = ResidentDType(*t, component, family, load, false);
+      const int64_t resident = BytesAs(*t, resident_dtype);
       const int64_t under_bnb = BytesAs(*t, ResidentDType(*t, component, family, load, true));
       const bool is_param = IsWeightOrBias(t->name);
       ++m.tensors;
@@ -209,8 +210,7 @@ void MeasureTensors(const Component& component, const ModelFamily* family, LoadD
       m.stored_bytes += t->bytes;
       m.bytes += resident;
       leaf += resident;
-      if (ResidentDType(*t, component, family, load, false) == DType::kF32 && load != LoadDType::kFP32)
-        m.fp32_kept_bytes += resident;
+      if (resident_dtype == DType::kF32 && load != LoadDType::kFP32) m.fp32_kept_bytes += resident;
       const bool cast = castable && is_param && IsConvertibleFloat(t->dtype) && !gguf;
       m.layerwise_fp8_bytes += cast ? t->numel : resident;
       if (bnb && t->name == module.path + ".weight") {
