@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "pipefit 0.1.0");
   CommandRunner run;
   RegisterInspectCommand(app, run);
+  RegisterPlanCommand(app, run);
   RegisterHwCommand(app, run);
   RegisterCatalogCommand(app, run);
   RegisterGpusCommand(app, run);

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "pipefit/model/module_tree.h"
+#include "pipefit/model/quantized_bytes.h"
 
 namespace pipefit {
 
@@ -178,16 +179,10 @@ bool BnbConverts(const ModuleInfo& module, const Component& component, const Mod
   return true;
 }
 
-int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-// Bytes of a converted Linear's weight (bitsandbytes/nn/modules.py; internals §6.1).
-int64_t Int8WeightBytes(const TensorInfo& weight) {
-  const int64_t out_features = weight.shape.empty() ? 0 : weight.shape[0];
-  return weight.numel + 4 * out_features;  // CB int8 + SCB fp32
-}
-int64_t Nf4WeightBytes(const TensorInfo& weight) {
-  return CeilDiv(weight.numel, 2) + 4 * CeilDiv(weight.numel, 64) + 64;  // packed + absmax + code
-}
+struct BlockTotals {
+  int64_t bytes = 0;
+  int64_t fp8_bytes = 0;
+};
 
 void MeasureTensors(const Component& component, const ModelFamily* family, LoadDType load,
                     ComponentMeasurement& m) {
@@ -195,42 +190,64 @@ void MeasureTensors(const Component& component, const ModelFamily* family, LoadD
   ModuleTree tree = BuildModuleTree(tensors, family);
   LayerwiseSkipper skipper(SkipPatterns(component, family));
   const bool gguf = component.format == WeightFormat::kGguf;
-  std::map<std::string, int64_t> block_bytes;
+  const int64_t load_itemsize = DTypeBytes(LoadDTypeStorage(load), 1).value_or(2);
+  std::map<std::string, BlockTotals> blocks;
   for (const ModuleInfo& module : tree.modules) {
-    int64_t leaf = 0;
+    int64_t leaf = 0, leaf_fp8 = 0;
     const bool castable = IsLayerwiseCastable(module.kind) && !skipper.Skipped(module.path);
-    const bool bnb = !gguf && BnbConverts(module, component, family);
+    const bool quantizable = !gguf && BnbConverts(module, component, family);
     for (const TensorInfo* t : module.tensors) {
       const DType resident_dtype = ResidentDType(*t, component, family, load, false);
       const int64_t resident = BytesAs(*t, resident_dtype);
       const int64_t under_bnb = BytesAs(*t, ResidentDType(*t, component, family, load, true));
       const bool is_param = IsWeightOrBias(t->name);
+      const bool is_weight = t->name == module.path + ".weight";
       ++m.tensors;
       m.params += t->numel;
       m.stored_bytes += t->bytes;
       m.bytes += resident;
+      m.allocated_bytes += CudaAllocationBytes(resident);
+      m.pinned_bytes += PinnedHostBytes(resident);
       leaf += resident;
       if (resident_dtype == DType::kF32 && load != LoadDType::kFP32) m.fp32_kept_bytes += resident;
       const bool cast = castable && is_param && IsConvertibleFloat(t->dtype) && !gguf;
-      m.layerwise_fp8_bytes += cast ? t->numel : resident;
-      if (bnb && t->name == module.path + ".weight") {
-        m.int8_bytes += Int8WeightBytes(*t);
-        m.nf4_bytes += Nf4WeightBytes(*t);
+      const int64_t fp8 = cast ? t->numel : resident;
+      m.layerwise_fp8_bytes += fp8;
+      leaf_fp8 += fp8;
+      if (IsLayerwiseCastable(module.kind) && is_weight) {
+        m.largest_layer_params = std::max(m.largest_layer_params, t->numel);
+      }
+      if (quantizable && is_weight) {
+        m.int8_bytes += BnbInt8WeightBytes(*t);
+        m.nf4_bytes += BnbNf4WeightBytes(*t);
+        m.torchao_int8_bytes += TorchaoInt8WeightBytes(*t);
+        m.torchao_fp8_bytes += TorchaoFp8WeightBytes(*t);
+        m.torchao_int4_bytes += TorchaoInt4WeightBytes(*t, resident, load_itemsize);
       } else {
         m.int8_bytes += under_bnb;
         m.nf4_bytes += under_bnb;
+        m.torchao_int8_bytes += resident;
+        m.torchao_fp8_bytes += resident;
+        m.torchao_int4_bytes += resident;
       }
-      if (!module.block.empty()) block_bytes[module.block] += resident;
+      if (!module.block.empty()) {
+        blocks[module.block].bytes += resident;
+        blocks[module.block].fp8_bytes += fp8;
+      }
     }
     if (leaf > m.leaf_bytes) {
       m.leaf_bytes = leaf;
       m.largest_leaf = module.path;
     }
+    m.leaf_fp8_bytes = std::max(m.leaf_fp8_bytes, leaf_fp8);
   }
-  m.blocks = static_cast<int64_t>(block_bytes.size());
-  for (const auto& [block, bytes] : block_bytes) {
-    if (bytes > m.block_bytes) {
-      m.block_bytes = bytes;
+  m.blocks = static_cast<int64_t>(blocks.size());
+  for (const auto& [block, totals] : blocks) {
+    m.block_total_bytes += totals.bytes;
+    m.block_total_fp8_bytes += totals.fp8_bytes;
+    m.block_fp8_bytes = std::max(m.block_fp8_bytes, totals.fp8_bytes);
+    if (totals.bytes > m.block_bytes) {
+      m.block_bytes = totals.bytes;
       m.largest_block = block;
     }
   }
@@ -250,6 +267,8 @@ ComponentMeasurement MeasureComponent(const Component& component, LoadDType dtyp
   if (component.format == WeightFormat::kNone) return m;
   if (component.format == WeightFormat::kPickle) {
     m.stored_bytes = m.bytes = m.layerwise_fp8_bytes = m.int8_bytes = m.nf4_bytes = component.file_bytes;
+    m.torchao_int8_bytes = m.torchao_fp8_bytes = m.torchao_int4_bytes = component.file_bytes;
+    m.allocated_bytes = m.pinned_bytes = component.file_bytes;
     m.notes.push_back("weights are pickle files (.bin/.pt): size is the file size, no per-tensor analysis");
     return m;
   }

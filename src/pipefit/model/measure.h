@@ -48,6 +48,19 @@ struct ComponentMeasurement {
   int64_t nf4_bytes = 0;
   int64_t fp32_kept_bytes = 0;  // bytes of tensors kept in fp32 at this dtype
   int64_t tied_dropped = 0;     // duplicate (tied) tensors not counted
+  // torchao weight-only sizes (internals §6.2 table, torchao 0.19 defaults):
+  // Int8WeightOnlyConfig, Float8WeightOnlyConfig, Int4WeightOnlyConfig(128).
+  int64_t torchao_int8_bytes = 0;
+  int64_t torchao_fp8_bytes = 0;
+  int64_t torchao_int4_bytes = 0;
+  // Planner detail (not in inspect's contract fields).
+  int64_t block_total_bytes = 0;      // sum over every block (the rest is block_level's unmatched group)
+  int64_t block_fp8_bytes = 0;        // largest block after fp8 layerwise casting
+  int64_t block_total_fp8_bytes = 0;  // every block after fp8 layerwise casting
+  int64_t leaf_fp8_bytes = 0;         // largest leaf after fp8 layerwise casting
+  int64_t largest_layer_params = 0;   // elements of the largest Linear/Conv/Embedding weight
+  int64_t allocated_bytes = 0;        // sum of a(b): the CUDA caching allocator's 512-byte rounding
+  int64_t pinned_bytes = 0;           // sum of pow2ceil(b): pinned host copies (internals §3.6)
   std::vector<std::string> notes;
 
   bool has_weights() const { return format != WeightFormat::kNone; }

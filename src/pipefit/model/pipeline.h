@@ -26,6 +26,9 @@ const char* WeightFormatName(WeightFormat format);
 struct ComponentConfig {
   std::optional<bool> tie_word_embeddings;
   std::optional<std::string> torch_dtype;  // as written in config.json
+  // The whole config.json text, for the planner's architecture facts
+  // (plan/model_facts.h); "" when the component has none.
+  std::string json;
 };
 
 struct Component {

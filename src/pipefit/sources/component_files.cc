@@ -197,6 +197,7 @@ Status ReadComponentConfig(const FileSystem& fs, const std::string& dir, Compone
   if (root["torch_dtype"].get_string().get(text) == simdjson::SUCCESS) {
     component.config.torch_dtype = std::string(text);
   }
+  component.config.json = std::move(json);
   return OkStatus();
 }
 

@@ -1,0 +1,193 @@
+// `pipefit plan MODEL [options] [--json]` (CONTRACT.md `plan`).
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "pipefit/base/environment.h"
+#include "pipefit/base/file_system.h"
+#include "pipefit/catalog/catalog.h"
+#include "pipefit/codegen/script_writer.h"
+#include "pipefit/hardware/hardware_probe.h"
+#include "pipefit/hardware/program_runner.h"
+#include "pipefit/plan/planner.h"
+#include "pipefit/plan/rank.h"
+#include "pipefit/plan/rules.h"
+#include "pipefit/report/plan_report.h"
+#include "pipefit/sources/resolve.h"
+
+namespace pipefit::cli {
+namespace {
+
+struct PlanFlags {
+  std::string model;
+  std::string dtype = "bf16";
+  std::string variant;
+  std::string vram, ram, gpu, activation;
+  std::optional<int> height, width, frames, batch, steps;
+  std::string prefer = "balanced";
+  std::string strategy;
+  std::string emit;
+  bool force = false;
+  bool all = false;
+  bool offline = false;
+  bool json = false;
+};
+
+Result<std::optional<Bytes>> OptionalSize(const std::string& flag, const std::string& text) {
+  if (text.empty()) return std::optional<Bytes>();
+  auto size = ParseSize(text);
+  if (!size.ok()) return MakeError(ErrorCode::kUsage, flag + ": " + size.error().message);
+  return std::optional<Bytes>(*size);
+}
+
+Result<PlanRequest> MakeRequest(const PlanFlags& flags, LoadDType dtype, const std::string& model) {
+  PlanRequest request;
+  request.model = model;
+  request.dtype = dtype;
+  request.workload = {flags.height, flags.width, flags.frames, flags.batch, flags.steps};
+  PIPEFIT_ASSIGN_OR_RETURN(request.activation, OptionalSize("--activation", flags.activation));
+  HardwareFlags hw;
+  if (!flags.gpu.empty()) hw.gpu = flags.gpu;
+  PIPEFIT_ASSIGN_OR_RETURN(hw.vram, OptionalSize("--vram", flags.vram));
+  PIPEFIT_ASSIGN_OR_RETURN(hw.ram, OptionalSize("--ram", flags.ram));
+  std::optional<HardwareInfo> probed;
+  if (!hw.vram || !hw.ram || !hw.gpu) {
+    RealFileSystem fs;
+    ProcessEnvironment env;
+    RealProgramRunner runner;
+    auto info = ProbeHardware({fs, env, runner, ""});
+    if (info.ok()) probed = *info;
+  }
+  PIPEFIT_ASSIGN_OR_RETURN(request.hardware, ResolvePlanHardware(probed ? &*probed : nullptr, hw, &request.gpu));
+  return request;
+}
+
+// The candidate --strategy names, or a usage error saying why it is not one.
+Result<const PlannedCandidate*> FindStrategy(const PlanResult& plan, const std::string& id) {
+  for (const PlannedCandidate& p : plan.candidates) {
+    if (p.candidate.Id() == id) return &p;
+  }
+  std::string why;
+  auto parsed = ParseStrategyId(id, &why);
+  if (!parsed) return MakeError(ErrorCode::kUsage, "--strategy: " + why);
+  if (const CompatibilityRule* rule = FindRejection(parsed->weights, parsed->placement)) {
+    return MakeError(ErrorCode::kUsage, "--strategy " + id + " is never offered (" + std::string(rule->id) +
+                                            "): " + std::string(rule->message));
+  }
+  return MakeError(ErrorCode::kUsage, "--strategy " + id +
+                                          " is not a candidate for this pipeline, hardware and workload "
+                                          "(run with --all to list them)");
+}
+
+Status WriteScript(const std::string& path, const std::string& text, bool force) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !force) {
+    return MakeError(ErrorCode::kUsage, "--emit " + path + ": file exists (pass --force to replace it)");
+  }
+  const std::string tmp = path + ".pipefit-tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) return MakeError(ErrorCode::kIo, tmp + ": cannot write");
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return MakeError(ErrorCode::kIo, path + ": cannot write: " + ec.message());
+  }
+  return OkStatus();
+}
+
+int RunPlan(const PlanFlags& flags) {
+  auto dtype = ParseLoadDType(flags.dtype);
+  if (!dtype) return ReportError(MakeError(ErrorCode::kUsage, "--dtype must be bf16, fp16 or fp32, not '" + flags.dtype + "'"));
+  auto prefer = ParsePreference(flags.prefer);
+  if (!prefer) {
+    return ReportError(MakeError(ErrorCode::kUsage, "--prefer must be quality, speed, memory or balanced, not '" +
+                                                        flags.prefer + "'"));
+  }
+  ProcessEnvironment env;
+  RealFileSystem fs;
+  std::string model = flags.model;
+  if (model.empty()) {
+    auto entry = DefaultCatalogEntry();
+    if (!entry.ok()) return ReportError(entry.error());
+    model = entry->repo;
+  }
+  auto request = MakeRequest(flags, *dtype, model);
+  if (!request.ok()) return ReportError(request.error());
+  ResolveOptions options;
+  options.variant = flags.variant;
+  options.offline = flags.offline || env.Get("HF_HUB_OFFLINE").value_or("") == "1";
+  auto pipeline = ResolveModel(model, options, fs, env);
+  if (!pipeline.ok()) return ReportError(pipeline.error());
+  auto context = BuildPlanContext(*pipeline, *request);
+  if (!context.ok()) return ReportError(context.error().WithContext(model));
+  const PlanResult plan = Plan(*pipeline, *request, *context);
+  PlanRenderOptions render;
+  render.all = flags.all;
+  render.prefer = flags.prefer;
+  render.color = !flags.json && isatty(STDOUT_FILENO) && !env.Get("NO_COLOR").has_value();
+  const PlannedCandidate* chosen = nullptr;
+  if (!flags.strategy.empty()) {
+    auto found = FindStrategy(plan, flags.strategy);
+    if (!found.ok()) return ReportError(found.error());
+    chosen = *found;
+  } else if (auto id = RecommendationFor(plan.recommended, *prefer)) {
+    for (const PlannedCandidate& p : plan.candidates) {
+      if (p.candidate.Id() == *id) chosen = &p;
+    }
+  }
+  if (chosen != nullptr) render.chosen = chosen->candidate.Id();
+  const std::string out = flags.json ? RenderPlanJson(plan, render) : RenderPlanText(plan, render);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (!flags.emit.empty()) {
+    if (chosen == nullptr) {
+      return ReportError(MakeError(ErrorCode::kUsage, "--emit: no candidate fits, so there is nothing to emit for --prefer " +
+                                                          flags.prefer + " (name one with --strategy)"));
+    }
+    const std::string script = EmitScript(chosen->candidate, CodeContextFor(*pipeline, *request, *context));
+    if (Status s = WriteScript(flags.emit, script, flags.force); !s.ok()) return ReportError(s.error());
+    std::fprintf(stderr, "pipefit: wrote %s (%s)%s\n", flags.emit.c_str(), chosen->candidate.Id().c_str(),
+                 chosen->fits ? "" : " -- this candidate does NOT fit the hardware planned for");
+  }
+  return 0;
+}
+
+}  // namespace
+
+void RegisterPlanCommand(CLI::App& app, CommandRunner& run) {
+  auto f = std::make_shared<PlanFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "plan",
+      "List every way diffusers can run MODEL on this machine (or --gpu/--vram/--ram): offloading,\n"
+      "group offloading, fp8 layerwise casting, bitsandbytes, torchao, GGUF, VAE tiling/slicing; predict\n"
+      "each one's peak VRAM, RAM and time, keep what fits, and recommend one per preference.");
+  cmd->add_option("MODEL", f->model, "as for inspect (default: the catalog's default model)");
+  cmd->add_option("--dtype", f->dtype, "torch_dtype: bf16, fp16, fp32")->capture_default_str();
+  cmd->add_option("--variant", f->variant, "weight variant, like diffusers' variant= (e.g. fp16)");
+  cmd->add_option("--gpu", f->gpu, "plan for a catalog GPU instead of the detected one (see `pipefit gpus`)");
+  cmd->add_option("--vram", f->vram, "VRAM to plan for: 24GiB, 24GB, 24000MiB, or a bare number of GiB");
+  cmd->add_option("--ram", f->ram, "host RAM to plan for (default: available RAM)");
+  cmd->add_option("--height", f->height, "image height (default: the pipeline's)");
+  cmd->add_option("--width", f->width, "image width (default: the pipeline's)");
+  cmd->add_option("--frames", f->frames, "video frames (default: the pipeline's)");
+  cmd->add_option("--batch", f->batch, "images per call (default 1)");
+  cmd->add_option("--steps", f->steps, "inference steps (default: the pipeline's)");
+  cmd->add_option("--activation", f->activation, "pin the activation memory of every stage (seed what-if)");
+  cmd->add_option("--prefer", f->prefer, "quality | speed | memory | balanced")->capture_default_str();
+  cmd->add_option("--strategy", f->strategy, "choose this candidate id (e.g. fp8_layerwise+model_offload)");
+  cmd->add_option("--emit", f->emit, "write a complete runnable script for the chosen candidate");
+  cmd->add_flag("--force", f->force, "let --emit replace an existing file");
+  cmd->add_flag("--all", f->all, "also list candidates that do not fit, with the reason");
+  cmd->add_flag("--offline", f->offline, "never use the network (also HF_HUB_OFFLINE=1)");
+  cmd->add_flag("--json", f->json, "print one JSON document (schema pipefit.plan/1)");
+  cmd->callback([f, &run] { run = [f] { return RunPlan(*f); }; });
+}
+
+}  // namespace pipefit::cli

@@ -1,0 +1,220 @@
+#include "pipefit/codegen/script_writer.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "pipefit/codegen/weights_code.h"
+
+namespace pipefit {
+namespace {
+
+// The PLACEMENT knob (CONTRACT.md "Strategy ids"). Whole-pipeline calls
+// (internals §2, §4) or the pipeline-level enable_group_offload with its
+// offload_type / use_stream / low_cpu_mem_usage (internals §3.1, §3.6).
+// `pipe.to("cuda")` carries no dtype: a dtype would undo fp8 layerwise
+// storage (memory-calculator.md "Compatibility rules").
+struct PlacementRow {
+  Placement placement;
+  const char* call;          // the whole line; nullptr for group offloading
+  const char* offload_type;  // group offloading only
+  bool use_stream;
+  bool low_cpu_mem_usage;
+};
+constexpr PlacementRow kPlacementRows[] = {
+    {Placement::kGpu, "pipe.to(\"cuda\")", nullptr, false, false},
+    {Placement::kModelOffload, "pipe.enable_model_cpu_offload()", nullptr, false, false},
+    {Placement::kSequentialOffload, "pipe.enable_sequential_cpu_offload()", nullptr, false, false},
+    {Placement::kGroupBlock, nullptr, "block_level", false, false},
+    // Streams with block_level use one block per group (calculator rules).
+    {Placement::kGroupBlockStream, nullptr, "block_level", true, false},
+    {Placement::kGroupLeaf, nullptr, "leaf_level", false, false},
+    {Placement::kGroupLeafStream, nullptr, "leaf_level", true, false},
+    {Placement::kGroupLeafStreamLowmem, nullptr, "leaf_level", true, true},
+};
+
+// What `pip install` needs beyond torch/diffusers/transformers/accelerate.
+struct WeightsPackageRow {
+  WeightsKind kind;
+  const char* package;
+};
+constexpr WeightsPackageRow kWeightsPackages[] = {
+    {WeightsKind::kBnbInt8, "bitsandbytes"},  {WeightsKind::kBnbNf4, "bitsandbytes"},
+    {WeightsKind::kTorchaoInt8wo, "torchao"}, {WeightsKind::kTorchaoFp8wo, "torchao"},
+    {WeightsKind::kTorchaoInt4wo, "torchao"}, {WeightsKind::kGguf, "gguf"},
+};
+
+// One generation call; Python text for the workload (CONTRACT.md `plan`).
+constexpr const char* kPrompt = "A photo of a red fox in a snowy forest at golden hour";
+
+const PlacementRow& PlacementRowOf(Placement placement) {
+  for (const PlacementRow& row : kPlacementRows) {
+    if (row.placement == placement) return row;
+  }
+  return kPlacementRows[0];
+}
+
+const char* PipelineClass(const CodeContext& context) {
+  return context.pipeline_class.empty() ? "DiffusionPipeline" : context.pipeline_class.c_str();
+}
+
+bool IsVideo(const CodeContext& context) { return context.video || context.workload.video; }
+
+// `pipe = X.from_pretrained(repo, kwargs...)`: one line for a lone keyword,
+// else one argument per line.
+std::string LoadCode(const Candidate& candidate, const CodeContext& context,
+                     const std::vector<std::string>& kwargs) {
+  const bool gguf = candidate.weights == WeightsKind::kGguf;
+  const std::string& repo = gguf && !context.base_repo.empty() ? context.base_repo : context.model_id;
+  std::string code = std::string("pipe = ") + PipelineClass(context) + ".from_pretrained(";
+  if (kwargs.size() <= 1) {
+    code += PythonString(repo);
+    for (const std::string& kwarg : kwargs) code += ", " + kwarg;
+    return code + ")\n";
+  }
+  code += "\n    " + PythonString(repo) + ",\n";
+  for (const std::string& kwarg : kwargs) code += "    " + kwarg + ",\n";
+  return code + ")\n";
+}
+
+// fp8 storage, compute in the load dtype (internals §5); written before any
+// placement call, which must come after it.
+std::string CastingCode(const Candidate& candidate, const CodeContext& context) {
+  if (candidate.weights != WeightsKind::kFp8Layerwise) return "";
+  std::string code;
+  for (const std::string& name : WeightsTargets(candidate, context)) {
+    code += "pipe." + name + ".enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, compute_dtype=" +
+            TorchDTypeExpr(context.dtype) + ")\n";
+  }
+  return code;
+}
+
+std::string GroupOffloadCode(const PlacementRow& row, const Candidate& candidate) {
+  std::string code = "pipe.enable_group_offload(\n";
+  code += "    onload_device=torch.device(\"cuda\"),\n";
+  code += "    offload_device=torch.device(\"cpu\"),\n";
+  code += std::string("    offload_type=\"") + row.offload_type + "\",\n";
+  if (!IsLeafLevel(row.placement)) {
+    const int blocks = row.use_stream ? 1 : std::max(1, candidate.num_blocks_per_group.value_or(1));
+    code += "    num_blocks_per_group=" + std::to_string(blocks) + ",\n";
+  }
+  if (row.use_stream) code += "    use_stream=True,\n";
+  if (row.low_cpu_mem_usage) code += "    low_cpu_mem_usage=True,\n";
+  // Excluded components are moved to the GPU whole by diffusers itself.
+  if (!candidate.group_offload_exclude.empty()) {
+    code += "    exclude_modules=" + PythonList(candidate.group_offload_exclude) + ",\n";
+  }
+  return code + ")\n";
+}
+
+std::string PlacementCode(const Candidate& candidate) {
+  const PlacementRow& row = PlacementRowOf(candidate.placement);
+  if (row.call != nullptr) return std::string(row.call) + "\n";
+  return GroupOffloadCode(row, candidate);
+}
+
+// The VAE's own calls; the pipeline-level enable_vae_* were removed
+// (internals §9).
+std::string VaeCode(const Candidate& candidate, const CodeContext& context) {
+  if (!context.has_vae) return "";
+  std::string code;
+  if (candidate.vae_tiling) code += "pipe.vae.enable_tiling()\n";
+  if (candidate.vae_slicing) code += "pipe.vae.enable_slicing()\n";
+  return code;
+}
+
+std::string HeaderCode(const Candidate& candidate, const CodeContext& context) {
+  std::string packages = "torch diffusers transformers accelerate";
+  for (const WeightsPackageRow& row : kWeightsPackages) {
+    if (row.kind == candidate.weights) packages += std::string(" ") + row.package;
+  }
+  std::string code =
+      "# Generated by pipefit: strategy " + candidate.Id() + " for " + CommentSafe(context.model_id) + ".\n";
+  code += "# Needs: pip install -U " + packages + "\n";
+  return code;
+}
+
+std::string ImportCode(const Candidate& candidate, const CodeContext& context) {
+  const WeightsCode weights = WriteWeightsCode(candidate, context);
+  std::vector<std::string> names = {PipelineClass(context)};
+  for (const std::string& name : weights.diffusers_imports) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  std::string code = "import torch\n";
+  code += "from diffusers import ";
+  for (size_t i = 0; i < names.size(); ++i) code += (i > 0 ? ", " : "") + names[i];
+  code += "\n";
+  if (IsVideo(context)) code += "from diffusers.utils import export_to_video\n";
+  for (const std::string& line : weights.other_imports) code += line + "\n";
+  return code;
+}
+
+// set_attention_backend validates the backend's requirements and fetches
+// hub kernels, so it can raise; the default (native SDPA) then stays
+// (internals §7).
+std::string AttentionCode(const CodeContext& context) {
+  if (context.attention_backend.empty()) return "";
+  std::string code =
+      "\n# Faster attention; keeps the default (native SDPA) when the backend is unavailable.\n";
+  code += "ATTENTION_BACKEND = " + PythonString(context.attention_backend) + "\n";
+  code += "try:\n";
+  code += "    pipe." + context.denoiser + ".set_attention_backend(ATTENTION_BACKEND)\n";
+  code += "except Exception as error:  # missing package or kernel, unsupported GPU or dtype\n";
+  code +=
+      "    print(f\"Attention backend {ATTENTION_BACKEND} unavailable ({error}); keeping the default.\")\n";
+  return code;
+}
+
+// Regional compilation of the denoiser's repeated blocks (internals §8).
+std::string CompileCode(const CodeContext& context) {
+  if (!context.compile_repeated_blocks) return "";
+  std::string code = "\n# torch.compile of the repeated blocks: the first call is slow while it compiles,\n";
+  code += "# later calls are faster. Set COMPILE = False to skip it.\n";
+  code += "COMPILE = True\n";
+  code += "if COMPILE:\n";
+  code += "    pipe." + context.denoiser + ".compile_repeated_blocks(fullgraph=True)\n";
+  return code;
+}
+
+std::string GenerationCode(const CodeContext& context) {
+  const Workload& workload = context.workload;
+  const bool video = IsVideo(context);
+  std::string code = "\nprompt = " + PythonString(kPrompt) + "\n";
+  code += std::string(video ? "frames" : "image") + " = pipe(\n";
+  code += "    prompt,\n";
+  code += "    height=" + std::to_string(workload.height) + ",\n";
+  code += "    width=" + std::to_string(workload.width) + ",\n";
+  if (video) code += "    num_frames=" + std::to_string(workload.frames) + ",\n";
+  code += "    num_inference_steps=" + std::to_string(workload.steps) + ",\n";
+  // Video pipelines name the batch num_videos_per_prompt (WanPipeline,
+  // LTXPipeline, HunyuanVideoPipeline, CogVideoXPipeline __call__).
+  code += std::string(video ? "    num_videos_per_prompt=" : "    num_images_per_prompt=") +
+          std::to_string(workload.batch) + ",\n";
+  code += "    generator=torch.Generator(\"cpu\").manual_seed(0),\n";
+  if (video) return code + ").frames[0]\nexport_to_video(frames, \"output.mp4\", fps=16)\n";
+  return code + ").images[0]\nimage.save(\"output.png\")\n";
+}
+
+}  // namespace
+
+std::string CandidateCode(const Candidate& candidate, const CodeContext& context) {
+  const WeightsCode weights = WriteWeightsCode(candidate, context);
+  std::string code = weights.setup;
+  code += LoadCode(candidate, context, weights.load_kwargs);
+  code += CastingCode(candidate, context);
+  code += PlacementCode(candidate);
+  code += VaeCode(candidate, context);
+  return code;
+}
+
+std::string EmitScript(const Candidate& candidate, const CodeContext& context) {
+  std::string script = HeaderCode(candidate, context);
+  script += ImportCode(candidate, context);
+  script += "\n" + CandidateCode(candidate, context);
+  script += AttentionCode(context);
+  script += CompileCode(context);
+  script += GenerationCode(context);
+  return script;
+}
+
+}  // namespace pipefit

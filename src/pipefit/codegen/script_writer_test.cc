@@ -1,0 +1,382 @@
+#include "pipefit/codegen/script_writer.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "pipefit/codegen/weights_code.h"
+
+namespace pipefit {
+namespace {
+
+constexpr WeightsKind kAllWeights[] = {
+    WeightsKind::kFull,          WeightsKind::kFp8Layerwise,  WeightsKind::kBnbInt8,
+    WeightsKind::kBnbNf4,        WeightsKind::kTorchaoInt8wo, WeightsKind::kTorchaoFp8wo,
+    WeightsKind::kTorchaoInt4wo, WeightsKind::kGguf,
+};
+constexpr Placement kAllPlacements[] = {
+    Placement::kGpu,
+    Placement::kModelOffload,
+    Placement::kGroupBlock,
+    Placement::kGroupBlockStream,
+    Placement::kGroupLeaf,
+    Placement::kGroupLeafStream,
+    Placement::kGroupLeafStreamLowmem,
+    Placement::kSequentialOffload,
+};
+
+CodeContext FluxContext() {
+  CodeContext context;
+  context.pipeline_class = "FluxPipeline";
+  context.model_id = "black-forest-labs/FLUX.1-dev";
+  context.denoiser = "transformer";
+  context.denoiser_class = "FluxTransformer2DModel";
+  context.compile_repeated_blocks = true;
+  context.attention_backend = "_flash_3_hub";
+  context.gguf_file = "https://huggingface.co/city96/FLUX.1-dev-gguf/blob/main/flux1-dev-Q4_K_S.gguf";
+  context.base_repo = "black-forest-labs/FLUX.1-dev";
+  return context;
+}
+
+CodeContext WanContext() {
+  CodeContext context;
+  context.pipeline_class = "WanPipeline";
+  context.model_id = "Wan-AI/Wan2.1-T2V-14B-Diffusers";
+  context.denoiser_class = "WanTransformer3DModel";
+  context.compile_repeated_blocks = true;
+  context.attention_backend = "sage";
+  context.gguf_file = "/models/wan2.1-t2v-14b-Q8_0.gguf";
+  context.base_repo = "Wan-AI/Wan2.1-T2V-14B-Diffusers";
+  context.workload = {.height = 480, .width = 832, .frames = 81, .batch = 1, .steps = 50, .video = true};
+  context.video = true;
+  return context;
+}
+
+Candidate Make(WeightsKind weights, Placement placement, std::vector<std::string> components = {}) {
+  Candidate candidate;
+  candidate.weights = weights;
+  candidate.placement = placement;
+  candidate.quantized_components = std::move(components);
+  return candidate;
+}
+
+// A candidate as the planner builds it, for every knob combination.
+Candidate Typical(WeightsKind weights, Placement placement) {
+  Candidate candidate = Make(weights, placement);
+  if (weights != WeightsKind::kFull) candidate.quantized_components = {"transformer"};
+  if (IsQuantized(weights) && weights != WeightsKind::kGguf) {
+    candidate.quantized_components.push_back("text_encoder_2");
+  }
+  if (placement == Placement::kGroupBlock) candidate.num_blocks_per_group = 2;
+  if (IsGroupOffload(placement) && weights == WeightsKind::kBnbInt8) {
+    candidate.group_offload_exclude = {"transformer", "text_encoder_2"};
+  }
+  candidate.vae_tiling = true;
+  candidate.vae_slicing = true;
+  return candidate;
+}
+
+int Count(const std::string& text, const std::string& needle) {
+  int count = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++count;
+  return count;
+}
+
+TEST(CandidateCodeTest, FullGpu) {
+  EXPECT_EQ(
+      CandidateCode(Make(WeightsKind::kFull, Placement::kGpu), FluxContext()),
+      "pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", torch_dtype=torch.bfloat16)\n"
+      "pipe.to(\"cuda\")\n");
+}
+
+TEST(CandidateCodeTest, FullModelOffload) {
+  EXPECT_EQ(
+      CandidateCode(Make(WeightsKind::kFull, Placement::kModelOffload), FluxContext()),
+      "pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", torch_dtype=torch.bfloat16)\n"
+      "pipe.enable_model_cpu_offload()\n");
+}
+
+TEST(CandidateCodeTest, LayerwiseCastingBeforeModelOffload) {
+  EXPECT_EQ(
+      CandidateCode(Make(WeightsKind::kFp8Layerwise, Placement::kModelOffload, {"transformer"}),
+                    FluxContext()),
+      "pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", torch_dtype=torch.bfloat16)\n"
+      "pipe.transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, "
+      "compute_dtype=torch.bfloat16)\n"
+      "pipe.enable_model_cpu_offload()\n");
+}
+
+TEST(CandidateCodeTest, LayerwiseCastingComputesInLoadDType) {
+  CodeContext context = FluxContext();
+  context.dtype = LoadDType::kFP16;
+  const std::string code = CandidateCode(Make(WeightsKind::kFp8Layerwise, Placement::kGpu), context);
+  EXPECT_NE(code.find("torch_dtype=torch.float16)"), std::string::npos);
+  EXPECT_NE(code.find("compute_dtype=torch.float16)\npipe.to(\"cuda\")\n"), std::string::npos);
+}
+
+TEST(CandidateCodeTest, FullGroupLeafStream) {
+  EXPECT_EQ(
+      CandidateCode(Make(WeightsKind::kFull, Placement::kGroupLeafStream), FluxContext()),
+      "pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", torch_dtype=torch.bfloat16)\n"
+      "pipe.enable_group_offload(\n"
+      "    onload_device=torch.device(\"cuda\"),\n"
+      "    offload_device=torch.device(\"cpu\"),\n"
+      "    offload_type=\"leaf_level\",\n"
+      "    use_stream=True,\n"
+      ")\n");
+}
+
+TEST(CandidateCodeTest, FullGroupLeafStreamLowmem) {
+  const std::string code =
+      CandidateCode(Make(WeightsKind::kFull, Placement::kGroupLeafStreamLowmem), FluxContext());
+  EXPECT_NE(
+      code.find("    offload_type=\"leaf_level\",\n    use_stream=True,\n    low_cpu_mem_usage=True,\n)\n"),
+      std::string::npos);
+}
+
+TEST(CandidateCodeTest, FullGroupBlockWithFourBlocks) {
+  Candidate candidate = Make(WeightsKind::kFull, Placement::kGroupBlock);
+  candidate.num_blocks_per_group = 4;
+  EXPECT_EQ(
+      CandidateCode(candidate, FluxContext()),
+      "pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", torch_dtype=torch.bfloat16)\n"
+      "pipe.enable_group_offload(\n"
+      "    onload_device=torch.device(\"cuda\"),\n"
+      "    offload_device=torch.device(\"cpu\"),\n"
+      "    offload_type=\"block_level\",\n"
+      "    num_blocks_per_group=4,\n"
+      ")\n");
+}
+
+TEST(CandidateCodeTest, GroupBlockStreamForcesOneBlock) {
+  Candidate candidate = Make(WeightsKind::kFull, Placement::kGroupBlockStream);
+  candidate.num_blocks_per_group = 4;
+  const std::string code = CandidateCode(candidate, FluxContext());
+  EXPECT_NE(
+      code.find("    offload_type=\"block_level\",\n    num_blocks_per_group=1,\n    use_stream=True,\n)\n"),
+      std::string::npos);
+}
+
+TEST(CandidateCodeTest, BnbNf4ModelOffloadWithTextEncoder) {
+  EXPECT_EQ(
+      CandidateCode(Make(WeightsKind::kBnbNf4, Placement::kModelOffload, {"transformer", "text_encoder_2"}),
+                    FluxContext()),
+      "pipeline_quant_config = PipelineQuantizationConfig(\n"
+      "    quant_backend=\"bitsandbytes_4bit\",\n"
+      "    quant_kwargs={\"load_in_4bit\": True, \"bnb_4bit_quant_type\": \"nf4\", "
+      "\"bnb_4bit_compute_dtype\": torch.bfloat16},\n"
+      "    components_to_quantize=[\"transformer\", \"text_encoder_2\"],\n"
+      ")\n"
+      "pipe = FluxPipeline.from_pretrained(\n"
+      "    \"black-forest-labs/FLUX.1-dev\",\n"
+      "    quantization_config=pipeline_quant_config,\n"
+      "    torch_dtype=torch.bfloat16,\n"
+      "    device_map=\"cpu\",\n"
+      ")\n"
+      "pipe.enable_model_cpu_offload()\n");
+}
+
+TEST(CandidateCodeTest, BnbInt8GroupLeafExcludesInt8Components) {
+  Candidate candidate = Make(WeightsKind::kBnbInt8, Placement::kGroupLeaf, {"transformer", "text_encoder_2"});
+  candidate.group_offload_exclude = {"transformer", "text_encoder_2"};
+  EXPECT_EQ(CandidateCode(candidate, FluxContext()),
+            "pipeline_quant_config = PipelineQuantizationConfig(\n"
+            "    quant_backend=\"bitsandbytes_8bit\",\n"
+            "    quant_kwargs={\"load_in_8bit\": True},\n"
+            "    components_to_quantize=[\"transformer\", \"text_encoder_2\"],\n"
+            ")\n"
+            "pipe = FluxPipeline.from_pretrained(\n"
+            "    \"black-forest-labs/FLUX.1-dev\",\n"
+            "    quantization_config=pipeline_quant_config,\n"
+            "    torch_dtype=torch.bfloat16,\n"
+            "    device_map=\"cpu\",\n"
+            ")\n"
+            "pipe.enable_group_offload(\n"
+            "    onload_device=torch.device(\"cuda\"),\n"
+            "    offload_device=torch.device(\"cpu\"),\n"
+            "    offload_type=\"leaf_level\",\n"
+            "    exclude_modules=[\"transformer\", \"text_encoder_2\"],\n"
+            ")\n");
+}
+
+TEST(CandidateCodeTest, TorchaoInt8GpuUsesQuantMapping) {
+  EXPECT_EQ(
+      CandidateCode(Make(WeightsKind::kTorchaoInt8wo, Placement::kGpu, {"transformer", "text_encoder_2"}),
+                    FluxContext()),
+      "pipeline_quant_config = PipelineQuantizationConfig(\n"
+      "    quant_mapping={\n"
+      "        \"transformer\": TorchAoConfig(Int8WeightOnlyConfig()),\n"
+      "        \"text_encoder_2\": TransformersTorchAoConfig(Int8WeightOnlyConfig()),\n"
+      "    },\n"
+      ")\n"
+      "pipe = FluxPipeline.from_pretrained(\n"
+      "    \"black-forest-labs/FLUX.1-dev\",\n"
+      "    quantization_config=pipeline_quant_config,\n"
+      "    torch_dtype=torch.bfloat16,\n"
+      "    device_map=\"cpu\",\n"
+      ")\n"
+      "pipe.to(\"cuda\")\n");
+}
+
+TEST(CandidateCodeTest, TorchaoInt4HasGroupSize) {
+  const std::string code = CandidateCode(Make(WeightsKind::kTorchaoInt4wo, Placement::kGpu), FluxContext());
+  EXPECT_NE(code.find("\"transformer\": TorchAoConfig(Int4WeightOnlyConfig(group_size=128)),\n"),
+            std::string::npos);
+  EXPECT_EQ(code.find("TransformersTorchAoConfig"), std::string::npos);
+}
+
+TEST(CandidateCodeTest, GgufModelOffload) {
+  EXPECT_EQ(CandidateCode(Make(WeightsKind::kGguf, Placement::kModelOffload, {"transformer"}), FluxContext()),
+            "transformer = FluxTransformer2DModel.from_single_file(\n"
+            "    \"https://huggingface.co/city96/FLUX.1-dev-gguf/blob/main/flux1-dev-Q4_K_S.gguf\",\n"
+            "    quantization_config=GGUFQuantizationConfig(compute_dtype=torch.bfloat16),\n"
+            "    torch_dtype=torch.bfloat16,\n"
+            ")\n"
+            "pipe = FluxPipeline.from_pretrained(\n"
+            "    \"black-forest-labs/FLUX.1-dev\",\n"
+            "    transformer=transformer,\n"
+            "    torch_dtype=torch.bfloat16,\n"
+            ")\n"
+            "pipe.enable_model_cpu_offload()\n");
+}
+
+TEST(CandidateCodeTest, VaeTilingAndSlicing) {
+  Candidate candidate = Make(WeightsKind::kFull, Placement::kModelOffload);
+  candidate.vae_tiling = true;
+  candidate.vae_slicing = true;
+  EXPECT_EQ(
+      CandidateCode(candidate, FluxContext()),
+      "pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", torch_dtype=torch.bfloat16)\n"
+      "pipe.enable_model_cpu_offload()\n"
+      "pipe.vae.enable_tiling()\n"
+      "pipe.vae.enable_slicing()\n");
+  CodeContext no_vae = FluxContext();
+  no_vae.has_vae = false;
+  EXPECT_EQ(CandidateCode(candidate, no_vae).find("pipe.vae"), std::string::npos);
+}
+
+TEST(CandidateCodeTest, DefaultPipelineClassAndEscapedPath) {
+  CodeContext context;
+  context.model_id = "/models/my \"flux\"\\dir";
+  context.dtype = LoadDType::kFP32;
+  EXPECT_EQ(CandidateCode(Make(WeightsKind::kFull, Placement::kSequentialOffload), context),
+            "pipe = DiffusionPipeline.from_pretrained(\"/models/my \\\"flux\\\"\\\\dir\", "
+            "torch_dtype=torch.float32)\n"
+            "pipe.enable_sequential_cpu_offload()\n");
+}
+
+TEST(ScriptWriterTest, NeverWritesRemovedOrCastingCalls) {
+  for (const CodeContext& context : {FluxContext(), WanContext()}) {
+    for (WeightsKind weights : kAllWeights) {
+      for (Placement placement : kAllPlacements) {
+        const Candidate candidate = Typical(weights, placement);
+        for (const std::string& text : {CandidateCode(candidate, context), EmitScript(candidate, context)}) {
+          EXPECT_EQ(text.find("enable_vae_tiling"), std::string::npos) << candidate.Id();
+          EXPECT_EQ(text.find("enable_vae_slicing"), std::string::npos) << candidate.Id();
+          EXPECT_EQ(text.find(".to(\"cuda\", torch."), std::string::npos) << candidate.Id();
+          EXPECT_EQ(text.find("int8wo\""), std::string::npos) << candidate.Id();
+        }
+      }
+    }
+  }
+}
+
+TEST(ScriptWriterTest, ScriptHasOneLoadAndTheSpeedUps) {
+  for (WeightsKind weights : kAllWeights) {
+    const Candidate candidate = Typical(weights, Placement::kModelOffload);
+    const std::string script = EmitScript(candidate, FluxContext());
+    EXPECT_EQ(Count(script, "from_pretrained("), 1) << candidate.Id();
+    EXPECT_NE(script.find("# Generated by pipefit: strategy " + candidate.Id()), std::string::npos);
+    EXPECT_NE(
+        script.find(
+            "COMPILE = True\nif COMPILE:\n    pipe.transformer.compile_repeated_blocks(fullgraph=True)\n"),
+        std::string::npos);
+    EXPECT_NE(script.find("    pipe.transformer.set_attention_backend(ATTENTION_BACKEND)\nexcept Exception"),
+              std::string::npos);
+  }
+}
+
+TEST(ScriptWriterTest, ImportsWhatItUses) {
+  const CodeContext flux = FluxContext();
+  const std::string full = EmitScript(Make(WeightsKind::kFull, Placement::kGpu), flux);
+  EXPECT_NE(full.find("import torch\nfrom diffusers import FluxPipeline\n\n"), std::string::npos);
+  const std::string nf4 = EmitScript(Typical(WeightsKind::kBnbNf4, Placement::kGpu), flux);
+  EXPECT_NE(nf4.find("from diffusers import FluxPipeline, PipelineQuantizationConfig\n"), std::string::npos);
+  const std::string ao = EmitScript(Typical(WeightsKind::kTorchaoFp8wo, Placement::kGpu), flux);
+  EXPECT_NE(ao.find("from diffusers import FluxPipeline, PipelineQuantizationConfig, TorchAoConfig\n"
+                    "from torchao.quantization import Float8WeightOnlyConfig\n"
+                    "from transformers import TorchAoConfig as TransformersTorchAoConfig\n"),
+            std::string::npos);
+  const std::string gguf = EmitScript(Typical(WeightsKind::kGguf, Placement::kGpu), flux);
+  EXPECT_NE(gguf.find("from diffusers import FluxPipeline, FluxTransformer2DModel, GGUFQuantizationConfig\n"),
+            std::string::npos);
+  CodeContext plain = flux;
+  plain.compile_repeated_blocks = false;
+  plain.attention_backend.clear();
+  const std::string bare = EmitScript(Make(WeightsKind::kFull, Placement::kGpu), plain);
+  EXPECT_EQ(bare.find("COMPILE"), std::string::npos);
+  EXPECT_EQ(bare.find("set_attention_backend"), std::string::npos);
+}
+
+TEST(ScriptWriterTest, ImageGenerationCall) {
+  CodeContext context = FluxContext();
+  context.workload.batch = 2;
+  const std::string script = EmitScript(Make(WeightsKind::kFull, Placement::kGpu), context);
+  EXPECT_NE(script.find("image = pipe(\n    prompt,\n    height=1024,\n    width=1024,\n"
+                        "    num_inference_steps=28,\n    num_images_per_prompt=2,\n"
+                        "    generator=torch.Generator(\"cpu\").manual_seed(0),\n"
+                        ").images[0]\nimage.save(\"output.png\")\n"),
+            std::string::npos);
+}
+
+TEST(ScriptWriterTest, VideoGenerationCall) {
+  const std::string script = EmitScript(Make(WeightsKind::kFull, Placement::kModelOffload), WanContext());
+  EXPECT_NE(script.find("from diffusers.utils import export_to_video\n"), std::string::npos);
+  EXPECT_NE(script.find("frames = pipe(\n    prompt,\n    height=480,\n    width=832,\n    num_frames=81,\n"
+                        "    num_inference_steps=50,\n    num_videos_per_prompt=1,\n"
+                        "    generator=torch.Generator(\"cpu\").manual_seed(0),\n"
+                        ").frames[0]\nexport_to_video(frames, \"output.mp4\", fps=16)\n"),
+            std::string::npos);
+}
+
+// Every knob combination, image and video, parses as Python.
+TEST(ScriptWriterTest, EveryScriptCompilesWithPython) {
+  if (std::system("python3 -c pass >/dev/null 2>&1") != 0) GTEST_SKIP() << "python3 not found";
+  char pattern[] = "/tmp/pipefit_codegen_XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  const std::filesystem::path dir = pattern;
+  std::string files;
+  int index = 0;
+  for (const CodeContext& context : {FluxContext(), WanContext()}) {
+    for (WeightsKind weights : kAllWeights) {
+      for (Placement placement : kAllPlacements) {
+        const std::filesystem::path path = dir / ("script_" + std::to_string(index++) + ".py");
+        std::ofstream(path) << EmitScript(Typical(weights, placement), context);
+        files += " " + path.string();
+      }
+    }
+  }
+  CodeContext unknown_class = FluxContext();
+  unknown_class.denoiser_class.clear();
+  std::ofstream(dir / "unknown_class.py")
+      << EmitScript(Make(WeightsKind::kGguf, Placement::kGpu), unknown_class);
+  files += " " + (dir / "unknown_class.py").string();
+  const int status = std::system(("python3 -m py_compile" + files).c_str());
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(status, 0);
+}
+
+TEST(PythonTextTest, Escapes) {
+  EXPECT_EQ(PythonString("a\"b\\c\nd\te"), "\"a\\\"b\\\\c\\nd\\x09e\"");
+  EXPECT_EQ(PythonList({}), "[]");
+  EXPECT_EQ(PythonList({"vae", "transformer"}), "[\"vae\", \"transformer\"]");
+  EXPECT_EQ(CommentSafe("a\nb\rc"), "a b c");
+}
+
+}  // namespace
+}  // namespace pipefit

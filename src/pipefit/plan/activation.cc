@@ -1,0 +1,165 @@
+#include "pipefit/plan/activation.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pipefit {
+namespace {
+
+// --- Constants, each fitted on shared/reference/measurements.md ----------
+//
+// Transformer denoisers: peak activation of one forward =
+//   kDenoiseTokenFactor * tokens * hidden * itemsize * batch.
+// Row 40 (FLUX.1-dev transformer forward, 4096 image + 512 text tokens,
+// hidden 3072, bf16, 22.64 GiB allocated) minus the transformer's
+// 23,802,816,640 bytes (22.168 GiB) leaves 0.472 GiB = 17.9 x 4608*3072*2.
+constexpr double kDenoiseTokenFactor = 17.9;
+// UNet denoisers: kUnetFactor * latent_h * latent_w * block_out_channels[0]
+// * itemsize * batch. Row 47 (SDXL UNet forward, latent 128x128, bf16,
+// 5.05 GiB) minus the UNet's 5.14 GB (HF-TREE, measurements.md component
+// table) leaves 0.268 GiB = 27.4 x 128*128*320*2.
+constexpr double kUnetFactor = 27.4;
+// VAE decode (AutoencoderKL family): (kDecodeFixed + kDecodePerImage * b)
+// * H * W * block_out_channels[0] * itemsize, b = images decoded at once.
+// Least-squares fit on rows 14, 19, 20, 21 (FLUX.1-dev bf16 on an H100 at
+// batch 1, 4, 8, 16: peak allocated minus the 31.438 GiB loaded) —
+// residuals on the peak +0.6%, +0.3%, -1.1%, +0.4%.
+constexpr double kDecodeFixed = 3.047;
+constexpr double kDecodePerImage = 7.393;
+// Text encoders: no published per-stage peak isolates them; this factor is
+// an architectural estimate (hidden states, attention and the gated FFN's
+// intermediate at once), not fitted: kTextFactor * tokens * max(hidden,
+// ffn) * itemsize, computed in fp32 (T5 keeps `wo` in fp32 and upcasts).
+constexpr double kTextFactor = 6.0;
+// Generic fallback, memory-calculator.md "Quantities": images 2-4 GB at
+// 1024^2 (3 GiB used, scaled by pixels and batch), video 5-8 GB for a
+// 5 s 960x544 24 fps clip (7.5 GiB, scaled by pixels x frames).
+constexpr double kGenericImageBytes = 3.0 * kGiB;
+constexpr double kGenericVideoBytes = 7.5 * kGiB;
+constexpr double kGenericVideoVoxels = 960.0 * 544.0 * 121.0;
+
+int ItemSize(LoadDType dtype) { return dtype == LoadDType::kFP32 ? 4 : 2; }
+
+Bytes ToBytes(double value) {
+  if (!(value > 0)) return 0;
+  if (value > 9.0e18) return int64_t{9000000000000000000};
+  return static_cast<Bytes>(std::llround(value));
+}
+
+int DecodeItemSize(const ActivationInputs& in) { return in.vae_fp32_decode ? 4 : ItemSize(in.dtype); }
+
+bool DenoiserKnown(const ModelFacts& f) {
+  return (f.denoiser.unet && f.denoiser.unet_channels > 0) || (!f.denoiser.unet && f.denoiser.hidden > 0);
+}
+bool VaeKnown(const ModelFacts& f) { return f.vae.base_channels > 0; }
+
+double GenericBytes(const Workload& w) {
+  const double pixels = static_cast<double>(w.height) * w.width;
+  if (w.video || w.frames > 1) return kGenericVideoBytes * pixels * w.frames / kGenericVideoVoxels * w.batch;
+  return kGenericImageBytes * pixels / (1024.0 * 1024.0) * w.batch;
+}
+
+Bytes DenoiseBytes(const ActivationInputs& in) {
+  const ModelFacts& f = *in.facts;
+  const Workload& w = in.workload;
+  const double batch = static_cast<double>(w.batch) * w.guidance_batch;
+  if (f.denoiser.unet) {
+    const double scale = std::max(1, f.vae.spatial_scale);
+    const double latent = (w.height / scale) * (w.width / scale);
+    return ToBytes(kUnetFactor * latent * f.denoiser.unet_channels * ItemSize(in.dtype) * batch);
+  }
+  const double tokens = static_cast<double>(DenoiserTokens(f, w));
+  return ToBytes(kDenoiseTokenFactor * tokens * f.denoiser.hidden * ItemSize(in.dtype) * batch);
+}
+
+Bytes TextEncodeBytes(const ActivationInputs& in) {
+  double peak = 0;
+  for (const TextEncoderFacts& t : in.facts->text_encoders) {
+    const double width = std::max(t.hidden, t.ffn);
+    peak = std::max(peak, kTextFactor * in.workload.text_tokens * width * 4.0 * in.workload.batch);
+  }
+  return ToBytes(peak);
+}
+
+// Decoder feature maps for `images` images of h x w pixels.
+double DecodeMaps(const ActivationInputs& in, double h, double w, double images) {
+  const ModelFacts& f = *in.facts;
+  double per_frame = h * w * f.vae.base_channels * DecodeItemSize(in);
+  // Video VAEs decode a latent frame (temporal_scale output frames) at a
+  // time with a causal cache; the finished video is held in full.
+  if (in.workload.frames > 1) {
+    per_frame *= std::max(1, f.vae.temporal_scale);
+  }
+  return (kDecodeFixed + kDecodePerImage * images) * per_frame;
+}
+
+double OutputBuffer(const ActivationInputs& in) {
+  const Workload& w = in.workload;
+  return static_cast<double>(w.height) * w.width * 3 * 4 * w.frames * w.batch;
+}
+
+}  // namespace
+
+int64_t DenoiserTokens(const ModelFacts& facts, const Workload& w) {
+  if (facts.denoiser.unet || facts.denoiser.hidden == 0) return 0;
+  const int64_t pixels_per_token = int64_t{std::max(1, facts.vae.spatial_scale)} * std::max(1, facts.denoiser.patch);
+  const int64_t latent_frames =
+      w.frames > 1 ? (w.frames - 1) / std::max(1, facts.vae.temporal_scale) + 1 : 1;
+  const int64_t frames = (latent_frames + facts.denoiser.patch_t - 1) / std::max(1, facts.denoiser.patch_t);
+  const int64_t image = (w.height / pixels_per_token) * (w.width / pixels_per_token) * frames;
+  return image + w.text_tokens;
+}
+
+bool TilingApplies(const ActivationInputs& in, int tile_sample) {
+  const int tile = tile_sample > 0 ? tile_sample : in.facts->vae.sample_size;
+  if (tile <= 0) return false;
+  return in.workload.height > tile || in.workload.width > tile;
+}
+
+bool SlicingApplies(const ActivationInputs& in) { return in.workload.batch > 1; }
+
+Bytes EstimateDecodeActivation(const ActivationInputs& in, const VaeModifiers& mod) {
+  const ModelFacts& f = *in.facts;
+  const Workload& w = in.workload;
+  if (!VaeKnown(f)) return ToBytes(GenericBytes(w));
+  const double images = mod.slicing && SlicingApplies(in) ? 1.0 : static_cast<double>(w.batch);
+  double h = w.height, wd = w.width;
+  double extra = 0;
+  if (mod.tiling && TilingApplies(in, mod.tile_sample)) {
+    const int tile = mod.tile_sample > 0 ? mod.tile_sample : f.vae.sample_size;
+    h = std::min<double>(h, tile);
+    wd = std::min<double>(wd, tile);
+    extra = OutputBuffer(in);  // decoded tiles are kept and blended into the output
+  }
+  return ToBytes(DecodeMaps(in, h, wd, images) + extra);
+}
+
+StageActivations EstimateActivations(const ActivationInputs& in) {
+  StageActivations a;
+  const ModelFacts& f = *in.facts;
+  const bool denoiser_known = DenoiserKnown(f);
+  const bool vae_known = VaeKnown(f);
+  const Bytes generic = ToBytes(GenericBytes(in.workload));
+  a.denoise = denoiser_known ? DenoiseBytes(in) : generic;
+  a.decode = EstimateDecodeActivation(in, VaeModifiers{});
+  a.text_encode = TextEncodeBytes(in);
+  if (in.encodes_image) a.encode = a.decode;
+  a.calibrated = denoiser_known && vae_known && !f.denoiser.unet && in.workload.frames == 1;
+  if (a.calibrated) {
+    a.basis =
+        "denoise: 17.9 x tokens x hidden x itemsize (measurements.md row 40); decode: (3.05 + 7.39 x images) x "
+        "pixels x VAE channels x itemsize (rows 14, 19-21); text encoders: architectural estimate";
+  } else if (denoiser_known && vae_known) {
+    a.basis = f.denoiser.unet
+                  ? "denoise: UNet feature maps, 27.4 x latent pixels x channels (measurements.md row 47); decode: "
+                    "AutoencoderKL fit (rows 14, 19-21); not calibrated for this pipeline"
+                  : "video: transformer tokens (row 40 constant) and per-latent-frame decode; not calibrated on a "
+                    "video measurement";
+  } else {
+    a.basis = "generic estimate (memory-calculator.md rule of thumb: 2-4 GB per 1024^2 image, 5-8 GB per "
+              "5 s video): the architecture is not known to pipefit's activation model";
+  }
+  return a;
+}
+
+}  // namespace pipefit

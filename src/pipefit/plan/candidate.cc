@@ -1,0 +1,161 @@
+#include "pipefit/plan/candidate.h"
+
+#include <array>
+#include <utility>
+
+namespace pipefit {
+namespace {
+
+// CONTRACT.md "Strategy ids"; quality tiers per the same section.
+struct WeightsRow {
+  WeightsKind kind;
+  const char* id;
+  QualityTier quality;
+};
+constexpr WeightsRow kWeights[] = {
+    {WeightsKind::kFull, "full", QualityTier::kFull},
+    {WeightsKind::kFp8Layerwise, "fp8_layerwise", QualityTier::kFp8},
+    {WeightsKind::kBnbInt8, "bnb_int8", QualityTier::kInt8},
+    {WeightsKind::kBnbNf4, "bnb_nf4", QualityTier::kInt4},
+    {WeightsKind::kTorchaoInt8wo, "torchao_int8wo", QualityTier::kInt8},
+    {WeightsKind::kTorchaoFp8wo, "torchao_fp8wo", QualityTier::kFp8},
+    {WeightsKind::kTorchaoInt4wo, "torchao_int4wo", QualityTier::kInt4},
+    // GGUF quality depends on the quant type; the planner refines it
+    // (gguf Q8_0 is int8-class, Q4/Q5/K-quants int4-class).
+    {WeightsKind::kGguf, "gguf", QualityTier::kInt8},
+};
+
+struct PlacementRow {
+  Placement placement;
+  const char* id;
+};
+constexpr PlacementRow kPlacements[] = {
+    {Placement::kGpu, "gpu"},
+    {Placement::kModelOffload, "model_offload"},
+    {Placement::kGroupBlock, "group_block"},
+    {Placement::kGroupBlockStream, "group_block_stream"},
+    {Placement::kGroupLeaf, "group_leaf"},
+    {Placement::kGroupLeafStream, "group_leaf_stream"},
+    {Placement::kGroupLeafStreamLowmem, "group_leaf_stream_lowmem"},
+    {Placement::kSequentialOffload, "sequential_offload"},
+};
+
+const WeightsRow& RowOf(WeightsKind kind) {
+  for (const WeightsRow& row : kWeights) {
+    if (row.kind == kind) return row;
+  }
+  return kWeights[0];
+}
+
+// Splits "a+b+c" into its parts.
+std::vector<std::string_view> SplitPlus(std::string_view id) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t plus = id.find('+', start);
+    parts.push_back(id.substr(start, plus == std::string_view::npos ? std::string_view::npos : plus - start));
+    if (plus == std::string_view::npos) break;
+    start = plus + 1;
+  }
+  return parts;
+}
+
+}  // namespace
+
+const char* WeightsId(WeightsKind weights) { return RowOf(weights).id; }
+
+const char* PlacementId(Placement placement) {
+  for (const PlacementRow& row : kPlacements) {
+    if (row.placement == placement) return row.id;
+  }
+  return "gpu";
+}
+
+const char* QualityName(QualityTier quality) {
+  switch (quality) {
+    case QualityTier::kFull: return "full";
+    case QualityTier::kFp8: return "fp8";
+    case QualityTier::kInt8: return "int8";
+    case QualityTier::kInt4: return "int4";
+  }
+  return "full";
+}
+
+QualityTier QualityOf(WeightsKind weights) { return RowOf(weights).quality; }
+
+const char* GroupOf(WeightsKind weights) {
+  return IsQuantized(weights) ? "quantization" : "offload_casting";
+}
+
+bool IsQuantized(WeightsKind weights) {
+  return weights != WeightsKind::kFull && weights != WeightsKind::kFp8Layerwise;
+}
+
+bool IsGroupOffload(Placement p) {
+  return p == Placement::kGroupBlock || p == Placement::kGroupBlockStream || p == Placement::kGroupLeaf ||
+         p == Placement::kGroupLeafStream || p == Placement::kGroupLeafStreamLowmem;
+}
+
+bool UsesStream(Placement p) {
+  return p == Placement::kGroupBlockStream || p == Placement::kGroupLeafStream ||
+         p == Placement::kGroupLeafStreamLowmem;
+}
+
+bool IsLeafLevel(Placement p) {
+  return p == Placement::kGroupLeaf || p == Placement::kGroupLeafStream || p == Placement::kGroupLeafStreamLowmem;
+}
+
+std::optional<WeightsKind> ParseWeightsId(std::string_view id) {
+  for (const WeightsRow& row : kWeights) {
+    if (id == row.id) return row.kind;
+  }
+  return std::nullopt;
+}
+
+std::optional<Placement> ParsePlacementId(std::string_view id) {
+  for (const PlacementRow& row : kPlacements) {
+    if (id == row.id) return row.placement;
+  }
+  return std::nullopt;
+}
+
+std::string Candidate::Id() const {
+  std::string id = std::string(WeightsId(weights)) + "+" + PlacementId(placement);
+  if (IsQuantized(weights) && weights != WeightsKind::kGguf && quantized_components.size() > 1) id += "+te";
+  if (vae_tiling) id += "+vae_tiling";
+  if (vae_slicing) id += "+vae_slicing";
+  return id;
+}
+
+std::optional<ParsedStrategyId> ParseStrategyId(std::string_view id, std::string* error) {
+  const std::vector<std::string_view> parts = SplitPlus(id);
+  ParsedStrategyId parsed;
+  auto fail = [&](std::string message) -> std::optional<ParsedStrategyId> {
+    if (error) *error = std::move(message);
+    return std::nullopt;
+  };
+  if (parts.size() < 2) return fail("strategy id '" + std::string(id) + "' is not WEIGHTS+PLACEMENT");
+  const std::optional<WeightsKind> weights = ParseWeightsId(parts[0]);
+  if (!weights) return fail("unknown WEIGHTS '" + std::string(parts[0]) + "' in strategy id '" + std::string(id) + "'");
+  const std::optional<Placement> placement = ParsePlacementId(parts[1]);
+  if (!placement) {
+    return fail("unknown PLACEMENT '" + std::string(parts[1]) + "' in strategy id '" + std::string(id) + "'");
+  }
+  parsed.weights = *weights;
+  parsed.placement = *placement;
+  for (size_t i = 2; i < parts.size(); ++i) {
+    if (parts[i] == "vae_tiling") {
+      parsed.vae_tiling = true;
+    } else if (parts[i] == "vae_slicing") {
+      parsed.vae_slicing = true;
+    } else if (parts[i] == "te") {
+      parsed.text_encoders = true;
+    } else {
+      return fail("unknown modifier '" + std::string(parts[i]) + "' in strategy id '" + std::string(id) +
+                  "' (expected vae_tiling, vae_slicing or te)");
+    }
+  }
+  return parsed;
+}
+
+}  // namespace pipefit

@@ -1,0 +1,91 @@
+// A strategy is a combination of knobs, not a class with its own code
+// (DESIGN.md): how the weights are stored (WEIGHTS), where they live while
+// the pipeline runs (PLACEMENT), and the VAE modifiers. One estimator reads
+// the knobs (estimator.h); one code writer maps each knob to its diffusers
+// call (codegen/script_writer.h). Ids and names are CONTRACT.md's.
+#ifndef PIPEFIT_PLAN_CANDIDATE_H_
+#define PIPEFIT_PLAN_CANDIDATE_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipefit/base/bytes.h"
+
+namespace pipefit {
+
+enum class WeightsKind {
+  kFull,            // the load dtype
+  kFp8Layerwise,    // enable_layerwise_casting(storage=float8_e4m3fn) on the denoiser
+  kBnbInt8,         // bitsandbytes LLM.int8
+  kBnbNf4,          // bitsandbytes 4-bit nf4
+  kTorchaoInt8wo,   // torchao Int8WeightOnlyConfig
+  kTorchaoFp8wo,    // torchao Float8WeightOnlyConfig
+  kTorchaoInt4wo,   // torchao Int4WeightOnlyConfig
+  kGguf,            // the checkpoint is already GGUF (from_single_file)
+};
+
+enum class Placement {
+  kGpu,                   // pipe.to("cuda")
+  kModelOffload,          // enable_model_cpu_offload()
+  kGroupBlock,            // enable_group_offload(block_level, num_blocks_per_group=n)
+  kGroupBlockStream,      // block_level, use_stream=True (n forced to 1)
+  kGroupLeaf,             // leaf_level
+  kGroupLeafStream,       // leaf_level, use_stream=True
+  kGroupLeafStreamLowmem, // leaf_level, use_stream=True, low_cpu_mem_usage=True
+  kSequentialOffload,     // enable_sequential_cpu_offload() (legacy)
+};
+
+// Highest first: a lower enum value is better quality.
+enum class QualityTier { kFull, kFp8, kInt8, kInt4 };
+
+const char* WeightsId(WeightsKind weights);      // "full", "fp8_layerwise", "bnb_int8", ...
+const char* PlacementId(Placement placement);    // "gpu", "model_offload", ...
+const char* QualityName(QualityTier quality);    // "full", "fp8", "int8", "int4"
+QualityTier QualityOf(WeightsKind weights);
+// CONTRACT.md `group`: "offload_casting" for full / fp8_layerwise, else "quantization".
+const char* GroupOf(WeightsKind weights);
+bool IsQuantized(WeightsKind weights);  // not full, not fp8_layerwise
+bool IsGroupOffload(Placement placement);
+bool UsesStream(Placement placement);
+bool IsLeafLevel(Placement placement);
+
+std::optional<WeightsKind> ParseWeightsId(std::string_view id);
+std::optional<Placement> ParsePlacementId(std::string_view id);
+
+struct Candidate {
+  WeightsKind weights = WeightsKind::kFull;
+  Placement placement = Placement::kGpu;
+  // Components whose weights the WEIGHTS knob changes: the denoiser for
+  // fp8 casting and GGUF; the denoiser, optionally with the large text
+  // encoders, for quantization; empty for `full`.
+  std::vector<std::string> quantized_components;
+  bool vae_tiling = false;
+  bool vae_slicing = false;
+  // block_level only: blocks per group (1 with streams).
+  std::optional<int> num_blocks_per_group;
+  // Components kept fully on the GPU outside group offloading (a VAE whose
+  // class cannot be block-level offloaded, a bitsandbytes int8 component).
+  std::vector<std::string> group_offload_exclude;
+
+  // CONTRACT.md id: WEIGHTS+PLACEMENT[+te][+vae_tiling][+vae_slicing].
+  // "+te" (pipefit's addition) marks a quantized candidate whose large text
+  // encoders are quantized too, so ids stay unique.
+  std::string Id() const;
+};
+
+// A strategy id as a user types it ("fp8_layerwise+model_offload+vae_tiling",
+// "bnb_nf4+gpu+te"): the knobs it names, or a kUsage-style message in `error`.
+struct ParsedStrategyId {
+  WeightsKind weights = WeightsKind::kFull;
+  Placement placement = Placement::kGpu;
+  bool vae_tiling = false;
+  bool vae_slicing = false;
+  bool text_encoders = false;
+};
+std::optional<ParsedStrategyId> ParseStrategyId(std::string_view id, std::string* error);
+
+}  // namespace pipefit
+
+#endif  // PIPEFIT_PLAN_CANDIDATE_H_

@@ -1,0 +1,149 @@
+#include "pipefit/plan/candidates.h"
+
+#include <algorithm>
+
+#include "pipefit/plan/estimator.h"
+#include "pipefit/plan/rules.h"
+
+namespace pipefit {
+namespace {
+
+constexpr Placement kPlacements[] = {
+    Placement::kGpu,       Placement::kModelOffload,    Placement::kGroupBlock,
+    Placement::kGroupBlockStream, Placement::kGroupLeaf, Placement::kGroupLeafStream,
+    Placement::kGroupLeafStreamLowmem, Placement::kSequentialOffload,
+};
+
+bool HasFp8Hardware(const PlanContext& ctx) {
+  // torchao float8 needs SM >= 8.9 (internals §6.2: _check_hardware_support
+  // for the dynamic config; the weight-only kernels use the same fp8 dtype
+  // support). Unknown GPU: offered, with the catalog's answer when known.
+  if (ctx.gpu != nullptr) return ctx.gpu->fp8;
+  const std::string& cc = ctx.hardware.compute_capability;
+  if (cc.empty()) return true;
+  const double value = std::atof(cc.c_str());
+  return value >= 8.9 - 1e-9;
+}
+
+std::vector<std::vector<std::string>> QuantizedSets(const PlanContext& ctx) {
+  const std::string& denoiser = ctx.measurement.components[static_cast<size_t>(ctx.denoiser)].name;
+  std::vector<std::string> with_te = {denoiser};
+  for (const TextEncoderFacts& t : ctx.facts.text_encoders) {
+    if (t.bytes >= kLargeTextEncoderBytes) with_te.push_back(t.name);
+  }
+  std::vector<std::vector<std::string>> sets = {{denoiser}};
+  if (with_te.size() > 1) sets.push_back(with_te);
+  return sets;
+}
+
+struct WeightsChoice {
+  WeightsKind kind;
+  std::vector<std::string> components;
+};
+
+std::vector<WeightsChoice> WeightsChoices(const PlanContext& ctx) {
+  std::vector<WeightsChoice> out = {{WeightsKind::kFull, {}}};
+  if (ctx.denoiser < 0) return out;
+  const ComponentMeasurement& d = ctx.measurement.components[static_cast<size_t>(ctx.denoiser)];
+  if (ctx.denoiser_gguf) {
+    out.push_back({WeightsKind::kGguf, {d.name}});
+    return out;
+  }
+  if (d.format == WeightFormat::kPickle) return out;
+  if (d.library == "diffusers") out.push_back({WeightsKind::kFp8Layerwise, {d.name}});
+  for (WeightsKind kind : {WeightsKind::kBnbInt8, WeightsKind::kBnbNf4, WeightsKind::kTorchaoInt8wo,
+                           WeightsKind::kTorchaoFp8wo, WeightsKind::kTorchaoInt4wo}) {
+    if (kind == WeightsKind::kTorchaoFp8wo && !HasFp8Hardware(ctx)) continue;
+    for (const auto& set : QuantizedSets(ctx)) out.push_back({kind, set});
+  }
+  return out;
+}
+
+const ClassTraits* TraitsAt(const PlanContext& ctx, int index) {
+  if (index < 0) return nullptr;
+  return FindClassTraits(ctx.measurement.components[static_cast<size_t>(index)].class_name);
+}
+
+// Components group offloading must leave on the GPU (internals §3.1, §3.3;
+// rules.h for bitsandbytes).
+std::vector<std::string> GroupExclusions(const PlanContext& ctx, const Candidate& c) {
+  std::vector<std::string> out;
+  if (!IsGroupOffload(c.placement)) return out;
+  if (MustExcludeQuantized(c.weights, c.placement)) out = c.quantized_components;
+  for (size_t i = 0; i < ctx.measurement.components.size(); ++i) {
+    const ComponentMeasurement& m = ctx.measurement.components[i];
+    if (!m.has_weights() || std::find(out.begin(), out.end(), m.name) != out.end()) continue;
+    const ClassTraits* t = FindClassTraits(m.class_name);
+    const bool unsupported = t != nullptr && !t->supports_group_offload;
+    const bool vae_block = static_cast<int>(i) == ctx.vae && !IsLeafLevel(c.placement) &&
+                           (t == nullptr || !t->group_offload_block_modules);
+    if (unsupported || vae_block) out.push_back(m.name);
+  }
+  return out;
+}
+
+void AddVaeVariants(const PlanContext& ctx, const Candidate& base, std::vector<Candidate>& out) {
+  out.push_back(base);
+  const ClassTraits* vae = TraitsAt(ctx, ctx.vae);
+  if (vae == nullptr || ctx.activation_override) return;
+  const ActivationInputs in = MakeActivationInputs(ctx);
+  const bool tiling = vae->vae_tiling && TilingApplies(in, vae->tile_sample_min);
+  const bool slicing = vae->vae_slicing && SlicingApplies(in);
+  if (tiling) {
+    Candidate c = base;
+    c.vae_tiling = true;
+    out.push_back(c);
+  }
+  if (slicing) {
+    Candidate c = base;
+    c.vae_slicing = true;
+    out.push_back(c);
+  }
+  if (tiling && slicing) {
+    Candidate c = base;
+    c.vae_tiling = c.vae_slicing = true;
+    out.push_back(c);
+  }
+}
+
+}  // namespace
+
+int TuneBlocksPerGroup(const PlanContext& ctx, Candidate c, Bytes vram) {
+  if (ctx.denoiser < 0) return 1;
+  const ComponentMeasurement& d = ctx.measurement.components[static_cast<size_t>(ctx.denoiser)];
+  const int blocks = static_cast<int>(std::max<int64_t>(1, d.blocks));
+  c.num_blocks_per_group = 1;
+  const Estimate one = EstimateMemory(ctx, c);
+  if (vram <= one.vram || d.block_bytes <= 0) return 1;
+  // Each extra block in the group adds one block (scaled like the weights)
+  // to the denoising stage only.
+  const Bytes per_block = std::max<Bytes>(1, ComponentWeights(ctx, c, ctx.denoiser) * d.block_bytes /
+                                                 std::max<Bytes>(1, d.bytes));
+  const Bytes extra = (vram - one.vram) / per_block;
+  return static_cast<int>(std::min<Bytes>(blocks, 1 + extra));
+}
+
+std::vector<Candidate> EnumerateCandidates(const PlanContext& ctx, std::vector<RejectedCombination>* rejected) {
+  std::vector<Candidate> out;
+  for (const WeightsChoice& w : WeightsChoices(ctx)) {
+    for (Placement p : kPlacements) {
+      Candidate c;
+      c.weights = w.kind;
+      c.placement = p;
+      c.quantized_components = w.components;
+      if (const CompatibilityRule* rule = FindRejection(w.kind, p)) {
+        if (rejected != nullptr && (w.components.size() <= 1)) {
+          rejected->push_back({c.Id(), std::string(rule->id), std::string(rule->message)});
+        }
+        continue;
+      }
+      c.group_offload_exclude = GroupExclusions(ctx, c);
+      if (p == Placement::kGroupBlockStream) c.num_blocks_per_group = 1;  // forced (internals §3.5)
+      if (p == Placement::kGroupBlock) c.num_blocks_per_group = TuneBlocksPerGroup(ctx, c, ctx.hardware.vram);
+      AddVaeVariants(ctx, c, out);
+    }
+  }
+  return out;
+}
+
+}  // namespace pipefit

@@ -1,0 +1,274 @@
+#include "pipefit/plan/estimator.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "pipefit/model/quantized_bytes.h"
+
+namespace pipefit {
+
+const char* StageName(Stage stage) {
+  switch (stage) {
+    case Stage::kTextEncode: return "text_encode";
+    case Stage::kEncode: return "encode";
+    case Stage::kDenoise: return "denoise";
+    case Stage::kDecode: return "decode";
+  }
+  return "denoise";
+}
+
+ActivationInputs MakeActivationInputs(const PlanContext& context) {
+  ActivationInputs in;
+  in.facts = &context.facts;
+  in.workload = context.workload;
+  in.dtype = context.measurement.load_dtype;
+  in.vae_fp32_decode = context.vae_fp32_decode;
+  in.encodes_image = context.traits != nullptr && context.traits->encodes_image;
+  return in;
+}
+
+namespace {
+
+bool Contains(const std::vector<std::string>& list, const std::string& name) {
+  return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+const ComponentMeasurement& At(const PlanContext& ctx, int index) {
+  return ctx.measurement.components[static_cast<size_t>(index)];
+}
+
+bool IsQuantizedComponent(const Candidate& c, const std::string& name) {
+  return c.weights != WeightsKind::kFull && Contains(c.quantized_components, name);
+}
+
+int ItemSize(LoadDType dtype) { return dtype == LoadDType::kFP32 ? 4 : 2; }
+
+Bytes Scale(Bytes value, Bytes part, Bytes whole) {
+  if (whole <= 0) return value;
+  return static_cast<Bytes>(static_cast<double>(value) * static_cast<double>(part) / static_cast<double>(whole));
+}
+
+// Bytes of the component under the weights knob, before allocator rounding.
+Bytes RawWeights(const ComponentMeasurement& m, WeightsKind weights, bool quantized) {
+  if (!quantized) return m.bytes;
+  switch (weights) {
+    case WeightsKind::kFull: return m.bytes;
+    case WeightsKind::kFp8Layerwise: return m.layerwise_fp8_bytes;
+    case WeightsKind::kBnbInt8: return m.int8_bytes;
+    case WeightsKind::kBnbNf4: return m.nf4_bytes;
+    case WeightsKind::kTorchaoInt8wo: return m.torchao_int8_bytes;
+    case WeightsKind::kTorchaoFp8wo: return m.torchao_fp8_bytes;
+    case WeightsKind::kTorchaoInt4wo: return m.torchao_int4_bytes;
+    case WeightsKind::kGguf: return m.bytes;
+  }
+  return m.bytes;
+}
+
+// One layer materialised in the compute dtype while it runs (internals §12
+// step 4): layerwise casting, bnb 4-bit dequant, torchao weight-only
+// without compile, GGUF dequant (fp16 then the compute dtype).
+Bytes LayerTransient(const PlanContext& ctx, const Candidate& c, int index) {
+  const ComponentMeasurement& m = At(ctx, index);
+  if (!IsQuantizedComponent(c, m.name)) return 0;
+  const int64_t params = m.largest_layer_params;
+  const int item = ItemSize(ctx.measurement.load_dtype);
+  switch (c.weights) {
+    case WeightsKind::kFull:
+    case WeightsKind::kBnbInt8: return 0;  // LLM.int8: activation-sized, not weight-sized (§6.1)
+    case WeightsKind::kGguf: return CudaAllocationBytes(params * (2 + item));
+    default: return CudaAllocationBytes(params * item);
+  }
+}
+
+struct GroupShape {
+  Bytes whole = 0, unmatched = 0, block = 0, leaf = 0;
+};
+
+// Block/leaf sizes of a component under the weights knob: exact for fp8
+// casting (measured per block), scaled by the component's quantized/full
+// ratio for quantizers.
+GroupShape ShapeOf(const PlanContext& ctx, const Candidate& c, int index) {
+  const ComponentMeasurement& m = At(ctx, index);
+  GroupShape s;
+  s.whole = ComponentWeights(ctx, c, index);
+  const bool q = IsQuantizedComponent(c, m.name);
+  if (q && c.weights == WeightsKind::kFp8Layerwise) {
+    s.block = m.block_fp8_bytes;
+    s.unmatched = s.whole - m.block_total_fp8_bytes;
+    s.leaf = m.leaf_fp8_bytes;
+  } else {
+    const Bytes raw = RawWeights(m, c.weights, q);
+    s.block = Scale(m.block_bytes, raw, m.bytes);
+    s.unmatched = s.whole - Scale(m.block_total_bytes, raw, m.bytes);
+    s.leaf = Scale(m.leaf_bytes, raw, m.bytes);
+  }
+  if (m.blocks == 0) s.unmatched = s.whole;
+  s.unmatched = std::max<Bytes>(0, s.unmatched);
+  return s;
+}
+
+// Weights of the active component during its own call under group offload
+// (internals §3.7).
+Bytes GroupActiveWeights(const PlanContext& ctx, const Candidate& c, int index) {
+  const GroupShape s = ShapeOf(ctx, c, index);
+  const int64_t blocks = At(ctx, index).blocks;
+  switch (c.placement) {
+    case Placement::kGroupBlock:
+      if (blocks == 0) return s.whole;
+      return std::min(s.whole, s.unmatched + c.num_blocks_per_group.value_or(1) * s.block);
+    case Placement::kGroupBlockStream:
+      if (blocks == 0) return s.whole;
+      return std::min(s.whole, s.unmatched + 2 * s.block);
+    case Placement::kGroupLeaf: return std::min(s.whole, s.leaf);
+    case Placement::kGroupLeafStream:
+    case Placement::kGroupLeafStreamLowmem: return std::min(s.whole, 2 * s.leaf);
+    default: return s.whole;
+  }
+}
+
+Bytes StageActivation(const PlanContext& ctx, const Candidate& c, Stage stage) {
+  if (ctx.activation_override) return *ctx.activation_override;
+  switch (stage) {
+    case Stage::kTextEncode: return ctx.activations.text_encode;
+    case Stage::kDenoise: return ctx.activations.denoise;
+    case Stage::kEncode: return ctx.activations.encode;
+    case Stage::kDecode: {
+      VaeModifiers mod{.tiling = c.vae_tiling, .slicing = c.vae_slicing};
+      if (ctx.vae >= 0) {
+        if (const ClassTraits* t = FindClassTraits(At(ctx, ctx.vae).class_name)) mod.tile_sample = t->tile_sample_min;
+      }
+      return EstimateDecodeActivation(MakeActivationInputs(ctx), mod);
+    }
+  }
+  return 0;
+}
+
+// Resident weights while `call` runs, for each placement.
+class Residency {
+ public:
+  Residency(const PlanContext& ctx, const Candidate& c) : ctx_(ctx), c_(c) {
+    for (const std::string& name : ctx.offload_excluded) resident_.push_back(name);
+  }
+
+  Bytes WeightsDuring(const ModelCall& call) {
+    const std::string& name = At(ctx_, call.component).name;
+    switch (c_.placement) {
+      case Placement::kGpu: return AllWeights();
+      case Placement::kModelOffload: return ModelOffload(name);
+      case Placement::kSequentialOffload:
+        return Pinned() + std::min(ComponentWeights(ctx_, c_, call.component), At(ctx_, call.component).leaf_bytes);
+      default: {
+        const Bytes excluded = Excluded();
+        if (Contains(c_.group_offload_exclude, name)) return excluded;
+        return excluded + GroupActiveWeights(ctx_, c_, call.component);
+      }
+    }
+  }
+
+ private:
+  Bytes AllWeights() const {
+    Bytes total = 0;
+    for (size_t i = 0; i < ctx_.measurement.components.size(); ++i) {
+      total += ComponentWeights(ctx_, c_, static_cast<int>(i));
+    }
+    return total;
+  }
+  Bytes Sum(const std::vector<std::string>& names) const {
+    Bytes total = 0;
+    for (size_t i = 0; i < ctx_.measurement.components.size(); ++i) {
+      if (Contains(names, ctx_.measurement.components[i].name)) total += ComponentWeights(ctx_, c_, static_cast<int>(i));
+    }
+    return total;
+  }
+  Bytes Pinned() const { return Sum(ctx_.offload_excluded); }
+  Bytes Excluded() const {
+    std::vector<std::string> names = c_.group_offload_exclude;
+    for (const std::string& n : ctx_.offload_excluded) names.push_back(n);
+    return Sum(names);
+  }
+  // internals §2 "Residency algorithm for the estimator".
+  Bytes ModelOffload(const std::string& name) {
+    const auto& chain = ctx_.offload_chain;
+    auto it = std::find(chain.begin(), chain.end(), name);
+    if (it != chain.end() && it != chain.begin()) {
+      const std::string& pred = *(it - 1);
+      resident_.erase(std::remove(resident_.begin(), resident_.end(), pred), resident_.end());
+    }
+    if (!Contains(resident_, name)) resident_.push_back(name);
+    return Sum(resident_);
+  }
+
+  const PlanContext& ctx_;
+  const Candidate& c_;
+  std::vector<std::string> resident_;
+};
+
+}  // namespace
+
+Bytes ComponentWeights(const PlanContext& ctx, const Candidate& c, int index) {
+  const ComponentMeasurement& m = At(ctx, index);
+  const Bytes raw = RawWeights(m, c.weights, IsQuantizedComponent(c, m.name));
+  // Allocator rounding measured at the load dtype, carried over pro rata.
+  const Bytes rounding = std::max<Bytes>(0, m.allocated_bytes - m.bytes);
+  return raw + Scale(rounding, raw, m.bytes);
+}
+
+namespace {
+
+Bytes HostRam(const PlanContext& ctx, const Candidate& c) {
+  const auto& comps = ctx.measurement.components;
+  Bytes load_peak = 0, host = 0, pinned = 0, largest_group = 0;
+  for (size_t i = 0; i < comps.size(); ++i) {
+    const int index = static_cast<int>(i);
+    const ComponentMeasurement& m = comps[i];
+    // Components are loaded one at a time at the load dtype; quantizers
+    // start from that copy too (memory-calculator.md "load peak: the
+    // largest bf16 component"); a GGUF file is copied whole (§6.4).
+    load_peak = std::max(load_peak, m.format == WeightFormat::kGguf ? m.stored_bytes : m.bytes);
+    if (Contains(c.group_offload_exclude, m.name) || Contains(ctx.offload_excluded, m.name)) continue;
+    const Bytes w = ComponentWeights(ctx, c, index);
+    host += w;
+    pinned += Scale(m.pinned_bytes, w, std::max<Bytes>(1, m.allocated_bytes));
+    largest_group = std::max(largest_group, ShapeOf(ctx, c, index).block);
+  }
+  switch (c.placement) {
+    case Placement::kGpu: return load_peak;
+    case Placement::kModelOffload:
+    case Placement::kSequentialOffload:
+    case Placement::kGroupBlock:
+    case Placement::kGroupLeaf: return std::max(load_peak, host);
+    // Pre-pinning keeps pageable and pinned copies at apply time (§3.6).
+    case Placement::kGroupBlockStream:
+    case Placement::kGroupLeafStream: return std::max(load_peak, host + pinned);
+    // Pinned on the fly: about two groups' pow2-rounded bytes (§3.6).
+    case Placement::kGroupLeafStreamLowmem: return std::max(load_peak, host + 2 * PinnedHostBytes(largest_group));
+  }
+  return host;
+}
+
+}  // namespace
+
+Estimate EstimateMemory(const PlanContext& ctx, const Candidate& c) {
+  Estimate e;
+  Residency residency(ctx, c);
+  Bytes peak_activation = 0;
+  for (const ModelCall& call : ctx.calls) {
+    StagePeak s;
+    s.stage = StageName(call.stage);
+    s.weights = residency.WeightsDuring(call);
+    s.activations = CudaAllocationBytes(StageActivation(ctx, c, call.stage));
+    s.transient = LayerTransient(ctx, c, call.component);
+    if (e.stages.empty() || s.allocated() > e.vram_allocated) {
+      e.vram_allocated = s.allocated();
+      e.peak_stage = s.stage;
+      peak_activation = s.activations;
+    }
+    e.stages.push_back(s);
+  }
+  const Bytes slack = static_cast<Bytes>(kReserveSlackFactor * static_cast<double>(peak_activation));
+  e.vram = e.vram_allocated + slack + kCudaContextBytes;
+  e.ram = HostRam(ctx, c);
+  return e;
+}
+
+}  // namespace pipefit

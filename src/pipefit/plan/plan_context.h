@@ -1,0 +1,54 @@
+// Everything the estimator reads besides the candidate: the measured
+// components, the architecture facts, the pipeline's traits and call
+// order, the workload, its activations and the target hardware. Built once
+// per plan by planner.cc; plain values.
+#ifndef PIPEFIT_PLAN_PLAN_CONTEXT_H_
+#define PIPEFIT_PLAN_PLAN_CONTEXT_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipefit/hardware/gpu_catalog.h"
+#include "pipefit/model/measure.h"
+#include "pipefit/plan/activation.h"
+#include "pipefit/plan/model_facts.h"
+#include "pipefit/plan/pipeline_traits.h"
+#include "pipefit/plan/plan_result.h"
+
+namespace pipefit {
+
+enum class Stage { kTextEncode, kEncode, kDenoise, kDecode };
+const char* StageName(Stage stage);  // "text_encode", "encode", "denoise", "decode"
+
+// One model call of a pipeline __call__, in order.
+struct ModelCall {
+  Stage stage;
+  int component;  // index into PlanContext::measurement.components
+};
+
+struct PlanContext {
+  PipelineMeasurement measurement;
+  ModelFacts facts;
+  const PipelineTraits* traits = nullptr;  // null for classes pipefit has no row for
+  int denoiser = -1;                       // component index, -1 when none
+  int vae = -1;
+  std::vector<ModelCall> calls;
+  std::vector<std::string> offload_chain;  // model_cpu_offload_seq, absent components dropped
+  std::vector<std::string> offload_excluded;  // _exclude_from_cpu_offload present in the pipeline
+  Workload workload;
+  bool vae_fp32_decode = false;             // SDXL-family force_upcast (internals §9)
+  StageActivations activations;             // without VAE modifiers
+  std::optional<Bytes> activation_override; // --activation
+  PlanHardware hardware;
+  const GpuSpec* gpu = nullptr;             // catalog row for time; null when unknown
+  DType gguf_type = DType::kF32;            // dominant quant type of a GGUF denoiser
+  bool denoiser_gguf = false;
+};
+
+// The activation model's inputs for this context (points into `context`).
+ActivationInputs MakeActivationInputs(const PlanContext& context);
+
+}  // namespace pipefit
+
+#endif  // PIPEFIT_PLAN_PLAN_CONTEXT_H_

@@ -1,0 +1,99 @@
+// The planner's output: every candidate with its predicted peak VRAM, RAM
+// and time, whether it fits, why not, and the recommendation for each
+// preference (CONTRACT.md `plan`). Plain values, rendered by
+// report/plan_report.h and turned into code by codegen/script_writer.h.
+#ifndef PIPEFIT_PLAN_PLAN_RESULT_H_
+#define PIPEFIT_PLAN_PLAN_RESULT_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipefit/base/bytes.h"
+#include "pipefit/model/measure.h"
+#include "pipefit/plan/candidate.h"
+#include "pipefit/plan/workload.h"
+
+namespace pipefit {
+
+// The machine planned for.
+struct PlanHardware {
+  std::string gpu;             // display name; "" when no GPU is known
+  std::string gpu_id;          // GPU catalog id when the GPU is in the catalog
+  std::string compute_capability;  // "8.9"; "" when unknown
+  Bytes vram = 0;
+  Bytes ram = 0;
+  std::string source;          // "detected" | "flags" | "catalog"
+  std::vector<std::string> notes;
+};
+
+// Activation memory per stage, for the workload without VAE modifiers
+// (CONTRACT.md `activation`).
+struct StageActivations {
+  Bytes text_encode = 0;
+  Bytes denoise = 0;
+  Bytes decode = 0;
+  Bytes encode = 0;  // only when the pipeline calls vae.encode
+  bool overridden = false;  // --activation pinned every stage
+  bool calibrated = false;  // constants fitted on measurements.md rows
+  std::string basis;        // how it was computed, with the rows cited
+};
+
+// One stage's contribution to the peak.
+struct StagePeak {
+  std::string stage;     // "text_encode" | "denoise" | "decode" | "encode"
+  Bytes weights = 0;     // resident weights while the stage runs (allocator-rounded)
+  Bytes activations = 0;
+  Bytes transient = 0;   // one layer dequantized / upcast
+  Bytes allocated() const { return weights + activations + transient; }
+};
+
+struct Estimate {
+  Bytes vram = 0;            // what must fit on the card (slack + CUDA context)
+  Bytes vram_allocated = 0;  // predicted torch.cuda.max_memory_allocated()
+  Bytes ram = 0;             // predicted peak host memory
+  double seconds = 0;        // per pipeline call (one batch)
+  std::string peak_stage;    // stage that sets vram_allocated
+  std::vector<StagePeak> stages;
+  std::vector<std::string> notes;
+};
+
+struct PlannedCandidate {
+  Candidate candidate;
+  Estimate estimate;
+  bool fits = false;
+  std::optional<std::string> reason;  // when !fits: which limit and by how much
+  double relative_time = 1.0;         // seconds / fastest fitting candidate's seconds
+  std::string code;                   // the diffusers code for this candidate
+};
+
+struct Recommendations {
+  std::optional<std::string> quality, speed, memory, balanced;  // candidate ids
+};
+
+// When nothing fits: the least VRAM and RAM at which some candidate would.
+struct Shortfall {
+  Bytes min_vram = 0;   // smallest vram over all candidates
+  Bytes ram_at_min_vram = 0;
+  Bytes min_ram = 0;    // smallest ram over all candidates
+  std::string min_vram_candidate;
+  std::string min_ram_candidate;
+};
+
+struct PlanResult {
+  std::string pipeline_class;
+  std::string model;  // the reference the user gave
+  LoadDType load_dtype = LoadDType::kBF16;
+  PlanHardware hardware;
+  Workload workload;
+  SeedQuantities seed;
+  StageActivations activation;
+  std::vector<PlannedCandidate> candidates;  // every candidate, fitting or not
+  Recommendations recommended;
+  std::optional<Shortfall> shortfall;  // set when nothing fits
+  std::vector<std::string> notes;
+};
+
+}  // namespace pipefit
+
+#endif  // PIPEFIT_PLAN_PLAN_RESULT_H_

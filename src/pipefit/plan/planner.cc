@@ -1,0 +1,216 @@
+#include "pipefit/plan/planner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "pipefit/codegen/script_writer.h"
+#include "pipefit/plan/estimator.h"
+#include "pipefit/plan/rank.h"
+#include "pipefit/plan/time_model.h"
+#include "pipefit/report/units.h"
+
+namespace pipefit {
+namespace {
+
+std::vector<std::string> SplitSeq(std::string_view seq) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= seq.size()) {
+    const size_t arrow = seq.find("->", start);
+    const std::string_view part = seq.substr(start, arrow == std::string_view::npos ? seq.npos : arrow - start);
+    if (!part.empty()) out.emplace_back(part);
+    if (arrow == std::string_view::npos) break;
+    start = arrow + 2;
+  }
+  return out;
+}
+
+int IndexOf(const PipelineMeasurement& m, const std::string& name) {
+  for (size_t i = 0; i < m.components.size(); ++i) {
+    if (m.components[i].name == name && m.components[i].has_weights()) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool IsTextEncoder(const ComponentMeasurement& c) {
+  return c.role == ModelRole::kTextEncoder || c.name.rfind("text_encoder", 0) == 0;
+}
+
+// The model calls of one __call__, in order: text encoders (offload-seq
+// order when known), vae.encode for image-conditioned pipelines, the
+// denoiser, vae.decode.
+std::vector<ModelCall> CallOrder(const PlanContext& ctx) {
+  std::vector<ModelCall> calls;
+  std::vector<int> encoders;
+  for (const std::string& name : ctx.offload_chain) {
+    const int i = IndexOf(ctx.measurement, name);
+    if (i >= 0 && IsTextEncoder(ctx.measurement.components[static_cast<size_t>(i)])) encoders.push_back(i);
+  }
+  for (size_t i = 0; i < ctx.measurement.components.size(); ++i) {
+    const auto& c = ctx.measurement.components[i];
+    if (c.has_weights() && IsTextEncoder(c) &&
+        std::find(encoders.begin(), encoders.end(), static_cast<int>(i)) == encoders.end()) {
+      encoders.push_back(static_cast<int>(i));
+    }
+  }
+  for (int i : encoders) calls.push_back({Stage::kTextEncode, i});
+  if (ctx.vae >= 0 && ctx.traits != nullptr && ctx.traits->encodes_image) calls.push_back({Stage::kEncode, ctx.vae});
+  if (ctx.denoiser >= 0) calls.push_back({Stage::kDenoise, ctx.denoiser});
+  if (ctx.vae >= 0) calls.push_back({Stage::kDecode, ctx.vae});
+  return calls;
+}
+
+DType DominantQuantType(const Pipeline& pipeline, const std::string& denoiser) {
+  std::map<DType, int64_t> bytes;
+  for (const Component& c : pipeline.components) {
+    if (c.name != denoiser) continue;
+    for (const TensorInfo& t : c.tensors) {
+      if (GetDTypeInfo(t.dtype).kind == DTypeKind::kQuantized) bytes[t.dtype] += t.bytes;
+    }
+  }
+  DType best = DType::kF32;
+  int64_t most = -1;
+  for (const auto& [dtype, total] : bytes) {
+    if (total > most) { most = total; best = dtype; }
+  }
+  return best;
+}
+
+std::string FitReason(const Estimate& e, const PlanHardware& hw) {
+  std::string reason;
+  if (e.vram > hw.vram) {
+    reason = "needs " + FormatGiB(e.vram) + " VRAM, " + FormatGiB(e.vram - hw.vram) + " more than the " +
+             FormatGiB(hw.vram) + " available";
+  }
+  if (e.ram > hw.ram) {
+    if (!reason.empty()) reason += "; ";
+    reason += "needs " + FormatGiB(e.ram) + " RAM, " + FormatGiB(e.ram - hw.ram) + " more than the " +
+              FormatGiB(hw.ram) + " available";
+  }
+  return reason;
+}
+
+}  // namespace
+
+CodeContext CodeContextFor(const Pipeline& pipeline, const PlanRequest& request, const PlanContext& ctx) {
+  CodeContext code;
+  code.pipeline_class = pipeline.pipeline_class;
+  code.model_id = !pipeline.source.repo.empty() ? pipeline.source.repo : request.model;
+  code.dtype = ctx.measurement.load_dtype;
+  code.has_vae = ctx.vae >= 0;
+  code.workload = ctx.workload;
+  code.video = ctx.workload.frames > 1;
+  if (ctx.denoiser >= 0) {
+    const ComponentMeasurement& d = ctx.measurement.components[static_cast<size_t>(ctx.denoiser)];
+    code.denoiser = d.name;
+    code.denoiser_class = d.class_name;
+    if (const ClassTraits* t = FindClassTraits(d.class_name)) {
+      code.compile_repeated_blocks = !t->repeated_blocks.empty();
+      if (t->attention_dispatch) code.attention_backend = BestAttentionBackend(ctx.hardware.compute_capability);
+    }
+  }
+  if (ctx.denoiser_gguf) {
+    code.gguf_file = pipeline.source.path;
+    code.base_repo = "";  // the writer leaves a placeholder naming the base pipeline repo
+  }
+  return code;
+}
+
+std::string BestAttentionBackend(const std::string& cc) {
+  if (cc.empty()) return "";
+  const int major = std::atoi(cc.c_str());
+  if (major == 9) return "_flash_3_hub";  // FA3 kernels target Hopper (internals §7)
+  if (major == 8) return "flash_hub";     // FA2: Ampere and newer consumer parts
+  return "";
+}
+
+Result<PlanContext> BuildPlanContext(const Pipeline& pipeline, const PlanRequest& request) {
+  PlanContext ctx;
+  ctx.measurement = MeasurePipeline(pipeline, request.dtype);
+  ctx.facts = ReadModelFacts(pipeline, ctx.measurement);
+  ctx.traits = FindPipelineTraits(pipeline.pipeline_class);
+  ctx.denoiser = IndexOf(ctx.measurement, ctx.measurement.seed.denoiser);
+  ctx.vae = ctx.facts.vae.name.empty() ? -1 : IndexOf(ctx.measurement, ctx.facts.vae.name);
+  if (ctx.denoiser < 0) {
+    return MakeError(ErrorCode::kUnsupported,
+                     "no denoiser (transformer or unet with weights) found: pipefit plans pipelines and "
+                     "denoiser checkpoints");
+  }
+  if (ctx.traits != nullptr) {
+    for (const std::string& name : SplitSeq(ctx.traits->offload_seq)) {
+      if (IndexOf(ctx.measurement, name) >= 0) ctx.offload_chain.push_back(name);
+    }
+    for (std::string_view name : ctx.traits->exclude_from_offload) {
+      if (IndexOf(ctx.measurement, std::string(name)) >= 0) ctx.offload_excluded.emplace_back(name);
+    }
+    ctx.vae_fp32_decode = ctx.traits->upcasts_vae && ctx.facts.vae.force_upcast && request.dtype == LoadDType::kFP16;
+  } else {
+    for (const auto& c : ctx.measurement.components) {
+      if (c.has_weights() && IsTextEncoder(c)) ctx.offload_chain.push_back(c.name);
+    }
+    ctx.offload_chain.push_back(ctx.measurement.components[static_cast<size_t>(ctx.denoiser)].name);
+    if (ctx.vae >= 0) ctx.offload_chain.push_back(ctx.facts.vae.name);
+  }
+  PIPEFIT_ASSIGN_OR_RETURN(ctx.workload, ResolveWorkload(pipeline, request.workload));
+  ctx.calls = CallOrder(ctx);
+  ctx.activations = EstimateActivations(MakeActivationInputs(ctx));
+  if (request.activation) {
+    ctx.activation_override = request.activation;
+    ctx.activations.text_encode = ctx.activations.denoise = ctx.activations.decode = *request.activation;
+    if (ctx.activations.encode > 0) ctx.activations.encode = *request.activation;
+    ctx.activations.overridden = true;
+    ctx.activations.basis = "--activation pins every stage (seed calculator what-if)";
+  }
+  ctx.hardware = request.hardware;
+  ctx.gpu = request.gpu;
+  ctx.denoiser_gguf =
+      ctx.measurement.components[static_cast<size_t>(ctx.denoiser)].format == WeightFormat::kGguf;
+  if (ctx.denoiser_gguf) ctx.gguf_type = DominantQuantType(pipeline, ctx.measurement.seed.denoiser);
+  return ctx;
+}
+
+PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const PlanContext& ctx) {
+  PlanResult plan;
+  plan.pipeline_class = pipeline.pipeline_class;
+  plan.model = request.model;
+  plan.load_dtype = ctx.measurement.load_dtype;
+  plan.hardware = ctx.hardware;
+  plan.workload = ctx.workload;
+  plan.seed = ctx.measurement.seed;
+  plan.activation = ctx.activations;
+  std::vector<RejectedCombination> rejected;
+  const CodeContext code = CodeContextFor(pipeline, request, ctx);
+  for (const Candidate& candidate : EnumerateCandidates(ctx, &rejected)) {
+    PlannedCandidate p;
+    p.candidate = candidate;
+    p.estimate = EstimateMemory(ctx, candidate);
+    const TimeEstimate time = EstimateTime(ctx, candidate);
+    p.estimate.seconds = time.seconds;
+    p.fits = p.estimate.vram <= ctx.hardware.vram && p.estimate.ram <= ctx.hardware.ram;
+    if (!p.fits) p.reason = FitReason(p.estimate, ctx.hardware);
+    p.code = CandidateCode(candidate, code);
+    plan.candidates.push_back(std::move(p));
+  }
+  double fastest = 0;
+  for (const PlannedCandidate& p : plan.candidates) {
+    if (p.fits && (fastest == 0 || p.estimate.seconds < fastest)) fastest = p.estimate.seconds;
+  }
+  if (fastest == 0) {
+    for (const PlannedCandidate& p : plan.candidates) {
+      if (fastest == 0 || p.estimate.seconds < fastest) fastest = p.estimate.seconds;
+    }
+  }
+  for (PlannedCandidate& p : plan.candidates) p.relative_time = fastest > 0 ? p.estimate.seconds / fastest : 1.0;
+  plan.recommended = Recommend(plan.candidates, ctx.hardware.vram, ctx.hardware.ram);
+  if (!plan.recommended.speed) plan.shortfall = ComputeShortfall(plan.candidates);
+  for (const RejectedCombination& r : rejected) {
+    plan.notes.push_back("not offered: " + r.id + " (" + r.rule + "): " + r.reason);
+  }
+  if (ctx.gpu == nullptr) {
+    plan.notes.push_back("the GPU is not in pipefit's catalog: times are for a GeForce RTX 4090-class card");
+  }
+  return plan;
+}
+
+}  // namespace pipefit

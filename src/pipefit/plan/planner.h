@@ -1,0 +1,62 @@
+// pipefit's main job (CONTRACT.md `plan`): from a measured pipeline, the
+// target hardware and the workload, build every candidate, estimate its
+// peak VRAM, RAM and time, decide what fits, recommend one per preference
+// and attach the diffusers code. Pure: no I/O.
+#ifndef PIPEFIT_PLAN_PLANNER_H_
+#define PIPEFIT_PLAN_PLANNER_H_
+
+#include <optional>
+#include <string>
+
+#include "pipefit/base/result.h"
+#include "pipefit/hardware/gpu_catalog.h"
+#include "pipefit/hardware/hardware_info.h"
+#include "pipefit/model/pipeline.h"
+#include "pipefit/plan/candidates.h"
+#include "pipefit/plan/plan_context.h"
+#include "pipefit/plan/plan_result.h"
+
+namespace pipefit {
+
+struct PlanRequest {
+  std::string model;  // the reference the user gave (for code and output)
+  LoadDType dtype = LoadDType::kBF16;
+  WorkloadOverrides workload;
+  std::optional<Bytes> activation;  // --activation: every stage
+  PlanHardware hardware;
+  const GpuSpec* gpu = nullptr;     // catalog row for time (may be null)
+};
+
+// The machine to plan for, from the probe and the flags (CONTRACT.md
+// `hardware.source`): --gpu NAME takes the catalog's VRAM ("catalog");
+// --vram/--ram override ("flags"); otherwise the first detected GPU and the
+// available RAM ("detected"). kUsage when --gpu names no catalog GPU; with
+// no GPU detected and no flags, vram is 0 and a note says so.
+struct HardwareFlags {
+  std::optional<std::string> gpu;
+  std::optional<Bytes> vram;
+  std::optional<Bytes> ram;
+};
+Result<PlanHardware> ResolvePlanHardware(const HardwareInfo* probed, const HardwareFlags& flags,
+                                         const GpuSpec** gpu_row);
+
+// The workload: the pipeline class's defaults with the user's overrides.
+// kUsage for non-positive or non-multiple-of-8 sizes.
+Result<Workload> ResolveWorkload(const Pipeline& pipeline, const WorkloadOverrides& overrides);
+
+Result<PlanContext> BuildPlanContext(const Pipeline& pipeline, const PlanRequest& request);
+
+PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const PlanContext& context);
+
+// What the code writer needs to write this plan's code (codegen/script_writer.h).
+struct CodeContext;
+CodeContext CodeContextFor(const Pipeline& pipeline, const PlanRequest& request, const PlanContext& context);
+
+// The best attention backend diffusers offers for a GPU (internals §7):
+// FA3 hub kernels on Hopper (SM 9.0), FA2 hub kernels on Ampere/Ada
+// (SM 8.x), "" (native SDPA) otherwise or when unknown.
+std::string BestAttentionBackend(const std::string& compute_capability);
+
+}  // namespace pipefit
+
+#endif  // PIPEFIT_PLAN_PLANNER_H_

@@ -1,0 +1,102 @@
+#include "pipefit/plan/rules.h"
+
+#include <algorithm>
+
+namespace pipefit {
+namespace {
+
+using W = WeightsKind;
+using P = Placement;
+
+constexpr WeightsKind kBnbInt8[] = {W::kBnbInt8};
+constexpr WeightsKind kBnb[] = {W::kBnbInt8, W::kBnbNf4};
+constexpr WeightsKind kTorchao[] = {W::kTorchaoInt8wo, W::kTorchaoFp8wo, W::kTorchaoInt4wo};
+constexpr WeightsKind kGguf[] = {W::kGguf};
+constexpr WeightsKind kCast[] = {W::kFp8Layerwise};
+
+constexpr Placement kModelOffload[] = {P::kModelOffload};
+constexpr Placement kSequential[] = {P::kSequentialOffload};
+constexpr Placement kGroup[] = {P::kGroupBlock, P::kGroupBlockStream, P::kGroupLeaf, P::kGroupLeafStream,
+                                P::kGroupLeafStreamLowmem};
+constexpr Placement kGroupAndSequential[] = {P::kGroupBlock,      P::kGroupBlockStream,      P::kGroupLeaf,
+                                             P::kGroupLeafStream, P::kGroupLeafStreamLowmem, P::kSequentialOffload};
+
+constexpr CompatibilityRule kRules[] = {
+    {.id = "bnb-int8-model-offload",
+     .weights = kBnbInt8,
+     .placements = kModelOffload,
+     .action = RuleAction::kReject,
+     .message = "bitsandbytes 8-bit with enable_model_cpu_offload() fails: the int8 matmul cannot run on CPU",
+     .source = "memory-calculator.md Compatibility rules; internals §2 (bnb-8bit skipped with older "
+               "transformers/bnb)"},
+    {.id = "bnb-sequential-offload",
+     .weights = kBnb,
+     .placements = kSequential,
+     .action = RuleAction::kReject,
+     .message = "sequential offload moves parameters to the meta device and back per module; bitsandbytes "
+                "quant states do not survive it",
+     .source = "internals §4 (AlignDevicesHook init_hook moves direct params to meta), §6.1 quant_state"},
+    {.id = "bnb-group-offload-excluded",
+     .weights = kBnb,
+     .placements = kGroup,
+     .action = RuleAction::kExcludeQuantized,
+     .message = "group offloading sets param.data and leaves bitsandbytes quant states behind: keep the "
+                "quantized components on the GPU with exclude_modules and group-offload the rest",
+     .source = "memory-calculator.md Compatibility rules (int8: exclude_modules); internals §6.1 Offload "
+               "interplay"},
+    {.id = "torchao-sequential-offload",
+     .weights = kTorchao,
+     .placements = kSequential,
+     .action = RuleAction::kReject,
+     .message = "sequential offload re-creates parameters from a CPU state dict per module; torchao tensor "
+                "subclasses are only moved by swap_tensors (group offloading)",
+     .source = "internals §3.6 (TorchAO tensors moved with swap_tensors), §4"},
+    {.id = "gguf-group-or-sequential",
+     .weights = kGguf,
+     .placements = kGroupAndSequential,
+     .action = RuleAction::kReject,
+     .message = "GGUF parameters are dequantized per forward from raw bytes; pipefit only offers GGUF with "
+                "the placements diffusers documents for it (all on GPU, model offload)",
+     .source = "internals §6.4; diffusers docs quantization/gguf.md"},
+    {.id = "layerwise-casting-sequential",
+     .weights = kCast,
+     .placements = kSequential,
+     .action = RuleAction::kReject,
+     .message = "layerwise casting combines with model or group offloading (apply casting first), not with "
+                "the legacy sequential offload",
+     .source = "memory-calculator.md Compatibility rules (layerwise casting combines with group or model "
+               "offloading)"},
+};
+
+bool Contains(std::span<const WeightsKind> list, WeightsKind w) {
+  return std::find(list.begin(), list.end(), w) != list.end();
+}
+bool Contains(std::span<const Placement> list, Placement p) {
+  return std::find(list.begin(), list.end(), p) != list.end();
+}
+
+}  // namespace
+
+std::span<const CompatibilityRule> CompatibilityRules() { return kRules; }
+
+const CompatibilityRule* FindRejection(WeightsKind weights, Placement placement) {
+  for (const CompatibilityRule& rule : kRules) {
+    if (rule.action == RuleAction::kReject && Contains(rule.weights, weights) &&
+        Contains(rule.placements, placement)) {
+      return &rule;
+    }
+  }
+  return nullptr;
+}
+
+bool MustExcludeQuantized(WeightsKind weights, Placement placement) {
+  for (const CompatibilityRule& rule : kRules) {
+    if (rule.action == RuleAction::kExcludeQuantized && Contains(rule.weights, weights) &&
+        Contains(rule.placements, placement)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace pipefit

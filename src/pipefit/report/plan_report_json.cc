@@ -1,0 +1,158 @@
+// `pipefit plan --json`: CONTRACT.md's "pipefit.plan/1" fields in the
+// contract's order, then pipefit's additions (the contract allows new
+// fields, never renamed or removed ones).
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "pipefit/report/plan_report.h"
+
+namespace pipefit {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json StringOrNull(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
+
+Json OptionalOrNull(const std::optional<std::string>& text) { return text ? Json(*text) : Json(nullptr); }
+
+// Estimates are not exact: 0.01 s is finer than any estimate pipefit makes.
+double RoundCentis(double value) { return std::round(value * 100.0) / 100.0; }
+
+Json HardwareJson(const PlanHardware& hw) {
+  Json j;
+  j["gpu"] = StringOrNull(hw.gpu);
+  j["vram"] = hw.vram;
+  j["ram"] = hw.ram;
+  j["source"] = hw.source;
+  j["gpu_id"] = StringOrNull(hw.gpu_id);
+  j["compute_capability"] = StringOrNull(hw.compute_capability);
+  j["notes"] = hw.notes;
+  return j;
+}
+
+Json WorkloadJson(const Workload& w) {
+  Json j;
+  j["height"] = w.height;
+  j["width"] = w.width;
+  j["frames"] = w.frames;
+  j["batch"] = w.batch;
+  j["steps"] = w.steps;
+  j["guidance_batch"] = w.guidance_batch;
+  j["text_tokens"] = w.text_tokens;
+  j["from_defaults"] = w.from_defaults;
+  return j;
+}
+
+Json MeasurementsJson(const SeedQuantities& s) {
+  Json j;
+  j["S_total"] = s.s_total;
+  j["S_max"] = s.s_max;
+  j["S_block"] = s.s_block;
+  j["S_leaf"] = s.s_leaf;
+  j["S_total_lc"] = s.s_total_lc;
+  j["S_max_lc"] = s.s_max_lc;
+  j["denoiser"] = StringOrNull(s.denoiser);
+  return j;
+}
+
+Json ActivationJson(const StageActivations& a) {
+  Json j;
+  j["text_encode"] = a.text_encode;
+  j["denoise"] = a.denoise;
+  j["decode"] = a.decode;
+  j["overridden"] = a.overridden;
+  if (a.encode != 0) j["encode"] = a.encode;
+  j["calibrated"] = a.calibrated;
+  j["basis"] = a.basis;
+  return j;
+}
+
+Json StagesJson(const std::vector<StagePeak>& stages) {
+  Json j = Json::array();
+  for (const StagePeak& s : stages) {
+    j.push_back({{"stage", s.stage},
+                 {"weights", s.weights},
+                 {"activations", s.activations},
+                 {"transient", s.transient}});
+  }
+  return j;
+}
+
+Json CandidateJson(const PlannedCandidate& p) {
+  const Candidate& c = p.candidate;
+  const Estimate& e = p.estimate;
+  Json j;
+  j["id"] = c.Id();
+  j["group"] = GroupOf(c.weights);
+  j["weights"] = WeightsId(c.weights);
+  j["placement"] = PlacementId(c.placement);
+  j["quantized_components"] = c.quantized_components;
+  j["vae_tiling"] = c.vae_tiling;
+  j["vae_slicing"] = c.vae_slicing;
+  j["num_blocks_per_group"] = c.num_blocks_per_group ? Json(*c.num_blocks_per_group) : Json(nullptr);
+  j["vram"] = e.vram;
+  j["vram_allocated"] = e.vram_allocated;
+  j["ram"] = e.ram;
+  j["fits"] = p.fits;
+  j["reason"] = p.fits ? Json(nullptr) : Json(p.reason.value_or("does not fit"));
+  j["seconds"] = RoundCentis(e.seconds);
+  j["relative_time"] = RoundCentis(p.relative_time);
+  j["quality"] = QualityName(QualityOf(c.weights));
+  j["code"] = p.code;
+  j["group_offload_exclude"] = c.group_offload_exclude;
+  j["peak_stage"] = StringOrNull(e.peak_stage);
+  j["stages"] = StagesJson(e.stages);
+  j["notes"] = e.notes;
+  return j;
+}
+
+Json RecommendedJson(const Recommendations& r) {
+  return {{"quality", OptionalOrNull(r.quality)},
+          {"speed", OptionalOrNull(r.speed)},
+          {"memory", OptionalOrNull(r.memory)},
+          {"balanced", OptionalOrNull(r.balanced)}};
+}
+
+Json ShortfallJson(const std::optional<Shortfall>& s) {
+  if (!s) return nullptr;
+  return {{"min_vram", s->min_vram},
+          {"ram_at_min_vram", s->ram_at_min_vram},
+          {"min_ram", s->min_ram},
+          {"min_vram_candidate", s->min_vram_candidate},
+          {"min_ram_candidate", s->min_ram_candidate}};
+}
+
+}  // namespace
+
+std::string RenderPlanJson(const PlanResult& plan, const PlanRenderOptions& options) {
+  Json j;
+  j["schema"] = "pipefit.plan/1";
+  j["hardware"] = HardwareJson(plan.hardware);
+  j["workload"] = WorkloadJson(plan.workload);
+  j["measurements"] = MeasurementsJson(plan.seed);
+  j["activation"] = ActivationJson(plan.activation);
+  j["candidates"] = Json::array();
+  int hidden = 0;
+  for (const PlannedCandidate& p : plan.candidates) {
+    if (p.fits || options.all) {
+      j["candidates"].push_back(CandidateJson(p));
+    } else {
+      ++hidden;
+    }
+  }
+  j["recommended"] = RecommendedJson(plan.recommended);
+  j["model"] = plan.model;
+  j["pipeline_class"] = StringOrNull(plan.pipeline_class);
+  j["load_dtype"] = LoadDTypeName(plan.load_dtype);
+  j["prefer"] = options.prefer;
+  std::optional<std::string> chosen = options.chosen;
+  if (!chosen) chosen = RecommendationFor(plan.recommended, options.prefer);
+  j["chosen"] = OptionalOrNull(chosen);
+  j["hidden_candidates"] = hidden;
+  j["shortfall"] = ShortfallJson(plan.shortfall);
+  j["notes"] = plan.notes;
+  // Replace, not throw, on invalid UTF-8 in a name or note: pipefit never throws.
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace pipefit
