@@ -255,6 +255,7 @@ Estimate EstimateMemory(const PlanContext& ctx, const Candidate& c) {
   for (const ModelCall& call : ctx.calls) {
     StagePeak s;
     s.stage = StageName(call.stage);
+    s.component = At(ctx, call.component).name;
     s.weights = residency.WeightsDuring(call);
     s.activations = CudaAllocationBytes(StageActivation(ctx, c, call.stage));
     s.transient = LayerTransient(ctx, c, call.component);

@@ -42,6 +42,7 @@ struct StageActivations {
 // One stage's contribution to the peak.
 struct StagePeak {
   std::string stage;     // "text_encode" | "denoise" | "decode" | "encode"
+  std::string component; // the model that runs ("text_encoder_2", "transformer", "vae")
   Bytes weights = 0;     // resident weights while the stage runs (allocator-rounded)
   Bytes activations = 0;
   Bytes transient = 0;   // one layer dequantized / upcast
@@ -65,6 +66,13 @@ struct PlannedCandidate {
   std::optional<std::string> reason;  // when !fits: which limit and by how much
   double relative_time = 1.0;         // seconds / fastest fitting candidate's seconds
   std::string code;                   // the diffusers code for this candidate
+};
+
+// A weights x placement combination a compatibility rule rules out.
+struct RejectedCandidate {
+  std::string id;
+  std::string rule;
+  std::string reason;
 };
 
 struct Recommendations {
@@ -91,6 +99,7 @@ struct PlanResult {
   std::vector<PlannedCandidate> candidates;  // every candidate, fitting or not
   Recommendations recommended;
   std::optional<Shortfall> shortfall;  // set when nothing fits
+  std::vector<RejectedCandidate> rejected;  // never offered, with the rule
   std::vector<std::string> notes;
 };
 

@@ -204,8 +204,15 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
   for (PlannedCandidate& p : plan.candidates) p.relative_time = fastest > 0 ? p.estimate.seconds / fastest : 1.0;
   plan.recommended = Recommend(plan.candidates, ctx.hardware.vram, ctx.hardware.ram);
   if (!plan.recommended.speed) plan.shortfall = ComputeShortfall(plan.candidates);
-  for (const RejectedCombination& r : rejected) {
-    plan.notes.push_back("not offered: " + r.id + " (" + r.rule + "): " + r.reason);
+  for (const RejectedCombination& r : rejected) plan.rejected.push_back({r.id, r.rule, r.reason});
+  if (!rejected.empty()) {
+    std::string ids;
+    for (const RejectedCombination& r : rejected) ids += (ids.empty() ? "" : ", ") + r.id;
+    plan.notes.push_back("never offered, diffusers rejects or fails on them (--json lists the rules): " + ids);
+  }
+  if (ctx.gpu != nullptr && !ctx.gpu->bf16 && ctx.measurement.load_dtype == LoadDType::kBF16) {
+    plan.notes.push_back(ctx.gpu->name + " has no bf16 tensor cores: load with --dtype fp16 (torch_dtype=torch.float16) "
+                         "for speed, if the model tolerates fp16");
   }
   if (ctx.gpu == nullptr) {
     plan.notes.push_back("the GPU is not in pipefit's catalog: times are for a GeForce RTX 4090-class card");

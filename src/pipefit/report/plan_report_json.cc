@@ -71,6 +71,7 @@ Json StagesJson(const std::vector<StagePeak>& stages) {
   Json j = Json::array();
   for (const StagePeak& s : stages) {
     j.push_back({{"stage", s.stage},
+                 {"component", s.component},
                  {"weights", s.weights},
                  {"activations", s.activations},
                  {"transient", s.transient}});
@@ -150,6 +151,10 @@ std::string RenderPlanJson(const PlanResult& plan, const PlanRenderOptions& opti
   j["chosen"] = OptionalOrNull(chosen);
   j["hidden_candidates"] = hidden;
   j["shortfall"] = ShortfallJson(plan.shortfall);
+  j["rejected"] = Json::array();
+  for (const RejectedCandidate& r : plan.rejected) {
+    j["rejected"].push_back({{"id", r.id}, {"rule", r.rule}, {"reason", r.reason}});
+  }
   j["notes"] = plan.notes;
   // Replace, not throw, on invalid UTF-8 in a name or note: pipefit never throws.
   return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";

@@ -6,6 +6,8 @@
 
 #include "pipefit/report/plan_report.h"
 
+#include "pipefit/plan/rank.h"
+
 namespace pipefit {
 namespace {
 
@@ -46,11 +48,9 @@ std::vector<std::string> Words(std::string_view text) {
 }  // namespace
 
 std::optional<std::string> RecommendationFor(const Recommendations& recommended, std::string_view prefer) {
-  if (prefer == "quality") return recommended.quality;
-  if (prefer == "speed") return recommended.speed;
-  if (prefer == "memory") return recommended.memory;
-  if (prefer == "balanced") return recommended.balanced;
-  return std::nullopt;
+  const std::optional<Preference> preference = ParsePreference(prefer);
+  if (!preference) return std::nullopt;
+  return RecommendationFor(recommended, *preference);
 }
 
 int DisplayWidth(std::string_view text) {

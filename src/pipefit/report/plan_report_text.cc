@@ -14,6 +14,14 @@
 namespace pipefit {
 namespace {
 
+// "transformer", "vae.decode": the model a stage runs (stage names repeat
+// when a pipeline has several text encoders).
+std::string StageLabel(const StagePeak& s) {
+  if (s.component.empty()) return s.stage;
+  if (s.stage == "decode" || s.stage == "encode") return s.component + "." + s.stage;
+  return s.component;
+}
+
 // Below this the fixed columns and the stage table no longer fit.
 constexpr int kMinWidth = 64;
 constexpr int kMinBarCells = 10;
@@ -246,10 +254,10 @@ void AppendStages(const PlannedCandidate& p, const Context& ctx, std::string& ou
       fmt::format("Memory by stage (peak {} VRAM, {} allocated{}):", FormatGiB(e.vram),
                   FormatGiB(e.vram_allocated), e.peak_stage.empty() ? "" : ", during " + e.peak_stage),
       "  ", "    ", ctx, out);
-  out += fmt::format("    {:<12} {:>10} {:>12} {:>10} {:>10}\n", "stage", "weights", "activations",
+  out += fmt::format("    {:<14} {:>10} {:>12} {:>10} {:>10}\n", "stage", "weights", "activations",
                      "transient", "total");
   for (const StagePeak& s : e.stages) {
-    out += fmt::format("    {:<12} {:>10} {:>12} {:>10} {:>10}\n", s.stage, FormatGiB(s.weights),
+    out += fmt::format("    {:<14} {:>10} {:>12} {:>10} {:>10}\n", StageLabel(s), FormatGiB(s.weights),
                        FormatGiB(s.activations), FormatGiB(s.transient), FormatGiB(s.allocated()));
   }
 }
