@@ -106,7 +106,7 @@ TEST(PlanReportJsonTest, HasTheContractKeysWithTheirTypes) {
   EXPECT_EQ(Keys(j),
             (std::set<std::string>{"schema", "hardware", "workload", "measurements", "activation",
                                    "candidates", "recommended", "model", "pipeline_class", "load_dtype",
-                                   "prefer", "chosen", "hidden_candidates", "shortfall", "notes"}));
+                                   "prefer", "chosen", "hidden_candidates", "shortfall", "rejected", "notes"}));
   EXPECT_EQ(Keys(j["hardware"]),
             (std::set<std::string>{"gpu", "vram", "ram", "source", "gpu_id", "compute_capability", "notes"}));
   EXPECT_EQ(j["hardware"]["gpu"], "NVIDIA GeForce RTX 4090");
@@ -174,7 +174,7 @@ TEST(PlanReportJsonTest, CandidateFieldsAndValues) {
   const json& fp8 = j["candidates"][2];
   EXPECT_EQ(
       fp8["stages"][1],
-      (json{{"stage", "denoise"}, {"weights", 14 * kGiB}, {"activations", 2 * kGiB}, {"transient", kGiB}}));
+      (json{{"stage", "denoise"}, {"component", ""}, {"weights", 14 * kGiB}, {"activations", 2 * kGiB}, {"transient", kGiB}}));
   EXPECT_EQ(fp8["peak_stage"], "denoise");
   EXPECT_EQ(j["recommended"]["quality"], "full+model_offload");
   EXPECT_TRUE(j["recommended"]["memory"].is_null());
@@ -252,9 +252,9 @@ TEST(PlanReportTextTest, Golden) {
       "    pipe.to(\"cuda\")\n"
       "\n"
       "  Memory by stage (peak 18.00 GiB VRAM, 17.00 GiB allocated, during denoise):\n"
-      "    stage           weights  activations  transient      total\n"
-      "    text_encode   10.00 GiB     1.00 GiB   0.00 GiB  11.00 GiB\n"
-      "    denoise       14.00 GiB     2.00 GiB   1.00 GiB  17.00 GiB\n"
+      "    stage             weights  activations  transient      total\n"
+      "    text_encode     10.00 GiB     1.00 GiB   0.00 GiB  11.00 GiB\n"
+      "    denoise         14.00 GiB     2.00 GiB   1.00 GiB  17.00 GiB\n"
       "  - fp8 storage, bf16 compute\n"
       "\n"
       "Notes\n"
