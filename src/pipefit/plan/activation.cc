@@ -10,10 +10,12 @@ namespace {
 //
 // Transformer denoisers: peak activation of one forward =
 //   kDenoiseTokenFactor * tokens * hidden * itemsize * batch.
-// Row 40 (FLUX.1-dev transformer forward, 4096 image + 512 text tokens,
-// hidden 3072, bf16, 22.64 GiB allocated) minus the transformer's
-// 23,802,816,640 bytes (22.168 GiB) leaves 0.472 GiB = 17.9 x 4608*3072*2.
-constexpr double kDenoiseTokenFactor = 17.9;
+// Fitted on the three FLUX.1-dev transformer-forward rows (4096 image + 512
+// text tokens, hidden 3072, bf16; u = 4608*3072*2 bytes), minimising the
+// squared relative error of the predicted peak: row 40 (bf16, 22.64 GiB),
+// row 41 (nf4, 6.72 GiB), row 43 (leaf_level + stream, 0.56 GiB) give an
+// activation of 0.349 GiB = 13.24 u; residuals -0.5%, -0.4%, 0.0%.
+constexpr double kDenoiseTokenFactor = 13.24;
 // UNet denoisers: kUnetFactor * latent_h * latent_w * block_out_channels[0]
 // * itemsize * batch. Row 47 (SDXL UNet forward, latent 128x128, bf16,
 // 5.05 GiB) minus the UNet's 5.14 GB (HF-TREE, measurements.md component
@@ -147,13 +149,13 @@ StageActivations EstimateActivations(const ActivationInputs& in) {
   a.calibrated = denoiser_known && vae_known && !f.denoiser.unet && in.workload.frames == 1;
   if (a.calibrated) {
     a.basis =
-        "denoise: 17.9 x tokens x hidden x itemsize (measurements.md row 40); decode: (3.05 + 7.39 x images) x "
+        "denoise: 13.24 x tokens x hidden x itemsize (measurements.md rows 40, 41, 43); decode: (3.05 + 7.39 x images) x "
         "pixels x VAE channels x itemsize (rows 14, 19-21); text encoders: architectural estimate";
   } else if (denoiser_known && vae_known) {
     a.basis = f.denoiser.unet
                   ? "denoise: UNet feature maps, 27.4 x latent pixels x channels (measurements.md row 47); decode: "
                     "AutoencoderKL fit (rows 14, 19-21); not calibrated for this pipeline"
-                  : "video: transformer tokens (row 40 constant) and per-latent-frame decode; not calibrated on a "
+                  : "video: transformer tokens (rows 40, 41, 43 constant) and per-latent-frame decode; not calibrated on a "
                     "video measurement";
   } else {
     a.basis = "generic estimate (memory-calculator.md rule of thumb: 2-4 GB per 1024^2 image, 5-8 GB per "

@@ -1,0 +1,145 @@
+#include "pipefit/plan/calibration.h"
+
+#include "pipefit/catalog/catalog.h"
+#include "pipefit/plan/estimator.h"
+#include "pipefit/plan/planner.h"
+#include "pipefit/plan/time_model.h"
+#include "pipefit/sources/pipeline_folder.h"
+
+namespace pipefit {
+namespace {
+
+using M = CalibrationMetric;
+
+// BLOG-QUANT rows quantize transformer + text_encoder_2 ("+te") for
+// bnb/torchao and only the transformer for fp8 layerwise (caveat 3);
+// TORCHAO rows quantize only the transformer (caveat 2).
+constexpr CalibrationCase kCases[] = {
+    {.row = 14, .catalog = "flux.1-dev", .strategy = "full+gpu", .gpu = "h100-sxm", .metric = M::kPeakAllocated,
+     .measured = 33.851},
+    {.row = 19, .catalog = "flux.1-dev", .strategy = "full+gpu", .batch = 4, .gpu = "h100-sxm",
+     .metric = M::kPeakAllocated, .measured = 39.49},
+    {.row = 20, .catalog = "flux.1-dev", .strategy = "full+gpu", .batch = 8, .gpu = "h100-sxm",
+     .metric = M::kPeakAllocated, .measured = 47.509},
+    {.row = 21, .catalog = "flux.1-dev", .strategy = "full+gpu", .batch = 16, .gpu = "h100-sxm",
+     .metric = M::kPeakAllocated, .measured = 61.548},
+    {.row = 1, .catalog = "flux.1-dev", .strategy = "full+gpu", .steps = 50, .gpu = "h100-sxm",
+     .metric = M::kPeakReserved, .measured = 36.166},
+    {.row = 2, .catalog = "flux.1-dev", .strategy = "bnb_nf4+gpu+te", .steps = 50, .gpu = "h100-sxm",
+     .metric = M::kPeakReserved, .measured = 17.281},
+    {.row = 3, .catalog = "flux.1-dev", .strategy = "bnb_int8+gpu+te", .steps = 50, .gpu = "h100-sxm",
+     .metric = M::kPeakReserved, .measured = 24.432},
+    {.row = 5, .catalog = "flux.1-dev", .strategy = "torchao_int8wo+gpu+te", .steps = 50, .gpu = "h100-sxm",
+     .metric = M::kPeakReserved, .measured = 21.482},
+    {.row = 6, .catalog = "flux.1-dev", .strategy = "torchao_fp8wo+gpu+te", .steps = 50, .gpu = "h100-sxm",
+     .metric = M::kPeakReserved, .measured = 21.488},
+    {.row = 13, .catalog = "flux.1-dev", .strategy = "fp8_layerwise+gpu", .steps = 50, .gpu = "h100-sxm",
+     .metric = M::kPeakReserved, .measured = 28.451},
+    {.row = 16, .catalog = "flux.1-dev", .strategy = "torchao_int8wo+gpu", .gpu = "h100-sxm",
+     .metric = M::kResidentWeights, .measured = 20.385, .note = "model_memory after quantizing"},
+    {.row = 17, .catalog = "flux.1-dev", .strategy = "torchao_fp8wo+gpu", .gpu = "h100-sxm",
+     .metric = M::kResidentWeights, .measured = 20.362, .note = "model_memory after quantizing"},
+    {.row = 40, .catalog = "flux.1-dev", .strategy = "full+model_offload", .gpu = "h100-sxm",
+     .metric = M::kDenoiserForward, .measured = 22.64, .note = "transformer forward alone"},
+    {.row = 41, .catalog = "flux.1-dev", .strategy = "bnb_nf4+model_offload", .gpu = "h100-sxm",
+     .metric = M::kDenoiserForward, .measured = 6.72, .note = "nf4 transformer forward alone"},
+    {.row = 43, .catalog = "flux.1-dev", .strategy = "full+group_leaf_stream", .gpu = "h100-sxm",
+     .metric = M::kDenoiserForward, .measured = 0.56, .note = "leaf_level + stream forward alone"},
+    {.row = 14, .catalog = "flux.1-dev", .strategy = "full+gpu", .gpu = "h100-sxm", .metric = M::kSeconds,
+     .measured = 6.573, .tolerance = 0.25},
+    {.row = 1, .catalog = "flux.1-dev", .strategy = "full+gpu", .steps = 50, .gpu = "h100-sxm",
+     .metric = M::kSeconds, .measured = 12.0, .tolerance = 0.25},
+    {.row = 23, .catalog = "flux.1-dev", .strategy = "full+gpu", .steps = 50, .gpu = "h100-sxm",
+     .metric = M::kSeconds, .measured = 12.339, .tolerance = 0.25},
+    {.row = 25, .catalog = "flux.1-schnell", .strategy = "full+gpu", .steps = 4, .gpu = "h100-sxm",
+     .metric = M::kSeconds, .measured = 1.120, .tolerance = 0.25},
+    {.row = 19, .catalog = "flux.1-dev", .strategy = "full+gpu", .batch = 4, .gpu = "h100-sxm",
+     .metric = M::kSeconds, .measured = 24.828, .tolerance = 0.25},
+    {.row = 20, .catalog = "flux.1-dev", .strategy = "full+gpu", .batch = 8, .gpu = "h100-sxm",
+     .metric = M::kSeconds, .measured = 49.438, .tolerance = 0.25},
+    {.row = 21, .catalog = "flux.1-dev", .strategy = "full+gpu", .batch = 16, .gpu = "h100-sxm",
+     .metric = M::kSeconds, .measured = 97.545, .tolerance = 0.25},
+    {.row = 2, .catalog = "flux.1-dev", .strategy = "bnb_nf4+gpu+te", .steps = 50, .gpu = "h100-sxm",
+     .metric = M::kSeconds, .measured = 12.0, .tolerance = 0.25},
+    {.row = 3, .catalog = "flux.1-dev", .strategy = "bnb_int8+gpu+te", .steps = 50, .gpu = "h100-sxm",
+     .metric = M::kSeconds, .measured = 27.0, .tolerance = 0.25},
+    {.row = 5, .catalog = "flux.1-dev", .strategy = "torchao_int8wo+gpu+te", .steps = 50, .gpu = "h100-sxm",
+     .metric = M::kSeconds, .measured = 15.0, .tolerance = 0.25},
+    {.row = 13, .catalog = "flux.1-dev", .strategy = "fp8_layerwise+gpu", .steps = 50, .gpu = "h100-sxm",
+     .metric = M::kSeconds, .measured = 13.0, .tolerance = 0.25},
+    {.row = 16, .catalog = "flux.1-dev", .strategy = "torchao_int8wo+gpu", .gpu = "h100-sxm",
+     .metric = M::kSeconds, .measured = 8.551, .tolerance = 0.25},
+};
+
+Result<Pipeline> LoadCatalogPipeline(std::string_view name) {
+  PIPEFIT_ASSIGN_OR_RETURN(std::optional<CatalogEntry> entry, FindCatalogEntry(name));
+  if (!entry) return MakeError(ErrorCode::kNotFound, std::string(name) + ": not in the catalog");
+  return LoadPipelineFolder(CatalogFileSystem(), entry->root, "");
+}
+
+double GiB(Bytes bytes) { return static_cast<double>(bytes) / static_cast<double>(kGiB); }
+
+Result<double> Predict(const CalibrationCase& c) {
+  PIPEFIT_ASSIGN_OR_RETURN(Pipeline pipeline, LoadCatalogPipeline(c.catalog));
+  PlanRequest request;
+  request.model = std::string(c.catalog);
+  request.gpu = FindGpu(c.gpu);
+  if (request.gpu == nullptr) return MakeError(ErrorCode::kNotFound, std::string(c.gpu) + ": not in the GPU catalog");
+  request.hardware.gpu = request.gpu->name;
+  request.hardware.compute_capability = request.gpu->compute_capability;
+  request.hardware.vram = request.gpu->vram;
+  request.hardware.ram = 2048 * kGiB;
+  request.workload.batch = c.batch;
+  request.workload.steps = c.steps;
+  PIPEFIT_ASSIGN_OR_RETURN(PlanContext context, BuildPlanContext(pipeline, request));
+  for (const Candidate& candidate : EnumerateCandidates(context, nullptr)) {
+    if (candidate.Id() != c.strategy) continue;
+    const Estimate e = EstimateMemory(context, candidate);
+    switch (c.metric) {
+      case M::kPeakAllocated: return GiB(e.vram_allocated);
+      case M::kPeakReserved: return GiB(e.vram - kCudaContextBytes);
+      case M::kResidentWeights: {
+        Bytes total = 0;
+        for (size_t i = 0; i < context.measurement.components.size(); ++i) {
+          total += ComponentWeights(context, candidate, static_cast<int>(i));
+        }
+        return GiB(total);
+      }
+      case M::kDenoiserForward:
+        for (const StagePeak& s : e.stages) {
+          if (s.stage == "denoise") return GiB(s.allocated());
+        }
+        return MakeError(ErrorCode::kNotFound, "no denoise stage");
+      case M::kSeconds: return EstimateTime(context, candidate).seconds;
+      case M::kForwardSeconds: return EstimateTime(context, candidate).compute_seconds / c.steps;
+    }
+  }
+  return MakeError(ErrorCode::kNotFound, "row " + std::to_string(c.row) + ": no candidate " + std::string(c.strategy));
+}
+
+}  // namespace
+
+std::span<const CalibrationCase> CalibrationCases() { return kCases; }
+
+const char* CalibrationMetricName(CalibrationMetric metric) {
+  switch (metric) {
+    case M::kPeakAllocated: return "peak allocated";
+    case M::kPeakReserved: return "peak reserved";
+    case M::kResidentWeights: return "resident weights";
+    case M::kDenoiserForward: return "denoiser forward peak";
+    case M::kSeconds: return "seconds per call";
+    case M::kForwardSeconds: return "seconds per forward";
+  }
+  return "";
+}
+
+Result<std::vector<CalibrationResult>> RunCalibration() {
+  std::vector<CalibrationResult> results;
+  for (const CalibrationCase& c : kCases) {
+    PIPEFIT_ASSIGN_OR_RETURN(double predicted, Predict(c));
+    results.push_back({c, predicted, (predicted - c.measured) / c.measured});
+  }
+  return results;
+}
+
+}  // namespace pipefit

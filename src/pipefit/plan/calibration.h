@@ -1,0 +1,55 @@
+// The published measurements the estimator is checked against
+// (shared/reference/measurements.md, cited by row), and the function that
+// predicts each one with pipefit's own model. Used by the calibration test
+// (every prediction within its tolerance) and by bench/calibration_report
+// (the error table quoted in docs/memory-model.md).
+#ifndef PIPEFIT_PLAN_CALIBRATION_H_
+#define PIPEFIT_PLAN_CALIBRATION_H_
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipefit/base/result.h"
+
+namespace pipefit {
+
+enum class CalibrationMetric {
+  kPeakAllocated,     // torch.cuda.max_memory_allocated() over the call (vram_allocated)
+  kPeakReserved,      // max_memory_reserved(): vram minus the CUDA context
+  kResidentWeights,   // memory_allocated() after loading: weights on the GPU
+  kDenoiserForward,   // one denoiser forward alone: its weights + activations + transient
+  kSeconds,           // wall time of one pipeline call
+  kForwardSeconds,    // wall time of one denoiser forward
+};
+
+struct CalibrationCase {
+  int row = 0;                    // measurements.md row
+  std::string_view catalog;       // built-in catalog entry
+  std::string_view strategy;      // candidate id
+  int batch = 1;
+  int steps = 28;
+  std::string_view gpu;           // GPU catalog id
+  CalibrationMetric metric = CalibrationMetric::kPeakAllocated;
+  double measured = 0;            // GiB for memory, seconds for time
+  double tolerance = 0.10;        // allowed |relative error|
+  std::string_view note;
+};
+
+struct CalibrationResult {
+  CalibrationCase c;
+  double predicted = 0;  // same unit as measured
+  double error = 0;      // (predicted - measured) / measured
+};
+
+std::span<const CalibrationCase> CalibrationCases();
+
+// Predicts every case from the embedded catalog.
+Result<std::vector<CalibrationResult>> RunCalibration();
+
+const char* CalibrationMetricName(CalibrationMetric metric);
+
+}  // namespace pipefit
+
+#endif  // PIPEFIT_PLAN_CALIBRATION_H_
