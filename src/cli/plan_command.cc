@@ -1,4 +1,5 @@
 // `pipefit plan MODEL [options] [--json]` (CONTRACT.md `plan`).
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -103,6 +104,14 @@ Status WriteScript(const std::string& path, const std::string& text, bool force)
   return OkStatus();
 }
 
+// Columns for the text report: the terminal's width, else $COLUMNS, else 120.
+int OutputWidth(const Environment& env) {
+  winsize size{};
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  const int columns = std::atoi(env.Get("COLUMNS").value_or("").c_str());
+  return columns >= 40 && columns <= 1000 ? columns : 120;
+}
+
 int RunPlan(const PlanFlags& flags) {
   auto dtype = ParseLoadDType(flags.dtype);
   if (!dtype) return ReportError(MakeError(ErrorCode::kUsage, "--dtype must be bf16, fp16 or fp32, not '" + flags.dtype + "'"));
@@ -132,6 +141,7 @@ int RunPlan(const PlanFlags& flags) {
   PlanRenderOptions render;
   render.all = flags.all;
   render.prefer = flags.prefer;
+  render.width = OutputWidth(env);
   render.color = !flags.json && isatty(STDOUT_FILENO) && !env.Get("NO_COLOR").has_value();
   const PlannedCandidate* chosen = nullptr;
   if (!flags.strategy.empty()) {
