@@ -215,9 +215,21 @@ Bytes ComponentWeights(const PlanContext& ctx, const Candidate& c, int index) {
 
 namespace {
 
+// Pinned bytes a stream placement keeps for component `index`: every
+// stream group's tensors rounded to a power of two (§3.6). block_level
+// pins only the blocks (the unmatched group has stream=None, §3.3), so a
+// component without blocks pins nothing; leaf_level pins every group.
+Bytes StreamPinned(const PlanContext& ctx, const Candidate& c, int index) {
+  const ComponentMeasurement& m = At(ctx, index);
+  const Bytes w = ComponentWeights(ctx, c, index);
+  const Bytes pinned = Scale(m.pinned_bytes, w, std::max<Bytes>(1, m.allocated_bytes));
+  if (IsLeafLevel(c.placement)) return pinned;
+  return Scale(pinned, m.block_total_bytes, std::max<Bytes>(1, m.bytes));
+}
+
 Bytes HostRam(const PlanContext& ctx, const Candidate& c) {
   const auto& comps = ctx.measurement.components;
-  Bytes load_peak = 0, host = 0, pinned = 0, largest_group = 0;
+  Bytes load_peak = 0, host = 0, pinned = 0, largest_leaf = 0;
   for (size_t i = 0; i < comps.size(); ++i) {
     const int index = static_cast<int>(i);
     const ComponentMeasurement& m = comps[i];
@@ -226,10 +238,9 @@ Bytes HostRam(const PlanContext& ctx, const Candidate& c) {
     // largest bf16 component"); a GGUF file is copied whole (§6.4).
     load_peak = std::max(load_peak, m.format == WeightFormat::kGguf ? m.stored_bytes : m.bytes);
     if (Contains(c.group_offload_exclude, m.name) || Contains(ctx.offload_excluded, m.name)) continue;
-    const Bytes w = ComponentWeights(ctx, c, index);
-    host += w;
-    pinned += Scale(m.pinned_bytes, w, std::max<Bytes>(1, m.allocated_bytes));
-    largest_group = std::max(largest_group, ShapeOf(ctx, c, index).block);
+    host += ComponentWeights(ctx, c, index);
+    pinned += StreamPinned(ctx, c, index);
+    largest_leaf = std::max(largest_leaf, ShapeOf(ctx, c, index).leaf);
   }
   switch (c.placement) {
     case Placement::kGpu: return load_peak;
@@ -240,8 +251,8 @@ Bytes HostRam(const PlanContext& ctx, const Candidate& c) {
     // Pre-pinning keeps pageable and pinned copies at apply time (§3.6).
     case Placement::kGroupBlockStream:
     case Placement::kGroupLeafStream: return std::max(load_peak, host + pinned);
-    // Pinned on the fly: about two groups' pow2-rounded bytes (§3.6).
-    case Placement::kGroupLeafStreamLowmem: return std::max(load_peak, host + 2 * PinnedHostBytes(largest_group));
+    // Pinned on the fly: about two groups' (leaves') pow2-rounded bytes (§3.6).
+    case Placement::kGroupLeafStreamLowmem: return std::max(load_peak, host + 2 * PinnedHostBytes(largest_leaf));
   }
   return host;
 }

@@ -29,6 +29,13 @@ bool LessModified(const PlannedCandidate* a, const PlannedCandidate* b) {
   return a->estimate.seconds < b->estimate.seconds;
 }
 
+bool ByTierThenSpeed(const PlannedCandidate* a, const PlannedCandidate* b) {
+  const auto qa = QualityOf(a->candidate.weights), qb = QualityOf(b->candidate.weights);
+  if (qa != qb) return qa < qb;
+  if (a->estimate.seconds != b->estimate.seconds) return a->estimate.seconds < b->estimate.seconds;
+  return Modifiers(a->candidate) < Modifiers(b->candidate);
+}
+
 std::vector<const PlannedCandidate*> BalancedOrder(const std::vector<PlannedCandidate>& all) {
   std::vector<const PlannedCandidate*> order;
   for (const auto& step : kBalancedOrder) {
@@ -43,12 +50,18 @@ std::vector<const PlannedCandidate*> BalancedOrder(const std::vector<PlannedCand
   for (const PlannedCandidate& p : all) {
     if (IsQuantized(p.candidate.weights)) quantized.push_back(&p);
   }
-  std::stable_sort(quantized.begin(), quantized.end(), [](const PlannedCandidate* a, const PlannedCandidate* b) {
-    const auto qa = QualityOf(a->candidate.weights), qb = QualityOf(b->candidate.weights);
-    if (qa != qb) return qa < qb;
-    return a->estimate.seconds < b->estimate.seconds;
-  });
+  std::stable_sort(quantized.begin(), quantized.end(), ByTierThenSpeed);
   order.insert(order.end(), quantized.begin(), quantized.end());
+  // pipefit's extension past CONTRACT.md's list, so that `balanced` is null
+  // only when nothing fits: the remaining offloading/casting candidates
+  // (group_leaf, group_block_stream, fp8 with group offload, sequential),
+  // by quality tier, then speed.
+  std::vector<const PlannedCandidate*> rest;
+  for (const PlannedCandidate& p : all) {
+    if (std::find(order.begin(), order.end(), &p) == order.end()) rest.push_back(&p);
+  }
+  std::stable_sort(rest.begin(), rest.end(), ByTierThenSpeed);
+  order.insert(order.end(), rest.begin(), rest.end());
   return order;
 }
 

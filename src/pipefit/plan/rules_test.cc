@@ -1,0 +1,122 @@
+#include "pipefit/plan/rules.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+
+namespace pipefit {
+namespace {
+
+using W = WeightsKind;
+using P = Placement;
+
+constexpr W kAllWeights[] = {W::kFull,          W::kFp8Layerwise, W::kBnbInt8,       W::kBnbNf4,
+                             W::kTorchaoInt8wo, W::kTorchaoFp8wo, W::kTorchaoInt4wo, W::kGguf};
+constexpr P kAllPlacements[] = {P::kGpu,
+                                P::kModelOffload,
+                                P::kGroupBlock,
+                                P::kGroupBlockStream,
+                                P::kGroupLeaf,
+                                P::kGroupLeafStream,
+                                P::kGroupLeafStreamLowmem,
+                                P::kSequentialOffload};
+constexpr P kGroupPlacements[] = {P::kGroupBlock, P::kGroupBlockStream, P::kGroupLeaf, P::kGroupLeafStream,
+                                  P::kGroupLeafStreamLowmem};
+
+// Every rejected weights x placement pair and the rule that rejects it.
+std::map<std::pair<W, P>, std::string> ExpectedRejections() {
+  std::map<std::pair<W, P>, std::string> rejected;
+  rejected[{W::kBnbInt8, P::kModelOffload}] = "bnb-int8-model-offload";
+  rejected[{W::kBnbInt8, P::kSequentialOffload}] = "bnb-sequential-offload";
+  rejected[{W::kBnbNf4, P::kSequentialOffload}] = "bnb-sequential-offload";
+  for (W w : {W::kTorchaoInt8wo, W::kTorchaoFp8wo, W::kTorchaoInt4wo}) {
+    rejected[{w, P::kSequentialOffload}] = "torchao-sequential-offload";
+  }
+  for (P p : kGroupPlacements) rejected[{W::kGguf, p}] = "gguf-group-or-sequential";
+  rejected[{W::kGguf, P::kSequentialOffload}] = "gguf-group-or-sequential";
+  rejected[{W::kFp8Layerwise, P::kSequentialOffload}] = "layerwise-casting-sequential";
+  return rejected;
+}
+
+TEST(RulesTest, FindRejectionForEveryPair) {
+  const auto expected = ExpectedRejections();
+  int rejected = 0;
+  for (W w : kAllWeights) {
+    for (P p : kAllPlacements) {
+      const std::string pair = std::string(WeightsId(w)) + "+" + PlacementId(p);
+      const CompatibilityRule* rule = FindRejection(w, p);
+      const auto it = expected.find({w, p});
+      if (it == expected.end()) {
+        EXPECT_EQ(rule, nullptr) << pair << " rejected by " << (rule ? rule->id : "");
+      } else {
+        ++rejected;
+        ASSERT_NE(rule, nullptr) << pair;
+        EXPECT_EQ(rule->id, it->second) << pair;
+        EXPECT_EQ(rule->action, RuleAction::kReject) << pair;
+      }
+    }
+  }
+  EXPECT_EQ(rejected, 13);
+}
+
+TEST(RulesTest, AllowedPairs) {
+  // Full weights combine with every placement.
+  for (P p : kAllPlacements) EXPECT_EQ(FindRejection(W::kFull, p), nullptr) << PlacementId(p);
+  // bnb 4-bit supports device moves: model offload works (memory-calculator.md).
+  EXPECT_EQ(FindRejection(W::kBnbNf4, P::kModelOffload), nullptr);
+  EXPECT_EQ(FindRejection(W::kBnbNf4, P::kGpu), nullptr);
+  // bnb with group offload is allowed (with the quantized components excluded).
+  EXPECT_EQ(FindRejection(W::kBnbInt8, P::kGroupLeafStream), nullptr);
+  EXPECT_EQ(FindRejection(W::kBnbInt8, P::kGpu), nullptr);
+  // torchao tensors move with swap_tensors under group offloading.
+  EXPECT_EQ(FindRejection(W::kTorchaoInt8wo, P::kGroupLeaf), nullptr);
+  EXPECT_EQ(FindRejection(W::kTorchaoInt4wo, P::kGroupBlock), nullptr);
+  EXPECT_EQ(FindRejection(W::kTorchaoFp8wo, P::kModelOffload), nullptr);
+  // Layerwise casting combines with model and group offloading.
+  EXPECT_EQ(FindRejection(W::kFp8Layerwise, P::kModelOffload), nullptr);
+  EXPECT_EQ(FindRejection(W::kFp8Layerwise, P::kGroupLeafStream), nullptr);
+  // GGUF: the documented placements.
+  EXPECT_EQ(FindRejection(W::kGguf, P::kGpu), nullptr);
+  EXPECT_EQ(FindRejection(W::kGguf, P::kModelOffload), nullptr);
+}
+
+TEST(RulesTest, MustExcludeQuantizedOnlyForBitsandbytesWithGroupOffload) {
+  for (W w : kAllWeights) {
+    for (P p : kAllPlacements) {
+      const bool bnb = w == W::kBnbInt8 || w == W::kBnbNf4;
+      const bool expected = bnb && IsGroupOffload(p);
+      EXPECT_EQ(MustExcludeQuantized(w, p), expected) << WeightsId(w) << "+" << PlacementId(p);
+    }
+  }
+}
+
+TEST(RulesTest, ExcludeRuleIsNotARejection) {
+  // The exclude rule covers bnb x group; FindRejection must skip it.
+  for (P p : kGroupPlacements) {
+    EXPECT_EQ(FindRejection(W::kBnbNf4, p), nullptr) << PlacementId(p);
+    EXPECT_EQ(FindRejection(W::kBnbInt8, p), nullptr) << PlacementId(p);
+  }
+}
+
+TEST(RulesTest, EveryRuleIsDocumentedAndUnique) {
+  std::set<std::string_view> ids;
+  int excludes = 0;
+  for (const CompatibilityRule& rule : CompatibilityRules()) {
+    EXPECT_FALSE(rule.id.empty());
+    EXPECT_FALSE(rule.message.empty()) << rule.id;
+    EXPECT_FALSE(rule.source.empty()) << rule.id;
+    EXPECT_FALSE(rule.weights.empty()) << rule.id;
+    EXPECT_FALSE(rule.placements.empty()) << rule.id;
+    EXPECT_TRUE(ids.insert(rule.id).second) << "duplicate rule id " << rule.id;
+    if (rule.action == RuleAction::kExcludeQuantized) ++excludes;
+  }
+  EXPECT_EQ(ids.size(), 6u);
+  EXPECT_EQ(excludes, 1);
+  EXPECT_EQ(ids.count("bnb-group-offload-excluded"), 1u);
+}
+
+}  // namespace
+}  // namespace pipefit
