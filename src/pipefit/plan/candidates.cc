@@ -1,6 +1,8 @@
 #include "pipefit/plan/candidates.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 
 #include "pipefit/plan/estimator.h"
 #include "pipefit/plan/rules.h"
@@ -116,11 +118,13 @@ int TuneBlocksPerGroup(const PlanContext& ctx, Candidate c, Bytes vram) {
   const Estimate one = EstimateMemory(ctx, c);
   if (vram <= one.vram || d.block_bytes <= 0) return 1;
   // Each extra block in the group adds one block (scaled like the weights)
-  // to the denoising stage only.
-  const Bytes per_block = std::max<Bytes>(1, ComponentWeights(ctx, c, ctx.denoiser) * d.block_bytes /
-                                                 std::max<Bytes>(1, d.bytes));
-  const Bytes extra = (vram - one.vram) / per_block;
-  return static_cast<int>(std::min<Bytes>(blocks, 1 + extra));
+  // to the denoising stage only. Computed in double: bytes x bytes
+  // overflows int64.
+  const double per_block = std::max(1.0, static_cast<double>(ComponentWeights(ctx, c, ctx.denoiser)) *
+                                             static_cast<double>(d.block_bytes) /
+                                             static_cast<double>(std::max<Bytes>(1, d.bytes)));
+  const double extra = std::floor(static_cast<double>(vram - one.vram) / per_block);
+  return static_cast<int>(std::min<double>(blocks, 1 + extra));
 }
 
 std::vector<Candidate> EnumerateCandidates(const PlanContext& ctx, std::vector<RejectedCombination>* rejected) {
@@ -139,7 +143,12 @@ std::vector<Candidate> EnumerateCandidates(const PlanContext& ctx, std::vector<R
       }
       c.group_offload_exclude = GroupExclusions(ctx, c);
       if (p == Placement::kGroupBlockStream) c.num_blocks_per_group = 1;  // forced (internals §3.5)
-      if (p == Placement::kGroupBlock) c.num_blocks_per_group = TuneBlocksPerGroup(ctx, c, ctx.hardware.vram);
+      // Tuned to fill 80% of the card (the balanced preference's comfort
+      // margin): without a stream every group moves every step whatever n
+      // is, so larger groups buy little speed and cost headroom.
+      if (p == Placement::kGroupBlock) {
+        c.num_blocks_per_group = TuneBlocksPerGroup(ctx, c, ctx.hardware.vram * 4 / 5);
+      }
       AddVaeVariants(ctx, c, out);
     }
   }

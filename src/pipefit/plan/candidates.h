@@ -2,7 +2,7 @@
 // modifiers (CONTRACT.md "Strategy ids"), with the components each weights
 // kind changes (the denoiser alone, and the denoiser plus every large text
 // encoder), the group-offload exclusions diffusers needs, and
-// num_blocks_per_group tuned to fill the VRAM. Combinations a rule rejects
+// num_blocks_per_group tuned to fill 80% of the VRAM. Combinations a rule rejects
 // (rules.h) are reported, never offered.
 #ifndef PIPEFIT_PLAN_CANDIDATES_H_
 #define PIPEFIT_PLAN_CANDIDATES_H_

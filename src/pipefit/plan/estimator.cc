@@ -229,7 +229,7 @@ Bytes StreamPinned(const PlanContext& ctx, const Candidate& c, int index) {
 
 Bytes HostRam(const PlanContext& ctx, const Candidate& c) {
   const auto& comps = ctx.measurement.components;
-  Bytes load_peak = 0, host = 0, pinned = 0, largest_leaf = 0;
+  Bytes load_peak = 0, host = 0, pinned = 0, largest_leaf = 0, loaded = 0;
   for (size_t i = 0; i < comps.size(); ++i) {
     const int index = static_cast<int>(i);
     const ComponentMeasurement& m = comps[i];
@@ -238,9 +238,16 @@ Bytes HostRam(const PlanContext& ctx, const Candidate& c) {
     // largest bf16 component"); a GGUF file is copied whole (§6.4).
     load_peak = std::max(load_peak, m.format == WeightFormat::kGguf ? m.stored_bytes : m.bytes);
     if (Contains(c.group_offload_exclude, m.name) || Contains(ctx.offload_excluded, m.name)) continue;
+    loaded += m.bytes;
     host += ComponentWeights(ctx, c, index);
     pinned += StreamPinned(ctx, c, index);
     largest_leaf = std::max(largest_leaf, ShapeOf(ctx, c, index).leaf);
+  }
+  // fp8 casting is applied after from_pretrained has loaded the offloaded
+  // components at the load dtype, so they were all in RAM at full size
+  // (memory-calculator.md: casting + model offload needs S_total RAM).
+  if (c.weights == WeightsKind::kFp8Layerwise && c.placement != Placement::kGpu) {
+    load_peak = std::max(load_peak, loaded);
   }
   switch (c.placement) {
     case Placement::kGpu: return load_peak;

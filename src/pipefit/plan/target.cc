@@ -43,7 +43,7 @@ Result<PlanHardware> ResolvePlanHardware(const HardwareInfo* probed, const Hardw
     }
   } else {
     hw.source = "detected";
-    hw.notes.push_back("no GPU detected: pass --gpu NAME or --vram SIZE to plan for one");
+    if (!flags.vram) hw.notes.push_back("no GPU detected: pass --gpu NAME or --vram SIZE to plan for one");
   }
   if (probed != nullptr) hw.ram = probed->ram.available > 0 ? probed->ram.available : probed->ram.total;
   if (flags.vram) {

@@ -1,0 +1,354 @@
+// End-to-end tests of `pipefit plan` (CONTRACT.md `plan`): the JSON document's
+// keys and types, --all, --strategy/--emit/--force, --activation, exit codes
+// and messages. The built-in FLUX.1-dev catalog entry is planned offline
+// with an empty Hugging Face cache.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "pipefit/testing/temp_dir.h"
+
+namespace pipefit {
+namespace {
+
+using nlohmann::json;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+RunResult RunPipefit(const std::string& args, const std::string& env = "") {
+  testing::TempDir dir;
+  const std::string err_path = dir.path() + "/stderr";
+  const std::string command = env + " " + PIPEFIT_BINARY + " " + args + " 2>" + err_path;
+  RunResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> buffer{};
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  std::stringstream text;
+  text << err.rdbuf();
+  result.err = text.str();
+  return result;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool FileExists(const std::string& path) { return std::ifstream(path).good(); }
+
+bool HavePython() { return std::system("python3 --version >/dev/null 2>&1") == 0; }
+
+// `python3 -m py_compile FILE...`: 0 when every file parses as Python (the
+// error names the file that does not). One process for all: the interpreter's
+// start-up dominates.
+int PyCompile(const std::vector<std::string>& paths) {
+  std::string command = "python3 -m py_compile";
+  for (const std::string& path : paths) command += " '" + path + "'";
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+int PyCompile(const std::string& path) { return PyCompile(std::vector<std::string>{path}); }
+
+bool Contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+// The FLUX.1-dev catalog entry, offline, with an empty Hugging Face cache.
+class PlanCliTest : public ::testing::Test {
+ protected:
+  std::string Env() const { return "HF_HUB_CACHE=" + dir_.path() + "/none HOME=" + dir_.path(); }
+  RunResult Plan(const std::string& args) { return RunPipefit("plan flux.1-dev --offline " + args, Env()); }
+  json PlanJson(const std::string& args) {
+    RunResult r = Plan(args + " --json");
+    EXPECT_EQ(r.exit_code, 0) << args << ": " << r.err;
+    if (r.exit_code != 0) return json();
+    return json::parse(r.out);
+  }
+  testing::TempDir dir_;
+};
+
+const json* FindCandidate(const json& plan, const std::string& id) {
+  for (const json& c : plan["candidates"]) {
+    if (c["id"] == id) return &c;
+  }
+  return nullptr;
+}
+
+// Every key CONTRACT.md lists for `plan --json`, with its JSON type.
+void ExpectPlanSchema(const json& j, const std::string& label) {
+  SCOPED_TRACE(label);
+  EXPECT_EQ(j["schema"], "pipefit.plan/1");
+  for (const char* key : {"schema", "hardware", "workload", "measurements", "activation", "candidates", "recommended"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  const json& hw = j["hardware"];
+  EXPECT_TRUE(hw["gpu"].is_string());
+  EXPECT_TRUE(hw["vram"].is_number_integer());
+  EXPECT_TRUE(hw["ram"].is_number_integer());
+  EXPECT_EQ(hw["source"], "catalog");
+
+  const json& w = j["workload"];
+  EXPECT_EQ(w["height"], 1024);
+  EXPECT_EQ(w["width"], 1024);
+  EXPECT_EQ(w["frames"], 1);
+  EXPECT_EQ(w["batch"], 1);
+  EXPECT_EQ(w["steps"], 28);
+
+  for (const char* key : {"S_total", "S_max", "S_block", "S_leaf", "S_total_lc", "S_max_lc"}) {
+    EXPECT_TRUE(j["measurements"][key].is_number_integer()) << key;
+  }
+  const json& a = j["activation"];
+  for (const char* key : {"text_encode", "denoise", "decode"}) EXPECT_TRUE(a[key].is_number_integer()) << key;
+  EXPECT_TRUE(a["overridden"].is_boolean());
+
+  ASSERT_TRUE(j["candidates"].is_array());
+  EXPECT_FALSE(j["candidates"].empty());
+  const std::set<std::string> qualities = {"full", "fp8", "int8", "int4"};
+  std::set<std::string> ids;
+  for (const json& c : j["candidates"]) {
+    ASSERT_TRUE(c["id"].is_string());
+    const std::string id = c["id"];
+    SCOPED_TRACE(id);
+    EXPECT_TRUE(ids.insert(id).second) << "duplicate id";
+    EXPECT_TRUE(c["group"] == "offload_casting" || c["group"] == "quantization") << c["group"];
+    ASSERT_TRUE(c["weights"].is_string());
+    ASSERT_TRUE(c["placement"].is_string());
+    EXPECT_EQ(c["group"] == "offload_casting", c["weights"] == "full" || c["weights"] == "fp8_layerwise");
+    // id = WEIGHTS+PLACEMENT[...]
+    EXPECT_EQ(id.rfind(c["weights"].get<std::string>() + "+" + c["placement"].get<std::string>(), 0), 0u);
+    EXPECT_TRUE(c["quantized_components"].is_array());
+    for (const json& q : c["quantized_components"]) EXPECT_TRUE(q.is_string());
+    EXPECT_TRUE(c["vae_tiling"].is_boolean());
+    EXPECT_TRUE(c["vae_slicing"].is_boolean());
+    EXPECT_TRUE(c["num_blocks_per_group"].is_null() || c["num_blocks_per_group"].is_number_integer());
+    EXPECT_TRUE(c["vram"].is_number_integer());
+    EXPECT_TRUE(c["vram_allocated"].is_number_integer());
+    EXPECT_TRUE(c["ram"].is_number_integer());
+    EXPECT_EQ(c["fits"], true);  // without --all only fitting candidates are listed
+    EXPECT_TRUE(c["reason"].is_null());
+    EXPECT_TRUE(c["seconds"].is_number());
+    EXPECT_TRUE(c["relative_time"].is_number());
+    ASSERT_TRUE(c["quality"].is_string());
+    EXPECT_TRUE(qualities.count(c["quality"].get<std::string>())) << c["quality"];
+    EXPECT_TRUE(c["code"].is_string());
+    EXPECT_LE(c["vram"].get<int64_t>(), hw["vram"].get<int64_t>());
+    EXPECT_LE(c["ram"].get<int64_t>(), hw["ram"].get<int64_t>());
+  }
+  const json& r = j["recommended"];
+  for (const char* key : {"quality", "speed", "memory", "balanced"}) {
+    ASSERT_TRUE(r.contains(key)) << key;
+    ASSERT_TRUE(r[key].is_string()) << key;
+    EXPECT_TRUE(ids.count(r[key].get<std::string>())) << key << " names " << r[key] << ", not a listed candidate";
+  }
+}
+
+TEST_F(PlanCliTest, JsonFollowsTheContractOnTwoCatalogGpus) {
+  RunResult inspect = RunPipefit("inspect flux.1-dev --json --offline", Env());
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  const json measurements = json::parse(inspect.out)["measurements"];
+
+  RunResult r4090 = Plan("--gpu \"RTX 4090\" --ram 64GiB --json");
+  RunResult t4 = Plan("--gpu T4 --ram 32GiB --json");
+  ASSERT_EQ(r4090.exit_code, 0) << r4090.err;
+  ASSERT_EQ(t4.exit_code, 0) << t4.err;
+  const json a = json::parse(r4090.out);
+  const json b = json::parse(t4.out);
+  ExpectPlanSchema(a, "RTX 4090");
+  ExpectPlanSchema(b, "T4");
+  for (const json* j : {&a, &b}) {
+    for (const char* key : {"S_total", "S_max", "S_block", "S_leaf", "S_total_lc", "S_max_lc"}) {
+      EXPECT_EQ((*j)["measurements"][key], measurements[key]) << key;
+    }
+    EXPECT_EQ((*j)["activation"]["overridden"], false);
+  }
+  EXPECT_EQ(a["hardware"]["ram"], 64 * (int64_t{1} << 30));
+  EXPECT_EQ(b["hardware"]["ram"], 32 * (int64_t{1} << 30));
+  EXPECT_GT(a["hardware"]["vram"].get<int64_t>(), b["hardware"]["vram"].get<int64_t>());
+
+  // Different cards, different balanced picks.
+  const std::string balanced_4090 = a["recommended"]["balanced"];
+  const std::string balanced_t4 = b["recommended"]["balanced"];
+  EXPECT_NE(balanced_4090, balanced_t4);
+  const json* c4090 = FindCandidate(a, balanced_4090);
+  const json* ct4 = FindCandidate(b, balanced_t4);
+  ASSERT_NE(c4090, nullptr);
+  ASSERT_NE(ct4, nullptr);
+  EXPECT_TRUE((*c4090)["quality"] == "full" || (*c4090)["quality"] == "fp8") << balanced_4090;
+  EXPECT_LE((*ct4)["vram"].get<int64_t>(), b["hardware"]["vram"].get<int64_t>()) << balanced_t4;
+}
+
+TEST_F(PlanCliTest, AllAlsoListsCandidatesThatDoNotFit) {
+  const json fitting = PlanJson("--gpu T4 --ram 32GiB");
+  const json all = PlanJson("--gpu T4 --ram 32GiB --all");
+  ASSERT_TRUE(all["candidates"].is_array());
+  EXPECT_GT(all["candidates"].size(), fitting["candidates"].size());
+  int misfits = 0;
+  for (const json& c : all["candidates"]) {
+    SCOPED_TRACE(c["id"].get<std::string>());
+    const bool fits = c["vram"].get<int64_t>() <= all["hardware"]["vram"].get<int64_t>() &&
+                      c["ram"].get<int64_t>() <= all["hardware"]["ram"].get<int64_t>();
+    EXPECT_EQ(c["fits"], fits);
+    if (c["fits"] == false) {
+      ++misfits;
+      ASSERT_TRUE(c["reason"].is_string());
+      EXPECT_FALSE(c["reason"].get<std::string>().empty());
+    } else {
+      EXPECT_TRUE(c["reason"].is_null());
+    }
+  }
+  EXPECT_EQ(misfits, static_cast<int>(all["candidates"].size() - fitting["candidates"].size()));
+  EXPECT_EQ(all["recommended"], fitting["recommended"]);
+}
+
+TEST_F(PlanCliTest, EmitWritesARunnableScriptAndRefusesToOverwriteWithoutForce) {
+  const std::string path = dir_.path() + "/run.py";
+  RunResult r = Plan("--gpu \"RTX 4090\" --ram 64GiB --strategy fp8_layerwise+model_offload --emit " + path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(FileExists(path));
+  const std::string script = ReadFile(path);
+  const size_t cast = script.find("enable_layerwise_casting(");
+  const size_t offload = script.find("enable_model_cpu_offload()");
+  ASSERT_NE(cast, std::string::npos) << script;
+  ASSERT_NE(offload, std::string::npos) << script;
+  EXPECT_LT(cast, offload) << "casting must be applied before offloading";
+  EXPECT_TRUE(Contains(script, "torch_dtype=torch.bfloat16"));
+  if (HavePython()) {
+    EXPECT_EQ(PyCompile(path), 0) << script;
+  }
+
+  // An existing file is not replaced without --force.
+  testing::WriteTextFile(path, "# mine\n");
+  RunResult again = Plan("--gpu \"RTX 4090\" --ram 64GiB --strategy full+sequential_offload --emit " + path);
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_TRUE(Contains(again.err, path)) << again.err;
+  EXPECT_EQ(ReadFile(path), "# mine\n");
+
+  // With --force it is.
+  RunResult forced = Plan("--gpu \"RTX 4090\" --ram 64GiB --strategy full+sequential_offload --force --emit " + path);
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  const std::string replaced = ReadFile(path);
+  EXPECT_TRUE(Contains(replaced, "enable_sequential_cpu_offload()")) << replaced;
+  EXPECT_FALSE(Contains(replaced, "# mine"));
+  if (!HavePython()) GTEST_SKIP() << "python3 not found: py_compile checks skipped";
+  EXPECT_EQ(PyCompile(path), 0) << replaced;
+}
+
+// One script for every placement and every weights kind the plan offers
+// (ids from `--all --json`), each compiled by Python and carrying its knob.
+TEST_F(PlanCliTest, EmitEveryPlacementAndWeightsKind) {
+  if (!HavePython()) GTEST_SKIP() << "python3 not found";
+  const json all = PlanJson("--gpu \"RTX 4090\" --ram 64GiB --all");
+  std::map<std::string, std::string> by_placement, by_weights;
+  for (const json& c : all["candidates"]) {
+    by_placement.emplace(c["placement"].get<std::string>(), c["id"].get<std::string>());
+    by_weights.emplace(c["weights"].get<std::string>(), c["id"].get<std::string>());
+  }
+  // Every placement CONTRACT.md names is offered for FLUX.1-dev.
+  for (const char* placement : {"gpu", "model_offload", "group_block", "group_block_stream", "group_leaf",
+                                "group_leaf_stream", "group_leaf_stream_lowmem", "sequential_offload"}) {
+    EXPECT_TRUE(by_placement.count(placement)) << placement;
+  }
+  for (const char* weights : {"full", "fp8_layerwise", "bnb_int8", "bnb_nf4", "torchao_int8wo", "torchao_int4wo"}) {
+    EXPECT_TRUE(by_weights.count(weights)) << weights;
+  }
+  std::set<std::string> ids;
+  for (const auto& [key, id] : by_placement) ids.insert(id);
+  for (const auto& [key, id] : by_weights) ids.insert(id);
+  int n = 0;
+  std::vector<std::string> scripts;
+  for (const std::string& id : ids) {
+    SCOPED_TRACE(id);
+    const json* c = FindCandidate(all, id);
+    ASSERT_NE(c, nullptr);
+    const std::string placement = (*c)["placement"];
+    const std::string weights = (*c)["weights"];
+    const std::string path = dir_.path() + "/script" + std::to_string(n++) + ".py";
+    RunResult r = Plan("--gpu \"RTX 4090\" --ram 64GiB --strategy " + id + " --emit " + path);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string script = ReadFile(path);
+    scripts.push_back(path);
+    EXPECT_TRUE(Contains(script, "torch_dtype=torch.bfloat16")) << script;
+    EXPECT_FALSE(Contains(script, "enable_vae_tiling")) << script;
+    if (placement.rfind("group_", 0) == 0) {
+      EXPECT_TRUE(Contains(script, "enable_group_offload(")) << script;
+      // Model offload and group offload never coexist on one pipeline.
+      EXPECT_FALSE(Contains(script, "enable_model_cpu_offload()")) << script;
+    } else {
+      EXPECT_FALSE(Contains(script, "enable_group_offload(")) << script;
+    }
+    if (placement == "sequential_offload") {
+      EXPECT_TRUE(Contains(script, "enable_sequential_cpu_offload()")) << script;
+    }
+    if (placement == "model_offload") {
+      EXPECT_TRUE(Contains(script, "enable_model_cpu_offload()")) << script;
+    }
+    if (placement == "gpu") {
+      EXPECT_TRUE(Contains(script, ".to(\"cuda\")")) << script;
+    }
+    if (weights.rfind("bnb_", 0) == 0 || weights.rfind("torchao_", 0) == 0) {
+      EXPECT_TRUE(Contains(script, "PipelineQuantizationConfig(")) << script;
+    } else {
+      EXPECT_FALSE(Contains(script, "PipelineQuantizationConfig(")) << script;
+    }
+    if (weights == "fp8_layerwise") {
+      EXPECT_TRUE(Contains(script, "enable_layerwise_casting(")) << script;
+    }
+  }
+  EXPECT_GE(n, 8);
+  EXPECT_EQ(PyCompile(scripts), 0) << "a script does not compile (python3's message above names it)";
+}
+
+TEST_F(PlanCliTest, UsageErrorsExitTwo) {
+  const std::string hw = "--gpu T4 --ram 32GiB ";
+  RunResult rejected = Plan(hw + "--strategy bnb_int8+model_offload");
+  EXPECT_EQ(rejected.exit_code, 2);
+  EXPECT_TRUE(Contains(rejected.err, "bnb-int8-model-offload")) << rejected.err;
+  EXPECT_EQ(Plan(hw + "--strategy nonsense").exit_code, 2);
+  EXPECT_EQ(Plan(hw + "--prefer fastest").exit_code, 2);
+  EXPECT_EQ(Plan("--vram 12XB --ram 32GiB").exit_code, 2);
+  EXPECT_EQ(Plan("--gpu \"Voodoo 5\" --ram 32GiB").exit_code, 2);
+  EXPECT_EQ(Plan(hw + "--height 1001").exit_code, 2);
+  for (const char* args : {"--strategy nonsense", "--prefer fastest", "--height 1001"}) {
+    RunResult r = Plan(hw + args + " --json");
+    EXPECT_EQ(r.exit_code, 2) << args;
+    EXPECT_FALSE(r.err.empty()) << args;
+  }
+}
+
+TEST_F(PlanCliTest, MissingModelPathExitsOneNamingIt) {
+  const std::string missing = dir_.path() + "/no/such/model";
+  RunResult r = RunPipefit("plan " + missing + " --offline --gpu T4 --ram 32GiB --json", Env());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_TRUE(Contains(r.err, missing)) << r.err;
+}
+
+TEST_F(PlanCliTest, ActivationOverridePinsEveryStage) {
+  const json j = PlanJson("--gpu \"RTX 4090\" --ram 64GiB --activation 2GiB");
+  EXPECT_EQ(j["activation"]["overridden"], true);
+  for (const char* key : {"text_encode", "denoise", "decode"}) {
+    EXPECT_EQ(j["activation"][key], int64_t{2147483648}) << key;
+  }
+}
+
+}  // namespace
+}  // namespace pipefit
