@@ -12,34 +12,11 @@
 #include "pipefit/testing/pipeline_fixture.h"
 #include "pipefit/testing/safetensors_builder.h"
 #include "pipefit/testing/temp_dir.h"
+#include "run_pipefit.h"
 
 namespace pipefit {
 namespace {
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-RunResult RunPipefit(const std::string& args, const std::string& env = "") {
-  testing::TempDir dir;
-  const std::string err_path = dir.path() + "/stderr";
-  const std::string command = env + " " + PIPEFIT_BINARY + " " + args + " 2>" + err_path;
-  RunResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buffer{};
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  std::stringstream text;
-  text << err.rdbuf();
-  result.err = text.str();
-  return result;
-}
 
 // An environment with an empty Hugging Face cache.
 std::string EmptyCache(const testing::TempDir& dir) { return "HF_HUB_CACHE=" + dir.path() + "/none HOME=" + dir.path(); }

@@ -17,36 +17,13 @@
 #include <vector>
 
 #include "pipefit/testing/temp_dir.h"
+#include "run_pipefit.h"
 
 namespace pipefit {
 namespace {
 
 using nlohmann::json;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-RunResult RunPipefit(const std::string& args, const std::string& env = "") {
-  testing::TempDir dir;
-  const std::string err_path = dir.path() + "/stderr";
-  const std::string command = env + " " + PIPEFIT_BINARY + " " + args + " 2>" + err_path;
-  RunResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buffer{};
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  std::stringstream text;
-  text << err.rdbuf();
-  result.err = text.str();
-  return result;
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -14,6 +14,7 @@
 #include "pipefit/codegen/script_writer.h"
 #include "pipefit/hardware/hardware_probe.h"
 #include "pipefit/hardware/program_runner.h"
+#include "pipefit/plan/base_pipeline.h"
 #include "pipefit/plan/planner.h"
 #include "pipefit/plan/rank.h"
 #include "pipefit/plan/rules.h"
@@ -135,6 +136,12 @@ int RunPlan(const PlanFlags& flags) {
   options.offline = flags.offline || env.Get("HF_HUB_OFFLINE").value_or("") == "1";
   auto pipeline = ResolveModel(model, options, fs, env);
   if (!pipeline.ok()) return ReportError(pipeline.error());
+  auto composed = ComposeWithBasePipeline(*pipeline);
+  if (!composed.ok()) return ReportError(composed.error());
+  if (*composed) {
+    request->base_repo = (*composed)->base_repo;
+    *pipeline = std::move((*composed)->pipeline);
+  }
   auto context = BuildPlanContext(*pipeline, *request);
   if (!context.ok()) return ReportError(context.error().WithContext(model));
   const PlanResult plan = Plan(*pipeline, *request, *context);

@@ -83,6 +83,10 @@ const char* QualityName(QualityTier quality) {
 
 QualityTier QualityOf(WeightsKind weights) { return RowOf(weights).quality; }
 
+QualityTier CandidateQuality(const Candidate& candidate) {
+  return candidate.quality.value_or(QualityOf(candidate.weights));
+}
+
 const char* GroupOf(WeightsKind weights) {
   return IsQuantized(weights) ? "quantization" : "offload_casting";
 }

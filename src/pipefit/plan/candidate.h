@@ -44,6 +44,8 @@ const char* WeightsId(WeightsKind weights);      // "full", "fp8_layerwise", "bn
 const char* PlacementId(Placement placement);    // "gpu", "model_offload", ...
 const char* QualityName(QualityTier quality);    // "full", "fp8", "int8", "int4"
 QualityTier QualityOf(WeightsKind weights);
+struct Candidate;
+QualityTier CandidateQuality(const Candidate& candidate);  // quality, else QualityOf(weights)
 // CONTRACT.md `group`: "offload_casting" for full / fp8_layerwise, else "quantization".
 const char* GroupOf(WeightsKind weights);
 bool IsQuantized(WeightsKind weights);  // not full, not fp8_layerwise
@@ -68,6 +70,9 @@ struct Candidate {
   // Components kept fully on the GPU outside group offloading (a VAE whose
   // class cannot be block-level offloaded, a bitsandbytes int8 component).
   std::vector<std::string> group_offload_exclude;
+  // Set when the weights kind alone does not decide the quality tier (GGUF:
+  // Q8_0 is int8-class, 4/5/6-bit types int4-class).
+  std::optional<QualityTier> quality;
 
   // CONTRACT.md id: WEIGHTS+PLACEMENT[+te][+vae_tiling][+vae_slicing].
   // "+te" (pipefit's addition) marks a quantized candidate whose large text

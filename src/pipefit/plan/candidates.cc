@@ -44,13 +44,13 @@ struct WeightsChoice {
 };
 
 std::vector<WeightsChoice> WeightsChoices(const PlanContext& ctx) {
+  if (ctx.denoiser >= 0 && ctx.denoiser_gguf) {
+    // The checkpoint is already quantized: GGUF is its only weights kind.
+    return {{WeightsKind::kGguf, {ctx.measurement.components[static_cast<size_t>(ctx.denoiser)].name}}};
+  }
   std::vector<WeightsChoice> out = {{WeightsKind::kFull, {}}};
   if (ctx.denoiser < 0) return out;
   const ComponentMeasurement& d = ctx.measurement.components[static_cast<size_t>(ctx.denoiser)];
-  if (ctx.denoiser_gguf) {
-    out.push_back({WeightsKind::kGguf, {d.name}});
-    return out;
-  }
   if (d.format == WeightFormat::kPickle) return out;
   if (d.library == "diffusers") out.push_back({WeightsKind::kFp8Layerwise, {d.name}});
   for (WeightsKind kind : {WeightsKind::kBnbInt8, WeightsKind::kBnbNf4, WeightsKind::kTorchaoInt8wo,
@@ -59,6 +59,15 @@ std::vector<WeightsChoice> WeightsChoices(const PlanContext& ctx) {
     for (const auto& set : QuantizedSets(ctx)) out.push_back({kind, set});
   }
   return out;
+}
+
+// A GGUF checkpoint's tier from its dominant quant type: 8+ bits per weight
+// is int8-class, fewer int4-class, unquantized F16/BF16/F32 full.
+QualityTier GgufQuality(DType type) {
+  const DTypeInfo& info = GetDTypeInfo(type);
+  if (info.kind != DTypeKind::kQuantized) return QualityTier::kFull;
+  const double bits = 8.0 * info.block_bytes / std::max(1, info.block_elements);
+  return bits >= 8.0 ? QualityTier::kInt8 : QualityTier::kInt4;
 }
 
 const ClassTraits* TraitsAt(const PlanContext& ctx, int index) {
@@ -135,6 +144,7 @@ std::vector<Candidate> EnumerateCandidates(const PlanContext& ctx, std::vector<R
       c.weights = w.kind;
       c.placement = p;
       c.quantized_components = w.components;
+      if (w.kind == WeightsKind::kGguf) c.quality = GgufQuality(ctx.gguf_type);
       if (const CompatibilityRule* rule = FindRejection(w.kind, p)) {
         if (rejected != nullptr && (w.components.size() <= 1)) {
           rejected->push_back({c.Id(), std::string(rule->id), std::string(rule->message)});

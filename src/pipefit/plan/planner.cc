@@ -110,9 +110,10 @@ CodeContext CodeContextFor(const Pipeline& pipeline, const PlanRequest& request,
       if (t->attention_dispatch) code.attention_backend = BestAttentionBackend(ctx.hardware.compute_capability);
     }
   }
+  if (!request.base_repo.empty()) code.model_id = request.base_repo;
   if (ctx.denoiser_gguf) {
     code.gguf_file = pipeline.source.path;
-    code.base_repo = "";  // the writer leaves a placeholder naming the base pipeline repo
+    code.base_repo = request.base_repo;  // empty: the writer falls back to model_id
   }
   return code;
 }
@@ -179,6 +180,7 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
   plan.workload = ctx.workload;
   plan.seed = ctx.measurement.seed;
   plan.activation = ctx.activations;
+  plan.notes = pipeline.notes;
   std::vector<RejectedCombination> rejected;
   const CodeContext code = CodeContextFor(pipeline, request, ctx);
   for (const Candidate& candidate : EnumerateCandidates(ctx, &rejected)) {
@@ -213,6 +215,12 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
   if (ctx.gpu != nullptr && !ctx.gpu->bf16 && ctx.measurement.load_dtype == LoadDType::kBF16) {
     plan.notes.push_back(ctx.gpu->name + " has no bf16 tensor cores: load with --dtype fp16 (torch_dtype=torch.float16) "
                          "for speed, if the model tolerates fp16");
+  }
+  if (!request.base_repo.empty() && !ctx.denoiser_gguf) {
+    plan.notes.push_back("the code loads the denoiser from " + request.base_repo +
+                         "; to use your file, load it with " +
+                         ctx.measurement.components[static_cast<size_t>(ctx.denoiser)].class_name +
+                         ".from_single_file(...) and pass it to from_pretrained (same memory)");
   }
   if (ctx.gpu == nullptr) {
     plan.notes.push_back("the GPU is not in pipefit's catalog: times are for a GeForce RTX 4090-class card");

@@ -25,6 +25,9 @@ struct PlanRequest {
   std::optional<Bytes> activation;  // --activation: every stage
   PlanHardware hardware;
   const GpuSpec* gpu = nullptr;     // catalog row for time (may be null)
+  // Set when MODEL is a single denoiser file planned inside a catalog
+  // pipeline (base_pipeline.h): the repo the other components come from.
+  std::string base_repo;
 };
 
 // The machine to plan for, from the probe and the flags (CONTRACT.md

@@ -30,7 +30,7 @@ bool LessModified(const PlannedCandidate* a, const PlannedCandidate* b) {
 }
 
 bool ByTierThenSpeed(const PlannedCandidate* a, const PlannedCandidate* b) {
-  const auto qa = QualityOf(a->candidate.weights), qb = QualityOf(b->candidate.weights);
+  const auto qa = CandidateQuality(a->candidate), qb = CandidateQuality(b->candidate);
   if (qa != qb) return qa < qb;
   if (a->estimate.seconds != b->estimate.seconds) return a->estimate.seconds < b->estimate.seconds;
   return Modifiers(a->candidate) < Modifiers(b->candidate);
@@ -98,7 +98,7 @@ std::optional<Preference> ParsePreference(std::string_view text) {
 Recommendations Recommend(const std::vector<PlannedCandidate>& all, Bytes vram, Bytes ram) {
   Recommendations r;
   r.quality = Best(all, [](const PlannedCandidate& a, const PlannedCandidate& b) {
-    const auto qa = QualityOf(a.candidate.weights), qb = QualityOf(b.candidate.weights);
+    const auto qa = CandidateQuality(a.candidate), qb = CandidateQuality(b.candidate);
     if (qa != qb) return qa < qb;
     return a.estimate.seconds < b.estimate.seconds;
   });

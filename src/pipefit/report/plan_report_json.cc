@@ -98,7 +98,7 @@ Json CandidateJson(const PlannedCandidate& p) {
   j["reason"] = p.fits ? Json(nullptr) : Json(p.reason.value_or("does not fit"));
   j["seconds"] = RoundCentis(e.seconds);
   j["relative_time"] = RoundCentis(p.relative_time);
-  j["quality"] = QualityName(QualityOf(c.weights));
+  j["quality"] = QualityName(CandidateQuality(c));
   j["code"] = p.code;
   j["group_offload_exclude"] = c.group_offload_exclude;
   j["peak_stage"] = StringOrNull(e.peak_stage);

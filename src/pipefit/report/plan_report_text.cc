@@ -133,7 +133,7 @@ std::string NumbersColumns(const PlannedCandidate& p, const Layout& layout, cons
   const Estimate& e = p.estimate;
   std::string line = fmt::format("{:>10} {:>10} {:>9} {:>6}×  {:<4}", FormatGiB(e.vram), FormatGiB(e.ram),
                                  fmt::format("{:.1f} s", e.seconds), fmt::format("{:.2f}", p.relative_time),
-                                 QualityName(QualityOf(p.candidate.weights)));
+                                 QualityName(CandidateQuality(p.candidate)));
   if (layout.cells <= 0) {
     while (!line.empty() && line.back() == ' ') line.pop_back();
   } else {

@@ -1,0 +1,47 @@
+// Runs the real pipefit binary (PIPEFIT_BINARY, defined by CMake for the
+// test target) with arguments and extra environment assignments, capturing
+// stdout, stderr and the exit code. Shared by the CLI tests.
+#ifndef PIPEFIT_TESTS_RUN_PIPEFIT_H_
+#define PIPEFIT_TESTS_RUN_PIPEFIT_H_
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "pipefit/testing/temp_dir.h"
+
+namespace pipefit {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// `env` is prepended to the command line ("VAR=value VAR2=value").
+inline RunResult RunPipefit(const std::string& args, const std::string& env = "") {
+  testing::TempDir dir;
+  const std::string err_path = dir.path() + "/stderr";
+  const std::string command = env + " " + PIPEFIT_BINARY + " " + args + " 2>" + err_path;
+  RunResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> buffer{};
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  std::stringstream text;
+  text << err.rdbuf();
+  result.err = text.str();
+  return result;
+}
+
+}  // namespace pipefit
+
+#endif  // PIPEFIT_TESTS_RUN_PIPEFIT_H_
