@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/model_options.h"
 #include "pipefit/base/environment.h"
 #include "pipefit/base/file_system.h"
 #include "pipefit/catalog/catalog.h"
@@ -25,9 +26,7 @@ namespace pipefit::cli {
 namespace {
 
 struct PlanFlags {
-  std::string model;
-  std::string dtype = "bf16";
-  std::string variant;
+  ModelFlags model;
   std::string vram, ram, gpu, activation;
   std::optional<int> height, width, frames, batch, steps;
   std::string prefer = "balanced";
@@ -35,7 +34,6 @@ struct PlanFlags {
   std::string emit;
   bool force = false;
   bool all = false;
-  bool offline = false;
   bool json = false;
 };
 
@@ -114,28 +112,17 @@ int OutputWidth(const Environment& env) {
 }
 
 int RunPlan(const PlanFlags& flags) {
-  auto dtype = ParseLoadDType(flags.dtype);
-  if (!dtype) return ReportError(MakeError(ErrorCode::kUsage, "--dtype must be bf16, fp16 or fp32, not '" + flags.dtype + "'"));
   auto prefer = ParsePreference(flags.prefer);
   if (!prefer) {
     return ReportError(MakeError(ErrorCode::kUsage, "--prefer must be quality, speed, memory or balanced, not '" +
                                                         flags.prefer + "'"));
   }
   ProcessEnvironment env;
-  RealFileSystem fs;
-  std::string model = flags.model;
-  if (model.empty()) {
-    auto entry = DefaultCatalogEntry();
-    if (!entry.ok()) return ReportError(entry.error());
-    model = entry->repo;
-  }
-  auto request = MakeRequest(flags, *dtype, model);
+  auto resolved = ResolveModelFlags(flags.model, env);
+  if (!resolved.ok()) return ReportError(resolved.error());
+  auto request = MakeRequest(flags, resolved->dtype, resolved->reference);
   if (!request.ok()) return ReportError(request.error());
-  ResolveOptions options;
-  options.variant = flags.variant;
-  options.offline = flags.offline || env.Get("HF_HUB_OFFLINE").value_or("") == "1";
-  auto pipeline = ResolveModel(model, options, fs, env);
-  if (!pipeline.ok()) return ReportError(pipeline.error());
+  Pipeline* pipeline = &resolved->pipeline;
   auto composed = ComposeWithBasePipeline(*pipeline);
   if (!composed.ok()) return ReportError(composed.error());
   if (*composed) {
@@ -143,7 +130,7 @@ int RunPlan(const PlanFlags& flags) {
     *pipeline = std::move((*composed)->pipeline);
   }
   auto context = BuildPlanContext(*pipeline, *request);
-  if (!context.ok()) return ReportError(context.error().WithContext(model));
+  if (!context.ok()) return ReportError(context.error().WithContext(resolved->reference));
   const PlanResult plan = Plan(*pipeline, *request, *context);
   PlanRenderOptions render;
   render.all = flags.all;
@@ -185,9 +172,7 @@ void RegisterPlanCommand(CLI::App& app, CommandRunner& run) {
       "List every way diffusers can run MODEL on this machine (or --gpu/--vram/--ram): offloading,\n"
       "group offloading, fp8 layerwise casting, bitsandbytes, torchao, GGUF, VAE tiling/slicing; predict\n"
       "each one's peak VRAM, RAM and time, keep what fits, and recommend one per preference.");
-  cmd->add_option("MODEL", f->model, "as for inspect (default: the catalog's default model)");
-  cmd->add_option("--dtype", f->dtype, "torch_dtype: bf16, fp16, fp32")->capture_default_str();
-  cmd->add_option("--variant", f->variant, "weight variant, like diffusers' variant= (e.g. fp16)");
+  AddModelOptions(*cmd, f->model, "as for inspect (default: the catalog's default model)");
   cmd->add_option("--gpu", f->gpu, "plan for a catalog GPU instead of the detected one (see `pipefit gpus`)");
   cmd->add_option("--vram", f->vram, "VRAM to plan for: 24GiB, 24GB, 24000MiB, or a bare number of GiB");
   cmd->add_option("--ram", f->ram, "host RAM to plan for (default: available RAM)");
@@ -202,7 +187,6 @@ void RegisterPlanCommand(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--emit", f->emit, "write a complete runnable script for the chosen candidate");
   cmd->add_flag("--force", f->force, "let --emit replace an existing file");
   cmd->add_flag("--all", f->all, "also list candidates that do not fit, with the reason");
-  cmd->add_flag("--offline", f->offline, "never use the network (also HF_HUB_OFFLINE=1)");
   cmd->add_flag("--json", f->json, "print one JSON document (schema pipefit.plan/1)");
   cmd->callback([f, &run] { run = [f] { return RunPlan(*f); }; });
 }

@@ -1,0 +1,37 @@
+// The MODEL argument and the options every model-reading command shares
+// (inspect, plan): --dtype, --variant, --offline, with the catalog's default
+// model when MODEL is omitted and CONTRACT.md's resolution order.
+#ifndef PIPEFIT_CLI_MODEL_OPTIONS_H_
+#define PIPEFIT_CLI_MODEL_OPTIONS_H_
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "pipefit/base/environment.h"
+#include "pipefit/base/result.h"
+#include "pipefit/model/measure.h"
+#include "pipefit/model/pipeline.h"
+
+namespace pipefit::cli {
+
+struct ModelFlags {
+  std::string model;
+  std::string dtype = "bf16";
+  std::string variant;
+  bool offline = false;
+};
+
+void AddModelOptions(CLI::App& command, ModelFlags& flags, const std::string& model_help);
+
+struct ResolvedModel {
+  std::string reference;  // MODEL, or the default catalog entry's repo
+  LoadDType dtype = LoadDType::kBF16;
+  Pipeline pipeline;
+};
+
+// kUsage for a bad --dtype; resolution errors as ResolveModel gives them.
+Result<ResolvedModel> ResolveModelFlags(const ModelFlags& flags, const Environment& env);
+
+}  // namespace pipefit::cli
+
+#endif  // PIPEFIT_CLI_MODEL_OPTIONS_H_
