@@ -19,6 +19,7 @@ void RegisterCatalogCommand(CLI::App& app, CommandRunner& run);
 void RegisterHwCommand(CLI::App& app, CommandRunner& run);
 void RegisterGpusCommand(CLI::App& app, CommandRunner& run);
 void RegisterPlanCommand(CLI::App& app, CommandRunner& run);
+void RegisterDoctorCommand(CLI::App& app, CommandRunner& run);
 
 // CONTRACT.md exit codes: 1 the input could not be used, 2 usage error.
 int ExitCodeFor(const Error& error);

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   CommandRunner run;
   RegisterInspectCommand(app, run);
   RegisterPlanCommand(app, run);
+  RegisterDoctorCommand(app, run);
   RegisterHwCommand(app, run);
   RegisterCatalogCommand(app, run);
   RegisterGpusCommand(app, run);

@@ -9,26 +9,20 @@
 
 #include "cli/commands.h"
 #include "cli/model_options.h"
+#include "cli/plan_flow.h"
 #include "pipefit/base/environment.h"
-#include "pipefit/base/file_system.h"
-#include "pipefit/catalog/catalog.h"
 #include "pipefit/codegen/script_writer.h"
-#include "pipefit/hardware/hardware_probe.h"
-#include "pipefit/hardware/program_runner.h"
-#include "pipefit/plan/base_pipeline.h"
 #include "pipefit/plan/planner.h"
 #include "pipefit/plan/rank.h"
 #include "pipefit/plan/rules.h"
 #include "pipefit/report/plan_report.h"
-#include "pipefit/sources/resolve.h"
 
 namespace pipefit::cli {
 namespace {
 
 struct PlanFlags {
   ModelFlags model;
-  std::string vram, ram, gpu, activation;
-  std::optional<int> height, width, frames, batch, steps;
+  PlanInputFlags inputs;
   std::string prefer = "balanced";
   std::string strategy;
   std::string emit;
@@ -36,35 +30,6 @@ struct PlanFlags {
   bool all = false;
   bool json = false;
 };
-
-Result<std::optional<Bytes>> OptionalSize(const std::string& flag, const std::string& text) {
-  if (text.empty()) return std::optional<Bytes>();
-  auto size = ParseSize(text);
-  if (!size.ok()) return MakeError(ErrorCode::kUsage, flag + ": " + size.error().message);
-  return std::optional<Bytes>(*size);
-}
-
-Result<PlanRequest> MakeRequest(const PlanFlags& flags, LoadDType dtype, const std::string& model) {
-  PlanRequest request;
-  request.model = model;
-  request.dtype = dtype;
-  request.workload = {flags.height, flags.width, flags.frames, flags.batch, flags.steps};
-  PIPEFIT_ASSIGN_OR_RETURN(request.activation, OptionalSize("--activation", flags.activation));
-  HardwareFlags hw;
-  if (!flags.gpu.empty()) hw.gpu = flags.gpu;
-  PIPEFIT_ASSIGN_OR_RETURN(hw.vram, OptionalSize("--vram", flags.vram));
-  PIPEFIT_ASSIGN_OR_RETURN(hw.ram, OptionalSize("--ram", flags.ram));
-  std::optional<HardwareInfo> probed;
-  if (!hw.vram || !hw.ram || !hw.gpu) {
-    RealFileSystem fs;
-    ProcessEnvironment env;
-    RealProgramRunner runner;
-    auto info = ProbeHardware({fs, env, runner, ""});
-    if (info.ok()) probed = *info;
-  }
-  PIPEFIT_ASSIGN_OR_RETURN(request.hardware, ResolvePlanHardware(probed ? &*probed : nullptr, hw, &request.gpu));
-  return request;
-}
 
 // The candidate --strategy names, or a usage error saying why it is not one.
 Result<const PlannedCandidate*> FindStrategy(const PlanResult& plan, const std::string& id) {
@@ -120,18 +85,9 @@ int RunPlan(const PlanFlags& flags) {
   ProcessEnvironment env;
   auto resolved = ResolveModelFlags(flags.model, env);
   if (!resolved.ok()) return ReportError(resolved.error());
-  auto request = MakeRequest(flags, resolved->dtype, resolved->reference);
-  if (!request.ok()) return ReportError(request.error());
-  Pipeline* pipeline = &resolved->pipeline;
-  auto composed = ComposeWithBasePipeline(*pipeline);
-  if (!composed.ok()) return ReportError(composed.error());
-  if (*composed) {
-    request->base_repo = (*composed)->base_repo;
-    *pipeline = std::move((*composed)->pipeline);
-  }
-  auto context = BuildPlanContext(*pipeline, *request);
-  if (!context.ok()) return ReportError(context.error().WithContext(resolved->reference));
-  const PlanResult plan = Plan(*pipeline, *request, *context);
+  auto flow = RunPlanFlow(std::move(*resolved), flags.inputs);
+  if (!flow.ok()) return ReportError(flow.error());
+  const PlanResult& plan = flow->plan;
   PlanRenderOptions render;
   render.all = flags.all;
   render.prefer = flags.prefer;
@@ -155,7 +111,7 @@ int RunPlan(const PlanFlags& flags) {
       return ReportError(MakeError(ErrorCode::kUsage, "--emit: no candidate fits, so there is nothing to emit for --prefer " +
                                                           flags.prefer + " (name one with --strategy)"));
     }
-    const std::string script = EmitScript(chosen->candidate, CodeContextFor(*pipeline, *request, *context));
+    const std::string script = EmitScript(chosen->candidate, CodeContextFor(flow->pipeline, flow->request, flow->context));
     if (Status s = WriteScript(flags.emit, script, flags.force); !s.ok()) return ReportError(s.error());
     std::fprintf(stderr, "pipefit: wrote %s (%s)%s\n", flags.emit.c_str(), chosen->candidate.Id().c_str(),
                  chosen->fits ? "" : " -- this candidate does NOT fit the hardware planned for");
@@ -173,15 +129,7 @@ void RegisterPlanCommand(CLI::App& app, CommandRunner& run) {
       "group offloading, fp8 layerwise casting, bitsandbytes, torchao, GGUF, VAE tiling/slicing; predict\n"
       "each one's peak VRAM, RAM and time, keep what fits, and recommend one per preference.");
   AddModelOptions(*cmd, f->model, "as for inspect (default: the catalog's default model)");
-  cmd->add_option("--gpu", f->gpu, "plan for a catalog GPU instead of the detected one (see `pipefit gpus`)");
-  cmd->add_option("--vram", f->vram, "VRAM to plan for: 24GiB, 24GB, 24000MiB, or a bare number of GiB");
-  cmd->add_option("--ram", f->ram, "host RAM to plan for (default: available RAM)");
-  cmd->add_option("--height", f->height, "image height (default: the pipeline's)");
-  cmd->add_option("--width", f->width, "image width (default: the pipeline's)");
-  cmd->add_option("--frames", f->frames, "video frames (default: the pipeline's)");
-  cmd->add_option("--batch", f->batch, "images per call (default 1)");
-  cmd->add_option("--steps", f->steps, "inference steps (default: the pipeline's)");
-  cmd->add_option("--activation", f->activation, "pin the activation memory of every stage (seed what-if)");
+  AddHardwareOptions(*cmd, f->inputs);
   cmd->add_option("--prefer", f->prefer, "quality | speed | memory | balanced")->capture_default_str();
   cmd->add_option("--strategy", f->strategy, "choose this candidate id (e.g. fp8_layerwise+model_offload)");
   cmd->add_option("--emit", f->emit, "write a complete runnable script for the chosen candidate");

@@ -1,0 +1,110 @@
+// `pipefit doctor [LOG | -] [--model MODEL] [--json]` (CONTRACT.md `doctor`).
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/model_options.h"
+#include "cli/plan_flow.h"
+#include "pipefit/base/environment.h"
+#include "pipefit/base/file_system.h"
+#include "pipefit/doctor/advice.h"
+#include "pipefit/doctor/oom_log.h"
+#include "pipefit/report/doctor_report.h"
+
+namespace pipefit::cli {
+namespace {
+
+// Logs larger than this are refused rather than read into memory.
+constexpr Bytes kMaxLogBytes = 1 * kGiB;
+
+struct DoctorFlags {
+  std::string log = "-";
+  ModelFlags model;
+  PlanInputFlags inputs;
+  bool json = false;
+};
+
+Result<std::string> ReadStdin() {
+  std::string text;
+  char buffer[1 << 16];
+  while (true) {
+    const ssize_t n = read(STDIN_FILENO, buffer, sizeof buffer);
+    if (n < 0) return MakeError(ErrorCode::kIo, "stdin: read failed");
+    if (n == 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+    if (static_cast<Bytes>(text.size()) > kMaxLogBytes) {
+      return MakeError(ErrorCode::kLimit, "stdin: log larger than 1 GiB; pass the last part (tail -c 100M)");
+    }
+  }
+  return text;
+}
+
+Result<std::string> ReadLog(const std::string& path) {
+  if (path == "-") return ReadStdin();
+  RealFileSystem fs;
+  if (!fs.IsFile(path)) return MakeError(ErrorCode::kNotFound, path + ": no such file");
+  auto text = fs.ReadFile(path, kMaxLogBytes);
+  if (!text.ok()) return text.error().WithContext(path);
+  return text;
+}
+
+// --model, else the first model id the log passes to from_pretrained.
+void AddPlan(const DoctorFlags& flags, DoctorResult& result, std::optional<PlanFlow>& flow) {
+  ModelFlags model = flags.model;
+  const bool from_log = model.model.empty() && !result.report.model_ids.empty();
+  if (model.model.empty() && !from_log) return;
+  if (from_log) model.model = result.report.model_ids.front();
+  ProcessEnvironment env;
+  auto resolved = ResolveModelFlags(model, env);
+  if (!resolved.ok()) {
+    result.notes.push_back("no plan: " + resolved.error().message);
+    return;
+  }
+  auto planned = RunPlanFlow(std::move(*resolved), flags.inputs, flags.inputs.vram.empty() ? result.report.gpu_total
+                                                                                         : std::nullopt);
+  if (!planned.ok()) {
+    result.notes.push_back("no plan: " + planned.error().message);
+    return;
+  }
+  flow = std::move(*planned);
+  if (from_log) result.notes.push_back("planned for " + model.model + ", the model the log loads");
+  if (result.report.gpu_total && flags.inputs.vram.empty()) {
+    result.notes.push_back("planned for the GPU capacity in the log");
+  }
+}
+
+int RunDoctor(const DoctorFlags& flags) {
+  auto log = ReadLog(flags.log);
+  if (!log.ok()) return ReportError(log.error());
+  DoctorResult result;
+  result.report = ParseOomLog(*log);
+  result.advice = AdviseOnOom(result.report);
+  std::optional<PlanFlow> flow;
+  if (result.report.kind != OomKind::kNotOom) AddPlan(flags, result, flow);
+  if (flow) result.plan = &flow->plan;
+  const std::string out = flags.json ? RenderDoctorJson(result) : RenderDoctorText(result);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+}  // namespace
+
+void RegisterDoctorCommand(CLI::App& app, CommandRunner& run) {
+  auto f = std::make_shared<DoctorFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "doctor",
+      "Triage an out-of-memory log or traceback: the kind of failure (CUDA, HIP, MPS, host), the stage\n"
+      "(loading, text encoding, denoising, VAE, training), the numbers, and what to do. With --model\n"
+      "(or a model id found in the log) it also plans the pipeline for the GPU in the log.");
+  cmd->add_option("LOG", f->log, "log file, or - for stdin (default)");
+  cmd->add_option("--model", f->model.model, "plan this model for the GPU in the log (as for plan)");
+  cmd->add_option("--dtype", f->model.dtype, "torch_dtype for the plan: bf16, fp16, fp32")->capture_default_str();
+  cmd->add_flag("--offline", f->model.offline, "never use the network (also HF_HUB_OFFLINE=1)");
+  AddHardwareOptions(*cmd, f->inputs);
+  cmd->add_flag("--json", f->json, "print one JSON document (schema pipefit.doctor/1)");
+  cmd->callback([f, &run] { run = [f] { return RunDoctor(*f); }; });
+}
+
+}  // namespace pipefit::cli

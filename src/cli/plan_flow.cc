@@ -1,0 +1,73 @@
+#include "cli/plan_flow.h"
+
+#include "pipefit/base/environment.h"
+#include "pipefit/base/file_system.h"
+#include "pipefit/hardware/hardware_probe.h"
+#include "pipefit/hardware/program_runner.h"
+#include "pipefit/plan/base_pipeline.h"
+
+namespace pipefit::cli {
+namespace {
+
+Result<PlanRequest> MakeRequest(const PlanInputFlags& flags, const ResolvedModel& resolved,
+                                std::optional<Bytes> vram_override) {
+  PlanRequest request;
+  request.model = resolved.reference;
+  request.dtype = resolved.dtype;
+  request.workload = {flags.height, flags.width, flags.frames, flags.batch, flags.steps};
+  PIPEFIT_ASSIGN_OR_RETURN(request.activation, OptionalSizeFlag("--activation", flags.activation));
+  HardwareFlags hw;
+  if (!flags.gpu.empty()) hw.gpu = flags.gpu;
+  PIPEFIT_ASSIGN_OR_RETURN(hw.vram, OptionalSizeFlag("--vram", flags.vram));
+  PIPEFIT_ASSIGN_OR_RETURN(hw.ram, OptionalSizeFlag("--ram", flags.ram));
+  if (vram_override) hw.vram = vram_override;
+  std::optional<HardwareInfo> probed;
+  if (!hw.vram || !hw.ram || !hw.gpu) {
+    RealFileSystem fs;
+    ProcessEnvironment env;
+    RealProgramRunner runner;
+    auto info = ProbeHardware({fs, env, runner, ""});
+    if (info.ok()) probed = *info;
+  }
+  PIPEFIT_ASSIGN_OR_RETURN(request.hardware, ResolvePlanHardware(probed ? &*probed : nullptr, hw, &request.gpu));
+  return request;
+}
+
+}  // namespace
+
+Result<std::optional<Bytes>> OptionalSizeFlag(const std::string& flag, const std::string& text) {
+  if (text.empty()) return std::optional<Bytes>();
+  auto size = ParseSize(text);
+  if (!size.ok()) return MakeError(ErrorCode::kUsage, flag + ": " + size.error().message);
+  return std::optional<Bytes>(*size);
+}
+
+void AddHardwareOptions(CLI::App& cmd, PlanInputFlags& f) {
+  cmd.add_option("--gpu", f.gpu, "plan for a catalog GPU instead of the detected one (see `pipefit gpus`)");
+  cmd.add_option("--vram", f.vram, "VRAM to plan for: 24GiB, 24GB, 24000MiB, or a bare number of GiB");
+  cmd.add_option("--ram", f.ram, "host RAM to plan for (default: available RAM)");
+  cmd.add_option("--height", f.height, "image height (default: the pipeline's)");
+  cmd.add_option("--width", f.width, "image width (default: the pipeline's)");
+  cmd.add_option("--frames", f.frames, "video frames (default: the pipeline's)");
+  cmd.add_option("--batch", f.batch, "images per call (default 1)");
+  cmd.add_option("--steps", f.steps, "inference steps (default: the pipeline's)");
+  cmd.add_option("--activation", f.activation, "pin the activation memory of every stage (seed what-if)");
+}
+
+Result<PlanFlow> RunPlanFlow(ResolvedModel resolved, const PlanInputFlags& flags, std::optional<Bytes> vram_override) {
+  PlanFlow flow;
+  PIPEFIT_ASSIGN_OR_RETURN(flow.request, MakeRequest(flags, resolved, vram_override));
+  flow.pipeline = std::move(resolved.pipeline);
+  PIPEFIT_ASSIGN_OR_RETURN(std::optional<ComposedPipeline> composed, ComposeWithBasePipeline(flow.pipeline));
+  if (composed) {
+    flow.request.base_repo = composed->base_repo;
+    flow.pipeline = std::move(composed->pipeline);
+  }
+  auto context = BuildPlanContext(flow.pipeline, flow.request);
+  if (!context.ok()) return context.error().WithContext(resolved.reference);
+  flow.context = std::move(*context);
+  flow.plan = Plan(flow.pipeline, flow.request, flow.context);
+  return flow;
+}
+
+}  // namespace pipefit::cli

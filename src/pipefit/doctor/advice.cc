@@ -1,0 +1,151 @@
+#include "pipefit/doctor/advice.h"
+
+#include <functional>
+
+#include "pipefit/report/units.h"
+
+namespace pipefit {
+namespace {
+
+bool Gpu(const OomReport& r) {
+  return r.kind == OomKind::kCuda || r.kind == OomKind::kHip || r.kind == OomKind::kMps;
+}
+
+Bytes OtherProcessBytes(const OomReport& r) {
+  Bytes total = 0;
+  for (const OtherProcess& p : r.other_processes) total += p.bytes;
+  return total;
+}
+
+// Memory on the card that is not this process's (other processes, another
+// framework's context): total - free - this process's use.
+Bytes Unaccounted(const OomReport& r) {
+  if (!r.gpu_total || !r.gpu_free || !r.process_in_use) return 0;
+  return *r.gpu_total - *r.gpu_free - *r.process_in_use;
+}
+
+struct Rule {
+  const char* id;
+  std::function<bool(const OomReport&)> applies;
+  std::function<std::string(const OomReport&)> text;
+};
+
+// Ordered: the most specific diagnosis first. Sources: the seed's
+// "Debugging OOM" steps (memory-calculator.md), internals §2-§9, and
+// PyTorch's own message (expandable_segments).
+const std::vector<Rule>& Rules() {
+  static const std::vector<Rule> rules = {
+      {"not-oom", [](const OomReport& r) { return r.kind == OomKind::kNotOom; },
+       [](const OomReport&) {
+         return std::string("No out-of-memory error in this log: pipefit doctor only triages OOMs. "
+                            "Check the last exception above for the real failure.");
+       }},
+      {"truncated", [](const OomReport& r) { return r.truncated; },
+       [](const OomReport&) {
+         return std::string("The OOM message is cut off: paste the whole traceback for the full numbers.");
+       }},
+      {"other-process",
+       [](const OomReport& r) { return Gpu(r) && (OtherProcessBytes(r) > 0 || Unaccounted(r) > kGiB / 2); },
+       [](const OomReport& r) {
+         const Bytes other = OtherProcessBytes(r) > 0 ? OtherProcessBytes(r) : Unaccounted(r);
+         return "Another process holds " + FormatGiB(other) +
+                " of this GPU. Stop it (see nvidia-smi / rocm-smi) or run on a free GPU before changing "
+                "the pipeline.";
+       }},
+      {"fragmentation",
+       [](const OomReport& r) {
+         return Gpu(r) && r.reserved_unallocated && r.requested && *r.reserved_unallocated >= *r.requested &&
+                *r.reserved_unallocated >= kGiB / 4;
+       },
+       [](const OomReport& r) {
+         return FormatGiB(*r.reserved_unallocated) + " is reserved by PyTorch but unallocated, more than the " +
+                FormatGiB(*r.requested) +
+                " requested: the cache is fragmented. Set PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True "
+                "before starting Python.";
+       }},
+      {"single-request-too-large",
+       [](const OomReport& r) { return Gpu(r) && r.requested && r.gpu_total && *r.requested * 2 > *r.gpu_total; },
+       [](const OomReport& r) {
+         return "One allocation of " + FormatGiB(*r.requested) + " is more than half the card (" +
+                FormatGiB(*r.gpu_total) +
+                "): that is an activation, not weights — an unfused attention (use the default SDPA or "
+                "pipe.transformer.set_attention_backend(...)) or an untiled VAE (pipe.vae.enable_tiling()). "
+                "Lower the resolution, frames or batch otherwise.";
+       }},
+      {"loading",
+       [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kLoading; },
+       [](const OomReport&) {
+         return std::string("The weights did not fit while loading or moving the pipeline to the GPU. Do not "
+                            "call pipe.to(\"cuda\"); use pipe.enable_model_cpu_offload() (one model on the GPU "
+                            "at a time), group offloading, or quantize the transformer (and the T5/LLM text "
+                            "encoder) with PipelineQuantizationConfig.");
+       }},
+      {"text-encoding",
+       [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kTextEncoding; },
+       [](const OomReport&) {
+         return std::string("The text encoder ran out of memory: with everything on the GPU the T5/LLM encoder "
+                            "sits next to the transformer. Use pipe.enable_model_cpu_offload() (encoders leave "
+                            "the GPU before denoising) or quantize the text encoder too.");
+       }},
+      {"denoising",
+       [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kDenoising; },
+       [](const OomReport&) {
+         return std::string("The denoiser (transformer/UNet) plus its activations exceed the GPU. Under model "
+                            "offload the transformer alone must fit: store it in fp8 with "
+                            "pipe.transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, "
+                            "compute_dtype=torch.bfloat16), or use group offloading "
+                            "(pipe.enable_group_offload(..., offload_type=\"leaf_level\", use_stream=True)), "
+                            "or quantize it; lower the resolution, frames or batch for activations.");
+       }},
+      {"vae",
+       [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kVaeDecode; },
+       [](const OomReport& r) {
+         return std::string("The VAE ran out of memory while ") + (r.vae_call == "encode" ? "encoding" : "decoding") +
+                ": call pipe.vae.enable_tiling() (tiles bound the peak; the pipeline-level "
+                "pipe.enable_vae_tiling() is removed), and pipe.vae.enable_slicing() when the batch is larger "
+                "than one.";
+       }},
+      {"training",
+       [](const OomReport& r) { return r.stage == OomStage::kTraining; },
+       [](const OomReport&) {
+         return std::string("Training ran out of memory: enable gradient checkpointing, use an 8-bit optimizer "
+                            "or a smaller batch/resolution; pipefit plans inference, not training.");
+       }},
+      {"stage-unknown",
+       [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kUnknown; },
+       [](const OomReport&) {
+         return std::string("No traceback frame says which stage failed: paste the full traceback. Until then, "
+                            "run `pipefit plan MODEL --vram <your card>` for what fits.");
+       }},
+      {"mps-watermark", [](const OomReport& r) { return r.kind == OomKind::kMps; },
+       [](const OomReport&) {
+         return std::string("On Apple silicon the limit is PyTorch's high watermark over unified memory: close "
+                            "other apps, lower the resolution, or use pipe.enable_model_cpu_offload(); "
+                            "PYTORCH_MPS_HIGH_WATERMARK_RATIO=0.0 removes the limit at the risk of freezing the "
+                            "system.");
+       }},
+      {"host-oom", [](const OomReport& r) { return r.kind == OomKind::kHost; },
+       [](const OomReport& r) {
+         std::string text = "The host ran out of RAM";
+         if (r.requested) text += " (one allocation of " + FormatGiB(*r.requested) + ")";
+         text += ". Loading holds each component in RAM at the load dtype; group offloading with streams pins a "
+                 "second copy (use low_cpu_mem_usage=True), and GGUF files are copied whole. Quantize while "
+                 "loading (PipelineQuantizationConfig with device_map=\"cpu\"), add swap, or plan with "
+                 "`pipefit plan MODEL --ram <your RAM>`.";
+         return text;
+       }},
+  };
+  return rules;
+}
+
+}  // namespace
+
+std::vector<Advice> AdviseOnOom(const OomReport& report) {
+  std::vector<Advice> out;
+  for (const Rule& rule : Rules()) {
+    if (rule.applies(report)) out.push_back({rule.id, rule.text(report)});
+  }
+  return out;
+}
+
+}  // namespace pipefit

@@ -1,0 +1,380 @@
+#include "pipefit/doctor/oom_log.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "pipefit/doctor/stage_patterns.h"
+
+namespace pipefit {
+namespace {
+
+// --- numbers with units --------------------------------------------------
+
+struct Unit {
+  std::string_view name;
+  int64_t bytes;
+};
+// Longest names first so "GiB" is not read as "G".
+constexpr Unit kUnits[] = {
+    {"bytes", 1},          {"TiB", int64_t{1} << 40}, {"GiB", int64_t{1} << 30}, {"MiB", int64_t{1} << 20},
+    {"KiB", int64_t{1} << 10}, {"TB", 1000000000000}, {"GB", 1000000000},       {"MB", 1000000},
+    {"KB", 1000},          {"kB", 1000},               {"B", 1},
+};
+
+// Parses "23.64 GiB" at the start of `text` (after spaces): the printed
+// decimal times the unit, rounded half up, in integer arithmetic. nullopt
+// when there is no number with a known unit or it overflows.
+std::optional<Bytes> ParseQuantity(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && text[i] == ' ') ++i;
+  __int128 digits = 0;
+  int frac = 0, count = 0;
+  bool dot = false;
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '.' && !dot) { dot = true; continue; }
+    if (c == ',' && !dot) continue;  // "36,651 MB"
+    if (c < '0' || c > '9') break;
+    if (++count > 30) return std::nullopt;
+    digits = digits * 10 + (c - '0');
+    if (dot) ++frac;
+  }
+  if (count == 0) return std::nullopt;
+  while (i < text.size() && text[i] == ' ') ++i;
+  for (const Unit& unit : kUnits) {
+    if (text.substr(i, unit.name.size()) != unit.name) continue;
+    const size_t after = i + unit.name.size();
+    if (after < text.size() && std::isalpha(static_cast<unsigned char>(text[after]))) continue;
+    __int128 scale = 1;
+    for (int k = 0; k < frac; ++k) scale *= 10;
+    const __int128 value = (digits * unit.bytes * 2 + scale) / (2 * scale);
+    if (value > static_cast<__int128>(INT64_MAX)) return std::nullopt;
+    return static_cast<Bytes>(value);
+  }
+  return std::nullopt;
+}
+
+// The quantity right after `phrase` in `text`.
+std::optional<Bytes> After(std::string_view text, std::string_view phrase) {
+  const size_t at = text.find(phrase);
+  if (at == std::string_view::npos) return std::nullopt;
+  return ParseQuantity(text.substr(at + phrase.size()));
+}
+
+// The quantity right before `phrase` ("14.12 GiB reserved in total"):
+// back over the unit's letters, spaces, then the number's digits.
+std::optional<Bytes> Before(std::string_view text, std::string_view phrase) {
+  const size_t at = text.find(phrase);
+  if (at == std::string_view::npos || at == 0) return std::nullopt;
+  size_t start = at;
+  while (start > 0 && text[start - 1] == ' ') --start;
+  while (start > 0 && std::isalpha(static_cast<unsigned char>(text[start - 1]))) --start;
+  while (start > 0 && text[start - 1] == ' ') --start;
+  const size_t number_end = start;
+  while (start > 0 && (std::isdigit(static_cast<unsigned char>(text[start - 1])) || text[start - 1] == '.' ||
+                       text[start - 1] == ',')) {
+    --start;
+  }
+  if (start == number_end) return std::nullopt;
+  return ParseQuantity(text.substr(start, at - start));
+}
+
+std::optional<int64_t> IntegerAfter(std::string_view text, std::string_view phrase) {
+  const size_t at = text.find(phrase);
+  if (at == std::string_view::npos) return std::nullopt;
+  size_t i = at + phrase.size();
+  int64_t value = 0;
+  int count = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && count < 12) {
+    value = value * 10 + (text[i++] - '0');
+    ++count;
+  }
+  if (count == 0) return std::nullopt;
+  return value;
+}
+
+// --- lines ---------------------------------------------------------------
+
+// A log line without CR, ANSI escapes and a "[rank0]:"-style prefix.
+std::string CleanLine(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (c == '\x1b' && i + 1 < raw.size() && raw[i + 1] == '[') {
+      i += 2;
+      while (i < raw.size() && !std::isalpha(static_cast<unsigned char>(raw[i]))) ++i;
+      continue;
+    }
+    if (c == '\r') continue;
+    out.push_back(c == '\\' ? '/' : c);
+  }
+  if (out.rfind("[rank", 0) == 0) {
+    const size_t close = out.find("]:");
+    if (close != std::string::npos && close < 12) out.erase(0, close + 2);
+  }
+  return out;
+}
+
+struct MessageKind {
+  std::string_view phrase;
+  OomKind kind;
+};
+// What makes a line an OOM message (CONTRACT.md `doctor` kinds).
+constexpr MessageKind kMessages[] = {
+    {"CUDA out of memory", OomKind::kCuda},
+    {"CUDA error: out of memory", OomKind::kCuda},
+    {"cudaMalloc failed: out of memory", OomKind::kCuda},
+    {"HIP out of memory", OomKind::kHip},
+    {"HIP error: out of memory", OomKind::kHip},
+    {"MPS backend out of memory", OomKind::kMps},
+    {"DefaultCPUAllocator: can't allocate memory", OomKind::kHost},
+    {"DefaultCPUAllocator: not enough memory", OomKind::kHost},
+    {"std::bad_alloc", OomKind::kHost},
+    {"Out of memory: Killed process", OomKind::kHost},
+};
+
+std::optional<OomKind> MessageKindOf(std::string_view line) {
+  for (const MessageKind& m : kMessages) {
+    if (line.find(m.phrase) != std::string_view::npos) return m.kind;
+  }
+  // The kernel's OOM killer: the shell prints "Killed" (bash) or
+  // "zsh: killed ..." as the last words of the run.
+  std::string_view trimmed = line;
+  while (!trimmed.empty() && trimmed.back() == ' ') trimmed.remove_suffix(1);
+  while (!trimmed.empty() && trimmed.front() == ' ') trimmed.remove_prefix(1);
+  // Python's MemoryError (not torch.OutOfMemoryError, handled above).
+  if (trimmed.rfind("MemoryError", 0) == 0) return OomKind::kHost;
+  if (trimmed == "Killed" || trimmed.rfind("Killed ", 0) == 0 || trimmed.find(": killed ") != std::string_view::npos) {
+    return OomKind::kHost;
+  }
+  return std::nullopt;
+}
+
+void ReadNumbers(std::string_view m, OomReport& r) {
+  r.requested = After(m, "Tried to allocate");
+  if (!r.requested) r.requested = After(m, "you tried to allocate");
+  r.gpu_total = After(m, "total capacity of");
+  if (!r.gpu_total) r.gpu_total = Before(m, " total capacity");
+  if (!r.gpu_total) r.gpu_total = After(m, "max allowed:");
+  r.gpu_free = After(m, "of which");
+  if (!r.gpu_free) r.gpu_free = Before(m, " free;");
+  if (!r.gpu_free) r.gpu_free = Before(m, " free)");
+  r.process_in_use = After(m, "this process has");
+  r.allocated_by_pytorch = After(m, "Of the allocated memory");
+  if (!r.allocated_by_pytorch) r.allocated_by_pytorch = Before(m, " already allocated");
+  if (!r.allocated_by_pytorch) r.allocated_by_pytorch = After(m, "MPS allocated:");
+  r.reserved_unallocated = Before(m, " is reserved by PyTorch but unallocated");
+  r.reserved_total = Before(m, " reserved in total by PyTorch");
+  r.other_allocations = After(m, "other allocations:");
+  if (auto gpu = IntegerAfter(m, "GPU ")) r.gpu_index = static_cast<int>(*gpu);
+  r.other_processes.clear();
+  for (size_t at = m.find("Process "); at != std::string_view::npos; at = m.find("Process ", at + 8)) {
+    const std::string_view rest = m.substr(at);
+    const auto pid = IntegerAfter(rest, "Process ");
+    const auto bytes = After(rest.substr(0, std::min<size_t>(rest.size(), 80)), " has ");
+    if (pid && bytes) r.other_processes.push_back({*pid, *bytes});
+  }
+}
+
+// The message may wrap: join the OOM line with following lines that
+// continue it (not blank, not a new traceback or log record), up to 6.
+std::string MessageText(const std::vector<std::string>& lines, size_t at) {
+  std::string text = lines[at];
+  for (size_t i = at + 1; i < lines.size() && i < at + 6; ++i) {
+    const std::string& next = lines[i];
+    if (next.empty() || next.rfind("Traceback", 0) == 0 || MessageKindOf(next)) break;
+    text += " " + next;
+  }
+  return text;
+}
+
+bool MessageTruncated(const OomReport& r, std::string_view text) {
+  if (r.kind != OomKind::kCuda && r.kind != OomKind::kHip) return false;
+  if (text.find("error: out of memory") != std::string_view::npos) return false;
+  // The current format ends with the reserved-but-unallocated figure, the
+  // old one with the reserved total; the message was cut if neither is there.
+  const bool complete = r.reserved_unallocated || r.reserved_total;
+  return !complete && text.find("out of memory") != std::string_view::npos;
+}
+
+// --- frames --------------------------------------------------------------
+
+struct Frame {
+  std::string path;
+  std::string function;
+  std::string source;
+  std::string text;  // the File line, for evidence
+};
+
+std::optional<Frame> ParseFrameLine(std::string_view line) {
+  const size_t file = line.find("File \"");
+  if (file == std::string_view::npos) return std::nullopt;
+  const size_t close = line.find('"', file + 6);
+  if (close == std::string_view::npos) return std::nullopt;
+  Frame f;
+  f.path = std::string(line.substr(file + 6, close - file - 6));
+  const size_t in = line.find(", in ", close);
+  if (in != std::string_view::npos) {
+    std::string_view fn = line.substr(in + 5);
+    while (!fn.empty() && (fn.back() == ' ')) fn.remove_suffix(1);
+    f.function = std::string(fn);
+  }
+  std::string_view trimmed = line.substr(file);
+  f.text = std::string(trimmed.substr(0, 300));
+  return f;
+}
+
+// Frames of the traceback that ends at `message` (outermost first).
+std::vector<Frame> FramesBefore(const std::vector<std::string>& lines, size_t message) {
+  size_t start = message;
+  while (start > 0 && lines[start - 1].find("Traceback (most recent call last)") == std::string::npos) {
+    --start;
+    if (message - start > 2000) break;
+  }
+  std::vector<Frame> frames;
+  for (size_t i = start; i < message; ++i) {
+    auto frame = ParseFrameLine(lines[i]);
+    if (!frame) continue;
+    if (i + 1 < message && lines[i + 1].find("File \"") == std::string::npos) {
+      frame->source = lines[i + 1];
+    }
+    frames.push_back(std::move(*frame));
+  }
+  return frames;
+}
+
+bool RowMatches(const StagePattern& row, const Frame& f) {
+  return (row.path.empty() || f.path.find(row.path) != std::string::npos) &&
+         (row.function.empty() || f.function == row.function) &&
+         (row.source.empty() || f.source.find(row.source) != std::string::npos);
+}
+
+std::string VaeCall(const std::vector<Frame>& frames) {
+  for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+    const std::string& fn = it->function;
+    if (fn == "encode" || fn == "_encode" || fn == "tiled_encode" || it->source.find("vae.encode(") != std::string::npos)
+      return "encode";
+    if (fn == "decode" || fn == "_decode" || fn == "tiled_decode" || fn == "decode_tiled" ||
+        it->source.find("vae.decode(") != std::string::npos)
+      return "decode";
+  }
+  return "decode";
+}
+
+bool StageFromFrames(const std::vector<Frame>& frames, OomReport& r) {
+  const auto patterns = FrameStagePatterns();
+  for (const Frame& f : frames) {
+    for (const StagePattern& row : patterns) {
+      if (row.stage == OomStage::kTraining && RowMatches(row, f)) {
+        r.stage = OomStage::kTraining;
+        r.stage_evidence = f.text;
+        return true;
+      }
+    }
+  }
+  for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+    for (const StagePattern& row : patterns) {
+      if (row.stage == OomStage::kTraining || !RowMatches(row, *it)) continue;
+      r.stage = row.stage;
+      r.stage_evidence = it->text + (it->source.empty() ? "" : " | " + it->source.substr(0, 200));
+      if (row.stage == OomStage::kVaeDecode) r.vae_call = row.vae_call.empty() ? VaeCall(frames) : row.vae_call;
+      return true;
+    }
+  }
+  return false;
+}
+
+void StageFromContext(const std::vector<std::string>& lines, size_t message, OomReport& r) {
+  const size_t stop = message > 400 ? message - 400 : 0;
+  for (size_t i = message; i > stop; --i) {
+    const std::string& line = lines[i - 1];
+    for (const ContextPattern& row : ContextStagePatterns()) {
+      if (line.find(row.text) == std::string::npos) continue;
+      r.stage = row.stage;
+      r.stage_evidence = line.substr(0, 200);
+      return;
+    }
+  }
+}
+
+// "org/name" passed to from_pretrained / from_single_file in any line.
+void FindModelIds(const std::string& line, std::vector<std::string>& ids) {
+  for (std::string_view call : {"from_pretrained(", "from_single_file("}) {
+    for (size_t at = line.find(call); at != std::string::npos; at = line.find(call, at + 1)) {
+      size_t q = at + call.size();
+      while (q < line.size() && line[q] == ' ') ++q;
+      if (q >= line.size() || (line[q] != '"' && line[q] != '\'')) continue;
+      const size_t end = line.find(line[q], q + 1);
+      if (end == std::string::npos) continue;
+      std::string id = line.substr(q + 1, end - q - 1);
+      const bool repo = id.find('/') != std::string::npos && id.find(' ') == std::string::npos && id.size() < 200 &&
+                        id.front() != '/' && id.front() != '.';
+      if (repo && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+    }
+  }
+}
+
+std::vector<std::string> SplitLines(std::string_view log) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < log.size()) {
+    size_t end = log.find('\n', start);
+    if (end == std::string_view::npos) end = log.size();
+    // Very long lines (a binary blob, a single-line dump) are kept to 64 KiB.
+    lines.push_back(CleanLine(log.substr(start, std::min<size_t>(end - start, 65536))));
+    start = end + 1;
+  }
+  return lines;
+}
+
+}  // namespace
+
+const char* OomKindName(OomKind kind) {
+  switch (kind) {
+    case OomKind::kCuda: return "cuda_oom";
+    case OomKind::kHip: return "hip_oom";
+    case OomKind::kMps: return "mps_oom";
+    case OomKind::kHost: return "host_oom";
+    case OomKind::kNotOom: return "not_oom";
+  }
+  return "not_oom";
+}
+
+const char* OomStageName(OomStage stage) {
+  switch (stage) {
+    case OomStage::kLoading: return "loading";
+    case OomStage::kTextEncoding: return "text_encoding";
+    case OomStage::kDenoising: return "denoising";
+    case OomStage::kVaeDecode: return "vae_decode";
+    case OomStage::kTraining: return "training";
+    case OomStage::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+OomReport ParseOomLog(std::string_view log) {
+  OomReport r;
+  const std::vector<std::string> lines = SplitLines(log);
+  std::optional<size_t> message;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    FindModelIds(lines[i], r.model_ids);
+    const auto kind = MessageKindOf(lines[i]);
+    if (!kind) continue;
+    // A continuation of the same message (wrapped) is not a new one.
+    if (message && i > 0 && *message == i - 1 && MessageKindOf(lines[i - 1]) == kind) continue;
+    ++r.oom_messages;
+    message = i;
+    r.kind = *kind;
+  }
+  if (!message) return r;
+  const std::string text = MessageText(lines, *message);
+  r.line = static_cast<int>(*message) + 1;
+  r.message = text.substr(0, 500);
+  ReadNumbers(text, r);
+  r.truncated = MessageTruncated(r, text);
+  if (!StageFromFrames(FramesBefore(lines, *message), r)) StageFromContext(lines, *message, r);
+  return r;
+}
+
+}  // namespace pipefit

@@ -1,0 +1,71 @@
+#include "pipefit/doctor/stage_patterns.h"
+
+namespace pipefit {
+namespace {
+
+using S = OomStage;
+
+// Training rows are looked for in every frame first (a forward pass inside
+// a training script is training); the others innermost frame first, and
+// within one frame in this order: the VAE before generic forward code;
+// loading is recognised by module.to / _apply / load paths.
+constexpr StagePattern kFrames[] = {
+    // --- training --------------------------------------------------------
+    {S::kTraining, "torch/autograd/", "", "", "", R"(File ".../torch/autograd/__init__.py", line 251, in backward)"},
+    {S::kTraining, "", "backward", "", "", R"(File ".../torch/_tensor.py", line 521, in backward)"},
+    {S::kTraining, "", "", "accelerator.backward(", "", "    accelerator.backward(loss)"},
+    {S::kTraining, "", "", "loss.backward(", "", "    loss.backward()"},
+    {S::kTraining, "torch/optim/", "", "", "", R"(File ".../torch/optim/adamw.py", line 188, in step)"},
+    {S::kTraining, "/train_", "", "", "", R"(File "/work/train_dreambooth_lora_flux.py", line 1702, in main)"},
+    // --- VAE -------------------------------------------------------------
+    {S::kVaeDecode, "models/autoencoders/", "encode", "", "encode",
+     R"(File ".../diffusers/models/autoencoders/autoencoder_kl.py", line 278, in encode)"},
+    {S::kVaeDecode, "models/autoencoders/", "_encode", "", "encode",
+     R"(File ".../diffusers/models/autoencoders/autoencoder_kl.py", line 250, in _encode)"},
+    {S::kVaeDecode, "models/autoencoders/", "tiled_encode", "", "encode", "in tiled_encode"},
+    {S::kVaeDecode, "models/autoencoders/", "", "", "decode",
+     R"(File ".../diffusers/models/autoencoders/vae.py", line 320, in forward)"},
+    {S::kVaeDecode, "", "", "vae.decode(", "decode", "    image = self.vae.decode(latents, return_dict=False)[0]"},
+    {S::kVaeDecode, "", "", "vae.encode(", "encode", "    image_latents = self.vae.encode(image).latent_dist"},
+    {S::kVaeDecode, "", "decode_tiled", "", "decode", "in decode_tiled"},
+    // --- text encoding ---------------------------------------------------
+    {S::kTextEncoding, "transformers/models/", "", "", "",
+     R"(File ".../transformers/models/t5/modeling_t5.py", line 1121, in forward)"},
+    {S::kTextEncoding, "", "encode_prompt", "", "", "in encode_prompt"},
+    {S::kTextEncoding, "", "_get_t5_prompt_embeds", "", "", "in _get_t5_prompt_embeds"},
+    {S::kTextEncoding, "", "_get_clip_prompt_embeds", "", "", "in _get_clip_prompt_embeds"},
+    {S::kTextEncoding, "", "_get_qwen_prompt_embeds", "", "", "in _get_qwen_prompt_embeds"},
+    // --- loading (weights moved or read) -----------------------------------
+    {S::kLoading, "torch/nn/modules/module.py", "_apply", "", "", R"(File ".../torch/nn/modules/module.py", line 780, in _apply)"},
+    {S::kLoading, "torch/nn/modules/module.py", "convert", "", "", "in convert"},
+    {S::kLoading, "", "load_model_dict_into_meta", "", "", "in load_model_dict_into_meta"},
+    {S::kLoading, "", "load_state_dict", "", "", "in load_state_dict"},
+    {S::kLoading, "", "from_pretrained", "", "", "in from_pretrained"},
+    {S::kLoading, "", "from_single_file", "", "", "in from_single_file"},
+    {S::kLoading, "", "", ".to(\"cuda\")", "", "    pipe.to(\"cuda\")"},
+    {S::kLoading, "", "", ".to('cuda')", "", "    pipe.to('cuda')"},
+    {S::kLoading, "accelerate/", "set_module_tensor_to_device", "", "", "in set_module_tensor_to_device"},
+    // --- denoising -------------------------------------------------------
+    {S::kDenoising, "models/transformers/", "", "", "",
+     R"(File ".../diffusers/models/transformers/transformer_flux.py", line 505, in forward)"},
+    {S::kDenoising, "models/unets/", "", "", "", R"(File ".../diffusers/models/unets/unet_2d_condition.py", in forward)"},
+    {S::kDenoising, "models/attention", "", "", "", R"(File ".../diffusers/models/attention_processor.py", in __call__)"},
+    {S::kDenoising, "", "", "self.transformer(", "", "    noise_pred = self.transformer("},
+    {S::kDenoising, "", "", "self.unet(", "", "    noise_pred = self.unet("},
+    {S::kDenoising, "", "scaled_dot_product_attention", "", "", "in scaled_dot_product_attention"},
+};
+
+constexpr ContextPattern kContext[] = {
+    {S::kLoading, "Loading pipeline components", "Loading pipeline components...:  57%|█████▋    | 4/7"},
+    {S::kLoading, "Loading checkpoint shards", "Loading checkpoint shards: 100%|██████████| 3/3"},
+    {S::kLoading, "Fetching ", "Fetching 3 files: 100%|██████████| 3/3"},
+    {S::kDenoising, "s/it]", " 43%|████▎     | 12/28 [00:31<00:36,  2.28s/it]"},
+    {S::kDenoising, "it/s]", " 43%|████▎     | 12/28 [00:05<00:06,  2.28it/s]"},
+};
+
+}  // namespace
+
+std::span<const StagePattern> FrameStagePatterns() { return kFrames; }
+std::span<const ContextPattern> ContextStagePatterns() { return kContext; }
+
+}  // namespace pipefit
