@@ -1,0 +1,100 @@
+#include "pipefit/doctor/advice.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace pipefit {
+namespace {
+
+std::vector<std::string> Rules(const OomReport& r) {
+  std::vector<std::string> ids;
+  for (const Advice& a : AdviseOnOom(r)) ids.push_back(a.rule);
+  return ids;
+}
+
+bool Has(const OomReport& r, const std::string& rule) {
+  const auto ids = Rules(r);
+  return std::find(ids.begin(), ids.end(), rule) != ids.end();
+}
+
+OomReport Cuda(OomStage stage) {
+  OomReport r;
+  r.kind = OomKind::kCuda;
+  r.stage = stage;
+  r.requested = 20 * kMiB;
+  r.gpu_total = 24 * kGiB;
+  r.gpu_free = 12 * kMiB;
+  r.process_in_use = 24 * kGiB - 12 * kMiB;
+  r.allocated_by_pytorch = 23 * kGiB;
+  r.reserved_unallocated = 20 * kMiB;
+  return r;
+}
+
+TEST(AdviceTest, NotAnOomSaysSoAndNothingElse) {
+  EXPECT_EQ(Rules(OomReport{}), std::vector<std::string>{"not-oom"});
+}
+
+TEST(AdviceTest, EachStageGetsItsOwnAdvice) {
+  EXPECT_EQ(Rules(Cuda(OomStage::kLoading)), std::vector<std::string>{"loading"});
+  EXPECT_EQ(Rules(Cuda(OomStage::kTextEncoding)), std::vector<std::string>{"text-encoding"});
+  EXPECT_EQ(Rules(Cuda(OomStage::kDenoising)), std::vector<std::string>{"denoising"});
+  EXPECT_EQ(Rules(Cuda(OomStage::kVaeDecode)), std::vector<std::string>{"vae"});
+  EXPECT_EQ(Rules(Cuda(OomStage::kTraining)), std::vector<std::string>{"training"});
+  EXPECT_EQ(Rules(Cuda(OomStage::kUnknown)), std::vector<std::string>{"stage-unknown"});
+}
+
+TEST(AdviceTest, VaeAdviceNamesTheVaeLevelCallNotThePipelineOne) {
+  OomReport r = Cuda(OomStage::kVaeDecode);
+  r.vae_call = "decode";
+  const std::string text = AdviseOnOom(r).front().text;
+  EXPECT_NE(text.find("pipe.vae.enable_tiling()"), std::string::npos);
+  EXPECT_NE(text.find("decoding"), std::string::npos);
+}
+
+TEST(AdviceTest, FragmentationWhenReservedButUnallocatedCoversTheRequest) {
+  OomReport r = Cuda(OomStage::kDenoising);
+  r.requested = 512 * kMiB;
+  r.reserved_unallocated = 3 * kGiB;
+  EXPECT_TRUE(Has(r, "fragmentation"));
+  r.reserved_unallocated = 256 * kMiB;  // less than the request: not fragmentation
+  EXPECT_FALSE(Has(r, "fragmentation"));
+  r.reserved_unallocated = std::nullopt;
+  EXPECT_FALSE(Has(r, "fragmentation"));
+}
+
+TEST(AdviceTest, OtherProcessFromProcessLinesOrUnaccountedMemory) {
+  OomReport r = Cuda(OomStage::kDenoising);
+  EXPECT_FALSE(Has(r, "other-process"));
+  r.other_processes.push_back({4242, 3 * kGiB});
+  EXPECT_TRUE(Has(r, "other-process"));
+  r.other_processes.clear();
+  r.process_in_use = 16 * kGiB;  // 24 - 0.01 - 16: about 8 GiB belongs to someone else
+  EXPECT_TRUE(Has(r, "other-process"));
+}
+
+TEST(AdviceTest, SingleRequestLargerThanHalfTheCardIsAnActivation) {
+  OomReport r = Cuda(OomStage::kVaeDecode);
+  r.requested = 16 * kGiB;
+  EXPECT_TRUE(Has(r, "single-request-too-large"));
+  r.requested = 11 * kGiB;
+  EXPECT_FALSE(Has(r, "single-request-too-large"));
+}
+
+TEST(AdviceTest, HostAndMpsAndTruncated) {
+  OomReport host;
+  host.kind = OomKind::kHost;
+  host.requested = 44 * kGiB;
+  EXPECT_EQ(Rules(host), std::vector<std::string>{"host-oom"});
+  EXPECT_NE(AdviseOnOom(host).front().text.find("44.00 GiB"), std::string::npos);
+  OomReport mps;
+  mps.kind = OomKind::kMps;
+  mps.stage = OomStage::kDenoising;
+  EXPECT_EQ(Rules(mps), (std::vector<std::string>{"denoising", "mps-watermark"}));
+  OomReport cut = Cuda(OomStage::kDenoising);
+  cut.truncated = true;
+  EXPECT_EQ(Rules(cut), (std::vector<std::string>{"truncated", "denoising"}));
+}
+
+}  // namespace
+}  // namespace pipefit
