@@ -50,6 +50,9 @@ Result<const PlannedCandidate*> FindStrategy(const PlanResult& plan, const std::
 
 Status WriteScript(const std::string& path, const std::string& text, bool force) {
   std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return MakeError(ErrorCode::kUsage, "--emit " + path + ": is a directory; give a file name such as run.py");
+  }
   if (std::filesystem::exists(path, ec) && !force) {
     return MakeError(ErrorCode::kUsage, "--emit " + path + ": file exists (pass --force to replace it)");
   }

@@ -166,13 +166,21 @@ std::string AttentionCode(const CodeContext& context) {
 }
 
 // Regional compilation of the denoiser's repeated blocks (internals §8).
-std::string CompileCode(const CodeContext& context) {
+// fullgraph=True only where no offloading hook runs inside the blocks:
+// group offloading's onload/offload are torch.compiler.disable()d
+// (hooks/group_offloading.py), which fullgraph turns into an error, and
+// sequential offload's accelerate hooks sit inside the blocks too. bnb 8-bit
+// needs dynamo to capture its data-dependent output shapes
+// (docs quantization/bitsandbytes.md).
+std::string CompileCode(const Candidate& candidate, const CodeContext& context) {
   if (!context.compile_repeated_blocks) return "";
+  const bool fullgraph = candidate.placement == Placement::kGpu || candidate.placement == Placement::kModelOffload;
   std::string code = "\n# torch.compile of the repeated blocks: the first call is slow while it compiles,\n";
   code += "# later calls are faster. Set COMPILE = False to skip it.\n";
   code += "COMPILE = True\n";
   code += "if COMPILE:\n";
-  code += "    pipe." + context.denoiser + ".compile_repeated_blocks(fullgraph=True)\n";
+  if (candidate.weights == WeightsKind::kBnbInt8) code += "    torch._dynamo.config.capture_dynamic_output_shape_ops = True\n";
+  code += "    pipe." + context.denoiser + ".compile_repeated_blocks(" + (fullgraph ? "fullgraph=True" : "") + ")\n";
   return code;
 }
 
@@ -180,6 +188,13 @@ std::string GenerationCode(const CodeContext& context) {
   const Workload& workload = context.workload;
   const bool video = IsVideo(context);
   std::string code = "\nprompt = " + PythonString(kPrompt) + "\n";
+  if (!context.known_call) {
+    // pipefit does not know this pipeline's __call__: only the arguments
+    // every text-conditioned diffusers pipeline takes.
+    code += "# pipefit does not know this pipeline's call arguments: adjust as needed.\n";
+    code += "result = pipe(prompt, num_inference_steps=" + std::to_string(workload.steps) + ")\n";
+    return code + "print(type(result))\n";
+  }
   code += std::string(video ? "frames" : "image") + " = pipe(\n";
   code += "    prompt,\n";
   code += "    height=" + std::to_string(workload.height) + ",\n";
@@ -212,7 +227,7 @@ std::string EmitScript(const Candidate& candidate, const CodeContext& context) {
   script += ImportCode(candidate, context);
   script += "\n" + CandidateCode(candidate, context);
   script += AttentionCode(context);
-  script += CompileCode(context);
+  script += CompileCode(candidate, context);
   script += GenerationCode(context);
   return script;
 }

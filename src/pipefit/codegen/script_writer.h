@@ -35,6 +35,10 @@ struct CodeContext {
   std::string base_repo;
   Workload workload;
   bool video = false;  // export frames with diffusers.utils.export_to_video
+  // The pipeline's __call__ takes prompt, height, width (and num_frames,
+  // num_*_per_prompt) as text-to-image/video pipelines do. False for classes
+  // pipefit has no row for: only prompt and num_inference_steps are passed.
+  bool known_call = true;
 };
 
 // The load + placement snippet for `candidate` (no imports). Starts with

@@ -32,12 +32,21 @@ struct TorchaoRow {
   WeightsKind kind;
   const char* config_class;  // from torchao.quantization
   const char* config_args;
+  const char* device_map;    // where the pipeline is loaded (and quantized)
 };
 constexpr TorchaoRow kTorchaoRows[] = {
-    {WeightsKind::kTorchaoInt8wo, "Int8WeightOnlyConfig", ""},
-    {WeightsKind::kTorchaoFp8wo, "Float8WeightOnlyConfig", ""},
-    // group_size=128: the 4.25 bpw layout the estimator assumes (§6.2 table).
-    {WeightsKind::kTorchaoInt4wo, "Int4WeightOnlyConfig", "group_size=128"},
+    {WeightsKind::kTorchaoInt8wo, "Int8WeightOnlyConfig", "", "cpu"},
+    {WeightsKind::kTorchaoFp8wo, "Float8WeightOnlyConfig", "", "cpu"},
+    // group_size=128: the 4.25 bpw layout the estimator assumes (§6.2
+    // table). The default PLAIN packing routes through mslk kernels that
+    // torchao tests only on SM 9.0; diffusers' own tests pin
+    // tile_packed_to_4d (tinygemm, SM >= 8.0, bf16), whose packing op is
+    // CUDA-only, so the pipeline is loaded and quantized on the GPU
+    // (torchao int4_tile_packed_to_4d_tensor.py; diffusers
+    // tests/models/testing_utils/quantization.py). The planner offers it
+    // only all on GPU (rules.cc torchao-int4-gpu-only).
+    {WeightsKind::kTorchaoInt4wo, "Int4WeightOnlyConfig", "group_size=128, int4_packing_format=\"tile_packed_to_4d\"",
+     "cuda"},
 };
 
 const BnbRow* FindBnb(WeightsKind kind) {
@@ -71,9 +80,9 @@ bool IsTransformersComponent(const std::string& name, const CodeContext& context
 // (memory-calculator.md "device_map="cpu" while quantizing"; pipelines accept
 // "cpu": pipeline_utils.py SUPPORTED_DEVICE_MAP), then placed by the
 // PLACEMENT knob.
-void AddQuantizedLoadKwargs(const CodeContext& context, WeightsCode* code) {
+void AddQuantizedLoadKwargs(const CodeContext& context, WeightsCode* code, const char* device_map = "cpu") {
   code->load_kwargs = {"quantization_config=pipeline_quant_config", DTypeKwarg(context),
-                       "device_map=\"cpu\""};
+                       std::string("device_map=\"") + device_map + "\""};
   code->diffusers_imports.push_back("PipelineQuantizationConfig");
 }
 
@@ -103,7 +112,7 @@ WeightsCode TorchaoCode(const TorchaoRow& row, const Candidate& candidate, const
     code.setup += "        " + PythonString(name) + ": " + config_class + "(" + ao_config + "),\n";
   }
   code.setup += "    },\n)\n";
-  AddQuantizedLoadKwargs(context, &code);
+  AddQuantizedLoadKwargs(context, &code, row.device_map);
   if (uses_diffusers) code.diffusers_imports.push_back("TorchAoConfig");
   code.other_imports.push_back(std::string("from torchao.quantization import ") + row.config_class);
   if (uses_transformers)

@@ -155,6 +155,7 @@ void ReadNumbers(std::string_view m, OomReport& r) {
   r.requested = After(m, "Tried to allocate");
   if (!r.requested) r.requested = After(m, "you tried to allocate");
   r.gpu_total = After(m, "total capacity of");
+  if (!r.gpu_total) r.gpu_total = After(m, "total capacty of");  // PyTorch 2.1's typo
   if (!r.gpu_total) r.gpu_total = Before(m, " total capacity");
   if (!r.gpu_total) r.gpu_total = After(m, "max allowed:");
   r.gpu_free = After(m, "of which");
@@ -262,20 +263,35 @@ std::string VaeCall(const std::vector<Frame>& frames) {
   return "decode";
 }
 
-bool StageFromFrames(const std::vector<Frame>& frames, OomReport& r) {
-  const auto patterns = FrameStagePatterns();
-  for (const Frame& f : frames) {
-    for (const StagePattern& row : patterns) {
-      if (row.stage == OomStage::kTraining && RowMatches(row, f)) {
-        r.stage = OomStage::kTraining;
-        r.stage_evidence = f.text;
-        return true;
-      }
+// The first frame (innermost first) matching a row of `stage`.
+bool MatchAnywhere(const std::vector<Frame>& frames, OomStage stage, OomReport& r) {
+  for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+    for (const StagePattern& row : FrameStagePatterns()) {
+      if (row.stage != stage || !RowMatches(row, *it)) continue;
+      r.stage = stage;
+      r.stage_evidence = it->text + (it->source.empty() ? "" : " | " + it->source.substr(0, 200));
+      if (stage == OomStage::kVaeDecode) r.vae_call = row.vae_call.empty() ? VaeCall(frames) : row.vae_call;
+      return true;
     }
   }
+  return false;
+}
+
+bool UnderOffloadHook(const std::vector<Frame>& frames) {
+  for (const Frame& f : frames) {
+    if (f.path.find("accelerate/hooks.py") != std::string::npos) return true;
+  }
+  return false;
+}
+
+bool StageFromFrames(const std::vector<Frame>& frames, OomReport& r) {
+  const auto patterns = FrameStagePatterns();
+  if (MatchAnywhere(frames, OomStage::kTraining, r) || MatchAnywhere(frames, OomStage::kVaeDecode, r)) return true;
+  const bool hooked = UnderOffloadHook(frames);
   for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
     for (const StagePattern& row : patterns) {
-      if (row.stage == OomStage::kTraining || !RowMatches(row, *it)) continue;
+      if (row.stage == OomStage::kTraining || row.stage == OomStage::kVaeDecode || !RowMatches(row, *it)) continue;
+      if (hooked && row.stage == OomStage::kLoading) continue;
       r.stage = row.stage;
       r.stage_evidence = it->text + (it->source.empty() ? "" : " | " + it->source.substr(0, 200));
       if (row.stage == OomStage::kVaeDecode) r.vae_call = row.vae_call.empty() ? VaeCall(frames) : row.vae_call;

@@ -5,13 +5,18 @@ namespace {
 
 using S = OomStage;
 
-// Training rows are looked for in every frame first (a forward pass inside
-// a training script is training); the others innermost frame first, and
-// within one frame in this order: the VAE before generic forward code;
-// loading is recognised by module.to / _apply / load paths.
+// Training rows, then VAE rows, are looked for in every frame first (a
+// forward pass inside a training script is training; the VAE's blocks live
+// in unets/unet_2d_blocks.py and its attention in attention_processor.py,
+// which the denoiser rows would claim); the others innermost frame first.
+// Loading is recognised by module.to / _apply / load paths, except under
+// an accelerate offload hook, where .to() is the model's turn to run.
 constexpr StagePattern kFrames[] = {
     // --- training --------------------------------------------------------
-    {S::kTraining, "torch/autograd/", "", "", "", R"(File ".../torch/autograd/__init__.py", line 251, in backward)"},
+    // Not every torch/autograd frame: torch < 2.0 wraps every pipeline call
+    // in autograd/grad_mode.py's no_grad decorator.
+    {S::kTraining, "torch/autograd/__init__.py", "", "", "", R"(File ".../torch/autograd/__init__.py", line 251, in backward)"},
+    {S::kTraining, "torch/autograd/graph.py", "", "", "", R"(File ".../torch/autograd/graph.py", line 744, in _engine_run_backward)"},
     {S::kTraining, "", "backward", "", "", R"(File ".../torch/_tensor.py", line 521, in backward)"},
     {S::kTraining, "", "", "accelerator.backward(", "", "    accelerator.backward(loss)"},
     {S::kTraining, "", "", "loss.backward(", "", "    loss.backward()"},
@@ -23,8 +28,11 @@ constexpr StagePattern kFrames[] = {
     {S::kVaeDecode, "models/autoencoders/", "_encode", "", "encode",
      R"(File ".../diffusers/models/autoencoders/autoencoder_kl.py", line 250, in _encode)"},
     {S::kVaeDecode, "models/autoencoders/", "tiled_encode", "", "encode", "in tiled_encode"},
-    {S::kVaeDecode, "models/autoencoders/", "", "", "decode",
+    {S::kVaeDecode, "models/autoencoders/", "", "", "",
      R"(File ".../diffusers/models/autoencoders/vae.py", line 320, in forward)"},
+    // diffusers <= 0.24 kept the VAE in models/autoencoder_kl.py and models/vae.py.
+    {S::kVaeDecode, "models/autoencoder_kl.py", "", "", "", R"(File ".../diffusers/models/autoencoder_kl.py", in decode)"},
+    {S::kVaeDecode, "diffusers/models/vae.py", "", "", "", R"(File ".../diffusers/models/vae.py", in forward)"},
     {S::kVaeDecode, "", "", "vae.decode(", "decode", "    image = self.vae.decode(latents, return_dict=False)[0]"},
     {S::kVaeDecode, "", "", "vae.encode(", "encode", "    image_latents = self.vae.encode(image).latent_dist"},
     {S::kVaeDecode, "", "decode_tiled", "", "decode", "in decode_tiled"},

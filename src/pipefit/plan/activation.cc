@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 
 namespace pipefit {
 namespace {
@@ -55,6 +56,23 @@ bool DenoiserKnown(const ModelFacts& f) {
 }
 bool VaeKnown(const ModelFacts& f) { return f.vae.base_channels > 0; }
 
+// The denoiser/VAE pairs whose constants were fitted and checked on
+// measurements.md rows (docs/memory-model.md); everything else is labelled
+// uncalibrated.
+constexpr struct {
+  std::string_view denoiser;
+  std::string_view vae;
+} kCalibratedFamilies[] = {
+    {"FluxTransformer2DModel", "AutoencoderKL"},  // rows 1-6, 13-21, 23, 25, 40-43
+};
+
+bool CalibratedFamily(const ModelFacts& f) {
+  for (const auto& family : kCalibratedFamilies) {
+    if (f.denoiser.class_name == family.denoiser && f.vae.class_name == family.vae) return true;
+  }
+  return false;
+}
+
 double GenericBytes(const Workload& w) {
   const double pixels = static_cast<double>(w.height) * w.width;
   if (w.video || w.frames > 1) return kGenericVideoBytes * pixels * w.frames / kGenericVideoVoxels * w.batch;
@@ -71,7 +89,10 @@ Bytes DenoiseBytes(const ActivationInputs& in) {
     return ToBytes(kUnetFactor * latent * f.denoiser.unet_channels * ItemSize(in.dtype) * batch);
   }
   const double tokens = static_cast<double>(DenoiserTokens(f, w));
-  return ToBytes(kDenoiseTokenFactor * tokens * f.denoiser.hidden * ItemSize(in.dtype) * batch);
+  double bytes = kDenoiseTokenFactor * tokens * f.denoiser.hidden * ItemSize(in.dtype) * batch;
+  // The math kernel holds the scores and their softmax for every head.
+  if (in.quadratic_attention) bytes += 2.0 * std::max(1, f.denoiser.heads) * tokens * tokens * ItemSize(in.dtype) * batch;
+  return ToBytes(bytes);
 }
 
 Bytes TextEncodeBytes(const ActivationInputs& in) {
@@ -92,7 +113,13 @@ double DecodeMaps(const ActivationInputs& in, double h, double w, double images)
   if (in.workload.frames > 1) {
     per_frame *= std::max(1, f.vae.temporal_scale);
   }
-  return (kDecodeFixed + kDecodePerImage * images) * per_frame;
+  double bytes = (kDecodeFixed + kDecodePerImage * images) * per_frame;
+  // The VAE mid-block's single-head attention over the latent pixels.
+  if (in.quadratic_attention) {
+    const double latent = (h / std::max(1, f.vae.spatial_scale)) * (w / std::max(1, f.vae.spatial_scale));
+    bytes += 2.0 * latent * latent * DecodeItemSize(in) * images;
+  }
+  return bytes;
 }
 
 double OutputBuffer(const ActivationInputs& in) {
@@ -123,6 +150,7 @@ bool SlicingApplies(const ActivationInputs& in) { return in.workload.batch > 1; 
 Bytes EstimateDecodeActivation(const ActivationInputs& in, const VaeModifiers& mod) {
   const ModelFacts& f = *in.facts;
   const Workload& w = in.workload;
+  if (f.vae.name.empty()) return 0;  // pixel-space pipeline: no decode stage
   if (!VaeKnown(f)) return ToBytes(GenericBytes(w));
   const double images = mod.slicing && SlicingApplies(in) ? 1.0 : static_cast<double>(w.batch);
   double h = w.height, wd = w.width;
@@ -146,17 +174,17 @@ StageActivations EstimateActivations(const ActivationInputs& in) {
   a.decode = EstimateDecodeActivation(in, VaeModifiers{});
   a.text_encode = TextEncodeBytes(in);
   if (in.encodes_image) a.encode = a.decode;
-  a.calibrated = denoiser_known && vae_known && !f.denoiser.unet && in.workload.frames == 1;
+  a.calibrated = CalibratedFamily(f) && denoiser_known && vae_known && !f.denoiser.unet && in.workload.frames == 1;
   if (a.calibrated) {
     a.basis =
-        "denoise: 13.24 x tokens x hidden x itemsize (measurements.md rows 40, 41, 43); decode: (3.05 + 7.39 x images) x "
-        "pixels x VAE channels x itemsize (rows 14, 19-21); text encoders: architectural estimate";
-  } else if (denoiser_known && vae_known) {
-    a.basis = f.denoiser.unet
-                  ? "denoise: UNet feature maps, 27.4 x latent pixels x channels (measurements.md row 47); decode: "
-                    "AutoencoderKL fit (rows 14, 19-21); not calibrated for this pipeline"
-                  : "video: transformer tokens (rows 40, 41, 43 constant) and per-latent-frame decode; not calibrated on a "
-                    "video measurement";
+        "denoise: 13.24 x tokens x hidden x itemsize (measurements.md rows 40, 41, 43); decode: (3.05 + 7.39 x "
+        "images) x pixels x VAE channels x itemsize (rows 14, 19-21); text encoders: architectural estimate";
+  } else if (denoiser_known && (vae_known || f.vae.name.empty())) {
+    a.basis = "uncalibrated for " + f.denoiser.class_name + ": " +
+              (f.denoiser.unet ? "UNet feature maps, 27.4 x latent pixels x channels (constant from row 47)"
+                               : "transformer tokens x hidden (constant from FLUX rows 40, 41, 43)") +
+              (in.workload.frames > 1 ? ", per-latent-frame video decode" : ", AutoencoderKL decode fit (rows 14, 19-21)") +
+              "; no measurement of this family checks it";
   } else {
     a.basis = "generic estimate (memory-calculator.md rule of thumb: 2-4 GB per 1024^2 image, 5-8 GB per "
               "5 s video): the architecture is not known to pipefit's activation model";

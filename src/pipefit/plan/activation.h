@@ -30,6 +30,10 @@ struct ActivationInputs {
   // with config.force_upcast, internals §9).
   bool vae_fp32_decode = false;
   bool encodes_image = false;  // the pipeline calls vae.encode
+  // SDPA falls back to the quadratic math kernel (the flash and
+  // memory-efficient kernels lack this GPU/dtype: bf16 below SM 8.0), so
+  // attention scores are materialised: heads x tokens^2 per image.
+  bool quadratic_attention = false;
 };
 
 // Activations without VAE modifiers (CONTRACT.md `activation`).

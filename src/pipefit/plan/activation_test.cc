@@ -193,7 +193,8 @@ TEST(ActivationTest, UnetDenoiserUsesFeatureMaps) {
 }
 
 TEST(ActivationTest, GenericFallbackWhenFactsAreEmpty) {
-  const ModelFacts empty;
+  ModelFacts empty;
+  empty.vae.name = "vae";  // a VAE whose architecture is unknown
   const StageActivations a = EstimateActivations(Inputs(empty, Image(1024, 1024)));
   EXPECT_FALSE(a.calibrated);
   EXPECT_NE(a.basis.find("generic"), std::string::npos) << a.basis;
@@ -205,6 +206,26 @@ TEST(ActivationTest, GenericFallbackWhenFactsAreEmpty) {
   const StageActivations b = EstimateActivations(Inputs(empty, Image(2048, 1024, 2)));
   EXPECT_EQ(b.denoise, 12 * kGiB);
   EXPECT_EQ(b.decode, 12 * kGiB);
+}
+
+TEST(ActivationTest, PixelSpacePipelineHasNoDecode) {
+  const ModelFacts none;  // no VAE component at all (DDPM, DeepFloyd IF)
+  EXPECT_EQ(EstimateActivations(Inputs(none, Image(1024, 1024))).decode, 0);
+}
+
+// bf16 below SM 8.0: the math kernel materialises scores and softmax for
+// every head (transformer) and for the VAE mid-block's single head.
+TEST(ActivationTest, QuadraticAttentionAddsTheScores) {
+  ModelFacts f = FluxFacts();
+  f.denoiser.heads = 24;
+  ActivationInputs in = Inputs(f, Image(1024, 1024));
+  in.quadratic_attention = true;
+  const StageActivations a = EstimateActivations(in);
+  // 2 x 24 heads x 4608^2 tokens x 2 bytes = 2,038,431,744 on top.
+  EXPECT_EQ(a.denoise, int64_t{374'844'948} + 2'038'431'744);
+  // VAE: 2 x (128 x 128)^2 x 2 bytes = 1,073,741,824 on top of the maps.
+  const Bytes maps = std::llround((3.047 + 7.393) * 1024.0 * 1024.0 * 128.0 * 2.0);
+  EXPECT_EQ(a.decode, maps + int64_t{1'073'741'824});
 }
 
 TEST(ActivationTest, GenericFallbackWhenOnlyTheVaeIsUnknown) {

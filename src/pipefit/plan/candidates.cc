@@ -27,6 +27,14 @@ bool HasFp8Hardware(const PlanContext& ctx) {
   return value >= 8.9 - 1e-9;
 }
 
+// torchao int4 (tile_packed_to_4d) needs SM >= 8.0 and bf16 (torchao
+// int4_tile_packed_to_4d_tensor.py); an unknown GPU is given the benefit.
+bool Int4Supported(const PlanContext& ctx) {
+  if (ctx.measurement.load_dtype != LoadDType::kBF16) return false;
+  const std::string& cc = ctx.gpu != nullptr ? ctx.gpu->compute_capability : ctx.hardware.compute_capability;
+  return cc.empty() || std::atof(cc.c_str()) >= 8.0 - 1e-9;
+}
+
 std::vector<std::vector<std::string>> QuantizedSets(const PlanContext& ctx) {
   const std::string& denoiser = ctx.measurement.components[static_cast<size_t>(ctx.denoiser)].name;
   std::vector<std::string> with_te = {denoiser};
@@ -56,6 +64,7 @@ std::vector<WeightsChoice> WeightsChoices(const PlanContext& ctx) {
   for (WeightsKind kind : {WeightsKind::kBnbInt8, WeightsKind::kBnbNf4, WeightsKind::kTorchaoInt8wo,
                            WeightsKind::kTorchaoFp8wo, WeightsKind::kTorchaoInt4wo}) {
     if (kind == WeightsKind::kTorchaoFp8wo && !HasFp8Hardware(ctx)) continue;
+    if (kind == WeightsKind::kTorchaoInt4wo && !Int4Supported(ctx)) continue;
     for (const auto& set : QuantizedSets(ctx)) out.push_back({kind, set});
   }
   return out;
@@ -157,7 +166,7 @@ std::vector<Candidate> EnumerateCandidates(const PlanContext& ctx, std::vector<R
       // margin): without a stream every group moves every step whatever n
       // is, so larger groups buy little speed and cost headroom.
       if (p == Placement::kGroupBlock) {
-        c.num_blocks_per_group = TuneBlocksPerGroup(ctx, c, ctx.hardware.vram * 4 / 5);
+        c.num_blocks_per_group = TuneBlocksPerGroup(ctx, c, ctx.hardware.vram / 5 * 4);
       }
       AddVaeVariants(ctx, c, out);
     }

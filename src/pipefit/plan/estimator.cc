@@ -24,6 +24,7 @@ ActivationInputs MakeActivationInputs(const PlanContext& context) {
   in.dtype = context.measurement.load_dtype;
   in.vae_fp32_decode = context.vae_fp32_decode;
   in.encodes_image = context.traits != nullptr && context.traits->encodes_image;
+  in.quadratic_attention = context.quadratic_attention;
   return in;
 }
 
@@ -275,6 +276,8 @@ Estimate EstimateMemory(const PlanContext& ctx, const Candidate& c) {
     s.stage = StageName(call.stage);
     s.component = At(ctx, call.component).name;
     s.weights = residency.WeightsDuring(call);
+    // force_upcast: vae.to(float32) for the decode (internals §9, §12 step 4).
+    if (call.stage == Stage::kDecode && ctx.vae_fp32_decode) s.weights += ComponentWeights(ctx, c, call.component);
     s.activations = CudaAllocationBytes(StageActivation(ctx, c, call.stage));
     s.transient = LayerTransient(ctx, c, call.component);
     if (e.stages.empty() || s.allocated() > e.vram_allocated) {

@@ -384,6 +384,7 @@ TEST(EstimatorTest, SlackFollowsThePeakStageActivations) {
   // Without --activation: per-stage activations; the decode falls back to
   // the generic estimate (no VAE facts): 3 GiB at 1024^2, batch 1.
   PlanContext ctx = FluxLikeContext();
+  ctx.facts.vae.name = "vae";  // a VAE whose architecture is unknown: generic decode
   ctx.activation_override.reset();
   ctx.activations.text_encode = kGiB / 2;
   ctx.activations.denoise = 2 * kGiB;

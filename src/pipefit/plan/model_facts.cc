@@ -53,7 +53,13 @@ class ConfigReader {
   bool ok_ = false;
 };
 
-int AsInt(std::optional<int64_t> value) { return value ? static_cast<int>(*value) : 0; }
+// Config integers are untrusted: anything above this is treated as unset,
+// so products and sums of two of them stay far inside int.
+constexpr int64_t kMaxConfigInt = 1 << 20;
+
+int AsInt(std::optional<int64_t> value) {
+  return value && *value <= kMaxConfigInt ? static_cast<int>(*value) : 0;
+}
 
 DenoiserFacts ReadDenoiser(const Component& c, const ComponentMeasurement& m, int latent_channels) {
   DenoiserFacts d;
@@ -69,6 +75,7 @@ DenoiserFacts ReadDenoiser(const Component& c, const ComponentMeasurement& m, in
   }
   const int heads = AsInt(config.Int("num_attention_heads"));
   const int head_dim = AsInt(config.Int("attention_head_dim"));
+  d.heads = heads;
   d.hidden = heads * head_dim;
   if (d.hidden == 0) d.hidden = AsInt(config.Int("hidden_size"));
   d.layers = AsInt(config.Int("num_layers")) + AsInt(config.Int("num_single_layers"));
@@ -141,6 +148,8 @@ ModelFacts ReadModelFacts(const Pipeline& pipeline, const PipelineMeasurement& m
       facts.text_encoders.push_back(ReadTextEncoder(c, m));
     }
   }
+  // A pipeline without a VAE denoises in pixel space (DDPM, DeepFloyd IF).
+  if (facts.vae.name.empty()) facts.vae.spatial_scale = 1;
   for (size_t i = 0; i < n; ++i) {
     if (pipeline.components[i].name == measurement.seed.denoiser && !measurement.seed.denoiser.empty()) {
       facts.denoiser = ReadDenoiser(pipeline.components[i], measurement.components[i], facts.vae.latent_channels);

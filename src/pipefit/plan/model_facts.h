@@ -19,6 +19,7 @@ struct DenoiserFacts {
   std::string class_name;
   bool unet = false;       // UNet2DConditionModel-style (feature maps, not tokens)
   int hidden = 0;          // transformer width: num_attention_heads * attention_head_dim
+  int heads = 0;           // num_attention_heads
   int layers = 0;          // transformer blocks (num_layers + num_single_layers)
   int patch = 0;           // latent pixels per token side (FLUX packs 2x2: 2)
   int patch_t = 1;         // latent frames per token (video)

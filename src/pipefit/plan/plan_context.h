@@ -38,6 +38,7 @@ struct PlanContext {
   std::vector<std::string> offload_excluded;  // _exclude_from_cpu_offload present in the pipeline
   Workload workload;
   bool vae_fp32_decode = false;             // SDXL-family force_upcast (internals §9)
+  bool quadratic_attention = false;         // SDPA math fallback (activation.h)
   StageActivations activations;             // without VAE modifiers
   std::optional<Bytes> activation_override; // --activation
   PlanHardware hardware;

@@ -55,6 +55,12 @@ std::vector<ModelCall> CallOrder(const PlanContext& ctx) {
     }
   }
   for (int i : encoders) calls.push_back({Stage::kTextEncode, i});
+  // Classifier-free guidance encodes the negative prompt with every encoder
+  // again; under model offload the second first-encoder call finds the last
+  // encoder still resident (internals §2 "SD3 with CFG").
+  if (ctx.workload.guidance_batch > 1) {
+    for (int i : encoders) calls.push_back({Stage::kTextEncode, i});
+  }
   if (ctx.vae >= 0 && ctx.traits != nullptr && ctx.traits->encodes_image) calls.push_back({Stage::kEncode, ctx.vae});
   if (ctx.denoiser >= 0) calls.push_back({Stage::kDenoise, ctx.denoiser});
   if (ctx.vae >= 0) calls.push_back({Stage::kDecode, ctx.vae});
@@ -95,7 +101,10 @@ std::string FitReason(const Estimate& e, const PlanHardware& hw) {
 
 CodeContext CodeContextFor(const Pipeline& pipeline, const PlanRequest& request, const PlanContext& ctx) {
   CodeContext code;
-  code.pipeline_class = pipeline.pipeline_class;
+  // A class pipefit has no row for may not be a diffusers export (a custom
+  // pipeline): DiffusionPipeline loads any model_index.json.
+  code.pipeline_class = FindPipelineTraits(pipeline.pipeline_class) != nullptr ? pipeline.pipeline_class : "";
+  code.known_call = FindPipelineTraits(pipeline.pipeline_class) != nullptr;
   code.model_id = !pipeline.source.repo.empty() ? pipeline.source.repo : request.model;
   code.dtype = ctx.measurement.load_dtype;
   code.has_vae = ctx.vae >= 0;
@@ -107,7 +116,11 @@ CodeContext CodeContextFor(const Pipeline& pipeline, const PlanRequest& request,
     code.denoiser_class = d.class_name;
     if (const ClassTraits* t = FindClassTraits(d.class_name)) {
       code.compile_repeated_blocks = !t->repeated_blocks.empty();
-      if (t->attention_dispatch) code.attention_backend = BestAttentionBackend(ctx.hardware.compute_capability);
+      // Flash kernels take bf16/fp16 only; diffusers checks that only with
+      // DIFFUSERS_ATTN_CHECKS=1, so an fp32 load would fail at the first call.
+      if (t->attention_dispatch && ctx.measurement.load_dtype != LoadDType::kFP32) {
+        code.attention_backend = BestAttentionBackend(ctx.hardware.compute_capability);
+      }
     }
   }
   if (!request.base_repo.empty()) code.model_id = request.base_repo;
@@ -154,6 +167,13 @@ Result<PlanContext> BuildPlanContext(const Pipeline& pipeline, const PlanRequest
     if (ctx.vae >= 0) ctx.offload_chain.push_back(ctx.facts.vae.name);
   }
   PIPEFIT_ASSIGN_OR_RETURN(ctx.workload, ResolveWorkload(pipeline, request.workload));
+  // PyTorch's flash and memory-efficient SDPA kernels take bf16 only from
+  // SM 8.0 on; below it, bf16 attention runs the quadratic math kernel.
+  {
+    const std::string& cc = request.gpu != nullptr ? request.gpu->compute_capability : request.hardware.compute_capability;
+    ctx.quadratic_attention =
+        !cc.empty() && std::atof(cc.c_str()) < 8.0 - 1e-9 && request.dtype == LoadDType::kBF16;
+  }
   ctx.calls = CallOrder(ctx);
   ctx.activations = EstimateActivations(MakeActivationInputs(ctx));
   if (request.activation) {
@@ -221,6 +241,11 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
                          "; to use your file, load it with " +
                          ctx.measurement.components[static_cast<size_t>(ctx.denoiser)].class_name +
                          ".from_single_file(...) and pass it to from_pretrained (same memory)");
+  }
+  if (ctx.quadratic_attention) {
+    plan.notes.push_back("bf16 attention below SM 8.0 runs PyTorch's quadratic math kernel (no flash or "
+                         "memory-efficient bf16 kernel): activations include the attention scores; --dtype fp16 "
+                         "avoids them");
   }
   if (ctx.gpu == nullptr) {
     plan.notes.push_back("the GPU is not in pipefit's catalog: times are for a GeForce RTX 4090-class card");

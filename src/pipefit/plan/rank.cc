@@ -52,17 +52,21 @@ std::vector<const PlannedCandidate*> BalancedOrder(const std::vector<PlannedCand
   }
   std::stable_sort(quantized.begin(), quantized.end(), ByTierThenSpeed);
   order.insert(order.end(), quantized.begin(), quantized.end());
-  // pipefit's extension past CONTRACT.md's list, so that `balanced` is null
-  // only when nothing fits: the remaining offloading/casting candidates
-  // (group_leaf, group_block_stream, fp8 with group offload, sequential),
-  // by quality tier, then speed.
+  return order;
+}
+
+// pipefit's extension past CONTRACT.md's list, tried only after both of
+// its passes found nothing, so that `balanced` is null only when nothing
+// fits: the remaining candidates (group_leaf, group_block_stream, fp8 with
+// group offload, sequential), by quality tier, then speed.
+std::vector<const PlannedCandidate*> RestOrder(const std::vector<PlannedCandidate>& all,
+                                               const std::vector<const PlannedCandidate*>& listed) {
   std::vector<const PlannedCandidate*> rest;
   for (const PlannedCandidate& p : all) {
-    if (std::find(order.begin(), order.end(), &p) == order.end()) rest.push_back(&p);
+    if (std::find(listed.begin(), listed.end(), &p) == listed.end()) rest.push_back(&p);
   }
   std::stable_sort(rest.begin(), rest.end(), ByTierThenSpeed);
-  order.insert(order.end(), rest.begin(), rest.end());
-  return order;
+  return rest;
 }
 
 template <typename Better>
@@ -110,8 +114,9 @@ Recommendations Recommend(const std::vector<PlannedCandidate>& all, Bytes vram, 
     return a.estimate.seconds < b.estimate.seconds;
   });
   const std::vector<const PlannedCandidate*> order = BalancedOrder(all);
-  for (double share : {0.8, 1.0}) {
-    for (const PlannedCandidate* p : order) {
+  const std::vector<const PlannedCandidate*> rest = RestOrder(all, order);
+  for (const auto& [list, share] : {std::pair{&order, 0.8}, std::pair{&order, 1.0}, std::pair{&rest, 1.0}}) {
+    for (const PlannedCandidate* p : *list) {
       if (p->fits && static_cast<double>(p->estimate.vram) <= share * static_cast<double>(vram) &&
           p->estimate.ram <= ram) {
         r.balanced = p->candidate.Id();

@@ -13,9 +13,12 @@ constexpr WeightsKind kBnb[] = {W::kBnbInt8, W::kBnbNf4};
 constexpr WeightsKind kTorchao[] = {W::kTorchaoInt8wo, W::kTorchaoFp8wo, W::kTorchaoInt4wo};
 constexpr WeightsKind kGguf[] = {W::kGguf};
 constexpr WeightsKind kCast[] = {W::kFp8Layerwise};
+constexpr WeightsKind kTorchaoInt4[] = {W::kTorchaoInt4wo};
 
 constexpr Placement kModelOffload[] = {P::kModelOffload};
 constexpr Placement kSequential[] = {P::kSequentialOffload};
+constexpr Placement kAllButGpu[] = {P::kModelOffload,    P::kGroupBlock,      P::kGroupBlockStream,      P::kGroupLeaf,
+                                    P::kGroupLeafStream, P::kGroupLeafStreamLowmem, P::kSequentialOffload};
 constexpr Placement kGroup[] = {P::kGroupBlock, P::kGroupBlockStream, P::kGroupLeaf, P::kGroupLeafStream,
                                 P::kGroupLeafStreamLowmem};
 constexpr Placement kGroupAndSequential[] = {P::kGroupBlock,      P::kGroupBlockStream,      P::kGroupLeaf,
@@ -51,6 +54,15 @@ constexpr CompatibilityRule kRules[] = {
      .message = "sequential offload re-creates parameters from a CPU state dict per module; torchao tensor "
                 "subclasses are only moved by swap_tensors (group offloading)",
      .source = "internals §3.6 (TorchAO tensors moved with swap_tensors), §4"},
+    {.id = "torchao-int4-gpu-only",
+     .weights = kTorchaoInt4,
+     .placements = kAllButGpu,
+     .action = RuleAction::kReject,
+     .message = "torchao int4 runs only in the tile_packed_to_4d layout, packed on the GPU at load "
+                "(device_map=\"cuda\"); its tensors have no pinned-memory support for streams and the plain "
+                "layout needs mslk kernels on SM 9.0, so pipefit offers it all on GPU only",
+     .source = "internals §6.2; torchao int4_tensor.py, int4_tile_packed_to_4d_tensor.py; diffusers "
+               "tests/models/testing_utils/quantization.py (pins tile_packed_to_4d)"},
     {.id = "gguf-group-or-sequential",
      .weights = kGguf,
      .placements = kGroupAndSequential,

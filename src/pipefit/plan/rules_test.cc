@@ -38,6 +38,8 @@ std::map<std::pair<W, P>, std::string> ExpectedRejections() {
   for (P p : kGroupPlacements) rejected[{W::kGguf, p}] = "gguf-group-or-sequential";
   rejected[{W::kGguf, P::kSequentialOffload}] = "gguf-group-or-sequential";
   rejected[{W::kFp8Layerwise, P::kSequentialOffload}] = "layerwise-casting-sequential";
+  rejected[{W::kTorchaoInt4wo, P::kModelOffload}] = "torchao-int4-gpu-only";
+  for (P p : kGroupPlacements) rejected[{W::kTorchaoInt4wo, p}] = "torchao-int4-gpu-only";
   return rejected;
 }
 
@@ -59,7 +61,7 @@ TEST(RulesTest, FindRejectionForEveryPair) {
       }
     }
   }
-  EXPECT_EQ(rejected, 13);
+  EXPECT_EQ(rejected, 19);
 }
 
 TEST(RulesTest, AllowedPairs) {
@@ -73,7 +75,7 @@ TEST(RulesTest, AllowedPairs) {
   EXPECT_EQ(FindRejection(W::kBnbInt8, P::kGpu), nullptr);
   // torchao tensors move with swap_tensors under group offloading.
   EXPECT_EQ(FindRejection(W::kTorchaoInt8wo, P::kGroupLeaf), nullptr);
-  EXPECT_EQ(FindRejection(W::kTorchaoInt4wo, P::kGroupBlock), nullptr);
+  EXPECT_EQ(FindRejection(W::kTorchaoInt4wo, P::kGpu), nullptr);
   EXPECT_EQ(FindRejection(W::kTorchaoFp8wo, P::kModelOffload), nullptr);
   // Layerwise casting combines with model and group offloading.
   EXPECT_EQ(FindRejection(W::kFp8Layerwise, P::kModelOffload), nullptr);
@@ -113,7 +115,7 @@ TEST(RulesTest, EveryRuleIsDocumentedAndUnique) {
     EXPECT_TRUE(ids.insert(rule.id).second) << "duplicate rule id " << rule.id;
     if (rule.action == RuleAction::kExcludeQuantized) ++excludes;
   }
-  EXPECT_EQ(ids.size(), 6u);
+  EXPECT_EQ(ids.size(), 7u);
   EXPECT_EQ(excludes, 1);
   EXPECT_EQ(ids.count("bnb-group-offload-excluded"), 1u);
 }
