@@ -62,13 +62,23 @@ void AddPlan(const DoctorFlags& flags, DoctorResult& result, std::optional<PlanF
     result.notes.push_back("no plan: " + resolved.error().message);
     return;
   }
-  auto planned = RunPlanFlow(std::move(*resolved), flags.inputs, flags.inputs.vram.empty() ? result.report.gpu_total
-                                                                                         : std::nullopt);
+  // The generation arguments the log shows, unless given as flags.
+  PlanInputFlags inputs = flags.inputs;
+  const OomReport& r = result.report;
+  const bool from_call = (!inputs.height && r.height) || (!inputs.width && r.width) || (!inputs.frames && r.frames) ||
+                         (!inputs.steps && r.steps) || (!inputs.batch && r.batch);
+  if (!inputs.height) inputs.height = r.height;
+  if (!inputs.width) inputs.width = r.width;
+  if (!inputs.frames) inputs.frames = r.frames;
+  if (!inputs.steps) inputs.steps = r.steps;
+  if (!inputs.batch) inputs.batch = r.batch;
+  auto planned = RunPlanFlow(std::move(*resolved), inputs, inputs.vram.empty() ? r.gpu_total : std::nullopt);
   if (!planned.ok()) {
     result.notes.push_back("no plan: " + planned.error().message);
     return;
   }
   flow = std::move(*planned);
+  if (from_call) result.notes.push_back("planned with the generation arguments in the log (height, width, ...)");
   if (from_log) result.notes.push_back("planned for " + model.model + ", the model the log loads");
   if (result.report.gpu_total && flags.inputs.vram.empty()) {
     result.notes.push_back("planned for the GPU capacity in the log");

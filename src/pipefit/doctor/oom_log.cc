@@ -331,6 +331,28 @@ void FindModelIds(const std::string& line, std::vector<std::string>& ids) {
   }
 }
 
+// `name=1536` (an integer literal) anywhere in the line.
+void FindIntArgument(const std::string& line, std::string_view name, std::optional<int>& out) {
+  if (out) return;
+  for (size_t at = line.find(name); at != std::string::npos; at = line.find(name, at + 1)) {
+    if (at > 0 && (std::isalnum(static_cast<unsigned char>(line[at - 1])) || line[at - 1] == '_')) continue;
+    const auto value = IntegerAfter(std::string_view(line).substr(at), name);
+    if (value && *value > 0 && *value <= 100000) {
+      out = static_cast<int>(*value);
+      return;
+    }
+  }
+}
+
+void FindWorkload(const std::string& line, OomReport& r) {
+  if (line.find('=') == std::string::npos) return;
+  FindIntArgument(line, "height=", r.height);
+  FindIntArgument(line, "width=", r.width);
+  FindIntArgument(line, "num_frames=", r.frames);
+  FindIntArgument(line, "num_inference_steps=", r.steps);
+  FindIntArgument(line, "num_images_per_prompt=", r.batch);
+}
+
 std::vector<std::string> SplitLines(std::string_view log) {
   std::vector<std::string> lines;
   size_t start = 0;
@@ -375,6 +397,7 @@ OomReport ParseOomLog(std::string_view log) {
   std::optional<size_t> message;
   for (size_t i = 0; i < lines.size(); ++i) {
     FindModelIds(lines[i], r.model_ids);
+    FindWorkload(lines[i], r);
     const auto kind = MessageKindOf(lines[i]);
     if (!kind) continue;
     // A continuation of the same message (wrapped) is not a new one.

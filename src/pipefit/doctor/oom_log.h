@@ -52,6 +52,9 @@ struct OomReport {
   std::string stage_evidence;                 // the frame or log line that decided the stage
   std::string vae_call;                       // "decode" | "encode" when the stage is the VAE's
   std::vector<std::string> model_ids;         // "org/name" passed to from_pretrained in the log
+  // Generation arguments written as literals in the log's source lines
+  // (`pipe(prompt, height=1536, width=1536)`), so a plan can use them.
+  std::optional<int> height, width, frames, steps, batch;
   bool truncated = false;                     // the message was cut before its numbers
   int oom_messages = 0;                       // OOM messages seen (several processes, retries)
 };

@@ -19,7 +19,7 @@ Json BytesOrNull(const std::optional<Bytes>& value) { return value ? Json(*value
 std::vector<const PlannedCandidate*> Fitting(const PlanResult& plan, size_t limit) {
   std::vector<const PlannedCandidate*> out;
   for (const PlannedCandidate& p : plan.candidates) {
-    if (p.fits && !p.candidate.vae_tiling && !p.candidate.vae_slicing) out.push_back(&p);
+    if (p.fits) out.push_back(&p);
   }
   std::sort(out.begin(), out.end(), [](const PlannedCandidate* a, const PlannedCandidate* b) {
     return a->estimate.seconds < b->estimate.seconds;
