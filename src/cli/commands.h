@@ -20,6 +20,8 @@ void RegisterHwCommand(CLI::App& app, CommandRunner& run);
 void RegisterGpusCommand(CLI::App& app, CommandRunner& run);
 void RegisterPlanCommand(CLI::App& app, CommandRunner& run);
 void RegisterDoctorCommand(CLI::App& app, CommandRunner& run);
+void RegisterCheckCommand(CLI::App& app, CommandRunner& run);
+void RegisterApplyCommand(CLI::App& app, CommandRunner& run);
 
 // CONTRACT.md exit codes: 1 the input could not be used, 2 usage error.
 int ExitCodeFor(const Error& error);

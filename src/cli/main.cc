@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   RegisterInspectCommand(app, run);
   RegisterPlanCommand(app, run);
   RegisterDoctorCommand(app, run);
+  RegisterCheckCommand(app, run);
+  RegisterApplyCommand(app, run);
   RegisterHwCommand(app, run);
   RegisterCatalogCommand(app, run);
   RegisterGpusCommand(app, run);

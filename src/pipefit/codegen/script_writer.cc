@@ -222,6 +222,10 @@ std::string CandidateCode(const Candidate& candidate, const CodeContext& context
   return code;
 }
 
+std::string PostLoadCode(const Candidate& candidate, const CodeContext& context) {
+  return CastingCode(candidate, context) + PlacementCode(candidate) + VaeCode(candidate, context);
+}
+
 std::string EmitScript(const Candidate& candidate, const CodeContext& context) {
   std::string script = HeaderCode(candidate, context);
   script += ImportCode(candidate, context);

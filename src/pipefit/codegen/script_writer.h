@@ -47,6 +47,10 @@ struct CodeContext {
 // placement, casting, and VAE calls.
 std::string CandidateCode(const Candidate& candidate, const CodeContext& context);
 
+// The lines that follow `pipe = ...from_pretrained(...)` in CandidateCode:
+// layerwise casting, placement, VAE tiling/slicing ("pipe" as the variable).
+std::string PostLoadCode(const Candidate& candidate, const CodeContext& context);
+
 // A complete script: imports, CandidateCode, the guarded speed-ups
 // (compile_repeated_blocks when available, the attention backend in a
 // try/except), one generation call with the workload, and saving the

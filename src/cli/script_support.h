@@ -1,0 +1,28 @@
+// Shared by `check` and `apply`: reading a script (bounded), resolving the
+// model it loads (offline: local path, HF cache, catalog), and the model
+// facts the checker's class-dependent rules use.
+#ifndef PIPEFIT_CLI_SCRIPT_SUPPORT_H_
+#define PIPEFIT_CLI_SCRIPT_SUPPORT_H_
+
+#include <optional>
+#include <string>
+
+#include "cli/model_options.h"
+#include "pipefit/base/result.h"
+#include "pipefit/codegen/python_script.h"
+#include "pipefit/codegen/script_check.h"
+
+namespace pipefit::cli {
+
+Result<PythonScript> ReadScript(const std::string& path);
+
+// --model when given, else the first model id the script loads; nullopt
+// (with a note) when neither resolves.
+std::optional<ResolvedModel> ResolveScriptModel(const ModelFlags& flags, const PythonScript& script,
+                                                std::vector<std::string>& notes);
+
+ScriptModelFacts FactsFromPipeline(const Pipeline& pipeline);
+
+}  // namespace pipefit::cli
+
+#endif  // PIPEFIT_CLI_SCRIPT_SUPPORT_H_

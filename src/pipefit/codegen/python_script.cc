@@ -1,0 +1,217 @@
+#include "pipefit/codegen/python_script.h"
+
+#include <tree_sitter/api.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+extern "C" const TSLanguage* tree_sitter_python();
+
+namespace pipefit {
+namespace {
+
+struct ParserDeleter {
+  void operator()(TSParser* p) const { ts_parser_delete(p); }
+};
+struct TreeDeleter {
+  void operator()(TSTree* t) const { ts_tree_delete(t); }
+};
+
+bool Is(TSNode node, const char* type) { return !ts_node_is_null(node) && std::strcmp(ts_node_type(node), type) == 0; }
+
+class Builder {
+ public:
+  explicit Builder(PythonScript& script) : s_(script), src_(script.source) {}
+
+  void Walk(TSNode root) {
+    // Explicit stack: hostile scripts nest deeply.
+    std::vector<TSNode> stack = {root};
+    while (!stack.empty()) {
+      TSNode node = stack.back();
+      stack.pop_back();
+      Visit(node);
+      const uint32_t n = ts_node_child_count(node);
+      for (uint32_t i = n; i > 0; --i) stack.push_back(ts_node_child(node, i - 1));
+    }
+    std::sort(s_.error_lines.begin(), s_.error_lines.end());
+    s_.error_lines.erase(std::unique(s_.error_lines.begin(), s_.error_lines.end()), s_.error_lines.end());
+  }
+
+ private:
+  std::string Text(TSNode node) const {
+    const uint32_t b = ts_node_start_byte(node), e = ts_node_end_byte(node);
+    return std::string(src_.substr(b, e - b));
+  }
+  ByteRange Range(TSNode node) const { return {ts_node_start_byte(node), ts_node_end_byte(node)}; }
+  int Line(TSNode node) const { return static_cast<int>(ts_node_start_point(node).row) + 1; }
+
+  void Visit(TSNode node) {
+    if (Is(node, "ERROR") || ts_node_is_missing(node)) s_.error_lines.push_back(Line(node));
+    if (Is(node, "call")) AddCall(node);
+    if (Is(node, "import_from_statement") || Is(node, "import_statement")) AddImport(node);
+  }
+
+  // The statement that is a direct child of a module or block.
+  TSNode Statement(TSNode node) const {
+    TSNode current = node;
+    while (true) {
+      TSNode parent = ts_node_parent(current);
+      if (ts_node_is_null(parent) || Is(parent, "module") || Is(parent, "block")) return current;
+      current = parent;
+    }
+  }
+
+  // Whole lines: from the start of the statement's first line to after the
+  // newline ending its last line.
+  void StatementRange(TSNode statement, Call& call) const {
+    size_t begin = ts_node_start_byte(statement);
+    size_t line_start = begin;
+    while (line_start > 0 && src_[line_start - 1] != '\n') --line_start;
+    const bool only_space = std::all_of(src_.begin() + static_cast<long>(line_start), src_.begin() + static_cast<long>(begin),
+                                        [](char c) { return c == ' ' || c == '\t'; });
+    if (only_space) {
+      call.indent = std::string(src_.substr(line_start, begin - line_start));
+      begin = line_start;
+    }
+    size_t end = ts_node_end_byte(statement);
+    while (end < src_.size() && src_[end] != '\n') ++end;
+    if (end < src_.size()) ++end;
+    call.statement = {begin, end};
+  }
+
+  std::string AssignedTo(TSNode call) const {
+    TSNode current = call;
+    while (true) {
+      TSNode parent = ts_node_parent(current);
+      if (ts_node_is_null(parent)) return "";
+      if (Is(parent, "attribute") || Is(parent, "parenthesized_expression") ||
+          (Is(parent, "call") && ts_node_eq(ts_node_child_by_field_name(parent, "function", 8), current))) {
+        current = parent;
+        continue;
+      }
+      if (Is(parent, "assignment") && ts_node_eq(ts_node_child_by_field_name(parent, "right", 5), current)) {
+        return Text(ts_node_child_by_field_name(parent, "left", 4));
+      }
+      return "";
+    }
+  }
+
+  int Scope(TSNode node) const {
+    for (TSNode p = ts_node_parent(node); !ts_node_is_null(p); p = ts_node_parent(p)) {
+      if (Is(p, "function_definition")) return static_cast<int>(ts_node_start_byte(p)) + 1;
+    }
+    return 0;
+  }
+
+  std::optional<std::string> StringValue(TSNode value) const {
+    if (!Is(value, "string")) return std::nullopt;
+    const std::string text = Text(value);
+    for (uint32_t i = 0; i < ts_node_named_child_count(value); ++i) {
+      if (Is(ts_node_named_child(value, i), "interpolation")) return std::nullopt;
+    }
+    if (text.size() < 2 || (text.front() != '"' && text.front() != '\'')) return std::nullopt;
+    const size_t quote = text.size() >= 6 && text.compare(0, 3, std::string(3, text.front())) == 0 ? 3 : 1;
+    if (text.size() < 2 * quote) return std::nullopt;
+    return text.substr(quote, text.size() - 2 * quote);
+  }
+
+  void AddArguments(TSNode list, Call& call) const {
+    for (uint32_t i = 0; i < ts_node_named_child_count(list); ++i) {
+      TSNode child = ts_node_named_child(list, i);
+      if (Is(child, "comment")) continue;
+      Argument arg;
+      arg.range = Range(child);
+      TSNode value = child;
+      if (Is(child, "keyword_argument")) {
+        arg.keyword = Text(ts_node_child_by_field_name(child, "name", 4));
+        value = ts_node_child_by_field_name(child, "value", 5);
+        if (ts_node_is_null(value)) continue;
+      }
+      arg.text = Text(value);
+      arg.value = Range(value);
+      arg.string_value = StringValue(value);
+      call.args.push_back(std::move(arg));
+    }
+  }
+
+  void AddCall(TSNode node) {
+    Call call;
+    TSNode function = ts_node_child_by_field_name(node, "function", 8);
+    TSNode arguments = ts_node_child_by_field_name(node, "arguments", 9);
+    if (ts_node_is_null(function)) return;
+    call.callee = Text(function);
+    if (Is(function, "attribute")) {
+      call.receiver = Text(ts_node_child_by_field_name(function, "object", 6));
+      call.method = Text(ts_node_child_by_field_name(function, "attribute", 9));
+    } else {
+      call.method = call.callee;
+    }
+    if (!ts_node_is_null(arguments) && Is(arguments, "argument_list")) {
+      call.arguments = Range(arguments);
+      AddArguments(arguments, call);
+    }
+    call.range = Range(node);
+    call.line = Line(node);
+    StatementRange(Statement(node), call);
+    call.assigned_to = AssignedTo(node);
+    call.scope = Scope(node);
+    TSNode parent = ts_node_parent(node);
+    call.in_chain = Is(parent, "attribute");
+    s_.calls.push_back(std::move(call));
+  }
+
+  void AddImport(TSNode node) {
+    Import imp;
+    imp.line = Line(node);
+    imp.scope = Scope(node);
+    Call range_holder;
+    StatementRange(Statement(node), range_holder);
+    imp.statement = range_holder.statement;
+    if (Is(node, "import_from_statement")) imp.module = Text(ts_node_child_by_field_name(node, "module_name", 11));
+    for (uint32_t i = 0; i < ts_node_named_child_count(node); ++i) {
+      TSNode child = ts_node_named_child(node, i);
+      if (Is(child, "wildcard_import")) imp.star = true;
+      if (ts_node_eq(child, ts_node_child_by_field_name(node, "module_name", 11))) continue;
+      if (Is(child, "dotted_name")) imp.names.push_back(Text(child));
+      if (Is(child, "aliased_import")) imp.names.push_back(Text(ts_node_child_by_field_name(child, "name", 4)));
+    }
+    if (imp.scope == 0 && Is(ts_node_parent(node), "module")) s_.import_insert_at = std::max(s_.import_insert_at, imp.statement.end);
+    s_.imports.push_back(std::move(imp));
+  }
+
+  PythonScript& s_;
+  std::string_view src_;
+};
+
+}  // namespace
+
+int LineOf(std::string_view source, size_t offset) {
+  offset = std::min(offset, source.size());
+  return 1 + static_cast<int>(std::count(source.begin(), source.begin() + static_cast<long>(offset), '\n'));
+}
+
+Result<PythonScript> ParsePythonScript(std::string_view source) {
+  if (source.size() > kMaxScriptBytes) {
+    return MakeError(ErrorCode::kLimit, "script is " + std::to_string(source.size()) + " bytes; pipefit reads scripts up to " +
+                                            std::to_string(kMaxScriptBytes) + " bytes");
+  }
+  if (source.find('\0') != std::string_view::npos) {
+    return MakeError(ErrorCode::kMalformed, "not a text file (contains a NUL byte)");
+  }
+  PythonScript script;
+  script.source = std::string(source);
+  std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
+  if (!ts_parser_set_language(parser.get(), tree_sitter_python())) {
+    return MakeError(ErrorCode::kUnsupported, "tree-sitter Python grammar ABI does not match libtree-sitter");
+  }
+  // Bounded: a pathological input gives up instead of hanging.
+  ts_parser_set_timeout_micros(parser.get(), 5'000'000);
+  std::unique_ptr<TSTree, TreeDeleter> tree(
+      ts_parser_parse_string(parser.get(), nullptr, script.source.data(), static_cast<uint32_t>(script.source.size())));
+  if (!tree) return MakeError(ErrorCode::kLimit, "parsing took longer than 5 s");
+  Builder(script).Walk(ts_tree_root_node(tree.get()));
+  return script;
+}
+
+}  // namespace pipefit

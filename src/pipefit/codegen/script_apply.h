@@ -1,0 +1,51 @@
+// `pipefit apply`: rewrites a user's script to run one candidate, touching
+// only the lines that must change (CONTRACT.md `apply`). For the pipeline
+// the script builds (the first one, or the one bound to `target`):
+//   - removes what conflicts: `.to("cuda")` calls that the placement
+//     replaces (also a `.to(...)` chained on the construction), earlier
+//     offload / group-offload / layerwise-casting / attention / VAE
+//     tiling/slicing calls (including the removed pipeline-level
+//     enable_vae_tiling), and a quantization config argument;
+//   - inserts the candidate's calls right after the statement that builds
+//     the pipeline, at its indentation;
+//   - for quantized candidates, inserts the PipelineQuantizationConfig
+//     statement before it and adds quantization_config / device_map to the
+//     from_pretrained call; adds torch_dtype when missing;
+//   - adds the imports the new code needs (after the last top-level import,
+//     or into an existing `from diffusers import ...`; nothing under
+//     `from diffusers import *`).
+// Applying the same candidate twice changes nothing the second time.
+#ifndef PIPEFIT_CODEGEN_SCRIPT_APPLY_H_
+#define PIPEFIT_CODEGEN_SCRIPT_APPLY_H_
+
+#include <string>
+#include <vector>
+
+#include "pipefit/base/result.h"
+#include "pipefit/codegen/python_script.h"
+#include "pipefit/codegen/script_pipelines.h"
+#include "pipefit/codegen/script_writer.h"
+#include "pipefit/plan/candidate.h"
+
+namespace pipefit {
+
+struct ApplyOptions {
+  std::string target;  // pipeline variable to rewrite ("pipe", "self.pipe"); "" = the first pipeline
+};
+
+struct ApplyResult {
+  std::string rewritten;           // the whole new script
+  std::string pipeline_variable;   // the variable rewritten
+  int pipeline_line = 0;           // line of the construction
+  std::vector<std::string> notes;  // what was removed/added, and anything left for the user
+};
+
+// The code written comes from codegen/script_writer (the same text `plan`
+// shows), so `context` says the pipeline class, dtype, denoiser, VAE.
+// kNotFound when the script builds no pipeline (or none named `target`).
+Result<ApplyResult> ApplyCandidate(const PythonScript& script, const Candidate& candidate,
+                                   const CodeContext& context, const ApplyOptions& options);
+
+}  // namespace pipefit
+
+#endif  // PIPEFIT_CODEGEN_SCRIPT_APPLY_H_

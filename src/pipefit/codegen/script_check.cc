@@ -1,0 +1,325 @@
+#include "pipefit/codegen/script_check.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+
+#include "pipefit/codegen/script_pipelines.h"
+#include "pipefit/codegen/script_rules.h"
+#include "pipefit/plan/pipeline_traits.h"
+
+namespace pipefit {
+namespace {
+
+bool StartsWith(std::string_view text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
+
+bool IsComponentOf(const std::string& receiver, const std::string& variable) {
+  return receiver.size() > variable.size() + 1 && StartsWith(receiver, variable + ".");
+}
+
+// `.to(...)` naming a CUDA device: "cuda", "cuda:0", torch.device("cuda"),
+// or a variable called device.
+bool IsCudaTo(const Call& call) {
+  if (call.method != "to") return false;
+  for (const Argument& arg : call.args) {
+    if (!arg.keyword.empty() && arg.keyword != "device") continue;
+    if (arg.text.find("cuda") != std::string::npos) return true;
+    if (arg.text == "device" || arg.text == "DEVICE" || arg.text == "self.device") return true;
+  }
+  return false;
+}
+
+bool HasDTypeArgument(const Call& call) {
+  for (const Argument& arg : call.args) {
+    if (arg.keyword == "dtype" || !DTypeOfExpression(arg.text).empty()) return true;
+  }
+  return false;
+}
+
+bool IsOffload(const Call& c) {
+  return c.method == "enable_model_cpu_offload" || c.method == "enable_sequential_cpu_offload" ||
+         c.method == "enable_group_offload" || c.method == "apply_group_offloading";
+}
+
+class Checker {
+ public:
+  Checker(const PythonScript& script, const ScriptModelFacts& facts) : script_(script), facts_(facts) {}
+
+  CheckResult Run() {
+    for (const PipelineSite& site : FindPipelines(script_)) CheckPipeline(site);
+    CheckQuantConfigs();
+    CheckAttentionNames();
+    std::sort(result_.findings.begin(), result_.findings.end(), [](const Finding& a, const Finding& b) {
+      return a.line != b.line ? a.line < b.line : a.rule < b.rule;
+    });
+    result_.findings.erase(std::unique(result_.findings.begin(), result_.findings.end(),
+                                       [](const Finding& a, const Finding& b) {
+                                         return a.line == b.line && a.rule == b.rule;
+                                       }),
+                           result_.findings.end());
+    if (!script_.error_lines.empty()) {
+      std::string lines;
+      for (size_t i = 0; i < script_.error_lines.size() && i < 10; ++i) {
+        lines += (i ? ", " : "") + std::to_string(script_.error_lines[i]);
+      }
+      result_.notes.push_back("line(s) " + lines + " did not parse as Python (notebook magics, excerpts); the rest "
+                              "was checked");
+    }
+    return result_;
+  }
+
+ private:
+  void Add(std::string_view id, int line) {
+    const ScriptRule* rule = FindScriptRule(id);
+    if (rule == nullptr) return;
+    result_.findings.push_back(
+        {std::string(rule->id), rule->severity, line, std::string(rule->message), std::string(rule->fix)});
+  }
+
+  void CheckPipeline(const PipelineSite& site) {
+    CheckPlacement(site);
+    CheckOffloadCombos(site);
+    CheckCasting(site);
+    CheckVae(site);
+    CheckCompile(site);
+    CheckLoad(site);
+  }
+
+  const Call* First(const PipelineSite& site, std::string_view method) const {
+    for (const Call* c : site.calls) {
+      if (c->receiver == site.variable && c->method == method) return c;
+    }
+    return nullptr;
+  }
+
+  void CheckPlacement(const PipelineSite& site) {
+    const Call* model = First(site, "enable_model_cpu_offload");
+    const Call* sequential = First(site, "enable_sequential_cpu_offload");
+    const Call* first_offload = nullptr;
+    for (const Call* c : site.calls) {
+      if (IsOffload(*c) && first_offload == nullptr) first_offload = c;
+      if (c->receiver != site.variable || !IsCudaTo(*c)) continue;
+      if (model && c->range.begin > model->range.begin) Add("to-after-model-offload", c->line);
+      if (sequential && c->range.begin > sequential->range.begin) Add("to-after-sequential-offload", c->line);
+    }
+    if (first_offload == nullptr || first_offload->method == "apply_group_offloading") return;
+    // A .to("cuda") before the first offload call, on the pipeline or
+    // chained on its construction.
+    for (const Call& c : script_.calls) {
+      const bool chained = c.assigned_to == site.variable && c.statement.begin == site.construction->statement.begin;
+      const bool on_pipe = c.receiver == site.variable && c.range.begin > site.construction->range.begin;
+      if ((chained || on_pipe) && IsCudaTo(c) && c.range.begin < first_offload->range.begin) {
+        Add("to-before-offload", c.line);
+      }
+    }
+  }
+
+  void CheckOffloadCombos(const PipelineSite& site) {
+    const Call* model = First(site, "enable_model_cpu_offload");
+    std::vector<const Call*> offloads;
+    for (const Call* c : site.calls) {
+      if (!IsOffload(*c)) continue;
+      if (model && c != model && (c->method == "enable_group_offload" || c->method == "apply_group_offloading")) {
+        Add("model-offload-with-group-offload", std::max(c->line, model->line));
+      }
+      if (c->receiver == site.variable) offloads.push_back(c);
+      if (c->method == "enable_sequential_cpu_offload" && c->receiver == site.variable) {
+        Add("sequential-offload-legacy", c->line);
+      }
+      if (c->method == "enable_group_offload" || c->method == "apply_group_offloading") CheckBlockStream(*c);
+    }
+    for (size_t i = 1; i < offloads.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        const std::string& a = offloads[j]->method;
+        const std::string& b = offloads[i]->method;
+        const bool same = a == b;
+        const bool model_and_sequential = (a == "enable_model_cpu_offload" && b == "enable_sequential_cpu_offload") ||
+                                          (b == "enable_model_cpu_offload" && a == "enable_sequential_cpu_offload");
+        if (same || model_and_sequential) Add("offload-twice", offloads[i]->line);
+      }
+    }
+    if (model && UsesBnb8Bit()) Add("bnb8-with-model-offload", model->line);
+  }
+
+  void CheckBlockStream(const Call& c) {
+    const Argument* type = FindArgument(c, "offload_type");
+    const Argument* stream = FindArgument(c, "use_stream");
+    const Argument* n = FindArgument(c, "num_blocks_per_group");
+    if (!type || type->string_value != "block_level" || !stream || stream->text != "True" || !n) return;
+    if (std::atoi(n->text.c_str()) > 1) Add("block-stream-multiple-blocks", c.line);
+  }
+
+  void CheckCasting(const PipelineSite& site) {
+    const Call* casting = nullptr;
+    for (const Call* c : site.calls) {
+      if (c->method == "enable_layerwise_casting" && casting == nullptr) casting = c;
+      if (casting && c->method == "to" && c->range.begin > casting->range.begin && HasDTypeArgument(*c) &&
+          (c->receiver == site.variable || c->receiver == casting->receiver)) {
+        Add("layerwise-casting-then-to-dtype", c->line);
+      }
+    }
+  }
+
+  void CheckVae(const PipelineSite& site) {
+    static constexpr std::array<std::string_view, 4> kRemoved = {"enable_vae_tiling", "enable_vae_slicing",
+                                                                 "disable_vae_tiling", "disable_vae_slicing"};
+    for (const Call* c : site.calls) {
+      if (c->receiver == site.variable && std::find(kRemoved.begin(), kRemoved.end(), c->method) != kRemoved.end()) {
+        Add("pipeline-vae-tiling-removed", c->line);
+      }
+      if (c->receiver == site.variable + ".vae" && c->method == "enable_tiling" && !VaeTiles(site)) {
+        Add("vae-tiling-unsupported", c->line);
+      }
+    }
+  }
+
+  // From the resolved model's VAE class, else from the pipeline class
+  // (StableVideoDiffusionPipeline uses AutoencoderKLTemporalDecoder).
+  bool VaeTiles(const PipelineSite& site) const {
+    if (!facts_.vae_class.empty()) {
+      const ClassTraits* t = FindClassTraits(facts_.vae_class);
+      return t == nullptr || t->vae_tiling;
+    }
+    return site.class_name != "StableVideoDiffusionPipeline" && site.class_name != "I2VGenXLPipeline";
+  }
+
+  void CheckCompile(const PipelineSite& site) {
+    if (facts_.known && !facts_.has_repeated_blocks) return;
+    for (const Call* c : site.calls) {
+      const bool torch_compile = c->callee == "torch.compile" && !c->args.empty() &&
+                                 IsComponentOf(c->args.front().text, site.variable);
+      const bool method_compile = c->method == "compile" && IsComponentOf(c->receiver, site.variable);
+      if (torch_compile || method_compile) Add("compile-without-repeated-blocks", c->line);
+    }
+  }
+
+  void CheckLoad(const PipelineSite& site) {
+    const bool bf16_model = facts_.preferred_dtype == "bf16" ||
+                            (!facts_.known && (StartsWith(site.model_id, "black-forest-labs/FLUX") ||
+                                               StartsWith(site.model_id, "Qwen/Qwen-Image")));
+    if (site.dtype == "fp16" && bf16_model) Add("fp16-for-bf16-model", site.construction->line);
+    if (const Argument* q = FindArgument(*site.construction, "quantization_config")) {
+      const std::string kind = QuantConfigClass(*q);
+      if (kind == "BitsAndBytesConfig" || kind == "TorchAoConfig" || kind == "GGUFQuantizationConfig" ||
+          kind == "QuantoConfig") {
+        Add("quant-config-not-pipeline-level", site.construction->line);
+      }
+    }
+  }
+
+  // The class of a config expression: the call written inline, or the
+  // call assigned to the variable it names.
+  std::string QuantConfigClass(const Argument& arg) const {
+    for (const Call& c : script_.calls) {
+      if (c.range.begin == arg.value.begin && c.range.end == arg.value.end) return c.method;
+    }
+    for (const Call& c : script_.calls) {
+      if (c.assigned_to == arg.text && c.range.begin < arg.value.begin) return c.method;
+    }
+    return "";
+  }
+
+  bool UsesBnb8Bit() const {
+    for (const Call& c : script_.calls) {
+      if (c.method == "PipelineQuantizationConfig") {
+        const Argument* backend = FindArgument(c, "quant_backend");
+        if (backend && backend->string_value == "bitsandbytes_8bit") return true;
+      }
+      if (c.method == "BitsAndBytesConfig") {
+        const Argument* eight = FindArgument(c, "load_in_8bit");
+        if (eight && eight->text == "True") return true;
+      }
+    }
+    return false;
+  }
+
+  void CheckQuantConfigs() {
+    static constexpr std::array<std::string_view, 9> kBackends = {
+        "bitsandbytes_4bit", "bitsandbytes_8bit", "gguf", "torchao", "quanto", "modelopt", "auto-round",
+        "nunchaku_lite", "sdnq"};
+    for (const Call& c : script_.calls) {
+      if (c.method != "PipelineQuantizationConfig") continue;
+      const Argument* backend = FindArgument(c, "quant_backend");
+      if (backend == nullptr) continue;
+      const std::string name = backend->string_value.value_or("");
+      if (backend->string_value && std::find(kBackends.begin(), kBackends.end(), name) == kBackends.end()) {
+        Add("quant-backend-name", c.line);
+      }
+      const Argument* kwargs = FindArgument(c, "quant_kwargs");
+      std::string body = kwargs ? kwargs->text : "";
+      body.erase(std::remove_if(body.begin(), body.end(), [](char ch) { return ch == ' ' || ch == '\n'; }), body.end());
+      if (kwargs == nullptr || body == "{}" || body == "dict()") {
+        Add("quant-kwargs-empty", c.line);
+        continue;
+      }
+      const bool has4 = body.find("load_in_4bit") != std::string::npos || body.find("bnb_4bit_") != std::string::npos;
+      const bool has8 = body.find("load_in_8bit") != std::string::npos || body.find("llm_int8_") != std::string::npos;
+      if ((name == "bitsandbytes_4bit" && has8) || (name == "bitsandbytes_8bit" && has4) ||
+          (name == "torchao" && (has4 || has8))) {
+        Add("quant-backend-kwargs-mismatch", c.line);
+      }
+    }
+  }
+
+  void CheckAttentionNames() {
+    static constexpr std::array<std::string_view, 26> kBackends = {
+        "native", "_native_cudnn", "_native_flash", "_native_efficient", "_native_math", "_native_npu",
+        "_native_xla", "flex", "flash", "flash_varlen", "_flash_3", "_flash_varlen_3", "flash_hub",
+        "flash_varlen_hub", "_flash_3_hub", "_flash_3_varlen_hub", "flash_4_hub", "aiter_fa2_hub", "sage",
+        "sage_varlen", "sage_hub", "_sage_qk_int8_pv_fp8_cuda", "_sage_qk_int8_pv_fp8_cuda_sm90",
+        "_sage_qk_int8_pv_fp16_cuda", "_sage_qk_int8_pv_fp16_triton", "xformers"};
+    for (const Call& c : script_.calls) {
+      if (c.method != "set_attention_backend" && c.callee != "attention_backend") continue;
+      const Argument* name = FindArgument(c, "backend", 0);
+      if (name && name->string_value &&
+          std::find(kBackends.begin(), kBackends.end(), *name->string_value) == kBackends.end()) {
+        Add("attention-backend-unknown", c.line);
+      }
+    }
+    const std::string& src = script_.source;
+    for (size_t at = src.find("DIFFUSERS_ATTENTION_BACKEND"); at != std::string::npos;
+         at = src.find("DIFFUSERS_ATTENTION_BACKEND", at + 1)) {
+      Add("attention-backend-unknown", LineOf(src, at));
+    }
+  }
+
+  const PythonScript& script_;
+  const ScriptModelFacts& facts_;
+  CheckResult result_;
+};
+
+}  // namespace
+
+const char* SeverityName(Severity severity) {
+  switch (severity) {
+    case Severity::kError: return "error";
+    case Severity::kWarning: return "warning";
+    case Severity::kInfo: return "info";
+  }
+  return "info";
+}
+
+CheckResult CheckScript(const PythonScript& script, const ScriptModelFacts& facts) {
+  return Checker(script, facts).Run();
+}
+
+std::span<const ScriptRuleInfo> ScriptRules() {
+  static const std::vector<ScriptRuleInfo> rules = [] {
+    std::vector<ScriptRuleInfo> out;
+    for (const ScriptRule& r : ScriptRuleTable()) out.push_back({r.id, r.severity, r.message, r.source});
+    return out;
+  }();
+  return rules;
+}
+
+std::vector<std::string> ScriptModelIds(const PythonScript& script) {
+  std::vector<std::string> ids;
+  for (const PipelineSite& site : FindPipelines(script)) {
+    if (!site.model_id.empty() && std::find(ids.begin(), ids.end(), site.model_id) == ids.end()) {
+      ids.push_back(site.model_id);
+    }
+  }
+  return ids;
+}
+
+}  // namespace pipefit

@@ -1,0 +1,46 @@
+// The diffusers pipelines a script builds and the calls made on each:
+// shared by the checker and the rewriter. A pipeline is a
+// `X.from_pretrained(...)` / `from_single_file` / `from_pipe` call on a
+// pipeline class (a name ending in "Pipeline", AutoPipelineFor*,
+// DiffusionPipeline) assigned to a variable (`pipe`, `self.pipe`).
+#ifndef PIPEFIT_CODEGEN_SCRIPT_PIPELINES_H_
+#define PIPEFIT_CODEGEN_SCRIPT_PIPELINES_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipefit/codegen/python_script.h"
+
+namespace pipefit {
+
+struct PipelineSite {
+  std::string variable;
+  std::string class_name;   // "FluxPipeline", "AutoPipelineForText2Image", "DiffusionPipeline"
+  std::string method;       // "from_pretrained" | "from_single_file" | "from_pipe"
+  std::string model_id;     // "" when not a literal
+  std::string dtype;        // "bf16" | "fp16" | "fp32" | "" (the torch_dtype/dtype argument)
+  int line = 0;
+  const Call* construction = nullptr;  // points into the script
+  // Every call on the variable, its components or the variable itself
+  // (the generation call), after the construction, in source order.
+  std::vector<const Call*> calls;
+  const Call* generation = nullptr;    // the first `variable(...)` call
+  // Generation arguments of that call, when literals.
+  std::optional<int> height, width, frames, steps, batch;
+};
+
+// `script` must outlive the result.
+std::vector<PipelineSite> FindPipelines(const PythonScript& script);
+
+bool IsPipelineClass(std::string_view name);
+// "bf16"/"fp16"/"fp32" for torch.bfloat16 / torch.float16 / torch.float32
+// (and "bfloat16", "float16", "half" forms), "" otherwise.
+std::string DTypeOfExpression(std::string_view text);
+// The argument named `keyword`, else positional `position` (-1: none).
+const Argument* FindArgument(const Call& call, std::string_view keyword, int position = -1);
+
+}  // namespace pipefit
+
+#endif  // PIPEFIT_CODEGEN_SCRIPT_PIPELINES_H_

@@ -1,0 +1,99 @@
+// The rule table of `pipefit check` (script_check.h): id, severity, the
+// message and fix printed, and the source each rule restates.
+#include "pipefit/codegen/script_rules.h"
+
+namespace pipefit {
+namespace {
+
+using S = Severity;
+
+constexpr ScriptRule kRules[] = {
+    {"to-after-model-offload", S::kError,
+     "pipe.to(\"cuda\") after enable_model_cpu_offload(): diffusers raises (the offload hooks own placement)",
+     "remove the .to(\"cuda\") call; model offload moves each model to the GPU when it runs",
+     "diffusers pipeline_utils.py DiffusionPipeline.to (offloaded pipelines); internals §2"},
+    {"to-after-sequential-offload", S::kError,
+     "pipe.to(\"cuda\") after enable_sequential_cpu_offload(): diffusers raises",
+     "remove the .to(\"cuda\") call; sequential offload places every module itself",
+     "diffusers pipeline_utils.py DiffusionPipeline.to; internals §4"},
+    {"to-before-offload", S::kWarning,
+     "the pipeline is moved to the GPU and then offloaded: every weight crosses to the GPU and back (and may not "
+     "fit before the offload starts)",
+     "drop the .to(\"cuda\") and call the offload method right after from_pretrained",
+     "memory-calculator.md Compatibility rules; internals §2"},
+    {"model-offload-with-group-offload", S::kError,
+     "enable_model_cpu_offload() and group offloading on one pipeline: apply_group_offloading refuses modules that "
+     "carry accelerate offload hooks",
+     "use one of them: pipe.enable_group_offload(...) for the whole pipeline, or model offload",
+     "internals §3.1 (group_offloading.py:992-1003); memory-calculator.md"},
+    {"offload-twice", S::kWarning,
+     "the pipeline is offloaded twice (the same method again, or model and sequential offload together): the "
+     "second call replaces the first's hooks",
+     "keep a single offload call", "internals §2, §4"},
+    {"pipeline-vae-tiling-removed", S::kError,
+     "pipeline-level enable_vae_tiling/enable_vae_slicing (and disable_*) were removed after diffusers 0.39",
+     "call it on the VAE: pipe.vae.enable_tiling() / pipe.vae.enable_slicing()",
+     "internals §9 (removed in c56add8081, absent in v0.40.0)"},
+    {"quant-backend-name", S::kError, "unknown quant_backend for PipelineQuantizationConfig",
+     "use one of bitsandbytes_4bit, bitsandbytes_8bit, gguf, torchao, quanto, modelopt, auto-round, nunchaku_lite, "
+     "sdnq",
+     "internals §6.5 (quantizers/auto.py:55-65)"},
+    {"quant-kwargs-empty", S::kError, "quant_backend is given without quant_kwargs: diffusers raises",
+     "pass the backend's arguments, e.g. quant_kwargs={\"load_in_4bit\": True, \"bnb_4bit_quant_type\": \"nf4\", "
+     "\"bnb_4bit_compute_dtype\": torch.bfloat16}",
+     "memory-calculator.md Compatibility rules; quantizers/pipe_quant_config.py"},
+    {"quant-backend-kwargs-mismatch", S::kError, "quant_kwargs do not belong to this quant_backend",
+     "bitsandbytes_4bit takes load_in_4bit/bnb_4bit_*, bitsandbytes_8bit takes load_in_8bit/llm_int8_*, torchao "
+     "takes a torchao config (quant_mapping with TorchAoConfig(...))",
+     "internals §6.1, §6.2, §6.5"},
+    {"quant-config-not-pipeline-level", S::kError,
+     "a model-level quantization config is passed to a pipeline's from_pretrained: pipelines take "
+     "PipelineQuantizationConfig",
+     "wrap it: PipelineQuantizationConfig(quant_mapping={\"transformer\": config}) or use quant_backend=...",
+     "internals §6.5; memory-calculator.md (PipelineQuantizationConfig only at pipeline level)"},
+    {"bnb8-with-model-offload", S::kError,
+     "bitsandbytes 8-bit with enable_model_cpu_offload(): the int8 matmul cannot run on the CPU",
+     "use 4-bit (bitsandbytes_4bit, nf4), or keep the int8 component on the GPU and group-offload the rest with "
+     "exclude_modules",
+     "memory-calculator.md Compatibility rules; internals §2"},
+    {"layerwise-casting-then-to-dtype", S::kWarning,
+     "a .to(dtype) after enable_layerwise_casting() upcasts the fp8-stored weights again",
+     "move only the device: pipe.to(\"cuda\") without a dtype, and cast before offloading",
+     "memory-calculator.md Compatibility rules; internals §5"},
+    {"block-stream-multiple-blocks", S::kWarning,
+     "block_level with use_stream=True forces num_blocks_per_group=1 (diffusers warns and ignores the value)",
+     "set num_blocks_per_group=1, or use leaf_level with use_stream=True", "internals §3.5 (group_offloading.py:723-727)"},
+    {"sequential-offload-legacy", S::kInfo,
+     "enable_sequential_cpu_offload() is the slowest placement (synchronous per-module copies every step)",
+     "pipe.enable_group_offload(onload_device=torch.device(\"cuda\"), offload_device=torch.device(\"cpu\"), "
+     "offload_type=\"leaf_level\", use_stream=True) uses about as little VRAM and overlaps the copies",
+     "internals §3.5, §4; memory-calculator.md"},
+    {"attention-backend-unknown", S::kError,
+     "unknown attention backend name (or the wrong environment variable): diffusers raises or ignores it",
+     "use a name from diffusers' AttentionBackendName (native, flash, flash_hub, _flash_3_hub, sage, xformers, ...) "
+     "and the variable DIFFUSERS_ATTN_BACKEND",
+     "internals §7 (attention_dispatch.py:214-255, utils/constants.py:45)"},
+    {"compile-without-repeated-blocks", S::kInfo,
+     "whole-model torch.compile of the denoiser: compile_repeated_blocks() compiles 8-10x faster for the same "
+     "speed-up",
+     "pipe.transformer.compile_repeated_blocks(fullgraph=True)", "internals §8; memory-calculator.md"},
+    {"fp16-for-bf16-model", S::kWarning,
+     "torch.float16 for a model stored in bfloat16: activations can overflow (black or NaN images)",
+     "load with torch_dtype=torch.bfloat16", "internals §1.3; the checkpoint's stored dtype"},
+    {"vae-tiling-unsupported", S::kError, "this pipeline's VAE class has no tiling: enable_tiling() raises",
+     "remove the call (decode in chunks with decode_chunk_size where the pipeline offers it)",
+     "internals §9 (AutoencoderKLTemporalDecoder, VQModel, AsymmetricAutoencoderKL raise)"},
+};
+
+}  // namespace
+
+std::span<const ScriptRule> ScriptRuleTable() { return kRules; }
+
+const ScriptRule* FindScriptRule(std::string_view id) {
+  for (const ScriptRule& rule : kRules) {
+    if (rule.id == id) return &rule;
+  }
+  return nullptr;
+}
+
+}  // namespace pipefit
