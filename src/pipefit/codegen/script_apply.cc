@@ -81,14 +81,16 @@ class Rewriter {
   const Call& Construction() const { return *site_.construction; }
   std::string_view Source(ByteRange r) const { return std::string_view(s_.source).substr(r.begin, r.end - r.begin); }
 
-  // A statement that is only this call (`pipe.x(...)`, `pipe = pipe.to(...)`).
+  // A statement that is only this call (`pipe.x(...)`, `pipe = pipe.to(...)`),
+  // perhaps followed by a comment.
   bool StatementIsCall(const Call& call) const {
-    const std::string statement = Trim(Source(call.statement));
-    const std::string text(Source(call.range));
-    if (statement == text) return true;
-    const size_t eq = statement.find('=');
-    return eq != std::string::npos && Trim(statement.substr(0, eq)) == site_.variable &&
-           Trim(statement.substr(eq + 1)) == text;
+    const std::string before = Trim(std::string_view(s_.source).substr(call.statement.begin,
+                                                                        call.range.begin - call.statement.begin));
+    std::string after = Trim(std::string_view(s_.source).substr(call.range.end, call.statement.end - call.range.end));
+    if (!after.empty() && after.front() != '#') return false;
+    if (before.empty()) return true;
+    if (before.back() != '=') return false;
+    return Trim(before.substr(0, before.size() - 1)) == site_.variable;
   }
 
   // Deleting the only statement of a block would leave it empty: `pass`.

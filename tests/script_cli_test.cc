@@ -1,0 +1,132 @@
+// End-to-end tests of `pipefit check` and `pipefit apply` through the
+// binary: exit codes, JSON, the diff, --write with its backup, symlinks.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "pipefit/testing/temp_dir.h"
+#include "run_pipefit.h"
+
+namespace pipefit {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kScript[] =
+    "import torch\n"
+    "from diffusers import FluxPipeline\n"
+    "\n"
+    "# the pipeline\n"
+    "pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", torch_dtype=torch.bfloat16)\n"
+    "pipe.to(\"cuda\")\n"
+    "pipe.enable_vae_tiling()  # removed API\n"
+    "image = pipe(\"a fox\", height=1024, width=1024).images[0]\n"
+    "image.save(\"fox.png\")\n";
+
+std::string Read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class ScriptCliTest : public ::testing::Test {
+ protected:
+  std::string Env() const { return "HF_HUB_CACHE=" + dir_.path() + "/none HOME=" + dir_.path(); }
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = dir_.path() + "/" + name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(ScriptCliTest, CheckExitsOneOnAnErrorAndPrintsFileLineSeverityRule) {
+  const std::string path = Write("run.py", kScript);
+  const RunResult r = RunPipefit("check " + path, Env());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find(path + ":7: error pipeline-vae-tiling-removed: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("    fix: call it on the VAE: pipe.vae.enable_tiling()"), std::string::npos) << r.out;
+}
+
+TEST_F(ScriptCliTest, CheckJsonHasTheContractFields) {
+  const RunResult r = RunPipefit("check " + Write("run.py", kScript) + " --json", Env());
+  EXPECT_EQ(r.exit_code, 1);
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["schema"], "pipefit.check/1");
+  ASSERT_EQ(j["findings"].size(), 1u) << j.dump();
+  const json& f = j["findings"][0];
+  EXPECT_EQ(f["rule"], "pipeline-vae-tiling-removed");
+  EXPECT_EQ(f["severity"], "error");
+  EXPECT_EQ(f["line"], 7);
+  EXPECT_TRUE(f["message"].is_string());
+  EXPECT_TRUE(f["fix"].is_string());
+}
+
+TEST_F(ScriptCliTest, CleanScriptExitsZero) {
+  const RunResult r = RunPipefit(
+      "check " + Write("ok.py", "from diffusers import FluxPipeline\nimport torch\n"
+                                "pipe = FluxPipeline.from_pretrained(\"x/y\", torch_dtype=torch.bfloat16)\n"
+                                "pipe.enable_model_cpu_offload()\npipe.vae.enable_tiling()\n"),
+      Env());
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("no findings"), std::string::npos);
+}
+
+TEST_F(ScriptCliTest, ApplyPrintsADiffAndLeavesTheFileAlone) {
+  const std::string path = Write("run.py", kScript);
+  const RunResult r = RunPipefit("apply " + path + " --strategy full+model_offload --offline", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Read(path), kScript);
+  EXPECT_NE(r.out.find("--- a/" + path), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n-pipe.to(\"cuda\")\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n+pipe.enable_model_cpu_offload()\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n-pipe.enable_vae_tiling()  # removed API\n"), std::string::npos) << r.out;
+}
+
+TEST_F(ScriptCliTest, ApplyWriteKeepsTheOriginalAndIsIdempotent) {
+  const std::string path = Write("run.py", kScript);
+  RunResult r = RunPipefit("apply " + path + " --strategy fp8_layerwise+model_offload --offline --write", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Read(path + ".orig"), kScript);
+  const std::string once = Read(path);
+  EXPECT_NE(once, kScript);
+  EXPECT_NE(once.find("pipe.transformer.enable_layerwise_casting("), std::string::npos) << once;
+  r = RunPipefit("apply " + path + " --strategy fp8_layerwise+model_offload --offline --write", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Read(path), once);
+  EXPECT_NE(r.err.find("nothing to change"), std::string::npos) << r.err;
+  if (std::system("python3 --version >/dev/null 2>&1") == 0) {
+    EXPECT_EQ(std::system(("python3 -m py_compile '" + path + "'").c_str()), 0);
+  }
+}
+
+TEST_F(ScriptCliTest, ApplyRefusesASymlinkOutsideTheFolder) {
+  const std::string real = Write("real.py", kScript);
+  std::filesystem::create_directory(dir_.path() + "/sub");
+  const std::string link = dir_.path() + "/sub/run.py";
+  ASSERT_EQ(symlink(real.c_str(), link.c_str()), 0);
+  const RunResult r = RunPipefit("apply " + link + " --strategy full+model_offload --offline --write", Env());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("outside its folder"), std::string::npos) << r.err;
+  EXPECT_EQ(Read(real), kScript);
+  EXPECT_FALSE(std::filesystem::exists(link + ".orig"));
+}
+
+TEST_F(ScriptCliTest, ErrorsExitWithTheContractCodes) {
+  EXPECT_EQ(RunPipefit("check " + dir_.path() + "/missing.py", Env()).exit_code, 1);
+  const std::string none = Write("none.py", "print('no pipeline here')\n");
+  EXPECT_EQ(RunPipefit("apply " + none + " --strategy full+gpu --offline", Env()).exit_code, 1);
+  const std::string path = Write("run.py", kScript);
+  EXPECT_EQ(RunPipefit("apply " + path + " --strategy bogus+gpu --offline", Env()).exit_code, 2);
+  const RunResult rejected = RunPipefit("apply " + path + " --strategy bnb_int8+model_offload --offline", Env());
+  EXPECT_EQ(rejected.exit_code, 2) << rejected.err;
+}
+
+}  // namespace
+}  // namespace pipefit
