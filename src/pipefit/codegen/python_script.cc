@@ -62,22 +62,40 @@ class Builder {
     }
   }
 
-  // Whole lines: from the start of the statement's first line to after the
-  // newline ending its last line.
+  // Whole lines (from the start of the statement's first line to after the
+  // newline ending its last line) when the statement has its lines to
+  // itself; otherwise (`a(); b()`) the statement with its `;` separator.
   void StatementRange(TSNode statement, Call& call) const {
-    size_t begin = ts_node_start_byte(statement);
+    const size_t begin = ts_node_start_byte(statement);
     size_t line_start = begin;
     while (line_start > 0 && src_[line_start - 1] != '\n') --line_start;
-    const bool only_space = std::all_of(src_.begin() + static_cast<long>(line_start), src_.begin() + static_cast<long>(begin),
-                                        [](char c) { return c == ' ' || c == '\t'; });
-    if (only_space) {
-      call.indent = std::string(src_.substr(line_start, begin - line_start));
-      begin = line_start;
+    size_t indent_end = line_start;
+    while (indent_end < src_.size() && (src_[indent_end] == ' ' || src_[indent_end] == '\t')) ++indent_end;
+    call.indent = std::string(src_.substr(line_start, indent_end - line_start));
+    const size_t end = ts_node_end_byte(statement);
+    size_t line_end = end;
+    while (line_end < src_.size() && src_[line_end] != '\n') ++line_end;
+    const std::string_view tail = src_.substr(end, line_end - end);
+    const size_t tail_text = tail.find_first_not_of(" \t\r");
+    const bool alone_after = tail_text == std::string_view::npos || tail[tail_text] == '#';
+    if (indent_end == begin && alone_after) {
+      call.statement = {line_start, line_end < src_.size() ? line_end + 1 : line_end};
+      return;
     }
-    size_t end = ts_node_end_byte(statement);
-    while (end < src_.size() && src_[end] != '\n') ++end;
-    if (end < src_.size()) ++end;
-    call.statement = {begin, end};
+    size_t b = begin, e = end;
+    size_t after = e;
+    while (after < line_end && (src_[after] == ' ' || src_[after] == '\t')) ++after;
+    if (after < line_end && src_[after] == ';') {
+      e = after + 1;
+      while (e < line_end && (src_[e] == ' ' || src_[e] == '\t')) ++e;
+    } else {
+      size_t before = b;
+      while (before > line_start && (src_[before - 1] == ' ' || src_[before - 1] == '\t')) --before;
+      if (before > line_start && src_[before - 1] == ';') b = before - 1;
+      // Keep a trailing comment on the line out of the statement.
+      e = end;
+    }
+    call.statement = {b, e};
   }
 
   std::string AssignedTo(TSNode call) const {
@@ -95,6 +113,24 @@ class Builder {
       }
       return "";
     }
+  }
+
+  std::vector<std::pair<size_t, int>> Branches(TSNode node) const {
+    std::vector<std::pair<size_t, int>> out;
+    TSNode current = node;
+    for (TSNode p = ts_node_parent(node); !ts_node_is_null(p); current = p, p = ts_node_parent(p)) {
+      if (!Is(p, "if_statement")) continue;
+      // consequence block = branch 0; each elif/else clause = 1, 2, ...
+      int branch = -1, clause = 0;
+      for (uint32_t i = 0; i < ts_node_named_child_count(p); ++i) {
+        TSNode child = ts_node_named_child(p, i);
+        const bool is_clause = Is(child, "elif_clause") || Is(child, "else_clause");
+        if (is_clause) ++clause;
+        if (ts_node_eq(child, current)) branch = is_clause ? clause : (Is(child, "block") ? 0 : -1);
+      }
+      if (branch >= 0) out.insert(out.begin(), {ts_node_start_byte(p), branch});
+    }
+    return out;
   }
 
   int Scope(TSNode node) const {
@@ -156,6 +192,7 @@ class Builder {
     StatementRange(Statement(node), call);
     call.assigned_to = AssignedTo(node);
     call.scope = Scope(node);
+    call.branches = Branches(node);
     TSNode parent = ts_node_parent(node);
     call.in_chain = Is(parent, "attribute");
     s_.calls.push_back(std::move(call));
@@ -175,6 +212,7 @@ class Builder {
       if (ts_node_eq(child, ts_node_child_by_field_name(node, "module_name", 11))) continue;
       if (Is(child, "dotted_name")) imp.names.push_back(Text(child));
       if (Is(child, "aliased_import")) imp.names.push_back(Text(ts_node_child_by_field_name(child, "name", 4)));
+      if (Is(child, "dotted_name") || Is(child, "aliased_import")) imp.names_end = ts_node_end_byte(child);
     }
     if (imp.scope == 0 && Is(ts_node_parent(node), "module")) s_.import_insert_at = std::max(s_.import_insert_at, imp.statement.end);
     s_.imports.push_back(std::move(imp));
@@ -185,6 +223,15 @@ class Builder {
 };
 
 }  // namespace
+
+bool MutuallyExclusive(const Call& a, const Call& b) {
+  for (const auto& [if_a, branch_a] : a.branches) {
+    for (const auto& [if_b, branch_b] : b.branches) {
+      if (if_a == if_b && branch_a != branch_b) return true;
+    }
+  }
+  return false;
+}
 
 int LineOf(std::string_view source, size_t offset) {
   offset = std::min(offset, source.size());

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,12 +54,20 @@ struct Call {
   std::string assigned_to;
   int scope = 0;         // id of the enclosing function (0 = module level)
   bool in_chain = false; // the call is the object of another call (`X.from_pretrained(...).to(...)`)
+  // The if/elif/else branches the call sits in, outermost first: (the if
+  // statement's start byte, branch index). Two calls in different branches
+  // of one `if` never both run.
+  std::vector<std::pair<size_t, int>> branches;
 };
+
+// True when `a` and `b` sit in different branches of one if statement.
+bool MutuallyExclusive(const Call& a, const Call& b);
 
 struct Import {
   std::string module;               // "diffusers" ("" for `import x`)
   std::vector<std::string> names;   // imported names (as written, without aliases)
   bool star = false;                // from module import *
+  size_t names_end = 0;             // byte just after the last imported name (0 for star)
   int line = 0;
   ByteRange statement;
   int scope = 0;

@@ -47,6 +47,10 @@ std::string Indented(std::string_view code, const std::string& indent, const std
 // Calls the candidate's code replaces when made on the pipeline (or one of
 // its components).
 bool Replaced(const Call& call, const std::string& variable) {
+  if (call.callee == "apply_group_offloading" && !call.args.empty() &&
+      StartsWith(call.args.front().text, variable + ".")) {
+    return true;
+  }
   static constexpr std::array<std::string_view, 11> kMethods = {
       "enable_model_cpu_offload", "enable_sequential_cpu_offload", "enable_group_offload",
       "enable_layerwise_casting", "enable_vae_tiling",            "enable_vae_slicing",
@@ -54,7 +58,13 @@ bool Replaced(const Call& call, const std::string& variable) {
       "enable_slicing",           "to"};
   if (std::find(kMethods.begin(), kMethods.end(), call.method) == kMethods.end()) return false;
   if (call.method == "enable_tiling" || call.method == "enable_slicing") return call.receiver == variable + ".vae";
-  if (call.method == "enable_layerwise_casting") return StartsWith(call.receiver, variable + ".");
+  const bool component = StartsWith(call.receiver, variable + ".");
+  if (call.method == "enable_layerwise_casting" || call.method == "enable_group_offload") {
+    return call.receiver == variable || component;
+  }
+  // A component moved to the GPU or to another dtype conflicts with
+  // offloading and with fp8 storage alike.
+  if (call.method == "to" && component) return true;
   return call.receiver == variable;
 }
 
@@ -87,10 +97,14 @@ class Rewriter {
     const std::string before = Trim(std::string_view(s_.source).substr(call.statement.begin,
                                                                         call.range.begin - call.statement.begin));
     std::string after = Trim(std::string_view(s_.source).substr(call.range.end, call.statement.end - call.range.end));
+    // `a(); b()`: the separator belongs to the statement's range.
+    if (!after.empty() && after.front() == ';') after = Trim(after.substr(1));
+    std::string head = before;
+    if (!head.empty() && head.front() == ';') head = Trim(head.substr(1));
     if (!after.empty() && after.front() != '#') return false;
-    if (before.empty()) return true;
-    if (before.back() != '=') return false;
-    return Trim(before.substr(0, before.size() - 1)) == site_.variable;
+    if (head.empty()) return true;
+    if (head.back() != '=') return false;
+    return Trim(head.substr(0, head.size() - 1)) == site_.variable;
   }
 
   // Deleting the only statement of a block would leave it empty: `pass`.
@@ -110,7 +124,7 @@ class Rewriter {
   void RemoveReplacedCalls() {
     for (const Call* call : site_.calls) {
       if (!Replaced(*call, site_.variable)) continue;
-      if (call->method == "to" && !StatementIsCall(*call)) {
+      if (call->method == "to" && !StatementIsCall(*call) && !call->in_chain) {
         notes_.push_back("line " + std::to_string(call->line) + ": left " + std::string(Source(call->range)) +
                          " in place (part of a larger expression); check it against the new placement");
         continue;
@@ -163,7 +177,48 @@ class Rewriter {
     }
     if (!IsQuantized(c_.weights)) RemoveArgument(load, "quantization_config");
     if (!IsQuantized(c_.weights)) RemoveArgument(load, "device_map");
-    if (!appended.empty()) edits_.push_back({{insert_at, insert_at}, appended});
+    if (!appended.empty()) AppendArguments(load, insert_at, appended);
+  }
+
+  // New keyword arguments go where the call's layout puts them: one per
+  // line (after the last argument and its trailing comma) when the call
+  // lists its arguments one per line, else inline.
+  void AppendArguments(const Call& load, size_t insert_at, const std::string& appended) {
+    const std::string& src = s_.source;
+    bool one_per_line = !load.args.empty() &&
+                        LineOf(src, load.args.front().range.begin) != LineOf(src, load.arguments.begin);
+    for (size_t i = 1; i < load.args.size() && one_per_line; ++i) {
+      one_per_line = LineOf(src, load.args[i].range.begin) != LineOf(src, load.args[i - 1].range.end);
+    }
+    if (!one_per_line) {
+      edits_.push_back({{insert_at, insert_at}, appended});
+      return;
+    }
+    size_t line_start = load.args.back().range.begin;
+    while (line_start > 0 && src[line_start - 1] != '\n') --line_start;
+    size_t indent_end = line_start;
+    while (indent_end < src.size() && (src[indent_end] == ' ' || src[indent_end] == '\t')) ++indent_end;
+    const std::string indent = src.substr(line_start, indent_end - line_start);
+    std::vector<std::string> kwargs;
+    for (size_t start = 0; start < appended.size();) {
+      size_t comma = appended.find(", ", start);
+      // kwargs never contain ", " themselves (they are name=value with
+      // simple values), so this split is exact.
+      const std::string part = appended.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!part.empty()) kwargs.push_back(part);
+      if (comma == std::string::npos) break;
+      start = comma + 2;
+    }
+    size_t after = insert_at;
+    while (after < src.size() && (src[after] == ' ' || src[after] == '\t')) ++after;
+    std::string text;
+    if (after < src.size() && src[after] == ',') {
+      for (const std::string& k : kwargs) text += "\n" + indent + k + ",";
+      edits_.push_back({{after + 1, after + 1}, text});
+    } else {
+      for (const std::string& k : kwargs) text += ",\n" + indent + k;
+      edits_.push_back({{insert_at, insert_at}, text});
+    }
   }
 
   void RemoveArgument(const Call& load, std::string_view name) {
@@ -212,9 +267,22 @@ class Rewriter {
       }
     }
     if (!names.empty()) {
-      lines += "from diffusers import ";
-      for (size_t i = 0; i < names.size(); ++i) lines += (i ? ", " : "") + names[i];
-      lines += "\n";
+      // Into the first top-level `from diffusers import a, b`, else a new line.
+      const Import* existing = nullptr;
+      for (const Import& imp : s_.imports) {
+        if (existing == nullptr && imp.module == "diffusers" && !imp.star && imp.scope == 0 && imp.names_end > 0) {
+          existing = &imp;
+        }
+      }
+      if (existing != nullptr) {
+        std::string added;
+        for (const std::string& name : names) added += ", " + name;
+        edits_.push_back({{existing->names_end, existing->names_end}, added});
+      } else {
+        lines += "from diffusers import ";
+        for (size_t i = 0; i < names.size(); ++i) lines += (i ? ", " : "") + names[i];
+        lines += "\n";
+      }
     }
     for (const std::string& line : weights_.other_imports) {
       if (s_.source.find(line) == std::string::npos) lines += line + "\n";
@@ -225,7 +293,44 @@ class Rewriter {
     edits_.push_back({{at, at}, lines});
   }
 
+  // Removals that overlap (two statements on one line share their `;`) are
+  // merged; a line whose code is all removed goes whole.
+  void MergeRemovals() {
+    std::vector<Edit> removals, others;
+    for (Edit& e : edits_) (e.text.empty() && e.range.end > e.range.begin ? removals : others).push_back(e);
+    std::sort(removals.begin(), removals.end(), [](const Edit& a, const Edit& b) { return a.range.begin < b.range.begin; });
+    std::vector<Edit> merged;
+    for (const Edit& e : removals) {
+      if (!merged.empty() && e.range.begin <= merged.back().range.end) {
+        merged.back().range.end = std::max(merged.back().range.end, e.range.end);
+      } else {
+        merged.push_back(e);
+      }
+    }
+    const std::string& src = s_.source;
+    for (Edit& e : merged) {
+      if (e.range.end > 0 && src[e.range.end - 1] == '\n') continue;  // already whole lines
+      size_t line_start = e.range.begin;
+      while (line_start > 0 && src[line_start - 1] != '\n') --line_start;
+      size_t line_end = e.range.end;
+      while (line_end < src.size() && src[line_end] != '\n') ++line_end;
+      auto blank = [&](size_t b, size_t end) {
+        for (size_t i = b; i < end; ++i) {
+          if (src[i] == '#') return true;  // the rest is a comment
+          if (src[i] != ' ' && src[i] != '\t' && src[i] != '\r' && src[i] != '\n') return false;
+        }
+        return true;
+      };
+      if (blank(line_start, e.range.begin) && blank(e.range.end, line_end)) {
+        e.range = {line_start, line_end < src.size() ? line_end + 1 : line_end};
+      }
+    }
+    edits_ = others;
+    edits_.insert(edits_.end(), merged.begin(), merged.end());
+  }
+
   std::string ApplyEdits() {
+    MergeRemovals();
     std::stable_sort(edits_.begin(), edits_.end(), [](const Edit& a, const Edit& b) {
       return a.range.begin != b.range.begin ? a.range.begin < b.range.begin : a.range.end < b.range.end;
     });

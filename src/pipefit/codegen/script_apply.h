@@ -1,11 +1,12 @@
 // `pipefit apply`: rewrites a user's script to run one candidate, touching
 // only the lines that must change (CONTRACT.md `apply`). For the pipeline
 // the script builds (the first one, or the one bound to `target`):
-//   - removes what conflicts: `.to("cuda")` calls that the placement
-//     replaces (also a `.to(...)` chained on the construction), earlier
-//     offload / group-offload / layerwise-casting / attention / VAE
-//     tiling/slicing calls (including the removed pipeline-level
-//     enable_vae_tiling), and a quantization config argument;
+//   - removes what conflicts: `.to(...)` calls on the pipeline or its
+//     components (also one chained on the construction), earlier offload /
+//     group-offload (pipeline or component, apply_group_offloading) /
+//     layerwise-casting / VAE tiling/slicing calls (including the removed
+//     pipeline-level enable_vae_tiling), and a quantization config
+//     argument; attention-backend and compile calls are kept;
 //   - inserts the candidate's calls right after the statement that builds
 //     the pipeline, at its indentation;
 //   - for quantized candidates, inserts the PipelineQuantizationConfig

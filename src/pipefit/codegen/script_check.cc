@@ -99,8 +99,12 @@ class Checker {
     for (const Call* c : site.calls) {
       if (IsOffload(*c) && first_offload == nullptr) first_offload = c;
       if (c->receiver != site.variable || !IsCudaTo(*c)) continue;
-      if (model && c->range.begin > model->range.begin) Add("to-after-model-offload", c->line);
-      if (sequential && c->range.begin > sequential->range.begin) Add("to-after-sequential-offload", c->line);
+      if (model && c->range.begin > model->range.begin && !MutuallyExclusive(*c, *model)) {
+        Add("to-after-model-offload", c->line);
+      }
+      if (sequential && c->range.begin > sequential->range.begin && !MutuallyExclusive(*c, *sequential)) {
+        Add("to-after-sequential-offload", c->line);
+      }
     }
     if (first_offload == nullptr || first_offload->method == "apply_group_offloading") return;
     // A .to("cuda") before the first offload call, on the pipeline or
@@ -108,7 +112,8 @@ class Checker {
     for (const Call& c : script_.calls) {
       const bool chained = c.assigned_to == site.variable && c.statement.begin == site.construction->statement.begin;
       const bool on_pipe = c.receiver == site.variable && c.range.begin > site.construction->range.begin;
-      if ((chained || on_pipe) && IsCudaTo(c) && c.range.begin < first_offload->range.begin) {
+      if ((chained || on_pipe) && IsCudaTo(c) && c.range.begin < first_offload->range.begin &&
+          !MutuallyExclusive(c, *first_offload)) {
         Add("to-before-offload", c.line);
       }
     }
@@ -119,7 +124,8 @@ class Checker {
     std::vector<const Call*> offloads;
     for (const Call* c : site.calls) {
       if (!IsOffload(*c)) continue;
-      if (model && c != model && (c->method == "enable_group_offload" || c->method == "apply_group_offloading")) {
+      if (model && c != model && (c->method == "enable_group_offload" || c->method == "apply_group_offloading") &&
+          !MutuallyExclusive(*c, *model)) {
         Add("model-offload-with-group-offload", std::max(c->line, model->line));
       }
       if (c->receiver == site.variable) offloads.push_back(c);
@@ -135,7 +141,9 @@ class Checker {
         const bool same = a == b;
         const bool model_and_sequential = (a == "enable_model_cpu_offload" && b == "enable_sequential_cpu_offload") ||
                                           (b == "enable_model_cpu_offload" && a == "enable_sequential_cpu_offload");
-        if (same || model_and_sequential) Add("offload-twice", offloads[i]->line);
+        if ((same || model_and_sequential) && !MutuallyExclusive(*offloads[i], *offloads[j])) {
+          Add("offload-twice", offloads[i]->line);
+        }
       }
     }
     if (model && UsesBnb8Bit()) Add("bnb8-with-model-offload", model->line);
@@ -154,6 +162,7 @@ class Checker {
     for (const Call* c : site.calls) {
       if (c->method == "enable_layerwise_casting" && casting == nullptr) casting = c;
       if (casting && c->method == "to" && c->range.begin > casting->range.begin && HasDTypeArgument(*c) &&
+          !MutuallyExclusive(*c, *casting) &&
           (c->receiver == site.variable || c->receiver == casting->receiver)) {
         Add("layerwise-casting-then-to-dtype", c->line);
       }
@@ -276,9 +285,18 @@ class Checker {
         Add("attention-backend-unknown", c.line);
       }
     }
+    // The misspelt variable, where it is set (os.environ[...] = / setdefault /
+    // putenv), not in comments.
     const std::string& src = script_.source;
     for (size_t at = src.find("DIFFUSERS_ATTENTION_BACKEND"); at != std::string::npos;
          at = src.find("DIFFUSERS_ATTENTION_BACKEND", at + 1)) {
+      size_t line_start = src.rfind('\n', at);
+      line_start = line_start == std::string::npos ? 0 : line_start + 1;
+      const std::string_view before(src.data() + line_start, at - line_start);
+      if (before.find('#') != std::string_view::npos) continue;
+      size_t line_end = src.find('\n', at);
+      const std::string_view line(src.data() + line_start, (line_end == std::string::npos ? src.size() : line_end) - line_start);
+      if (line.find("environ") == std::string_view::npos && line.find("putenv") == std::string_view::npos) continue;
       Add("attention-backend-unknown", LineOf(src, at));
     }
   }

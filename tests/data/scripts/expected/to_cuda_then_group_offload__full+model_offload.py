@@ -1,0 +1,11 @@
+# pipefit corpus: the pipeline moved to CUDA and only then group offloaded
+# (to-before-offload on the .to call: it loads every weight onto the GPU
+# first). The leaf-level stream offload itself is fine.
+import torch
+from diffusers import QwenImagePipeline
+
+pipe = QwenImagePipeline.from_pretrained("Qwen/Qwen-Image", torch_dtype=torch.bfloat16)
+pipe.enable_model_cpu_offload()
+
+image = pipe("a ceramic vase with blue glaze", num_inference_steps=50, true_cfg_scale=4.0).images[0]
+image.save("vase.png")
