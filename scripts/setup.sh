@@ -11,6 +11,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtree-sitter-dev
 )
+# The fuzzers (scripts/fuzz.sh) need clang and libFuzzer's runtime.
+if [ -n "${PIPEFIT_SETUP_FUZZ:-}" ]; then
+  packages+=(clang libclang-rt-dev)
+fi
 # npm fetches the grammar; a machine may already have it from Node.js's own
 # packages (which conflict with Debian's npm package), so only the command
 # is required.

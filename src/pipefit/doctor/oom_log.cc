@@ -35,7 +35,9 @@ std::optional<Bytes> ParseQuantity(std::string_view text) {
     if (c == '.' && !dot) { dot = true; continue; }
     if (c == ',' && !dot) continue;  // "36,651 MB"
     if (c < '0' || c > '9') break;
-    if (++count > 30) return std::nullopt;
+    // 24 digits times the largest unit (2^40) times 2 stays inside
+    // __int128; no real message prints that many.
+    if (++count > 24) return std::nullopt;
     digits = digits * 10 + (c - '0');
     if (dot) ++frac;
   }

@@ -1,0 +1,125 @@
+#include "harnesses.h"
+
+#include <string>
+
+#include "pipefit/base/bytes.h"
+#include "pipefit/base/file_system.h"
+#include "pipefit/codegen/python_script.h"
+#include "pipefit/codegen/script_apply.h"
+#include "pipefit/codegen/script_check.h"
+#include "pipefit/codegen/unified_diff.h"
+#include "pipefit/doctor/advice.h"
+#include "pipefit/doctor/oom_log.h"
+#include "pipefit/formats/gguf.h"
+#include "pipefit/formats/safetensors.h"
+#include "pipefit/formats/sharded_index.h"
+#include "pipefit/plan/candidate.h"
+#include "pipefit/plan/planner.h"
+#include "pipefit/sources/pipeline_folder.h"
+#include "pipefit/testing/safetensors_builder.h"
+
+namespace pipefit::fuzz {
+
+// The safetensors header (length prefix + JSON) as read
+// From a file of arbitrary bytes.
+void SafetensorsHeader(const uint8_t* data, size_t size) {
+  pipefit::MemoryFileSystem fs;
+  fs.AddFile("x.safetensors", std::string(reinterpret_cast<const char*>(data), size));
+  (void)pipefit::ReadSafetensorsHeader(fs, "x.safetensors");
+  // The JSON alone, against a data section of plausible size.
+  (void)pipefit::ParseSafetensorsHeader(std::string_view(reinterpret_cast<const char*>(data), size), 1 << 20, "x");
+}
+
+// *.safetensors.index.json.
+void ShardedIndex(const uint8_t* data, size_t size) {
+  (void)pipefit::ParseShardedIndex(std::string_view(reinterpret_cast<const char*>(data), size), "index.json");
+}
+
+// A GGUF file of arbitrary bytes (header, KVs, tensor infos).
+void GgufHeader(const uint8_t* data, size_t size) {
+  pipefit::MemoryFileSystem fs;
+  fs.AddFile("x.gguf", std::string(reinterpret_cast<const char*>(data), size));
+  (void)pipefit::ReadGgufHeader(fs, "x.gguf");
+}
+
+// Model_index.json and config.json handling. The input is
+// Split at the first NUL into a model_index.json and a transformer
+// Config.json; the pipeline is loaded (with a tiny valid weight file),
+// Measured and planned, so config values reach the planner's arithmetic.
+void PipelineConfig(const uint8_t* data, size_t size) {
+  const std::string input(reinterpret_cast<const char*>(data), size);
+  const size_t nul = input.find('\0');
+  const std::string model_index = input.substr(0, nul);
+  const std::string config = nul == std::string::npos ? "{}" : input.substr(nul + 1);
+  pipefit::MemoryFileSystem fs;
+  fs.AddFile("p/model_index.json", model_index);
+  fs.AddFile("p/transformer/config.json", config);
+  fs.AddFile("p/vae/config.json", config);
+  const std::string weights = pipefit::testing::SafetensorsBytes({{"transformer_blocks.0.attn.to_q.weight", "BF16", {64, 64}}});
+  fs.AddFile("p/transformer/diffusion_pytorch_model.safetensors", weights);
+  fs.AddFile("p/vae/diffusion_pytorch_model.safetensors", weights);
+  auto pipeline = pipefit::LoadPipelineFolder(fs, "p", "");
+  if (!pipeline.ok()) return;
+  pipefit::PlanRequest request;
+  request.hardware.vram = 24 * pipefit::kGiB;
+  request.hardware.ram = 64 * pipefit::kGiB;
+  auto context = pipefit::BuildPlanContext(*pipeline, request);
+  if (context.ok()) (void)pipefit::Plan(*pipeline, request, *context);
+}
+
+// The Python script parser, `check` and `apply` on
+// Arbitrary bytes.
+void PythonScript(const uint8_t* data, size_t size) {
+  auto script = pipefit::ParsePythonScript(std::string_view(reinterpret_cast<const char*>(data), size));
+  if (!script.ok()) return;
+  (void)pipefit::CheckScript(*script, pipefit::ScriptModelFacts{});
+  pipefit::Candidate candidate;
+  candidate.weights = pipefit::WeightsKind::kBnbNf4;
+  candidate.placement = pipefit::Placement::kModelOffload;
+  candidate.quantized_components = {"transformer"};
+  candidate.vae_tiling = true;
+  pipefit::CodeContext context;
+  context.pipeline_class = "FluxPipeline";
+  auto applied = pipefit::ApplyCandidate(*script, candidate, context, {});
+  if (applied.ok()) {
+    (void)pipefit::UnifiedDiff(script->source, applied->rewritten, "a", "b");
+    // Applying to the rewritten script must parse again.
+    (void)pipefit::ParsePythonScript(applied->rewritten);
+  }
+}
+
+// The OOM log parser and the advice rules.
+void OomLog(const uint8_t* data, size_t size) {
+  const pipefit::OomReport report = pipefit::ParseOomLog(std::string_view(reinterpret_cast<const char*>(data), size));
+  (void)pipefit::AdviseOnOom(report);
+}
+
+// Human sizes on flags (--vram 12GiB) and strategy ids.
+void SizeParse(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)pipefit::ParseSize(text);
+  std::string error;
+  (void)pipefit::ParseStrategyId(text, &error);
+}
+
+Harness FindHarness(std::string_view target) {
+  struct Row {
+    std::string_view name;
+    Harness harness;
+  };
+  static constexpr Row kRows[] = {
+      {"safetensors_header", &SafetensorsHeader},
+      {"sharded_index", &ShardedIndex},
+      {"gguf_header", &GgufHeader},
+      {"pipeline_config", &PipelineConfig},
+      {"python_script", &PythonScript},
+      {"oom_log", &OomLog},
+      {"size_parse", &SizeParse},
+  };
+  for (const Row& row : kRows) {
+    if (row.name == target) return row.harness;
+  }
+  return nullptr;
+}
+
+}  // namespace pipefit::fuzz
