@@ -65,7 +65,7 @@ void PrintTo(const CheckCase& c, std::ostream* os) { *os << c.file; }
 // is an error, what works but wastes memory or speed a warning, advice info.
 const std::map<std::string, Severity>& RequiredRules() {
   static const std::map<std::string, Severity> rules = {
-      {"to-after-model-offload", Severity::kError},
+      {"to-after-model-offload", Severity::kWarning},
       {"to-after-sequential-offload", Severity::kError},
       {"to-before-offload", Severity::kWarning},
       {"model-offload-with-group-offload", Severity::kError},

@@ -24,15 +24,30 @@ class Builder {
  public:
   explicit Builder(PythonScript& script) : s_(script), src_(script.source) {}
 
+  // What the walk knows about a node's ancestors, computed top-down so no
+  // lookup walks back up the tree (tree-sitter's parent lookup is linear in
+  // the depth, which made deep inputs cubic).
+  struct Context {
+    TSNode statement{};          // the enclosing statement that is a child of a module/block
+    int scope = 0;               // enclosing function (start byte + 1), 0 at module level
+    std::vector<std::pair<size_t, int>> branches;
+    int assigned = -1;           // index into targets_ while the chain leads to an assignment
+    bool parent_is_attribute = false;
+    bool top_level = true;       // directly under the module
+  };
+
   void Walk(TSNode root) {
-    // Explicit stack: hostile scripts nest deeply.
-    std::vector<TSNode> stack = {root};
+    std::vector<std::pair<TSNode, Context>> stack;
+    stack.push_back({root, Context{}});
     while (!stack.empty()) {
-      TSNode node = stack.back();
+      auto [node, ctx] = std::move(stack.back());
       stack.pop_back();
-      Visit(node);
+      Visit(node, ctx);
       const uint32_t n = ts_node_child_count(node);
-      for (uint32_t i = n; i > 0; --i) stack.push_back(ts_node_child(node, i - 1));
+      for (uint32_t i = n; i > 0; --i) {
+        TSNode child = ts_node_child(node, i - 1);
+        stack.push_back({child, ChildContext(node, child, i - 1, ctx)});
+      }
     }
     std::sort(s_.error_lines.begin(), s_.error_lines.end());
     s_.error_lines.erase(std::unique(s_.error_lines.begin(), s_.error_lines.end()), s_.error_lines.end());
@@ -46,21 +61,45 @@ class Builder {
   ByteRange Range(TSNode node) const { return {ts_node_start_byte(node), ts_node_end_byte(node)}; }
   int Line(TSNode node) const { return static_cast<int>(ts_node_start_point(node).row) + 1; }
 
-  void Visit(TSNode node) {
+  void Visit(TSNode node, const Context& ctx) {
     if (Is(node, "ERROR") || ts_node_is_missing(node)) s_.error_lines.push_back(Line(node));
-    if (Is(node, "call")) AddCall(node);
-    if (Is(node, "import_from_statement") || Is(node, "import_statement")) AddImport(node);
-  }
-
-  // The statement that is a direct child of a module or block.
-  TSNode Statement(TSNode node) const {
-    TSNode current = node;
-    while (true) {
-      TSNode parent = ts_node_parent(current);
-      if (ts_node_is_null(parent) || Is(parent, "module") || Is(parent, "block")) return current;
-      current = parent;
+    if (Is(node, "call")) AddCall(node, ctx);
+    if (Is(node, "import_from_statement") || Is(node, "import_statement") || Is(node, "future_import_statement")) {
+      AddImport(node, ctx);
     }
   }
+
+  Context ChildContext(TSNode parent, TSNode child, uint32_t index, const Context& ctx) {
+    Context c;
+    c.scope = ctx.scope;
+    c.branches = ctx.branches;
+    c.top_level = Is(parent, "module");
+    c.statement = (Is(parent, "module") || Is(parent, "block")) ? child : ctx.statement;
+    if (Is(parent, "function_definition")) c.scope = static_cast<int>(ts_node_start_byte(parent)) + 1;
+    if (Is(parent, "if_statement")) {
+      int clause = 0;
+      for (uint32_t i = 0; i <= index; ++i) {
+        TSNode sibling = ts_node_child(parent, i);
+        if (Is(sibling, "elif_clause") || Is(sibling, "else_clause")) ++clause;
+      }
+      if (Is(child, "block")) c.branches.push_back({ts_node_start_byte(parent), 0});
+      if (Is(child, "elif_clause") || Is(child, "else_clause")) c.branches.push_back({ts_node_start_byte(parent), clause});
+    }
+    c.parent_is_attribute = Is(parent, "attribute");
+    // The assignment target follows the right-hand side down through
+    // attribute objects, call functions and parentheses (`x = A.f(...).g()`).
+    const char* field = ts_node_field_name_for_child(parent, index);
+    const std::string_view f = field == nullptr ? "" : field;
+    if (Is(parent, "assignment") && f == "right") {
+      targets_.push_back(Text(ts_node_child_by_field_name(parent, "left", 4)));
+      c.assigned = static_cast<int>(targets_.size()) - 1;
+    } else if ((Is(parent, "attribute") && f == "object") || (Is(parent, "call") && f == "function") ||
+               Is(parent, "parenthesized_expression")) {
+      c.assigned = ctx.assigned;
+    }
+    return c;
+  }
+
 
   // Whole lines (from the start of the statement's first line to after the
   // newline ending its last line) when the statement has its lines to
@@ -98,47 +137,8 @@ class Builder {
     call.statement = {b, e};
   }
 
-  std::string AssignedTo(TSNode call) const {
-    TSNode current = call;
-    while (true) {
-      TSNode parent = ts_node_parent(current);
-      if (ts_node_is_null(parent)) return "";
-      if (Is(parent, "attribute") || Is(parent, "parenthesized_expression") ||
-          (Is(parent, "call") && ts_node_eq(ts_node_child_by_field_name(parent, "function", 8), current))) {
-        current = parent;
-        continue;
-      }
-      if (Is(parent, "assignment") && ts_node_eq(ts_node_child_by_field_name(parent, "right", 5), current)) {
-        return Text(ts_node_child_by_field_name(parent, "left", 4));
-      }
-      return "";
-    }
-  }
 
-  std::vector<std::pair<size_t, int>> Branches(TSNode node) const {
-    std::vector<std::pair<size_t, int>> out;
-    TSNode current = node;
-    for (TSNode p = ts_node_parent(node); !ts_node_is_null(p); current = p, p = ts_node_parent(p)) {
-      if (!Is(p, "if_statement")) continue;
-      // consequence block = branch 0; each elif/else clause = 1, 2, ...
-      int branch = -1, clause = 0;
-      for (uint32_t i = 0; i < ts_node_named_child_count(p); ++i) {
-        TSNode child = ts_node_named_child(p, i);
-        const bool is_clause = Is(child, "elif_clause") || Is(child, "else_clause");
-        if (is_clause) ++clause;
-        if (ts_node_eq(child, current)) branch = is_clause ? clause : (Is(child, "block") ? 0 : -1);
-      }
-      if (branch >= 0) out.insert(out.begin(), {ts_node_start_byte(p), branch});
-    }
-    return out;
-  }
 
-  int Scope(TSNode node) const {
-    for (TSNode p = ts_node_parent(node); !ts_node_is_null(p); p = ts_node_parent(p)) {
-      if (Is(p, "function_definition")) return static_cast<int>(ts_node_start_byte(p)) + 1;
-    }
-    return 0;
-  }
 
   std::optional<std::string> StringValue(TSNode value) const {
     if (!Is(value, "string")) return std::nullopt;
@@ -171,7 +171,7 @@ class Builder {
     }
   }
 
-  void AddCall(TSNode node) {
+  void AddCall(TSNode node, const Context& ctx) {
     Call call;
     TSNode function = ts_node_child_by_field_name(node, "function", 8);
     TSNode arguments = ts_node_child_by_field_name(node, "arguments", 9);
@@ -189,23 +189,23 @@ class Builder {
     }
     call.range = Range(node);
     call.line = Line(node);
-    StatementRange(Statement(node), call);
-    call.assigned_to = AssignedTo(node);
-    call.scope = Scope(node);
-    call.branches = Branches(node);
-    TSNode parent = ts_node_parent(node);
-    call.in_chain = Is(parent, "attribute");
+    StatementRange(ts_node_is_null(ctx.statement) ? node : ctx.statement, call);
+    if (ctx.assigned >= 0) call.assigned_to = targets_[static_cast<size_t>(ctx.assigned)];
+    call.scope = ctx.scope;
+    call.branches = ctx.branches;
+    call.in_chain = ctx.parent_is_attribute;
     s_.calls.push_back(std::move(call));
   }
 
-  void AddImport(TSNode node) {
+  void AddImport(TSNode node, const Context& ctx) {
     Import imp;
     imp.line = Line(node);
-    imp.scope = Scope(node);
+    imp.scope = ctx.scope;
     Call range_holder;
-    StatementRange(Statement(node), range_holder);
+    StatementRange(ts_node_is_null(ctx.statement) ? node : ctx.statement, range_holder);
     imp.statement = range_holder.statement;
     if (Is(node, "import_from_statement")) imp.module = Text(ts_node_child_by_field_name(node, "module_name", 11));
+    if (Is(node, "future_import_statement")) imp.module = "__future__";
     for (uint32_t i = 0; i < ts_node_named_child_count(node); ++i) {
       TSNode child = ts_node_named_child(node, i);
       if (Is(child, "wildcard_import")) imp.star = true;
@@ -214,12 +214,13 @@ class Builder {
       if (Is(child, "aliased_import")) imp.names.push_back(Text(ts_node_child_by_field_name(child, "name", 4)));
       if (Is(child, "dotted_name") || Is(child, "aliased_import")) imp.names_end = ts_node_end_byte(child);
     }
-    if (imp.scope == 0 && Is(ts_node_parent(node), "module")) s_.import_insert_at = std::max(s_.import_insert_at, imp.statement.end);
+    if (imp.scope == 0 && ctx.top_level) s_.import_insert_at = std::max(s_.import_insert_at, imp.statement.end);
     s_.imports.push_back(std::move(imp));
   }
 
   PythonScript& s_;
   std::string_view src_;
+  std::vector<std::string> targets_;  // assignment targets seen so far
 };
 
 }  // namespace

@@ -13,9 +13,6 @@ namespace {
 
 bool StartsWith(std::string_view text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
 
-bool IsComponentOf(const std::string& receiver, const std::string& variable) {
-  return receiver.size() > variable.size() + 1 && StartsWith(receiver, variable + ".");
-}
 
 // `.to(...)` naming a CUDA device: "cuda", "cuda:0", torch.device("cuda"),
 // or a variable called device.
@@ -69,6 +66,13 @@ class Checker {
   }
 
  private:
+  bool Reported(std::string_view id, int line) const {
+    for (const Finding& f : result_.findings) {
+      if (f.rule == id && f.line == line) return true;
+    }
+    return false;
+  }
+
   void Add(std::string_view id, int line) {
     const ScriptRule* rule = FindScriptRule(id);
     if (rule == nullptr) return;
@@ -135,7 +139,7 @@ class Checker {
       if (c->method == "enable_group_offload" || c->method == "apply_group_offloading") CheckBlockStream(*c);
     }
     for (size_t i = 1; i < offloads.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
+      for (size_t j = 0; j < i && !Reported("offload-twice", offloads[i]->line); ++j) {
         const std::string& a = offloads[j]->method;
         const std::string& b = offloads[i]->method;
         const bool same = a == b;
@@ -146,7 +150,7 @@ class Checker {
         }
       }
     }
-    if (model && UsesBnb8Bit()) Add("bnb8-with-model-offload", model->line);
+    if (model && UsesBnb8Bit(site)) Add("bnb8-with-model-offload", model->line);
   }
 
   void CheckBlockStream(const Call& c) {
@@ -176,7 +180,8 @@ class Checker {
       if (c->receiver == site.variable && std::find(kRemoved.begin(), kRemoved.end(), c->method) != kRemoved.end()) {
         Add("pipeline-vae-tiling-removed", c->line);
       }
-      if (c->receiver == site.variable + ".vae" && c->method == "enable_tiling" && !VaeTiles(site)) {
+      if (c->receiver == site.variable + ".vae" && (c->method == "enable_tiling" || c->method == "enable_slicing") &&
+          !VaeTiles(site)) {
         Add("vae-tiling-unsupported", c->line);
       }
     }
@@ -195,9 +200,11 @@ class Checker {
   void CheckCompile(const PipelineSite& site) {
     if (facts_.known && !facts_.has_repeated_blocks) return;
     for (const Call* c : site.calls) {
-      const bool torch_compile = c->callee == "torch.compile" && !c->args.empty() &&
-                                 IsComponentOf(c->args.front().text, site.variable);
-      const bool method_compile = c->method == "compile" && IsComponentOf(c->receiver, site.variable);
+      auto denoiser = [&](const std::string& text) {
+        return text == site.variable + ".transformer" || text == site.variable + ".unet";
+      };
+      const bool torch_compile = c->callee == "torch.compile" && !c->args.empty() && denoiser(c->args.front().text);
+      const bool method_compile = c->method == "compile" && denoiser(c->receiver);
       if (torch_compile || method_compile) Add("compile-without-repeated-blocks", c->line);
     }
   }
@@ -228,15 +235,37 @@ class Checker {
     return "";
   }
 
-  bool UsesBnb8Bit() const {
-    for (const Call& c : script_.calls) {
-      if (c.method == "PipelineQuantizationConfig") {
-        const Argument* backend = FindArgument(c, "quant_backend");
-        if (backend && backend->string_value == "bitsandbytes_8bit") return true;
-      }
-      if (c.method == "BitsAndBytesConfig") {
-        const Argument* eight = FindArgument(c, "load_in_8bit");
-        if (eight && eight->text == "True") return true;
+  static bool Is8BitConfig(const Call& c) {
+    if (c.method == "PipelineQuantizationConfig") {
+      const Argument* backend = FindArgument(c, "quant_backend");
+      return backend && backend->string_value == "bitsandbytes_8bit";
+    }
+    if (c.method == "BitsAndBytesConfig") {
+      const Argument* eight = FindArgument(c, "load_in_8bit");
+      return eight && eight->text == "True";
+    }
+    return false;
+  }
+
+  // An 8-bit bitsandbytes config reaches this pipeline: passed to its
+  // from_pretrained (inline or through a variable), or used to load a
+  // component passed to it (`transformer=transformer`).
+  bool UsesBnb8Bit(const PipelineSite& site) const {
+    for (const Argument& arg : site.construction->args) {
+      for (const Call& c : script_.calls) {
+        const bool inline_arg = c.range.begin >= arg.value.begin && c.range.end <= arg.value.end;
+        const bool through_variable = !c.assigned_to.empty() && c.assigned_to == arg.text &&
+                                      c.range.begin < site.construction->range.begin;
+        if (!inline_arg && !through_variable) continue;
+        if (Is8BitConfig(c)) return true;
+        // A component loaded with an 8-bit config.
+        for (const Argument& inner : c.args) {
+          for (const Call& q : script_.calls) {
+            const bool in_arg = q.range.begin >= inner.value.begin && q.range.end <= inner.value.end;
+            const bool via = !q.assigned_to.empty() && q.assigned_to == inner.text && q.range.begin < c.range.begin;
+            if ((in_arg || via) && Is8BitConfig(q)) return true;
+          }
+        }
       }
     }
     return false;
@@ -262,7 +291,11 @@ class Checker {
         continue;
       }
       const bool has4 = body.find("load_in_4bit") != std::string::npos || body.find("bnb_4bit_") != std::string::npos;
-      const bool has8 = body.find("load_in_8bit") != std::string::npos || body.find("llm_int8_") != std::string::npos;
+      // llm_int8_skip_modules is bitsandbytes' skip list for 4-bit too
+      // (diffusers bnb_quantizer.py); only the 8-bit switches conflict.
+      const bool has8 = body.find("load_in_8bit") != std::string::npos ||
+                        body.find("llm_int8_threshold") != std::string::npos ||
+                        body.find("llm_int8_has_fp16_weight") != std::string::npos;
       if ((name == "bitsandbytes_4bit" && has8) || (name == "bitsandbytes_8bit" && has4) ||
           (name == "torchao" && (has4 || has8))) {
         Add("quant-backend-kwargs-mismatch", c.line);
@@ -296,7 +329,11 @@ class Checker {
       if (before.find('#') != std::string_view::npos) continue;
       size_t line_end = src.find('\n', at);
       const std::string_view line(src.data() + line_start, (line_end == std::string::npos ? src.size() : line_end) - line_start);
-      if (line.find("environ") == std::string_view::npos && line.find("putenv") == std::string_view::npos) continue;
+      const size_t rest = at - line_start;
+      const bool assigned = line.find("environ[") != std::string_view::npos && line.find('=', rest) != std::string_view::npos &&
+                            line.find("print(") == std::string_view::npos;
+      const bool set_call = line.find("setdefault(") != std::string_view::npos || line.find("putenv(") != std::string_view::npos;
+      if (!assigned && !set_call) continue;
       Add("attention-backend-unknown", LineOf(src, at));
     }
   }

@@ -8,10 +8,11 @@ namespace {
 using S = Severity;
 
 constexpr ScriptRule kRules[] = {
-    {"to-after-model-offload", S::kError,
-     "pipe.to(\"cuda\") after enable_model_cpu_offload(): diffusers raises (the offload hooks own placement)",
+    {"to-after-model-offload", S::kWarning,
+     "pipe.to(\"cuda\") after enable_model_cpu_offload(): every model is moved to the GPU and stays there, so "
+     "the offloading's memory savings are lost (diffusers only logs a warning)",
      "remove the .to(\"cuda\") call; model offload moves each model to the GPU when it runs",
-     "diffusers pipeline_utils.py DiffusionPipeline.to (offloaded pipelines); internals §2"},
+     "diffusers pipeline_utils.py DiffusionPipeline.to (logger.warning for model-offloaded pipelines); internals §2"},
     {"to-after-sequential-offload", S::kError,
      "pipe.to(\"cuda\") after enable_sequential_cpu_offload(): diffusers raises",
      "remove the .to(\"cuda\") call; sequential offload places every module itself",
