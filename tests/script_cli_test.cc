@@ -112,7 +112,7 @@ TEST_F(ScriptCliTest, ApplyRefusesASymlinkOutsideTheFolder) {
   const std::string link = dir_.path() + "/sub/run.py";
   ASSERT_EQ(symlink(real.c_str(), link.c_str()), 0);
   const RunResult r = RunPipefit("apply " + link + " --strategy full+model_offload --offline --write", Env());
-  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("outside its folder"), std::string::npos) << r.err;
   EXPECT_EQ(Read(real), kScript);
   EXPECT_FALSE(std::filesystem::exists(link + ".orig"));
@@ -126,6 +126,57 @@ TEST_F(ScriptCliTest, ErrorsExitWithTheContractCodes) {
   EXPECT_EQ(RunPipefit("apply " + path + " --strategy bogus+gpu --offline", Env()).exit_code, 2);
   const RunResult rejected = RunPipefit("apply " + path + " --strategy bnb_int8+model_offload --offline", Env());
   EXPECT_EQ(rejected.exit_code, 2) << rejected.err;
+}
+
+}  // namespace
+}  // namespace pipefit
+
+namespace pipefit {
+namespace {
+
+// Review findings: user code is never removed, blocks never left empty,
+// imports go after the file header, CRLF files stay CRLF.
+TEST_F(ScriptCliTest, ApplyKeepsUserCodeAndWritesValidPython) {
+  const std::string script =
+      "#!/usr/bin/env python3\r\n"
+      "\"\"\"Render with a fine-tune.\"\"\"\r\n"
+      "def main():\r\n"
+      "    import torch\r\n"
+      "    from diffusers import FluxPipeline, FluxTransformer2DModel\r\n"
+      "    transformer = FluxTransformer2DModel.from_single_file(\"ft.safetensors\", torch_dtype=torch.bfloat16)\r\n"
+      "    pipe = FluxPipeline.from_pretrained(\"my-org/flux-ft\", transformer=transformer, torch_dtype=torch.bfloat16)\r\n"
+      "    if torch.cuda.is_available():\r\n"
+      "        # use the GPU when there is one\r\n"
+      "        pipe.to(\"cuda\")\r\n"
+      "    pipe.vae.to(torch.float32)  # keep the VAE in fp32\r\n"
+      "    return pipe\r\n";
+  const std::string path = Write("ft.py", script);
+  const RunResult r = RunPipefit("apply " + path + " --strategy bnb_nf4+model_offload --offline --write", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string out = Read(path);
+  EXPECT_NE(out.find("    transformer = FluxTransformer2DModel.from_single_file("), std::string::npos) << out;
+  EXPECT_NE(out.find("        pass\r\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("    pipe.vae.to(torch.float32)  # keep the VAE in fp32\r\n"), std::string::npos) << out;
+  EXPECT_EQ(out.rfind("#!/usr/bin/env python3\r\n", 0), 0u) << out;
+  EXPECT_EQ(out.find("\n", 0), out.find("\r\n", 0) + 1) << "the first line ending stays CRLF";
+  for (size_t at = out.find('\n'); at != std::string::npos; at = out.find('\n', at + 1)) {
+    ASSERT_EQ(out[at - 1], '\r') << "LF-only line in a CRLF file at byte " << at << ":\n" << out;
+  }
+  if (std::system("python3 --version >/dev/null 2>&1") == 0) {
+    EXPECT_EQ(std::system(("python3 -m py_compile '" + path + "'").c_str()), 0) << out;
+  }
+}
+
+TEST_F(ScriptCliTest, ApplyWithoutTheModelRefusesRejectedCombinations) {
+  const std::string path = Write("run.py", kScript);
+  RunResult r = RunPipefit("apply " + path + " --strategy torchao_int4wo+model_offload --offline", Env());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("torchao-int4-gpu-only"), std::string::npos) << r.err;
+  const std::string svd = Write("svd.py",
+                                "import torch\nfrom diffusers import StableVideoDiffusionPipeline\n"
+                                "pipe = StableVideoDiffusionPipeline.from_pretrained(\"o/svd\", torch_dtype=torch.float16)\n");
+  r = RunPipefit("apply " + svd + " --strategy full+gpu+vae_tiling --offline", Env());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,7 @@
 #include "pipefit/codegen/script_apply.h"
 #include "pipefit/codegen/unified_diff.h"
 #include "pipefit/plan/rank.h"
+#include "pipefit/plan/rules.h"
 
 namespace pipefit::cli {
 namespace {
@@ -61,6 +64,27 @@ Result<Choice> ChooseFromPlan(const ApplyFlags& flags, ResolvedModel resolved, c
     if (!p.fits) choice.notes.push_back(*id + " does not fit the hardware planned for: " + p.reason.value_or(""));
     return choice;
   }
+  // An explicit --strategy with VAE modifiers the plan did not list (they
+  // change nothing at this resolution): the same knobs, with the modifiers.
+  std::string why;
+  if (auto parsed = ParseStrategyId(*id, &why)) {
+    if (const CompatibilityRule* rule = FindRejection(parsed->weights, parsed->placement)) {
+      return MakeError(ErrorCode::kUsage,
+                       "--strategy " + *id + " is never offered (" + std::string(rule->id) + "): " + std::string(rule->message));
+    }
+    for (const PlannedCandidate& p : flow.plan.candidates) {
+      const Candidate& c = p.candidate;
+      if (c.weights != parsed->weights || c.placement != parsed->placement || c.vae_tiling || c.vae_slicing ||
+          (c.quantized_components.size() > 1) != parsed->text_encoders) {
+        continue;
+      }
+      Choice choice{c, CodeContextFor(flow.pipeline, flow.request, flow.context), {}};
+      choice.candidate.vae_tiling = parsed->vae_tiling;
+      choice.candidate.vae_slicing = parsed->vae_slicing;
+      choice.notes.push_back("VAE tiling/slicing changes nothing at this workload's resolution and batch");
+      return choice;
+    }
+  }
   return MakeError(ErrorCode::kUsage, "--strategy " + *id + " is not a candidate for this model and hardware "
                                                              "(`pipefit plan --all` lists them)");
 }
@@ -73,6 +97,13 @@ Result<Choice> ChooseFromId(const ApplyFlags& flags, const PipelineSite& site) {
   std::string why;
   auto parsed = ParseStrategyId(flags.strategy, &why);
   if (!parsed) return MakeError(ErrorCode::kUsage, "--strategy: " + why);
+  if (const CompatibilityRule* rule = FindRejection(parsed->weights, parsed->placement)) {
+    return MakeError(ErrorCode::kUsage, "--strategy " + flags.strategy + " is never offered (" + std::string(rule->id) +
+                                            "): " + std::string(rule->message));
+  }
+  if (parsed->weights == WeightsKind::kGguf) {
+    return MakeError(ErrorCode::kUsage, "--strategy gguf needs the GGUF file: pass it with --model FILE.gguf");
+  }
   if (parsed->text_encoders) {
     return MakeError(ErrorCode::kUsage, "--strategy " + flags.strategy +
                                             ": '+te' needs the model to know which text encoders are large (--model)");
@@ -83,8 +114,24 @@ Result<Choice> ChooseFromId(const ApplyFlags& flags, const PipelineSite& site) {
   c.placement = parsed->placement;
   c.vae_tiling = parsed->vae_tiling;
   c.vae_slicing = parsed->vae_slicing;
-  const bool unet = site.class_name.find("StableDiffusion") != std::string::npos &&
-                    site.class_name.find("StableDiffusion3") == std::string::npos;
+  // UNet pipelines by class, or by the repo id for the generic classes.
+  auto has = [](const std::string& text, const char* piece) { return text.find(piece) != std::string::npos; };
+  const std::string id_lower = [&] {
+    std::string s = site.model_id;
+    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  }();
+  const bool unet_class = (has(site.class_name, "StableDiffusion") && !has(site.class_name, "StableDiffusion3")) ||
+                          has(site.class_name, "Kandinsky") || has(site.class_name, "IFPipeline") ||
+                          has(site.class_name, "AnimateDiff");
+  const bool generic = site.class_name == "DiffusionPipeline" || site.class_name.rfind("AutoPipelineFor", 0) == 0;
+  const bool unet_id = (has(id_lower, "stable-diffusion") || has(id_lower, "sdxl")) &&
+                       !has(id_lower, "stable-diffusion-3");
+  const bool unet = unet_class || (generic && unet_id);
+  const bool vae_tiles = site.class_name != "StableVideoDiffusionPipeline" && site.class_name != "I2VGenXLPipeline";
+  if ((parsed->vae_tiling || parsed->vae_slicing) && !vae_tiles) {
+    return MakeError(ErrorCode::kUsage, site.class_name + "'s VAE has no tiling or slicing (internals §9)");
+  }
   CodeContext& ctx = choice.context;
   ctx.pipeline_class = site.class_name;
   ctx.model_id = site.model_id;
@@ -107,16 +154,22 @@ Status WriteInPlace(const std::string& path, const std::string& original, const 
   if (fs::is_symlink(p, ec)) {
     const fs::path target = fs::weakly_canonical(p, ec);
     const fs::path folder = fs::weakly_canonical(p.parent_path().empty() ? fs::path(".") : p.parent_path(), ec);
-    if (target.parent_path() != folder) {
-      return MakeError(ErrorCode::kUsage, path + " is a symlink to " + target.string() +
-                                              ", outside its folder: not rewriting it (print the diff instead)");
+    const auto [mismatch, unused] = std::mismatch(folder.begin(), folder.end(), target.begin(), target.end());
+    if (mismatch != folder.end()) {
+      return MakeError(ErrorCode::kUnsupported, path + " is a symlink to " + target.string() +
+                                                    ", outside its folder: not rewriting it (print the diff instead)");
     }
   }
   const std::string backup = path + ".orig";
+  struct stat mode{};
+  const bool have_mode = stat(path.c_str(), &mode) == 0;
   if (!fs::exists(backup, ec)) {
-    std::ofstream out(backup, std::ios::binary);
-    out << original;
-    if (!out) return MakeError(ErrorCode::kIo, backup + ": cannot write the backup; nothing was changed");
+    {
+      std::ofstream out(backup, std::ios::binary);
+      out << original;
+      if (!out) return MakeError(ErrorCode::kIo, backup + ": cannot write the backup; nothing was changed");
+    }
+    if (have_mode) chmod(backup.c_str(), mode.st_mode & 07777);
   } else {
     notes.push_back(backup + " already exists: kept it (it holds an earlier original)");
   }
@@ -167,8 +220,8 @@ int RunApply(const ApplyFlags& flags) {
     if (Status s = WriteInPlace(flags.script, script->source, applied->rewritten, notes); !s.ok()) {
       return ReportError(s.error());
     }
-    std::fprintf(stderr, "pipefit: rewrote %s for %s (original in %s.orig)\n", flags.script.c_str(), id.c_str(),
-                 flags.script.c_str());
+    std::fprintf(stderr, "pipefit: rewrote %s for %s (the first original is kept in %s.orig)\n",
+                 flags.script.c_str(), id.c_str(), flags.script.c_str());
   } else {
     const std::string diff = UnifiedDiff(script->source, applied->rewritten, "a/" + flags.script, "b/" + flags.script);
     std::fwrite(diff.data(), 1, diff.size(), stdout);

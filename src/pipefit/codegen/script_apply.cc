@@ -16,6 +16,7 @@ constexpr std::string_view kQuantVariable = "pipeline_quant_config";
 struct Edit {
   ByteRange range;
   std::string text;
+  int order = 1;  // at one position, lower first (imports before code)
 };
 
 bool StartsWith(std::string_view text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
@@ -44,34 +45,56 @@ std::string Indented(std::string_view code, const std::string& indent, const std
   return out;
 }
 
+bool IsCudaDevice(const Argument& arg) {
+  return (arg.keyword.empty() || arg.keyword == "device") &&
+         (arg.text.find("cuda") != std::string::npos || arg.text == "device" || arg.text == "DEVICE");
+}
+
+bool IsDTypeArgument(const Argument& arg) {
+  return arg.keyword == "dtype" || !DTypeOfExpression(arg.text).empty();
+}
+
 // Calls the candidate's code replaces when made on the pipeline (or one of
-// its components).
-bool Replaced(const Call& call, const std::string& variable) {
+// its components). `.to()` only when it names a CUDA device, or a dtype on
+// the pipeline or its denoiser (which fp8 storage would undo); a VAE
+// upcast, a memory format or a move back to the CPU are the user's.
+bool Replaced(const Call& call, const std::string& variable, const std::string& denoiser) {
   if (call.callee == "apply_group_offloading" && !call.args.empty() &&
       StartsWith(call.args.front().text, variable + ".")) {
     return true;
   }
-  static constexpr std::array<std::string_view, 11> kMethods = {
+  static constexpr std::array<std::string_view, 10> kMethods = {
       "enable_model_cpu_offload", "enable_sequential_cpu_offload", "enable_group_offload",
       "enable_layerwise_casting", "enable_vae_tiling",            "enable_vae_slicing",
       "disable_vae_tiling",       "disable_vae_slicing",          "enable_tiling",
-      "enable_slicing",           "to"};
+      "enable_slicing"};
+  const bool component = StartsWith(call.receiver, variable + ".");
+  if (call.method == "to") {
+    if (call.receiver != variable && call.receiver != variable + "." + denoiser) return false;
+    for (const Argument& arg : call.args) {
+      if (IsCudaDevice(arg) || IsDTypeArgument(arg)) return true;
+    }
+    return false;
+  }
   if (std::find(kMethods.begin(), kMethods.end(), call.method) == kMethods.end()) return false;
   if (call.method == "enable_tiling" || call.method == "enable_slicing") return call.receiver == variable + ".vae";
-  const bool component = StartsWith(call.receiver, variable + ".");
   if (call.method == "enable_layerwise_casting" || call.method == "enable_group_offload") {
     return call.receiver == variable || component;
   }
-  // A component moved to the GPU or to another dtype conflicts with
-  // offloading and with fp8 storage alike.
-  if (call.method == "to" && component) return true;
   return call.receiver == variable;
 }
 
 class Rewriter {
  public:
   Rewriter(const PythonScript& script, const PipelineSite& site, const Candidate& candidate, const CodeContext& ctx)
-      : s_(script), site_(site), c_(candidate), ctx_(ctx), weights_(WriteWeightsCode(candidate, ctx)) {}
+      : s_(script), site_(site), c_(candidate), ctx_(ctx), weights_(WriteWeightsCode(candidate, ctx)) {
+    size_t crlf = 0, lf = 0;
+    for (size_t i = 0; i < s_.source.size(); ++i) {
+      if (s_.source[i] != '\n') continue;
+      (i > 0 && s_.source[i - 1] == '\r' ? crlf : lf)++;
+    }
+    crlf_ = crlf > lf;
+  }
 
   ApplyResult Run() {
     RemoveReplacedCalls();
@@ -107,23 +130,67 @@ class Rewriter {
     return Trim(head.substr(0, head.size() - 1)) == site_.variable;
   }
 
-  // Deleting the only statement of a block would leave it empty: `pass`.
+  // Deleting the only statement of a block would leave it empty: `pass`
+  // (also for `if c: pipe.to("cuda")` on one line). Blank and comment
+  // lines are not statements.
   std::string Replacement(const Call& call) const {
     const std::string& src = s_.source;
-    size_t prev = call.statement.begin;
-    while (prev > 0 && (src[prev - 1] == '\n' || src[prev - 1] == ' ' || src[prev - 1] == '\r')) --prev;
-    if (prev == 0 || src[prev - 1] != ':') return "";
-    size_t next = call.statement.end;
-    while (next < src.size() && (src[next] == '\n' || src[next] == '\r')) ++next;
-    size_t indent = 0;
-    while (next + indent < src.size() && src[next + indent] == ' ') ++indent;
-    if (next < src.size() && indent >= call.indent.size()) return "";
-    return call.indent + "pass\n";
+    const bool whole_lines = call.statement.end > 0 && src[call.statement.end - 1] == '\n' &&
+                             (call.statement.begin == 0 || src[call.statement.begin - 1] == '\n');
+    if (!whole_lines) {
+      const std::string head = Trim(std::string_view(src).substr(LineStart(call.statement.begin),
+                                                                  call.statement.begin - LineStart(call.statement.begin)));
+      return !head.empty() && head.back() == ':' ? "pass" : "";
+    }
+    if (!PreviousCodeLineEndsBlockHeader(call.statement.begin)) return "";
+    // The next code line: deeper or equal indentation means the block goes on.
+    size_t at = call.statement.end;
+    while (at < src.size()) {
+      size_t end = src.find('\n', at);
+      if (end == std::string::npos) end = src.size();
+      const std::string line = Trim(std::string_view(src).substr(at, end - at));
+      if (!line.empty() && line.front() != '#') {
+        size_t indent = 0;
+        while (at + indent < src.size() && (src[at + indent] == ' ' || src[at + indent] == '\t')) ++indent;
+        if (indent >= call.indent.size()) return "";
+        break;
+      }
+      at = end + 1;
+    }
+    return call.indent + "pass" + LineEnding() + "";
   }
+
+  size_t LineStart(size_t at) const {
+    while (at > 0 && s_.source[at - 1] != '\n') --at;
+    return at;
+  }
+
+  bool PreviousCodeLineEndsBlockHeader(size_t at) const {
+    const std::string& src = s_.source;
+    while (at > 0) {
+      const size_t end = at - 1;  // the '\n' ending the previous line
+      const size_t start = LineStart(end);
+      std::string line = Trim(std::string_view(src).substr(start, end - start));
+      const size_t hash = line.find('#');
+      if (hash != std::string::npos) line = Trim(line.substr(0, hash));
+      if (!line.empty()) return line.back() == ':';
+      at = start;
+    }
+    return false;
+  }
+
+  std::string LineEnding() const { return crlf_ ? "\r\n" : "\n"; }
 
   void RemoveReplacedCalls() {
     for (const Call* call : site_.calls) {
-      if (!Replaced(*call, site_.variable)) continue;
+      if (!Replaced(*call, site_.variable, ctx_.denoiser)) continue;
+      // Only in the function that builds the pipeline: a method elsewhere
+      // (an offload toggle, a request handler) is the user's to change.
+      if (call->scope != Construction().scope) {
+        notes_.push_back("line " + std::to_string(call->line) + ": " + std::string(Source(call->range)) +
+                         " is in another function; check it against the new placement");
+        continue;
+      }
       if (call->method == "to" && !StatementIsCall(*call) && !call->in_chain) {
         notes_.push_back("line " + std::to_string(call->line) + ": left " + std::string(Source(call->range)) +
                          " in place (part of a larger expression); check it against the new placement");
@@ -145,15 +212,14 @@ class Rewriter {
   // A quantization config or GGUF model statement this rewriter wrote
   // before (so applying twice changes nothing), right before the
   // construction.
+  // Only a statement byte-identical to what this candidate writes there,
+  // so user code is never removed.
   void RemoveOldSetup() {
-    for (const Call& call : s_.calls) {
-      const bool quant = call.assigned_to == kQuantVariable && call.method == "PipelineQuantizationConfig";
-      const bool gguf = call.assigned_to == ctx_.denoiser && call.method == "from_single_file";
-      if (!(quant || gguf) || call.statement.end > Construction().statement.begin) continue;
-      if (Trim(std::string_view(s_.source).substr(call.statement.end, Construction().statement.begin - call.statement.end))
-              .empty()) {
-        edits_.push_back({call.statement, ""});
-      }
+    if (weights_.setup.empty()) return;
+    const std::string expected = Indented(weights_.setup, Construction().indent, site_.variable);
+    const size_t begin = Construction().statement.begin;
+    if (begin >= expected.size() && s_.source.compare(begin - expected.size(), expected.size(), expected) == 0) {
+      setup_present_ = true;
     }
   }
 
@@ -168,8 +234,13 @@ class Rewriter {
       const std::string name = kwarg.substr(0, kwarg.find('='));
       const Argument* existing = FindArgument(load, name);
       if (name == "torch_dtype" && existing == nullptr) existing = FindArgument(load, "dtype");
+      if (name == "torch_dtype" && existing == nullptr && HasSplat(load)) {
+        notes_.push_back("from_pretrained takes **kwargs: check they set torch_dtype");
+        continue;
+      }
       if (existing != nullptr) {
-        if (name == "torch_dtype" && !IsQuantized(c_.weights) && c_.weights != WeightsKind::kGguf) continue;
+        // The user's dtype (literal or variable) is never replaced.
+        if (name == "torch_dtype") continue;
         if (existing->text != kwarg.substr(name.size() + 1)) edits_.push_back({existing->range, kwarg});
       } else {
         appended += (load.args.empty() && appended.empty() ? "" : ", ") + kwarg;
@@ -221,6 +292,13 @@ class Rewriter {
     }
   }
 
+  static bool HasSplat(const Call& call) {
+    for (const Argument& arg : call.args) {
+      if (arg.keyword.empty() && arg.text.rfind("**", 0) == 0) return true;
+    }
+    return false;
+  }
+
   void RemoveArgument(const Call& load, std::string_view name) {
     for (size_t i = 0; i < load.args.size(); ++i) {
       if (load.args[i].keyword != name) continue;
@@ -234,11 +312,16 @@ class Rewriter {
 
   void InsertCode() {
     const Call& load = Construction();
-    if (!weights_.setup.empty()) {
+    if (!weights_.setup.empty() && !setup_present_) {
       edits_.push_back({{load.statement.begin, load.statement.begin}, Indented(weights_.setup, load.indent, site_.variable)});
     }
     const std::string post = PostLoadCode(c_, ctx_);
+    // After the construction's last line (a `; more()` on it stays first).
     size_t at = load.statement.end;
+    if (at > 0 && s_.source[at - 1] != '\n') {
+      while (at < s_.source.size() && s_.source[at] != '\n') ++at;
+      if (at < s_.source.size()) ++at;
+    }
     std::string text = Indented(post, load.indent, site_.variable);
     if (at > 0 && s_.source[at - 1] != '\n') text = "\n" + text;  // construction on the last line, no newline
     edits_.push_back({{at, at}, text});
@@ -246,7 +329,9 @@ class Rewriter {
 
   bool Imported(const std::string& module, const std::string& name) const {
     for (const Import& imp : s_.imports) {
-      if (imp.module == module && (imp.star || std::find(imp.names.begin(), imp.names.end(), name) != imp.names.end())) {
+      // `from diffusers.quantizers import X` provides X as well.
+      const bool same = imp.module == module || (!module.empty() && StartsWith(imp.module, module + "."));
+      if (same && (imp.star || std::find(imp.names.begin(), imp.names.end(), name) != imp.names.end())) {
         return true;
       }
       if (module.empty() && imp.module.empty() &&
@@ -288,9 +373,32 @@ class Rewriter {
       if (s_.source.find(line) == std::string::npos) lines += line + "\n";
     }
     if (lines.empty()) return;
-    size_t at = s_.import_insert_at;
+    size_t at = s_.import_insert_at > 0 ? s_.import_insert_at : FileHeaderEnd();
     if (at > 0 && s_.source[at - 1] != '\n') lines = "\n" + lines;
-    edits_.push_back({{at, at}, lines});
+    edits_.push_back({{at, at}, lines, 0});
+  }
+
+  // Where the first import goes in a script without top-level imports:
+  // after a BOM, the #! and coding lines, and the module docstring.
+  size_t FileHeaderEnd() const {
+    const std::string& src = s_.source;
+    size_t at = src.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+    auto line_end = [&](size_t from) {
+      const size_t nl = src.find('\n', from);
+      return nl == std::string::npos ? src.size() : nl + 1;
+    };
+    while (at < src.size() && src[at] == '#' &&
+           (src.compare(at, 2, "#!") == 0 || src.find("coding", at) < line_end(at))) {
+      at = line_end(at);
+    }
+    size_t first = at;
+    while (first < src.size() && (src[first] == ' ' || src[first] == '\n' || src[first] == '\r')) ++first;
+    for (const char* quote : {"\"\"\"", "\'\'\'"}) {
+      if (src.compare(first, 3, quote) != 0) continue;
+      const size_t close = src.find(quote, first + 3);
+      if (close != std::string::npos) at = line_end(close + 3);
+    }
+    return at;
   }
 
   // Removals that overlap (two statements on one line share their `;`) are
@@ -332,8 +440,20 @@ class Rewriter {
   std::string ApplyEdits() {
     MergeRemovals();
     std::stable_sort(edits_.begin(), edits_.end(), [](const Edit& a, const Edit& b) {
-      return a.range.begin != b.range.begin ? a.range.begin < b.range.begin : a.range.end < b.range.end;
+      if (a.range.begin != b.range.begin) return a.range.begin < b.range.begin;
+      if (a.order != b.order) return a.order < b.order;
+      return a.range.end < b.range.end;
     });
+    if (crlf_) {
+      for (Edit& e : edits_) {
+        std::string text;
+        for (size_t i = 0; i < e.text.size(); ++i) {
+          if (e.text[i] == '\n' && (i == 0 || e.text[i - 1] != '\r')) text += '\r';
+          text += e.text[i];
+        }
+        e.text = std::move(text);
+      }
+    }
     std::string out;
     size_t at = 0;
     for (const Edit& e : edits_) {
@@ -356,6 +476,8 @@ class Rewriter {
   const WeightsCode weights_;
   std::vector<Edit> edits_;
   std::vector<std::string> notes_;
+  bool setup_present_ = false;
+  bool crlf_ = false;  // the script's lines end in \r\n: new lines do too
 };
 
 }  // namespace
