@@ -10,8 +10,6 @@ namespace {
 
 // The variable CandidateCode writes; replaced by the script's own.
 constexpr std::string_view kCodeVariable = "pipe";
-// The name the quantization config statement binds.
-constexpr std::string_view kQuantVariable = "pipeline_quant_config";
 
 struct Edit {
   ByteRange range;
