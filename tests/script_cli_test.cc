@@ -83,7 +83,7 @@ TEST_F(ScriptCliTest, ApplyPrintsADiffAndLeavesTheFileAlone) {
   const RunResult r = RunPipefit("apply " + path + " --strategy full+model_offload --offline", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Read(path), kScript);
-  EXPECT_NE(r.out.find("--- a/" + path), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--- a/" + path.substr(1) + "\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\n-pipe.to(\"cuda\")\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\n+pipe.enable_model_cpu_offload()\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\n-pipe.enable_vae_tiling()  # removed API\n"), std::string::npos) << r.out;
@@ -177,6 +177,34 @@ TEST_F(ScriptCliTest, ApplyWithoutTheModelRefusesRejectedCombinations) {
                                 "pipe = StableVideoDiffusionPipeline.from_pretrained(\"o/svd\", torch_dtype=torch.float16)\n");
   r = RunPipefit("apply " + svd + " --strategy full+gpu+vae_tiling --offline", Env());
   EXPECT_EQ(r.exit_code, 2) << r.err;
+}
+
+}  // namespace
+}  // namespace pipefit
+
+namespace pipefit {
+namespace {
+
+// Offloading and casting go after the components are final: a VAE swapped
+// in and LoRA weights loaded after the construction come first.
+TEST_F(ScriptCliTest, ApplyInsertsAfterComponentSwapsAndLora) {
+  const std::string path = Write(
+      "sdxl.py",
+      "import torch\nfrom diffusers import StableDiffusionXLPipeline, AutoencoderKL\n"
+      "pipe = StableDiffusionXLPipeline.from_pretrained(\"o/sdxl\", torch_dtype=torch.float16)\n"
+      "pipe.vae = AutoencoderKL.from_pretrained(\"o/vae-fix\", torch_dtype=torch.float16)\n"
+      "pipe.load_lora_weights(\"o/lora\")\n"
+      "pipe.to(\"cuda\")\n"
+      "image = pipe(\"a cat\").images[0]\n");
+  const RunResult r = RunPipefit("apply " + path + " --strategy full+model_offload --offline --write", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Read(path),
+            "import torch\nfrom diffusers import StableDiffusionXLPipeline, AutoencoderKL\n"
+            "pipe = StableDiffusionXLPipeline.from_pretrained(\"o/sdxl\", torch_dtype=torch.float16)\n"
+            "pipe.vae = AutoencoderKL.from_pretrained(\"o/vae-fix\", torch_dtype=torch.float16)\n"
+            "pipe.load_lora_weights(\"o/lora\")\n"
+            "pipe.enable_model_cpu_offload()\n"
+            "image = pipe(\"a cat\").images[0]\n");
 }
 
 }  // namespace

@@ -223,7 +223,9 @@ int RunApply(const ApplyFlags& flags) {
     std::fprintf(stderr, "pipefit: rewrote %s for %s (the first original is kept in %s.orig)\n",
                  flags.script.c_str(), id.c_str(), flags.script.c_str());
   } else {
-    const std::string diff = UnifiedDiff(script->source, applied->rewritten, "a/" + flags.script, "b/" + flags.script);
+    // git-style labels; an absolute path keeps a single slash ("a/tmp/x.py").
+    const std::string label = flags.script.rfind('/', 0) == 0 ? flags.script.substr(1) : flags.script;
+    const std::string diff = UnifiedDiff(script->source, applied->rewritten, "a/" + label, "b/" + label);
     std::fwrite(diff.data(), 1, diff.size(), stdout);
   }
   for (const std::string& note : notes) std::fprintf(stderr, "pipefit: note: %s\n", note.c_str());

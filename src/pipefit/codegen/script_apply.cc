@@ -314,8 +314,11 @@ class Rewriter {
       edits_.push_back({{load.statement.begin, load.statement.begin}, Indented(weights_.setup, load.indent, site_.variable)});
     }
     const std::string post = PostLoadCode(c_, ctx_);
-    // After the construction's last line (a `; more()` on it stays first).
-    size_t at = load.statement.end;
+    // After the construction's last line (a `; more()` on it stays first),
+    // or after the setup that follows it in the same block: a component
+    // swapped in (`pipe.vae = ...`), LoRA or adapter loading. Offloading
+    // hooks and casting must see the final components.
+    size_t at = SetupEnd(load.statement.end);
     if (at > 0 && s_.source[at - 1] != '\n') {
       while (at < s_.source.size() && s_.source[at] != '\n') ++at;
       if (at < s_.source.size()) ++at;
@@ -323,6 +326,22 @@ class Rewriter {
     std::string text = Indented(post, load.indent, site_.variable);
     if (at > 0 && s_.source[at - 1] != '\n') text = "\n" + text;  // construction on the last line, no newline
     edits_.push_back({{at, at}, text});
+  }
+
+  size_t SetupEnd(size_t at) const {
+    static constexpr std::array<std::string_view, 9> kSetup = {
+        "load_lora_weights", "fuse_lora",   "set_adapters",         "unfuse_lora",         "load_ip_adapter",
+        "set_ip_adapter_scale", "load_textual_inversion", "enable_freeu", "register_modules"};
+    const Call& load = Construction();
+    for (const Call& call : s_.calls) {
+      if (call.statement.begin < at || call.scope != load.scope || call.indent != load.indent) continue;
+      if (site_.generation != nullptr && call.range.begin >= site_.generation->range.begin) break;
+      const bool swap = StartsWith(call.assigned_to, site_.variable + ".") && !call.in_chain;
+      const bool setup = call.receiver == site_.variable &&
+                         std::find(kSetup.begin(), kSetup.end(), call.method) != kSetup.end();
+      if (swap || setup) at = call.statement.end;
+    }
+    return at;
   }
 
   bool Imported(const std::string& module, const std::string& name) const {

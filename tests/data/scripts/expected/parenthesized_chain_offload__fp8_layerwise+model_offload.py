@@ -10,12 +10,12 @@ pipe = (
         torch_dtype=torch.bfloat16,
     )
 )
-pipe.transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, compute_dtype=torch.bfloat16)
-pipe.enable_model_cpu_offload()
 
 # LoRA for a specific style
 pipe.load_lora_weights("XLabs-AI/flux-RealismLora", weight_name="lora.safetensors")
 pipe.fuse_lora(lora_scale=0.9)
+pipe.transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, compute_dtype=torch.bfloat16)
+pipe.enable_model_cpu_offload()
 
 
 image = pipe(

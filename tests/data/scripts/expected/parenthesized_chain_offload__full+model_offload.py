@@ -10,11 +10,11 @@ pipe = (
         torch_dtype=torch.bfloat16,
     )
 )
-pipe.enable_model_cpu_offload()
 
 # LoRA for a specific style
 pipe.load_lora_weights("XLabs-AI/flux-RealismLora", weight_name="lora.safetensors")
 pipe.fuse_lora(lora_scale=0.9)
+pipe.enable_model_cpu_offload()
 
 
 image = pipe(
