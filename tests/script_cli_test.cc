@@ -209,3 +209,26 @@ TEST_F(ScriptCliTest, ApplyInsertsAfterComponentSwapsAndLora) {
 
 }  // namespace
 }  // namespace pipefit
+
+namespace pipefit {
+namespace {
+
+TEST_F(ScriptCliTest, CheckSeesAliasedClassesAndTheAttentionVariable) {
+  const std::string path = Write("alias.py",
+                                 "import os\n"
+                                 "import torch\n"
+                                 "from diffusers import FluxPipeline as FP\n"
+                                 "os.environ[\"DIFFUSERS_ATTN_BACKEND\"] = \"flash_attention_2\"\n"
+                                 "pipe = FP.from_pretrained(\"x/y\", torch_dtype=torch.bfloat16)\n"
+                                 "pipe.enable_vae_tiling()\n");
+  const RunResult r = RunPipefit("check " + path + " --json", Env());
+  EXPECT_EQ(r.exit_code, 1);
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  std::vector<std::pair<std::string, int>> found;
+  for (const auto& f : j["findings"]) found.push_back({f["rule"], f["line"]});
+  EXPECT_EQ(found, (std::vector<std::pair<std::string, int>>{{"attention-backend-unknown", 4},
+                                                             {"pipeline-vae-tiling-removed", 6}}));
+}
+
+}  // namespace
+}  // namespace pipefit

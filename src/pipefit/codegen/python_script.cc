@@ -211,7 +211,10 @@ class Builder {
       if (Is(child, "wildcard_import")) imp.star = true;
       if (ts_node_eq(child, ts_node_child_by_field_name(node, "module_name", 11))) continue;
       if (Is(child, "dotted_name")) imp.names.push_back(Text(child));
-      if (Is(child, "aliased_import")) imp.names.push_back(Text(ts_node_child_by_field_name(child, "name", 4)));
+      if (Is(child, "aliased_import")) {
+        imp.names.push_back(Text(ts_node_child_by_field_name(child, "name", 4)));
+        imp.aliases.push_back({Text(ts_node_child_by_field_name(child, "alias", 5)), imp.names.back()});
+      }
       if (Is(child, "dotted_name") || Is(child, "aliased_import")) imp.names_end = ts_node_end_byte(child);
     }
     if (imp.scope == 0 && ctx.top_level) s_.import_insert_at = std::max(s_.import_insert_at, imp.statement.end);

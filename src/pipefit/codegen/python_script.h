@@ -68,6 +68,8 @@ struct Import {
   std::vector<std::string> names;   // imported names (as written, without aliases)
   bool star = false;                // from module import *
   size_t names_end = 0;             // byte just after the last imported name (0 for star)
+  // `import X as Y` / `from m import X as Y`: (Y, X).
+  std::vector<std::pair<std::string, std::string>> aliases;
   int line = 0;
   ByteRange statement;
   int scope = 0;

@@ -318,6 +318,21 @@ class Checker {
         Add("attention-backend-unknown", c.line);
       }
     }
+    // The right variable with an unknown value: os.environ["DIFFUSERS_ATTN_BACKEND"] = "x".
+    for (size_t at = 0; (at = script_.source.find("\"DIFFUSERS_ATTN_BACKEND\"", at)) != std::string::npos;
+         ++at) {
+      const size_t line_end = std::min(script_.source.find('\n', at), script_.source.size());
+      const std::string_view rest(script_.source.data() + at, line_end - at);
+      const size_t eq = rest.find('=');
+      if (eq == std::string_view::npos || rest.find("environ") != std::string_view::npos) continue;
+      const size_t q1 = rest.find('"', eq);
+      const size_t q2 = q1 == std::string_view::npos ? q1 : rest.find('"', q1 + 1);
+      if (q2 == std::string_view::npos) continue;
+      const std::string_view value = rest.substr(q1 + 1, q2 - q1 - 1);
+      if (std::find(kBackends.begin(), kBackends.end(), value) == kBackends.end()) {
+        Add("attention-backend-unknown", LineOf(script_.source, at));
+      }
+    }
     // The misspelt variable, where it is set (os.environ[...] = / setdefault /
     // putenv), not in comments.
     const std::string& src = script_.source;

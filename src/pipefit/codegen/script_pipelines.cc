@@ -10,9 +10,19 @@ std::string LastName(std::string_view dotted) {
   return std::string(dot == std::string_view::npos ? dotted : dotted.substr(dot + 1));
 }
 
-bool IsConstruction(const Call& call) {
+// The imported name behind an alias (`from diffusers import FluxPipeline as FP`).
+std::string Unaliased(const PythonScript& script, const std::string& name) {
+  for (const Import& imp : script.imports) {
+    for (const auto& [alias, original] : imp.aliases) {
+      if (alias == name) return LastName(original);
+    }
+  }
+  return name;
+}
+
+bool IsConstruction(const PythonScript& script, const Call& call) {
   return (call.method == "from_pretrained" || call.method == "from_single_file" || call.method == "from_pipe") &&
-         IsPipelineClass(LastName(call.receiver)) && !call.assigned_to.empty();
+         IsPipelineClass(Unaliased(script, LastName(call.receiver))) && !call.assigned_to.empty();
 }
 
 // The call is made on `variable`: `pipe.x(...)`, `pipe.vae.x(...)`,
@@ -88,10 +98,10 @@ const Argument* FindArgument(const Call& call, std::string_view keyword, int pos
 std::vector<PipelineSite> FindPipelines(const PythonScript& script) {
   std::vector<PipelineSite> sites;
   for (const Call& call : script.calls) {
-    if (!IsConstruction(call)) continue;
+    if (!IsConstruction(script, call)) continue;
     PipelineSite site;
     site.variable = call.assigned_to;
-    site.class_name = LastName(call.receiver);
+    site.class_name = Unaliased(script, LastName(call.receiver));
     site.method = call.method;
     site.line = call.line;
     site.construction = &call;
