@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "pipefit/codegen/text_edits.h"
 #include "pipefit/codegen/weights_code.h"
 
 namespace pipefit {
@@ -11,11 +12,6 @@ namespace {
 // The variable CandidateCode writes; replaced by the script's own.
 constexpr std::string_view kCodeVariable = "pipe";
 
-struct Edit {
-  ByteRange range;
-  std::string text;
-  int order = 1;  // at one position, lower first (imports before code)
-};
 
 bool StartsWith(std::string_view text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
 
@@ -86,12 +82,7 @@ class Rewriter {
  public:
   Rewriter(const PythonScript& script, const PipelineSite& site, const Candidate& candidate, const CodeContext& ctx)
       : s_(script), site_(site), c_(candidate), ctx_(ctx), weights_(WriteWeightsCode(candidate, ctx)) {
-    size_t crlf = 0, lf = 0;
-    for (size_t i = 0; i < s_.source.size(); ++i) {
-      if (s_.source[i] != '\n') continue;
-      (i > 0 && s_.source[i - 1] == '\r' ? crlf : lf)++;
-    }
-    crlf_ = crlf > lf;
+    crlf_ = UsesCrlf(s_.source);
   }
 
   ApplyResult Run() {
@@ -101,7 +92,7 @@ class Rewriter {
     InsertCode();
     AddImports();
     ApplyResult result;
-    result.rewritten = ApplyEdits();
+    result.rewritten = ApplyTextEdits(s_.source, edits_, crlf_, notes_);
     result.pipeline_variable = site_.variable;
     result.pipeline_line = site_.line;
     result.notes = notes_;
@@ -344,27 +335,12 @@ class Rewriter {
     return at;
   }
 
-  bool Imported(const std::string& module, const std::string& name) const {
-    for (const Import& imp : s_.imports) {
-      // `from diffusers.quantizers import X` provides X as well.
-      const bool same = imp.module == module || (!module.empty() && StartsWith(imp.module, module + "."));
-      if (same && (imp.star || std::find(imp.names.begin(), imp.names.end(), name) != imp.names.end())) {
-        return true;
-      }
-      if (module.empty() && imp.module.empty() &&
-          std::find(imp.names.begin(), imp.names.end(), name) != imp.names.end()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   void AddImports() {
     std::string lines;
-    if (!Imported("", "torch")) lines += "import torch\n";
+    if (!IsImported(s_, "", "torch")) lines += "import torch\n";
     std::vector<std::string> names;
     for (const std::string& name : weights_.diffusers_imports) {
-      if (!Imported("diffusers", name) && std::find(names.begin(), names.end(), name) == names.end()) {
+      if (!IsImported(s_, "diffusers", name) && std::find(names.begin(), names.end(), name) == names.end()) {
         names.push_back(name);
       }
     }
@@ -390,100 +366,9 @@ class Rewriter {
       if (s_.source.find(line) == std::string::npos) lines += line + "\n";
     }
     if (lines.empty()) return;
-    size_t at = s_.import_insert_at > 0 ? s_.import_insert_at : FileHeaderEnd();
+    size_t at = s_.import_insert_at > 0 ? s_.import_insert_at : FileHeaderEnd(s_.source);
     if (at > 0 && s_.source[at - 1] != '\n') lines = "\n" + lines;
     edits_.push_back({{at, at}, lines, 0});
-  }
-
-  // Where the first import goes in a script without top-level imports:
-  // after a BOM, the #! and coding lines, and the module docstring.
-  size_t FileHeaderEnd() const {
-    const std::string& src = s_.source;
-    size_t at = src.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
-    auto line_end = [&](size_t from) {
-      const size_t nl = src.find('\n', from);
-      return nl == std::string::npos ? src.size() : nl + 1;
-    };
-    while (at < src.size() && src[at] == '#' &&
-           (src.compare(at, 2, "#!") == 0 || src.find("coding", at) < line_end(at))) {
-      at = line_end(at);
-    }
-    size_t first = at;
-    while (first < src.size() && (src[first] == ' ' || src[first] == '\n' || src[first] == '\r')) ++first;
-    for (const char* quote : {"\"\"\"", "\'\'\'"}) {
-      if (src.compare(first, 3, quote) != 0) continue;
-      const size_t close = src.find(quote, first + 3);
-      if (close != std::string::npos) at = line_end(close + 3);
-    }
-    return at;
-  }
-
-  // Removals that overlap (two statements on one line share their `;`) are
-  // merged; a line whose code is all removed goes whole.
-  void MergeRemovals() {
-    std::vector<Edit> removals, others;
-    for (Edit& e : edits_) (e.text.empty() && e.range.end > e.range.begin ? removals : others).push_back(e);
-    std::sort(removals.begin(), removals.end(), [](const Edit& a, const Edit& b) { return a.range.begin < b.range.begin; });
-    std::vector<Edit> merged;
-    for (const Edit& e : removals) {
-      if (!merged.empty() && e.range.begin <= merged.back().range.end) {
-        merged.back().range.end = std::max(merged.back().range.end, e.range.end);
-      } else {
-        merged.push_back(e);
-      }
-    }
-    const std::string& src = s_.source;
-    for (Edit& e : merged) {
-      if (e.range.end > 0 && src[e.range.end - 1] == '\n') continue;  // already whole lines
-      size_t line_start = e.range.begin;
-      while (line_start > 0 && src[line_start - 1] != '\n') --line_start;
-      size_t line_end = e.range.end;
-      while (line_end < src.size() && src[line_end] != '\n') ++line_end;
-      auto blank = [&](size_t b, size_t end) {
-        for (size_t i = b; i < end; ++i) {
-          if (src[i] == '#') return true;  // the rest is a comment
-          if (src[i] != ' ' && src[i] != '\t' && src[i] != '\r' && src[i] != '\n') return false;
-        }
-        return true;
-      };
-      if (blank(line_start, e.range.begin) && blank(e.range.end, line_end)) {
-        e.range = {line_start, line_end < src.size() ? line_end + 1 : line_end};
-      }
-    }
-    edits_ = others;
-    edits_.insert(edits_.end(), merged.begin(), merged.end());
-  }
-
-  std::string ApplyEdits() {
-    MergeRemovals();
-    std::stable_sort(edits_.begin(), edits_.end(), [](const Edit& a, const Edit& b) {
-      if (a.range.begin != b.range.begin) return a.range.begin < b.range.begin;
-      if (a.order != b.order) return a.order < b.order;
-      return a.range.end < b.range.end;
-    });
-    if (crlf_) {
-      for (Edit& e : edits_) {
-        std::string text;
-        for (size_t i = 0; i < e.text.size(); ++i) {
-          if (e.text[i] == '\n' && (i == 0 || e.text[i - 1] != '\r')) text += '\r';
-          text += e.text[i];
-        }
-        e.text = std::move(text);
-      }
-    }
-    std::string out;
-    size_t at = 0;
-    for (const Edit& e : edits_) {
-      if (e.range.begin < at) {  // overlaps an earlier edit: keep the earlier one
-        notes_.push_back("skipped an overlapping edit at line " + std::to_string(LineOf(s_.source, e.range.begin)));
-        continue;
-      }
-      out.append(s_.source, at, e.range.begin - at);
-      out += e.text;
-      at = e.range.end;
-    }
-    out.append(s_.source, at, std::string::npos);
-    return out;
   }
 
   const PythonScript& s_;
