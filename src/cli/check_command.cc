@@ -1,10 +1,10 @@
 // `pipefit check SCRIPT.py [--json]` (CONTRACT.md `check`).
 #include <cstdio>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/script_support.h"
+#include "pipefit/report/json_util.h"
 
 namespace pipefit::cli {
 namespace {
@@ -16,10 +16,10 @@ struct CheckFlags {
 };
 
 std::string RenderJson(const std::string& path, const CheckResult& result) {
-  nlohmann::ordered_json j;
+  Json j;
   j["schema"] = "pipefit.check/1";
   j["file"] = path;
-  j["findings"] = nlohmann::ordered_json::array();
+  j["findings"] = Json::array();
   for (const Finding& f : result.findings) {
     j["findings"].push_back({{"rule", f.rule},
                              {"severity", SeverityName(f.severity)},
@@ -28,7 +28,7 @@ std::string RenderJson(const std::string& path, const CheckResult& result) {
                              {"fix", f.fix}});
   }
   j["notes"] = result.notes;
-  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  return DumpJson(j);
 }
 
 std::string RenderText(const std::string& path, const CheckResult& result) {

@@ -4,16 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
 
+#include "pipefit/report/json_util.h"
+#include "pipefit/report/plan_report.h"
 #include "pipefit/report/units.h"
 
 namespace pipefit {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-Json BytesOrNull(const std::optional<Bytes>& value) { return value ? Json(*value) : Json(nullptr); }
 
 // The fitting candidates, smallest VRAM first, at most `limit`.
 std::vector<const PlannedCandidate*> Fitting(const PlanResult& plan, size_t limit) {
@@ -33,13 +31,7 @@ Json PlanJson(const PlanResult& plan) {
   j["model"] = plan.model;
   j["vram"] = plan.hardware.vram;
   j["ram"] = plan.hardware.ram;
-  Json rec;
-  auto put = [&](const char* key, const std::optional<std::string>& id) { rec[key] = id ? Json(*id) : Json(nullptr); };
-  put("quality", plan.recommended.quality);
-  put("speed", plan.recommended.speed);
-  put("memory", plan.recommended.memory);
-  put("balanced", plan.recommended.balanced);
-  j["recommended"] = rec;
+  j["recommended"] = RecommendedJson(plan.recommended);
   j["candidates"] = Json::array();
   for (const PlannedCandidate* p : Fitting(plan, 1000)) {
     j["candidates"].push_back({{"id", p->candidate.Id()},
@@ -58,32 +50,32 @@ std::string RenderDoctorJson(const DoctorResult& d) {
   j["schema"] = "pipefit.doctor/1";
   j["kind"] = OomKindName(r.kind);
   j["stage"] = OomStageName(r.stage);
-  j["requested"] = BytesOrNull(r.requested);
-  j["gpu_total"] = BytesOrNull(r.gpu_total);
-  j["gpu_free"] = BytesOrNull(r.gpu_free);
-  j["process_in_use"] = BytesOrNull(r.process_in_use);
-  j["allocated_by_pytorch"] = BytesOrNull(r.allocated_by_pytorch);
-  j["reserved_unallocated"] = BytesOrNull(r.reserved_unallocated);
+  j["requested"] = OptionalOrNull(r.requested);
+  j["gpu_total"] = OptionalOrNull(r.gpu_total);
+  j["gpu_free"] = OptionalOrNull(r.gpu_free);
+  j["process_in_use"] = OptionalOrNull(r.process_in_use);
+  j["allocated_by_pytorch"] = OptionalOrNull(r.allocated_by_pytorch);
+  j["reserved_unallocated"] = OptionalOrNull(r.reserved_unallocated);
   j["advice"] = Json::array();
   for (const Advice& a : d.advice) j["advice"].push_back(a.text);
   // pipefit's additions.
   j["advice_rules"] = Json::array();
   for (const Advice& a : d.advice) j["advice_rules"].push_back(a.rule);
-  j["reserved_total"] = BytesOrNull(r.reserved_total);
-  j["other_allocations"] = BytesOrNull(r.other_allocations);
-  j["gpu_index"] = r.gpu_index ? Json(*r.gpu_index) : Json(nullptr);
+  j["reserved_total"] = OptionalOrNull(r.reserved_total);
+  j["other_allocations"] = OptionalOrNull(r.other_allocations);
+  j["gpu_index"] = OptionalOrNull(r.gpu_index);
   j["other_processes"] = Json::array();
   for (const OtherProcess& p : r.other_processes) j["other_processes"].push_back({{"pid", p.pid}, {"bytes", p.bytes}});
-  j["vae_call"] = r.vae_call.empty() ? Json(nullptr) : Json(r.vae_call);
-  j["message"] = r.message.empty() ? Json(nullptr) : Json(r.message);
+  j["vae_call"] = StringOrNull(r.vae_call);
+  j["message"] = StringOrNull(r.message);
   j["line"] = r.line == 0 ? Json(nullptr) : Json(r.line);
-  j["stage_evidence"] = r.stage_evidence.empty() ? Json(nullptr) : Json(r.stage_evidence);
+  j["stage_evidence"] = StringOrNull(r.stage_evidence);
   j["model_ids"] = r.model_ids;
   j["truncated"] = r.truncated;
   j["oom_messages"] = r.oom_messages;
   j["plan"] = d.plan ? PlanJson(*d.plan) : Json(nullptr);
   j["notes"] = d.notes;
-  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  return DumpJson(j);
 }
 
 namespace {

@@ -9,6 +9,8 @@
 
 #include <optional>
 #include <string>
+
+#include "pipefit/report/json_util.h"
 #include <string_view>
 #include <vector>
 
@@ -26,6 +28,10 @@ struct PlanRenderOptions {
   std::optional<std::string> chosen;
   std::string prefer = "balanced";  // quality | speed | memory | balanced
 };
+
+// CONTRACT.md's `recommended` object (null for a preference nothing fits);
+// the doctor's plan summary prints the same.
+Json RecommendedJson(const Recommendations& recommended);
 
 std::string RenderPlanJson(const PlanResult& plan, const PlanRenderOptions& options);
 std::string RenderPlanText(const PlanResult& plan, const PlanRenderOptions& options);

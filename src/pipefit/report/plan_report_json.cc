@@ -6,14 +6,11 @@
 
 #include "pipefit/report/plan_report.h"
 
+#include "pipefit/report/json_util.h"
+
 namespace pipefit {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-Json StringOrNull(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
-
-Json OptionalOrNull(const std::optional<std::string>& text) { return text ? Json(*text) : Json(nullptr); }
 
 // Estimates are not exact: 0.01 s is finer than any estimate pipefit makes.
 double RoundCentis(double value) { return std::round(value * 100.0) / 100.0; }
@@ -90,7 +87,7 @@ Json CandidateJson(const PlannedCandidate& p) {
   j["quantized_components"] = c.quantized_components;
   j["vae_tiling"] = c.vae_tiling;
   j["vae_slicing"] = c.vae_slicing;
-  j["num_blocks_per_group"] = c.num_blocks_per_group ? Json(*c.num_blocks_per_group) : Json(nullptr);
+  j["num_blocks_per_group"] = OptionalOrNull(c.num_blocks_per_group);
   j["vram"] = e.vram;
   j["vram_allocated"] = e.vram_allocated;
   j["ram"] = e.ram;
@@ -107,12 +104,16 @@ Json CandidateJson(const PlannedCandidate& p) {
   return j;
 }
 
+}  // namespace
+
 Json RecommendedJson(const Recommendations& r) {
   return {{"quality", OptionalOrNull(r.quality)},
           {"speed", OptionalOrNull(r.speed)},
           {"memory", OptionalOrNull(r.memory)},
           {"balanced", OptionalOrNull(r.balanced)}};
 }
+
+namespace {
 
 Json ShortfallJson(const std::optional<Shortfall>& s) {
   if (!s) return nullptr;
@@ -157,7 +158,7 @@ std::string RenderPlanJson(const PlanResult& plan, const PlanRenderOptions& opti
   }
   j["notes"] = plan.notes;
   // Replace, not throw, on invalid UTF-8 in a name or note: pipefit never throws.
-  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  return DumpJson(j);
 }
 
 }  // namespace pipefit
