@@ -39,15 +39,6 @@ std::string Indented(std::string_view code, const std::string& indent, const std
   return out;
 }
 
-bool IsCudaDevice(const Argument& arg) {
-  return (arg.keyword.empty() || arg.keyword == "device") &&
-         (arg.text.find("cuda") != std::string::npos || arg.text == "device" || arg.text == "DEVICE");
-}
-
-bool IsDTypeArgument(const Argument& arg) {
-  return arg.keyword == "dtype" || !DTypeOfExpression(arg.text).empty();
-}
-
 // Calls the candidate's code replaces when made on the pipeline (or one of
 // its components). `.to()` only when it names a CUDA device, or a dtype on
 // the pipeline or its denoiser (which fp8 storage would undo); a VAE
@@ -66,7 +57,7 @@ bool Replaced(const Call& call, const std::string& variable, const std::string& 
   if (call.method == "to") {
     if (call.receiver != variable && call.receiver != variable + "." + denoiser) return false;
     for (const Argument& arg : call.args) {
-      if (IsCudaDevice(arg) || IsDTypeArgument(arg)) return true;
+      if (IsCudaDeviceArgument(arg) || IsDTypeArgument(arg)) return true;
     }
     return false;
   }

@@ -14,23 +14,12 @@ namespace {
 bool StartsWith(std::string_view text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
 
 
-// `.to(...)` naming a CUDA device: "cuda", "cuda:0", torch.device("cuda"),
-// or a variable called device.
 bool IsCudaTo(const Call& call) {
-  if (call.method != "to") return false;
-  for (const Argument& arg : call.args) {
-    if (!arg.keyword.empty() && arg.keyword != "device") continue;
-    if (arg.text.find("cuda") != std::string::npos) return true;
-    if (arg.text == "device" || arg.text == "DEVICE" || arg.text == "self.device") return true;
-  }
-  return false;
+  return call.method == "to" && std::any_of(call.args.begin(), call.args.end(), IsCudaDeviceArgument);
 }
 
 bool HasDTypeArgument(const Call& call) {
-  for (const Argument& arg : call.args) {
-    if (arg.keyword == "dtype" || !DTypeOfExpression(arg.text).empty()) return true;
-  }
-  return false;
+  return std::any_of(call.args.begin(), call.args.end(), IsDTypeArgument);
 }
 
 bool IsOffload(const Call& c) {

@@ -82,6 +82,14 @@ std::string DTypeOfExpression(std::string_view text) {
   return "";
 }
 
+bool IsCudaDeviceArgument(const Argument& arg) {
+  if (!arg.keyword.empty() && arg.keyword != "device") return false;
+  return arg.text.find("cuda") != std::string::npos || arg.text == "device" || arg.text == "DEVICE" ||
+         arg.text == "self.device";
+}
+
+bool IsDTypeArgument(const Argument& arg) { return arg.keyword == "dtype" || !DTypeOfExpression(arg.text).empty(); }
+
 const Argument* FindArgument(const Call& call, std::string_view keyword, int position) {
   for (const Argument& arg : call.args) {
     if (arg.keyword == keyword) return &arg;

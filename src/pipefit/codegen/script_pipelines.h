@@ -38,6 +38,12 @@ bool IsPipelineClass(std::string_view name);
 // "bf16"/"fp16"/"fp32" for torch.bfloat16 / torch.float16 / torch.float32
 // (and "bfloat16", "float16", "half" forms), "" otherwise.
 std::string DTypeOfExpression(std::string_view text);
+// A `.to()` argument naming a CUDA device: "cuda", "cuda:0",
+// torch.device("cuda"), or a variable called device.
+bool IsCudaDeviceArgument(const Argument& arg);
+// A `.to()` argument changing the dtype: `dtype=...` or a torch dtype.
+bool IsDTypeArgument(const Argument& arg);
+
 // The argument named `keyword`, else positional `position` (-1: none).
 const Argument* FindArgument(const Call& call, std::string_view keyword, int position = -1);
 
