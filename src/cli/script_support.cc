@@ -1,6 +1,5 @@
 #include "cli/script_support.h"
 
-#include <map>
 
 #include "pipefit/base/environment.h"
 #include "pipefit/base/file_system.h"
@@ -47,13 +46,7 @@ ScriptModelFacts FactsFromPipeline(const Pipeline& pipeline) {
     if (role != ModelRole::kDenoiser && c.name != "transformer" && c.name != "unet") continue;
     facts.denoiser_class = c.class_name;
     if (const ClassTraits* t = FindClassTraits(c.class_name)) facts.has_repeated_blocks = !t->repeated_blocks.empty();
-    std::map<DType, int64_t> bytes;
-    for (const TensorInfo& t : c.tensors) bytes[t.dtype] += t.bytes;
-    DType stored = DType::kF32;
-    int64_t most = -1;
-    for (const auto& [dtype, total] : bytes) {
-      if (total > most) { most = total; stored = dtype; }
-    }
+    const std::optional<DType> stored = DominantDType(c, false);
     if (stored == DType::kBF16) facts.preferred_dtype = "bf16";
     if (stored == DType::kF16) facts.preferred_dtype = "fp16";
   }

@@ -44,6 +44,10 @@ struct Component {
   std::vector<std::string> notes;
 };
 
+// The dtype holding most of the component's bytes (only ggml quantized
+// types when `quantized_only`); nullopt when it has no such tensor.
+std::optional<DType> DominantDType(const Component& component, bool quantized_only);
+
 enum class SourceKind { kLocal, kHfCache, kCatalog, kHub };
 const char* SourceKindName(SourceKind kind);
 

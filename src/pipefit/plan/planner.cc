@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include "pipefit/codegen/script_writer.h"
 #include "pipefit/plan/estimator.h"
@@ -67,21 +66,6 @@ std::vector<ModelCall> CallOrder(const PlanContext& ctx) {
   return calls;
 }
 
-DType DominantQuantType(const Pipeline& pipeline, const std::string& denoiser) {
-  std::map<DType, int64_t> bytes;
-  for (const Component& c : pipeline.components) {
-    if (c.name != denoiser) continue;
-    for (const TensorInfo& t : c.tensors) {
-      if (GetDTypeInfo(t.dtype).kind == DTypeKind::kQuantized) bytes[t.dtype] += t.bytes;
-    }
-  }
-  DType best = DType::kF32;
-  int64_t most = -1;
-  for (const auto& [dtype, total] : bytes) {
-    if (total > most) { most = total; best = dtype; }
-  }
-  return best;
-}
 
 std::string FitReason(const Estimate& e, const PlanHardware& hw) {
   std::string reason;
@@ -187,7 +171,11 @@ Result<PlanContext> BuildPlanContext(const Pipeline& pipeline, const PlanRequest
   ctx.gpu = request.gpu;
   ctx.denoiser_gguf =
       ctx.measurement.components[static_cast<size_t>(ctx.denoiser)].format == WeightFormat::kGguf;
-  if (ctx.denoiser_gguf) ctx.gguf_type = DominantQuantType(pipeline, ctx.measurement.seed.denoiser);
+  if (ctx.denoiser_gguf) {
+    for (const Component& c : pipeline.components) {
+      if (c.name == ctx.measurement.seed.denoiser) ctx.gguf_type = DominantDType(c, true).value_or(DType::kF32);
+    }
+  }
   return ctx;
 }
 
