@@ -126,4 +126,17 @@ const GpuSpec* MatchDetectedGpu(std::string_view name, Bytes vram_total) {
   return (ratio >= 0.85 && ratio <= 1.05) ? spec : nullptr;
 }
 
+std::optional<int> ComputeCapabilityValue(std::string_view cc) {
+  const size_t dot = cc.find('.');
+  if (dot == 0 || dot == std::string_view::npos || dot + 2 != cc.size() || dot > 2) return std::nullopt;
+  int major = 0;
+  for (size_t i = 0; i < dot; ++i) {
+    if (cc[i] < '0' || cc[i] > '9') return std::nullopt;
+    major = major * 10 + (cc[i] - '0');
+  }
+  const char minor = cc[dot + 1];
+  if (minor < '0' || minor > '9') return std::nullopt;
+  return major * 10 + (minor - '0');
+}
+
 }  // namespace pipefit

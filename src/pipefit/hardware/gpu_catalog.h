@@ -6,6 +6,7 @@
 #ifndef PIPEFIT_HARDWARE_GPU_CATALOG_H_
 #define PIPEFIT_HARDWARE_GPU_CATALOG_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,10 @@ struct GpuSpec {
   std::vector<std::string> aliases;  // extra names; id and name always match
   std::string source;                // vendor spec page / datasheet the numbers come from
 };
+
+// A CUDA compute capability "8.9" as 89 ("12.0" as 120), for comparisons;
+// nullopt for "" or anything else that is not MAJOR.MINOR.
+std::optional<int> ComputeCapabilityValue(std::string_view compute_capability);
 
 // Every row, in display order (consumer, workstation, data centre, AMD).
 const std::vector<GpuSpec>& GpuCatalog();

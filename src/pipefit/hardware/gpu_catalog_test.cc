@@ -149,3 +149,20 @@ TEST(GpuCatalogTest, DetectedGpusMatchByNameAndPlausibleMemory) {
 
 }  // namespace
 }  // namespace pipefit
+
+namespace pipefit {
+namespace {
+
+TEST(ComputeCapabilityValueTest, MajorMinorOrNothing) {
+  EXPECT_EQ(ComputeCapabilityValue("8.9"), 89);
+  EXPECT_EQ(ComputeCapabilityValue("12.0"), 120);
+  EXPECT_EQ(ComputeCapabilityValue("7.5"), 75);
+  EXPECT_EQ(ComputeCapabilityValue(""), std::nullopt);
+  EXPECT_EQ(ComputeCapabilityValue("8"), std::nullopt);
+  EXPECT_EQ(ComputeCapabilityValue("8.10"), std::nullopt);
+  EXPECT_EQ(ComputeCapabilityValue("x.9"), std::nullopt);
+  EXPECT_EQ(ComputeCapabilityValue(".9"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace pipefit

@@ -21,18 +21,14 @@ bool HasFp8Hardware(const PlanContext& ctx) {
   // for the dynamic config; the weight-only kernels use the same fp8 dtype
   // support). Unknown GPU: offered, with the catalog's answer when known.
   if (ctx.gpu != nullptr) return ctx.gpu->fp8;
-  const std::string& cc = ctx.hardware.compute_capability;
-  if (cc.empty()) return true;
-  const double value = std::atof(cc.c_str());
-  return value >= 8.9 - 1e-9;
+  return PlannedComputeCapability(ctx).value_or(89) >= 89;
 }
 
 // torchao int4 (tile_packed_to_4d) needs SM >= 8.0 and bf16 (torchao
 // int4_tile_packed_to_4d_tensor.py); an unknown GPU is given the benefit.
 bool Int4Supported(const PlanContext& ctx) {
   if (ctx.measurement.load_dtype != LoadDType::kBF16) return false;
-  const std::string& cc = ctx.gpu != nullptr ? ctx.gpu->compute_capability : ctx.hardware.compute_capability;
-  return cc.empty() || std::atof(cc.c_str()) >= 8.0 - 1e-9;
+  return PlannedComputeCapability(ctx).value_or(80) >= 80;
 }
 
 std::vector<std::vector<std::string>> QuantizedSets(const PlanContext& ctx) {

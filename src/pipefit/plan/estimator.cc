@@ -17,6 +17,11 @@ const char* StageName(Stage stage) {
   return "denoise";
 }
 
+std::optional<int> PlannedComputeCapability(const PlanContext& context) {
+  return ComputeCapabilityValue(context.gpu != nullptr ? context.gpu->compute_capability
+                                                       : context.hardware.compute_capability);
+}
+
 ActivationInputs MakeActivationInputs(const PlanContext& context) {
   ActivationInputs in;
   in.facts = &context.facts;

@@ -47,6 +47,11 @@ struct PlanContext {
   bool denoiser_gguf = false;
 };
 
+// The planned GPU's compute capability (the catalog row's, else the
+// probe's or the flag's) as ComputeCapabilityValue gives it; nullopt when
+// unknown.
+std::optional<int> PlannedComputeCapability(const PlanContext& context);
+
 // The activation model's inputs for this context (points into `context`).
 ActivationInputs MakeActivationInputs(const PlanContext& context);
 

@@ -116,8 +116,7 @@ CodeContext CodeContextFor(const Pipeline& pipeline, const PlanRequest& request,
 }
 
 std::string BestAttentionBackend(const std::string& cc) {
-  if (cc.empty()) return "";
-  const int major = std::atoi(cc.c_str());
+  const int major = ComputeCapabilityValue(cc).value_or(0) / 10;
   if (major == 9) return "_flash_3_hub";  // FA3 kernels target Hopper (internals §7)
   if (major == 8) return "flash_hub";     // FA2: Ampere and newer consumer parts
   return "";
@@ -151,13 +150,12 @@ Result<PlanContext> BuildPlanContext(const Pipeline& pipeline, const PlanRequest
     if (ctx.vae >= 0) ctx.offload_chain.push_back(ctx.facts.vae.name);
   }
   PIPEFIT_ASSIGN_OR_RETURN(ctx.workload, ResolveWorkload(pipeline, request.workload));
+  ctx.hardware = request.hardware;
+  ctx.gpu = request.gpu;
   // PyTorch's flash and memory-efficient SDPA kernels take bf16 only from
   // SM 8.0 on; below it, bf16 attention runs the quadratic math kernel.
-  {
-    const std::string& cc = request.gpu != nullptr ? request.gpu->compute_capability : request.hardware.compute_capability;
-    ctx.quadratic_attention =
-        !cc.empty() && std::atof(cc.c_str()) < 8.0 - 1e-9 && request.dtype == LoadDType::kBF16;
-  }
+  ctx.quadratic_attention =
+      PlannedComputeCapability(ctx).value_or(80) < 80 && request.dtype == LoadDType::kBF16;
   ctx.calls = CallOrder(ctx);
   ctx.activations = EstimateActivations(MakeActivationInputs(ctx));
   if (request.activation) {
@@ -167,8 +165,6 @@ Result<PlanContext> BuildPlanContext(const Pipeline& pipeline, const PlanRequest
     ctx.activations.overridden = true;
     ctx.activations.basis = "--activation pins every stage (seed calculator what-if)";
   }
-  ctx.hardware = request.hardware;
-  ctx.gpu = request.gpu;
   ctx.denoiser_gguf =
       ctx.measurement.components[static_cast<size_t>(ctx.denoiser)].format == WeightFormat::kGguf;
   if (ctx.denoiser_gguf) {
