@@ -10,6 +10,8 @@ packages=(
   libsimdjson-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libtree-sitter-dev
+  libcurl4-openssl-dev
+  ca-certificates
 )
 # The fuzzers (scripts/fuzz.sh) need clang and libFuzzer's runtime.
 if [ -n "${PIPEFIT_SETUP_FUZZ:-}" ]; then

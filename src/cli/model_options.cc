@@ -1,7 +1,13 @@
 #include "cli/model_options.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fmt/format.h>
+
 #include "pipefit/base/file_system.h"
 #include "pipefit/catalog/catalog.h"
+#include "pipefit/report/units.h"
 #include "pipefit/sources/resolve.h"
 
 namespace pipefit::cli {
@@ -12,6 +18,14 @@ void AddModelOptions(CLI::App& command, ModelFlags& flags, const std::string& mo
       ->capture_default_str();
   command.add_option("--variant", flags.variant, "weight variant, like diffusers' variant= (e.g. fp16)");
   command.add_flag("--offline", flags.offline, "never use the network (also HF_HUB_OFFLINE=1)");
+}
+
+std::string HubFetchSummaryLine(const SourceInfo& source) {
+  const FetchSummary& fetch = *source.fetch;
+  return fmt::format("pipefit: read {}@{} from {}: {} request{}, {} received, {} file{} from the cache, {:.2f} s",
+                     source.repo, source.revision.substr(0, 12), fetch.endpoint,
+                     fetch.requests, fetch.requests == 1 ? "" : "s", FormatTransferBytes(fetch.bytes),
+                     fetch.cached_files, fetch.cached_files == 1 ? "" : "s", fetch.seconds);
 }
 
 Result<ResolvedModel> ResolveModelFlags(const ModelFlags& flags, const Environment& env) {
@@ -27,8 +41,27 @@ Result<ResolvedModel> ResolveModelFlags(const ModelFlags& flags, const Environme
   ResolveOptions options;
   options.variant = flags.variant;
   options.offline = flags.offline || env.Get("HF_HUB_OFFLINE").value_or("") == "1";
+  // A progress line while fetching from the Hub, only when a person watches.
+  const bool show_progress = ::isatty(STDERR_FILENO) == 1;
+  if (show_progress) {
+    options.progress = [reference = resolved.reference](const HubProgress& p) {
+      std::fprintf(stderr, "\r\033[Kpipefit: reading %s: %d/%d fetches, %s", reference.c_str(), p.files_done,
+                   p.files_total, FormatTransferBytes(p.bytes).c_str());
+      std::fflush(stderr);
+    };
+  }
   RealFileSystem fs;
-  PIPEFIT_ASSIGN_OR_RETURN(resolved.pipeline, ResolveModel(resolved.reference, options, fs, env));
+  auto pipeline = ResolveModel(resolved.reference, options, fs, env);
+  if (show_progress && pipeline.ok() && pipeline->source.kind == SourceKind::kHub) std::fprintf(stderr, "\r\033[K");
+  if (!pipeline.ok()) {
+    if (show_progress) std::fprintf(stderr, "\r\033[K");
+    return pipeline.error();
+  }
+  resolved.pipeline = std::move(*pipeline);
+  if (resolved.pipeline.source.fetch) {
+    // Always said (on stderr): what reading a remote model cost.
+    std::fprintf(stderr, "%s\n", HubFetchSummaryLine(resolved.pipeline.source).c_str());
+  }
   return resolved;
 }
 

@@ -51,11 +51,23 @@ std::optional<DType> DominantDType(const Component& component, bool quantized_on
 enum class SourceKind { kLocal, kHfCache, kCatalog, kHub };
 const char* SourceKindName(SourceKind kind);
 
+// What reading a remote source cost: HTTP requests made (redirects and
+// retries included), response body bytes received, and files whose bytes
+// came from pipefit's cache instead.
+struct FetchSummary {
+  std::string endpoint;  // the Hub or mirror read from
+  int64_t requests = 0;
+  int64_t bytes = 0;
+  int64_t cached_files = 0;
+  double seconds = 0;  // wall time of resolution and fetching
+};
+
 struct SourceInfo {
   SourceKind kind = SourceKind::kLocal;
   std::string path;      // folder or file the pipeline was read from
   std::string repo;      // "org/name" when known
   std::string revision;  // commit hash or ref when known
+  std::optional<FetchSummary> fetch;  // set for the Hub
 };
 
 struct Pipeline {

@@ -17,6 +17,11 @@ Json SourceJson(const SourceInfo& source) {
   j["path"] = source.path;
   j["repo"] = source.repo.empty() ? Json(nullptr) : Json(source.repo);
   j["revision"] = source.revision.empty() ? Json(nullptr) : Json(source.revision);
+  if (source.fetch) {
+    j["fetch"] = {{"requests", source.fetch->requests},
+                  {"bytes", source.fetch->bytes},
+                  {"cached_files", source.fetch->cached_files}};
+  }
   return j;
 }
 

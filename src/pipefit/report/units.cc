@@ -15,4 +15,11 @@ std::string FormatParams(int64_t params) {
   return fmt::format("{}", params);
 }
 
+std::string FormatTransferBytes(int64_t bytes) {
+  if (bytes < 1000) return fmt::format("{} B", bytes);
+  if (bytes < 1000 * 1000) return fmt::format("{:.1f} kB", static_cast<double>(bytes) / 1e3);
+  if (bytes < int64_t{1000} * 1000 * 1000) return fmt::format("{:.2f} MB", static_cast<double>(bytes) / 1e6);
+  return fmt::format("{:.2f} GB", static_cast<double>(bytes) / 1e9);
+}
+
 }  // namespace pipefit

@@ -12,6 +12,9 @@ namespace pipefit {
 std::string FormatGiB(int64_t bytes);
 // "11.90 B", "123.06 M" parameter counts.
 std::string FormatParams(int64_t params);
+// A transfer size in decimal units, as network tools print it:
+// "845 B", "312.4 kB", "1.23 MB".
+std::string FormatTransferBytes(int64_t bytes);
 
 }  // namespace pipefit
 

@@ -135,6 +135,25 @@ Status LoadSingleWeightFile(const FileSystem& fs, const std::string& path, Compo
   return OkStatus();
 }
 
+ComponentWeightPaths FindComponentWeightPaths(const FileSystem& fs, const std::string& dir,
+                                              const std::string& variant) {
+  ComponentWeightPaths paths;
+  if (fs.IsFile(JoinPath(dir, "tensors.tsv"))) return paths;
+  std::string name;
+  Found found = FindWeights(fs, dir, variant, name);
+  if (found == Found::kNone && !variant.empty()) found = FindWeights(fs, dir, "", name);
+  if (found == Found::kSingle) paths.files.push_back(JoinPath(dir, name));
+  if (found == Found::kIndex) {
+    paths.index = JoinPath(dir, name);
+    auto json = fs.ReadFile(paths.index, kMaxIndexFileBytes);
+    auto index = json.ok() ? ParseShardedIndex(*json, paths.index) : Result<ShardedIndex>(json.error());
+    if (index.ok()) {
+      for (const std::string& shard : index->shards) paths.files.push_back(JoinPath(dir, shard));
+    }
+  }
+  return paths;
+}
+
 Status LoadComponentWeights(const FileSystem& fs, const std::string& dir, const std::string& variant,
                             Component& component) {
   const std::string manifest = JoinPath(dir, "tensors.tsv");

@@ -11,6 +11,7 @@
 #define PIPEFIT_SOURCES_COMPONENT_FILES_H_
 
 #include <string>
+#include <vector>
 
 #include "pipefit/base/file_system.h"
 #include "pipefit/base/result.h"
@@ -22,6 +23,16 @@ namespace pipefit {
 // `dir` (a path in `fs`). `display_dir` prefixes messages and file names.
 Status LoadComponentWeights(const FileSystem& fs, const std::string& dir, const std::string& variant,
                             Component& component);
+
+// The safetensors files LoadComponentWeights would read for `dir` (shards
+// listed by the index, or the single file) and the index path when sharded;
+// empty when the component has no safetensors weights or they cannot be
+// found. Lets a remote source fetch their headers ahead, concurrently.
+struct ComponentWeightPaths {
+  std::string index;                // "" unless sharded
+  std::vector<std::string> files;
+};
+ComponentWeightPaths FindComponentWeightPaths(const FileSystem& fs, const std::string& dir, const std::string& variant);
 
 // Reads the tensors of one .safetensors or .gguf file as a component.
 Status LoadSingleWeightFile(const FileSystem& fs, const std::string& path, Component& component);

@@ -1,34 +1,48 @@
 #include "pipefit/sources/resolve.h"
 
 #include "pipefit/catalog/catalog.h"
+#include "pipefit/net/curl_transport.h"
 #include "pipefit/sources/hf_cache.h"
+#include "pipefit/sources/hub_client.h"
 #include "pipefit/sources/pipeline_folder.h"
 
 namespace pipefit {
 namespace {
 
-bool LooksLikePath(const std::string& reference) {
+bool LooksLikeLocalPath(const std::string& reference) {
   return reference.rfind("/", 0) == 0 || reference.rfind("./", 0) == 0 ||
-         reference.rfind("../", 0) == 0 || reference.rfind("~", 0) == 0 ||
-         reference.find(".safetensors") != std::string::npos || reference.find(".gguf") != std::string::npos;
+         reference.rfind("../", 0) == 0 || reference.rfind("~", 0) == 0;
 }
 
-Result<Pipeline> FromCatalog(const std::string& reference, const ResolveOptions& options) {
-  PIPEFIT_ASSIGN_OR_RETURN(std::optional<CatalogEntry> entry, FindCatalogEntry(reference));
-  if (!entry) {
-    std::string message = reference + ": not a local path, not in the Hugging Face cache, and not a "
-                          "built-in catalog entry (see `pipefit catalog`)";
-    if (!options.offline) {
-      message += "; reading headers from the Hub is not available in this build";
-    }
-    return MakeError(ErrorCode::kNotFound, message);
-  }
-  PIPEFIT_ASSIGN_OR_RETURN(Pipeline pipeline, LoadPipelineFolder(CatalogFileSystem(), entry->root, ""));
-  pipeline.source = SourceInfo{SourceKind::kCatalog, entry->root, entry->repo, entry->revision};
+bool HasWeightSuffix(const std::string& reference) {
+  return reference.find(".safetensors") != std::string::npos || reference.find(".gguf") != std::string::npos;
+}
+
+Result<Pipeline> FromCatalog(const CatalogEntry& entry, const ResolveOptions& options) {
+  PIPEFIT_ASSIGN_OR_RETURN(Pipeline pipeline, LoadPipelineFolder(CatalogFileSystem(), entry.root, ""));
+  pipeline.source = SourceInfo{SourceKind::kCatalog, entry.root, entry.repo, entry.revision, std::nullopt};
   if (!options.variant.empty()) {
     pipeline.notes.push_back("--variant is ignored for catalog entries (their tensors are bf16)");
   }
   return pipeline;
+}
+
+Result<Pipeline> FromHub(const std::string& reference, const ResolveOptions& options, const FileSystem& fs,
+                         const Environment& env) {
+  PIPEFIT_ASSIGN_OR_RETURN(HubSettings settings, HubSettingsFromEnvironment(env, fs));
+  auto ref = ParseHubReference(reference, settings.endpoint);
+  if (!ref) {
+    return MakeError(ErrorCode::kNotFound, reference + ": not a local path, not in the Hugging Face cache, not a "
+                                                       "built-in catalog entry (see `pipefit catalog`), and not "
+                                                       "a Hub repo id (org/name[@revision][/path])");
+  }
+  HubLoadOptions hub_options{options.variant, options.offline, options.progress};
+  if (options.transport != nullptr) return LoadHubModel(*ref, hub_options, settings, *options.transport);
+  CurlTransportOptions curl_options;
+  if (auto bundle = env.GetNonEmpty("SSL_CERT_FILE")) curl_options.ca_bundle = *bundle;
+  if (auto bundle = env.GetNonEmpty("CURL_CA_BUNDLE")) curl_options.ca_bundle = *bundle;
+  CurlTransport transport(curl_options);
+  return LoadHubModel(*ref, hub_options, settings, transport);
 }
 
 }  // namespace
@@ -41,27 +55,27 @@ Result<Pipeline> ResolveModel(const std::string& reference, const ResolveOptions
     pipeline.source.kind = SourceKind::kLocal;
     return pipeline;
   }
-  if (LooksLikePath(reference)) {
+  if (LooksLikeLocalPath(reference) || (HasWeightSuffix(reference) && reference.find('/') == std::string::npos)) {
     return MakeError(ErrorCode::kNotFound, reference + ": no such file or directory");
   }
   if (auto ref = ParseRepoReference(reference)) {
     PIPEFIT_ASSIGN_OR_RETURN(std::optional<HfCacheSnapshot> snapshot, FindHfCacheSnapshot(fs, env, *ref));
     if (snapshot) {
       PIPEFIT_ASSIGN_OR_RETURN(Pipeline pipeline, LoadLocalModel(fs, snapshot->path, options.variant));
-      pipeline.source = SourceInfo{SourceKind::kHfCache, snapshot->path, ref->repo, snapshot->commit};
+      pipeline.source = SourceInfo{SourceKind::kHfCache, snapshot->path, ref->repo, snapshot->commit, std::nullopt};
       return pipeline;
     }
-    if (!ref->revision.empty()) {
-      // A pinned revision cannot come from the catalog, which has one version.
-      auto entry = FindCatalogEntry(ref->repo);
-      if (entry.ok() && entry->has_value()) {
-        return MakeError(ErrorCode::kNotFound, reference + ": revision '" + ref->revision +
-                                                   "' is not in the Hugging Face cache; the built-in "
-                                                   "catalog has only " + ref->repo);
-      }
-    }
   }
-  return FromCatalog(reference, options);
+  // The catalog holds one revision of each entry: a reference to another
+  // revision, or to a file inside the repo, goes to the Hub.
+  PIPEFIT_ASSIGN_OR_RETURN(std::optional<CatalogEntry> entry, FindCatalogEntry(reference));
+  auto repo_ref = ParseRepoReference(reference);
+  if (!entry && repo_ref) {
+    PIPEFIT_ASSIGN_OR_RETURN(entry, FindCatalogEntry(repo_ref->repo));
+    if (entry && repo_ref->revision != entry->revision) entry.reset();
+  }
+  if (entry) return FromCatalog(*entry, options);
+  return FromHub(reference, options, fs, env);
 }
 
 }  // namespace pipefit

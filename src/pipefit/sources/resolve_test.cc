@@ -126,8 +126,14 @@ TEST_F(ResolveTest, UnknownModelIsAClearError) {
   ASSERT_FALSE(pipeline.ok());
   EXPECT_EQ(pipeline.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(pipeline.error().message,
-            "nobody/nothing: not a local path, not in the Hugging Face cache, and not a built-in catalog entry "
-            "(see `pipefit catalog`)");
+            "nobody/nothing@main: not a local path, not in the Hugging Face cache or the catalog, and the revision "
+            "is not in pipefit's cache (" + *env_.Get("HOME") + "/.cache/pipefit/hub/huggingface.co/nobody/nothing) "
+            "and the network is off (--offline or HF_HUB_OFFLINE=1)");
+  auto not_a_repo = ResolveModel("flux-dev", {.offline = true}, fs_, env_);
+  ASSERT_FALSE(not_a_repo.ok());
+  EXPECT_EQ(not_a_repo.error().message,
+            "flux-dev: not a local path, not in the Hugging Face cache, not a built-in catalog entry (see `pipefit "
+            "catalog`), and not a Hub repo id (org/name[@revision][/path])");
   auto path = ResolveModel("./missing/folder", {}, fs_, env_);
   ASSERT_FALSE(path.ok());
   EXPECT_EQ(path.error().message, "./missing/folder: no such file or directory");

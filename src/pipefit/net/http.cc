@@ -1,0 +1,100 @@
+#include "pipefit/net/http.h"
+
+#include <cctype>
+
+namespace pipefit {
+namespace {
+
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string Trim(const std::string& text) {
+  size_t begin = text.find_first_not_of(" \t");
+  if (begin == std::string::npos) return "";
+  size_t end = text.find_last_not_of(" \t");
+  return text.substr(begin, end - begin + 1);
+}
+
+}  // namespace
+
+std::optional<std::string> HttpResponse::Header(const std::string& name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+std::string UrlOrigin(const std::string& url) {
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos || scheme_end == 0) return "";
+  size_t host_end = url.find_first_of("/?#", scheme_end + 3);
+  std::string origin = url.substr(0, host_end == std::string::npos ? url.size() : host_end);
+  // Credentials in the authority ("user:pass@host") are not part of the origin.
+  size_t at = origin.rfind('@');
+  if (at != std::string::npos && at > scheme_end) origin = origin.substr(0, scheme_end + 3) + origin.substr(at + 1);
+  return Lower(origin);
+}
+
+std::string ResolveRedirect(const std::string& base, const std::string& location) {
+  if (!UrlOrigin(location).empty()) return location;
+  if (location.rfind("//", 0) == 0) return base.substr(0, base.find("://") + 1) + location;
+  std::string origin_part = base.substr(0, base.find_first_of("/?#", base.find("://") + 3));
+  if (location.rfind("/", 0) == 0) return origin_part + location;
+  std::string path = base.substr(origin_part.size());
+  path = path.substr(0, path.find_first_of("?#"));
+  size_t slash = path.rfind('/');
+  std::string directory = slash == std::string::npos ? "/" : path.substr(0, slash + 1);
+  return origin_part + directory + location;
+}
+
+std::string PercentEncode(const std::string& text, bool keep_slash) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> NextLinkUrl(const std::string& link_header) {
+  // Entries are separated by commas outside <...>; parameters by ';'.
+  size_t pos = 0;
+  while (pos < link_header.size()) {
+    size_t open = link_header.find('<', pos);
+    if (open == std::string::npos) return std::nullopt;
+    size_t close = link_header.find('>', open);
+    if (close == std::string::npos) return std::nullopt;
+    size_t next_entry = link_header.find(",", close);
+    std::string params = link_header.substr(close + 1, next_entry == std::string::npos
+                                                           ? std::string::npos
+                                                           : next_entry - close - 1);
+    size_t start = 0;
+    while (start <= params.size()) {
+      size_t end = params.find(';', start);
+      std::string param = Trim(params.substr(start, end == std::string::npos ? std::string::npos : end - start));
+      std::string key = Lower(Trim(param.substr(0, param.find('='))));
+      if (key == "rel" && param.find('=') != std::string::npos) {
+        std::string value = Trim(param.substr(param.find('=') + 1));
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+        // rel may hold several space-separated relation types.
+        std::string padded = " " + Lower(value) + " ";
+        if (padded.find(" next ") != std::string::npos) return link_header.substr(open + 1, close - open - 1);
+      }
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    if (next_entry == std::string::npos) return std::nullopt;
+    pos = next_entry + 1;
+  }
+  return std::nullopt;
+}
+
+}  // namespace pipefit

@@ -1,0 +1,160 @@
+#include "pipefit/sources/hub_cache.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+namespace pipefit {
+namespace {
+
+constexpr const char* kTreeHeader = "pipefit-hub-tree/1";
+constexpr int64_t kMaxCachedTreeBytes = 64 * 1024 * 1024;
+
+std::atomic<int> temp_counter{0};
+
+Error IoError(const std::string& path, const std::string& what) {
+  return MakeError(ErrorCode::kIo, path + ": " + what + ": " + std::strerror(errno));
+}
+
+Status MakeDirectories(const std::string& path) {
+  std::string partial;
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    partial = path.substr(0, pos);
+    if (partial.empty()) continue;
+    if (::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) return IoError(partial, "cannot create folder");
+  }
+  return OkStatus();
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& content) {
+  PIPEFIT_RETURN_IF_ERROR(MakeDirectories(DirName(path)));
+  const std::string temp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter++);
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError(temp, "cannot create");
+  size_t written = 0;
+  while (written < content.size()) {
+    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      Error error = IoError(temp, "cannot write");
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return error;
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0 || ::rename(temp.c_str(), path.c_str()) != 0) {
+    Error error = IoError(path, "cannot write");
+    ::unlink(temp.c_str());
+    return error;
+  }
+  return OkStatus();
+}
+
+// A host (and port) as a folder name: "huggingface.co", "127.0.0.1_8080".
+std::string EndpointFolder(const std::string& endpoint) {
+  std::string origin = UrlOrigin(endpoint);
+  std::string host = origin.substr(origin.find("://") + 3);
+  std::string folder;
+  for (char c : host) folder += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-') ? c : '_';
+  // A mirror under a path prefix is a different store.
+  std::string rest = endpoint.substr(std::min(endpoint.size(), origin.size()));
+  if (!rest.empty()) folder += "_" + PercentEncode(rest, false);
+  return folder;
+}
+
+bool IsCommit(const std::string& text) {
+  return text.size() == 40 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+}  // namespace
+
+HubCache::HubCache(const std::string& cache_dir, const std::string& endpoint, const std::string& repo) {
+  if (!cache_dir.empty() && !UrlOrigin(endpoint).empty()) {
+    root_ = JoinPath(cache_dir, "hub/" + EndpointFolder(endpoint) + "/" + repo);
+  }
+}
+
+std::optional<std::string> HubCache::ReadRef(const std::string& revision) const {
+  if (!enabled()) return std::nullopt;
+  RealFileSystem fs;
+  auto text = fs.ReadFile(JoinPath(root_, "refs/" + PercentEncode(revision, false)), 128);
+  if (!text.ok()) return std::nullopt;
+  std::string commit = text->substr(0, text->find_first_of("\r\n"));
+  if (!IsCommit(commit)) return std::nullopt;
+  return commit;
+}
+
+Status HubCache::WriteRef(const std::string& revision, const std::string& commit) const {
+  if (!enabled()) return OkStatus();
+  return WriteFileAtomically(JoinPath(root_, "refs/" + PercentEncode(revision, false)), commit + "\n");
+}
+
+std::optional<std::vector<HubFile>> HubCache::ReadTree(const std::string& commit) const {
+  if (!enabled() || !IsCommit(commit)) return std::nullopt;
+  RealFileSystem fs;
+  auto text = fs.ReadFile(JoinPath(root_, commit + "/tree.tsv"), kMaxCachedTreeBytes);
+  if (!text.ok()) return std::nullopt;
+  std::istringstream lines(*text);
+  std::string line;
+  if (!std::getline(lines, line) || line != kTreeHeader) return std::nullopt;
+  std::vector<HubFile> files;
+  while (std::getline(lines, line)) {
+    size_t tab = line.find('\t');
+    if (tab == std::string::npos || tab == 0 || tab > 18) return std::nullopt;
+    if (line.find_first_not_of("0123456789") < tab) return std::nullopt;
+    HubFile file{line.substr(tab + 1), std::stoll(line.substr(0, tab))};
+    if (!IsSafeRepoPath(file.path)) return std::nullopt;
+    files.push_back(std::move(file));
+  }
+  return files;
+}
+
+Status HubCache::WriteTree(const std::string& commit, const std::vector<HubFile>& files) const {
+  if (!enabled()) return OkStatus();
+  std::string text = std::string(kTreeHeader) + "\n";
+  for (const HubFile& file : files) {
+    if (file.path.find_first_of("\t\n") != std::string::npos) continue;  // IsSafeRepoPath already refuses these
+    text += std::to_string(file.size) + "\t" + file.path + "\n";
+  }
+  return WriteFileAtomically(JoinPath(root_, commit + "/tree.tsv"), text);
+}
+
+int HubCache::LoadData(const std::string& commit, HubFileSystem& fs) const {
+  if (!enabled()) return 0;
+  RealFileSystem disk;
+  int loaded = 0;
+  for (const HubFile& file : fs.files()) {
+    const std::string path = JoinPath(root_, commit + "/data/" + file.path);
+    auto info = disk.Stat(path);
+    if (!info.ok() || info->is_directory || info->size == 0 || info->size > file.size) continue;
+    auto bytes = disk.ReadRange(path, 0, info->size);
+    if (!bytes.ok()) continue;
+    fs.AddPrefix(file.path, std::move(*bytes));
+    ++loaded;
+  }
+  return loaded;
+}
+
+Status HubCache::SaveData(const std::string& commit, const HubFileSystem& fs) const {
+  if (!enabled()) return OkStatus();
+  RealFileSystem disk;
+  for (const HubFile& file : fs.files()) {
+    std::string prefix = fs.HeldPrefix(file.path);
+    if (prefix.empty()) continue;
+    const std::string path = JoinPath(root_, commit + "/data/" + file.path);
+    auto info = disk.Stat(path);
+    if (info.ok() && !info->is_directory && info->size >= static_cast<int64_t>(prefix.size())) continue;
+    PIPEFIT_RETURN_IF_ERROR(WriteFileAtomically(path, prefix));
+  }
+  return OkStatus();
+}
+
+}  // namespace pipefit

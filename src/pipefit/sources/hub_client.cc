@@ -1,0 +1,165 @@
+#include "pipefit/sources/hub_client.h"
+
+#include <cstdlib>
+
+namespace pipefit {
+namespace {
+
+constexpr int64_t kMaxTokenFileBytes = 64 * 1024;
+
+std::string Trim(std::string text) {
+  const char* space = " \t\r\n";
+  size_t begin = text.find_first_not_of(space);
+  if (begin == std::string::npos) return "";
+  return text.substr(begin, text.find_last_not_of(space) - begin + 1);
+}
+
+std::string TokenFilePath(const Environment& env) {
+  if (auto path = env.GetNonEmpty("HF_TOKEN_PATH")) return *path;
+  if (auto home = env.GetNonEmpty("HF_HOME")) return JoinPath(*home, "token");
+  if (auto xdg = env.GetNonEmpty("XDG_CACHE_HOME")) return JoinPath(*xdg, "huggingface/token");
+  if (auto home = env.GetNonEmpty("HOME")) return JoinPath(*home, ".cache/huggingface/token");
+  return "";
+}
+
+}  // namespace
+
+std::string PipefitCacheDir(const Environment& env) {
+  if (auto dir = env.GetNonEmpty("PIPEFIT_CACHE")) return *dir;
+  if (auto xdg = env.GetNonEmpty("XDG_CACHE_HOME")) return JoinPath(*xdg, "pipefit");
+  if (auto home = env.GetNonEmpty("HOME")) return JoinPath(*home, ".cache/pipefit");
+  return "";
+}
+
+Result<HubSettings> HubSettingsFromEnvironment(const Environment& env, const FileSystem& fs) {
+  HubSettings settings;
+  if (auto endpoint = env.GetNonEmpty("HF_ENDPOINT")) {
+    std::string value = *endpoint;
+    while (!value.empty() && value.back() == '/') value.pop_back();
+    if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0) {
+      return MakeError(ErrorCode::kUsage, "HF_ENDPOINT must be an http:// or https:// URL, not '" + value + "'");
+    }
+    settings.endpoint = value;
+  }
+  if (auto token = env.GetNonEmpty("HF_TOKEN")) {
+    settings.token = Trim(*token);
+  } else if (std::string path = TokenFilePath(env); !path.empty() && fs.IsFile(path)) {
+    auto text = fs.ReadFile(path, kMaxTokenFileBytes);
+    if (text.ok()) settings.token = Trim(*text);
+  }
+  if (settings.token.find_first_of("\r\n") != std::string::npos) {
+    return MakeError(ErrorCode::kUsage, "the Hugging Face token contains a line break; check HF_TOKEN / the token file");
+  }
+  if (auto timeout = env.GetNonEmpty("HF_HUB_DOWNLOAD_TIMEOUT")) {
+    char* end = nullptr;
+    double seconds = std::strtod(timeout->c_str(), &end);
+    if (end == timeout->c_str() || *end != '\0' || !(seconds > 0) || seconds > 3600) {
+      return MakeError(ErrorCode::kUsage,
+                       "HF_HUB_DOWNLOAD_TIMEOUT must be a number of seconds (0 < s <= 3600), not '" + *timeout + "'");
+    }
+    settings.timeout = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+  }
+  settings.cache_dir = PipefitCacheDir(env);
+  return settings;
+}
+
+HubRepoClient::HubRepoClient(HttpClient& http, HubSettings settings, std::string repo)
+    : http_(http), settings_(std::move(settings)), repo_(std::move(repo)) {}
+
+Result<HttpResponse> HubRepoClient::GetJson(const std::string& url, const std::string& what) {
+  HttpRequest request;
+  request.url = url;
+  request.bearer_token = settings_.token;
+  request.max_body_bytes = kMaxHubJsonBytes;
+  auto response = http_.Send(request);
+  if (!response.ok()) {
+    if (response.error().code == ErrorCode::kLimit) {
+      return MakeError(ErrorCode::kLimit, what + ": the Hub's answer exceeds " + std::to_string(kMaxHubJsonBytes) +
+                                              " bytes (" + response.error().message + ")");
+    }
+    return response.error();
+  }
+  if (response->status != 200) {
+    return HubResponseError(*response, what, repo_, settings_.endpoint, !settings_.token.empty());
+  }
+  return response;
+}
+
+Result<HubRevision> HubRepoClient::ResolveRevision(const std::string& revision) {
+  const std::string rev = revision.empty() ? "main" : revision;
+  const std::string what = repo_ + "@" + rev;
+  PIPEFIT_ASSIGN_OR_RETURN(HttpResponse response, GetJson(RevisionInfoUrl(settings_.endpoint, repo_, rev), what));
+  return ParseRevisionInfo(response.body, what);
+}
+
+Result<std::vector<HubFile>> HubRepoClient::ListFiles(const std::string& commit) {
+  std::vector<HubFile> files;
+  std::string url = TreeUrl(settings_.endpoint, repo_, commit);
+  const std::string origin = UrlOrigin(settings_.endpoint);
+  for (int page = 1; !url.empty(); ++page) {
+    if (page > kMaxTreePages) {
+      return MakeError(ErrorCode::kLimit, repo_ + ": the file listing has more than " +
+                                              std::to_string(kMaxTreePages) + " pages");
+    }
+    const std::string what = repo_ + ": file listing page " + std::to_string(page);
+    PIPEFIT_ASSIGN_OR_RETURN(HttpResponse response, GetJson(url, what));
+    PIPEFIT_ASSIGN_OR_RETURN(std::vector<HubFile> entries, ParseTreePage(response.body, what));
+    files.insert(files.end(), entries.begin(), entries.end());
+    if (static_cast<int64_t>(files.size()) > kMaxTreeEntries) {
+      return MakeError(ErrorCode::kLimit, repo_ + ": the repo has more than " + std::to_string(kMaxTreeEntries) +
+                                              " files");
+    }
+    url.clear();
+    if (auto link = response.Header("link")) {
+      if (auto next = NextLinkUrl(*link)) {
+        url = ResolveRedirect(response.url, *next);
+        // The token goes only to the endpoint's origin; a next page
+        // elsewhere would be fetched without it, so refuse it instead.
+        if (UrlOrigin(url) != origin) {
+          return MakeError(ErrorCode::kNetwork, what + ": the next page is on another host (" + UrlOrigin(url) + ")");
+        }
+      }
+    }
+  }
+  return files;
+}
+
+Result<std::string> HubRepoClient::FetchRange(const std::string& path, int64_t offset, int64_t length, int64_t size) {
+  const std::string what = repo_ + "/" + path;
+  HttpRequest request;
+  request.url = ResolveUrl(settings_.endpoint, repo_, commit_, path);
+  request.bearer_token = settings_.token;
+  request.range = ByteRange{offset, length};
+  request.max_body_bytes = length;
+  auto response = http_.Send(request);
+  if (!response.ok()) {
+    if (response.error().code == ErrorCode::kLimit) {
+      return MakeError(ErrorCode::kNetwork,
+                       what + ": the server ignored the Range request and sent more than the " +
+                           std::to_string(length) + " bytes asked for; aborted instead of downloading the file (" +
+                           std::to_string(size) + " bytes)");
+    }
+    return response.error().WithContext(what);
+  }
+  if (response->status == 200 && offset == 0 && length == size &&
+      static_cast<int64_t>(response->body.size()) == size) {
+    return std::move(response->body);  // the whole file was asked for
+  }
+  if (response->status == 200) {
+    return MakeError(ErrorCode::kNetwork, what + ": the server ignored the Range request (HTTP 200 instead of 206)");
+  }
+  if (response->status != 206) {
+    return HubResponseError(*response, what, repo_, settings_.endpoint, !settings_.token.empty());
+  }
+  const std::string expected = "bytes " + std::to_string(offset) + "-" + std::to_string(offset + length - 1) + "/";
+  const std::string content_range = response->Header("content-range").value_or("");
+  if (content_range.rfind(expected, 0) != 0 || static_cast<int64_t>(response->body.size()) != length) {
+    return MakeError(ErrorCode::kNetwork, what + ": asked for bytes " + std::to_string(offset) + "-" +
+                                              std::to_string(offset + length - 1) + ", got Content-Range '" +
+                                              content_range + "' and " + std::to_string(response->body.size()) +
+                                              " bytes");
+  }
+  return std::move(response->body);
+}
+
+}  // namespace pipefit

@@ -1,0 +1,152 @@
+#include "pipefit/sources/hub_prefetch.h"
+
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include "pipefit/base/parallel.h"
+#include "pipefit/formats/safetensors.h"
+#include "pipefit/formats/sharded_index.h"
+#include "pipefit/sources/component_files.h"
+#include "pipefit/sources/pipeline_folder.h"
+
+namespace pipefit {
+namespace {
+
+bool EndsWith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+struct Fetch {
+  std::string path;  // repo path
+  int64_t offset = 0;
+  int64_t length = 0;
+};
+
+std::string Mounted(const HubFileSystem& fs, const std::string& repo_path) { return JoinPath(fs.mount(), repo_path); }
+
+// Runs one round; returns the first failure in task order.
+Status RunRound(const HubFileSystem& fs, const std::vector<Fetch>& fetches, int max_parallel,
+                const std::function<void()>& on_done) {
+  std::vector<std::optional<Error>> errors(fetches.size());
+  RunBounded(static_cast<int>(fetches.size()), max_parallel, [&](int i) {
+    Status status = fs.Prefetch(fetches[i].path, fetches[i].offset, fetches[i].length);
+    if (!status.ok()) errors[i] = status.error();
+    on_done();
+  });
+  for (const auto& error : errors) {
+    if (error) return *error;
+  }
+  return OkStatus();
+}
+
+bool IsSmallJson(const std::string& name, const std::string& variant) {
+  if (name == "config.json" || name == "model_index.json") return true;
+  for (const char* stem : {"diffusion_pytorch_model", "model"}) {
+    const std::string plain = std::string(stem) + ".safetensors.index.json";
+    if (name == plain) return true;
+    if (!variant.empty() && name == std::string(stem) + ".safetensors.index." + variant + ".json") return true;
+  }
+  return false;
+}
+
+// The folders the loader may read: base itself and its direct sub-folders.
+std::vector<std::string> CandidateFolders(const HubFileSystem& fs, const std::string& base) {
+  std::vector<std::string> folders = {base};
+  auto names = fs.ListDirectory(Mounted(fs, base));
+  if (!names.ok()) return folders;
+  for (const std::string& name : *names) {
+    if (fs.IsDirectory(Mounted(fs, JoinPath(base, name)))) folders.push_back(JoinPath(base, name));
+  }
+  return folders;
+}
+
+std::vector<Fetch> SmallFiles(const HubFileSystem& fs, const std::vector<std::string>& folders,
+                              const std::string& variant) {
+  std::vector<Fetch> fetches;
+  for (const std::string& folder : folders) {
+    auto names = fs.ListDirectory(Mounted(fs, folder));
+    if (!names.ok()) continue;
+    for (const std::string& name : *names) {
+      const std::string path = JoinPath(folder, name);
+      auto info = fs.Stat(Mounted(fs, path));
+      if (!IsSmallJson(name, variant) || !info.ok() || info->is_directory || info->size > kMaxIndexFileBytes) continue;
+      fetches.push_back(Fetch{path, 0, info->size});
+    }
+  }
+  return fetches;
+}
+
+// First reads for the weight files of every folder (or of `base`, a file).
+std::vector<Fetch> FirstReads(const HubFileSystem& fs, const std::vector<std::string>& folders,
+                              const std::string& base, const std::string& variant) {
+  std::vector<Fetch> fetches;
+  auto info = fs.Stat(Mounted(fs, base));
+  if (info.ok() && !info->is_directory) {
+    if (EndsWith(base, ".safetensors") || EndsWith(base, ".gguf")) fetches.push_back(Fetch{base, 0, kHubFirstReadBytes});
+    return fetches;
+  }
+  const std::string prefix = fs.mount().empty() ? "" : fs.mount() + "/";
+  for (const std::string& folder : folders) {
+    ComponentWeightPaths paths = FindComponentWeightPaths(fs, Mounted(fs, folder), variant);
+    std::map<std::string, int64_t> estimate;  // shard file name -> header bytes
+    if (!paths.index.empty()) {
+      auto json = fs.ReadFile(paths.index, kMaxIndexFileBytes);
+      auto index = json.ok() ? ParseShardedIndex(*json, paths.index) : Result<ShardedIndex>(json.error());
+      if (index.ok()) {
+        for (const auto& [tensor, shard] : index->weight_map) {
+          estimate[shard] += static_cast<int64_t>(tensor.size()) + kShardEntryBytes;
+        }
+      }
+    }
+    for (const std::string& file : paths.files) {
+      auto it = estimate.find(BaseName(file));
+      int64_t length = it == estimate.end() ? kHubFirstReadBytes : 8 + it->second + kShardSlackBytes;
+      fetches.push_back(Fetch{file.substr(prefix.size()), 0, length});
+    }
+  }
+  return fetches;
+}
+
+// The rest of each safetensors header that the first read did not cover.
+std::vector<Fetch> HeaderRests(const HubFileSystem& fs, const std::vector<Fetch>& first_reads) {
+  std::vector<Fetch> fetches;
+  for (const Fetch& first : first_reads) {
+    if (!EndsWith(first.path, ".safetensors")) continue;
+    const std::string held = fs.HeldPrefix(first.path);
+    if (held.size() < 8) continue;
+    uint64_t length = 0;
+    for (int i = 7; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(held[static_cast<size_t>(i)]);
+    if (length > static_cast<uint64_t>(kMaxSafetensorsHeaderBytes)) continue;  // the loader reports it
+    const int64_t end = 8 + static_cast<int64_t>(length);
+    if (end > static_cast<int64_t>(held.size())) {
+      fetches.push_back(Fetch{first.path, static_cast<int64_t>(held.size()), end - static_cast<int64_t>(held.size())});
+    }
+  }
+  return fetches;
+}
+
+}  // namespace
+
+Status PrefetchHeaders(const HubFileSystem& fs, const std::string& base, const std::string& variant,
+                       int max_parallel, const std::function<void(int, int)>& done) {
+  std::mutex mutex;
+  int finished = 0, total = 0;
+  auto on_done = [&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++finished;
+    if (done) done(finished, total);
+  };
+  const std::vector<std::string> folders = CandidateFolders(fs, base);
+  std::vector<Fetch> small = SmallFiles(fs, folders, variant);
+  total = static_cast<int>(small.size());
+  PIPEFIT_RETURN_IF_ERROR(RunRound(fs, small, max_parallel, on_done));
+  std::vector<Fetch> first = FirstReads(fs, folders, base, variant);
+  total += static_cast<int>(first.size());
+  PIPEFIT_RETURN_IF_ERROR(RunRound(fs, first, max_parallel, on_done));
+  std::vector<Fetch> rest = HeaderRests(fs, first);
+  total += static_cast<int>(rest.size());
+  return RunRound(fs, rest, max_parallel, on_done);
+}
+
+}  // namespace pipefit

@@ -1,0 +1,144 @@
+#include "pipefit/sources/hub_protocol.h"
+
+#include <simdjson.h>
+
+#include <cctype>
+
+#include "pipefit/formats/json_object.h"
+
+namespace pipefit {
+namespace {
+
+bool IsHexSha(std::string_view text) {
+  if (text.size() != 40) return false;
+  for (char c : text) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+std::string ApiBase(const std::string& endpoint, const std::string& repo) {
+  return endpoint + "/api/models/" + PercentEncode(repo, true);
+}
+
+}  // namespace
+
+std::string RevisionInfoUrl(const std::string& endpoint, const std::string& repo, const std::string& revision) {
+  return ApiBase(endpoint, repo) + "/revision/" + PercentEncode(revision, false);
+}
+
+std::string TreeUrl(const std::string& endpoint, const std::string& repo, const std::string& revision) {
+  return ApiBase(endpoint, repo) + "/tree/" + PercentEncode(revision, false) + "?recursive=true&expand=false";
+}
+
+std::string ResolveUrl(const std::string& endpoint, const std::string& repo, const std::string& revision,
+                       const std::string& path) {
+  return endpoint + "/" + PercentEncode(repo, true) + "/resolve/" + PercentEncode(revision, false) + "/" +
+         PercentEncode(path, true);
+}
+
+bool IsSafeRepoPath(std::string_view path) {
+  if (path.empty() || path.size() > kMaxRepoPathBytes || path.front() == '/') return false;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    std::string_view segment = path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  for (char c : path) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '\\') return false;
+  }
+  return true;
+}
+
+Result<HubRevision> ParseRevisionInfo(std::string_view json, const std::string& label) {
+  simdjson::dom::parser parser;
+  PIPEFIT_ASSIGN_OR_RETURN(simdjson::dom::object root, ParseJsonObject(parser, json, label, "the revision info"));
+  HubRevision revision;
+  std::string_view sha;
+  if (root["sha"].get_string().get(sha) != simdjson::SUCCESS || !IsHexSha(sha)) {
+    return MakeError(ErrorCode::kMalformed, label + ": the revision info has no 40-digit \"sha\"");
+  }
+  revision.sha = std::string(sha);
+  for (char& c : revision.sha) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view gated;
+  if (root["gated"].get_string().get(gated) == simdjson::SUCCESS) {
+    revision.gated = gated.empty() ? "manual" : std::string(gated.substr(0, 32));
+  }
+  return revision;
+}
+
+Result<std::vector<HubFile>> ParseTreePage(std::string_view json, const std::string& label) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto error = parser.parse(json.data(), json.size()).get(root); error != simdjson::SUCCESS) {
+    return MakeError(ErrorCode::kMalformed,
+                     label + ": the tree listing is not valid JSON: " + simdjson::error_message(error));
+  }
+  simdjson::dom::array entries;
+  if (root.get_array().get(entries) != simdjson::SUCCESS) {
+    return MakeError(ErrorCode::kMalformed, label + ": the tree listing must be a JSON array");
+  }
+  std::vector<HubFile> files;
+  size_t index = 0;
+  for (simdjson::dom::element entry : entries) {
+    const std::string where = label + ": tree entry " + std::to_string(index++);
+    std::string_view type, path;
+    if (entry["type"].get_string().get(type) != simdjson::SUCCESS ||
+        entry["path"].get_string().get(path) != simdjson::SUCCESS) {
+      return MakeError(ErrorCode::kMalformed, where + " has no string \"type\" and \"path\"");
+    }
+    if (!IsSafeRepoPath(path)) {
+      return MakeError(ErrorCode::kMalformed, where + ": unsafe path '" + std::string(path.substr(0, 200)) + "'");
+    }
+    if (type != "file") continue;
+    int64_t size = 0;
+    if (entry["size"].get_int64().get(size) != simdjson::SUCCESS || size < 0) {
+      return MakeError(ErrorCode::kMalformed, where + " (" + std::string(path) + ") has no non-negative \"size\"");
+    }
+    files.push_back(HubFile{std::string(path), size});
+  }
+  return files;
+}
+
+Error HubResponseError(const HttpResponse& response, const std::string& what, const std::string& repo,
+                       const std::string& endpoint, bool has_token) {
+  const std::string code = response.Header("x-error-code").value_or("");
+  std::string server = response.Header("x-error-message").value_or("");
+  if (server.size() > 300) server = server.substr(0, 300) + "...";
+  const std::string status = "HTTP " + std::to_string(response.status);
+  const std::string detail = server.empty() ? " (" + status + ")" : " (" + status + ": " + server + ")";
+  const std::string token_advice =
+      has_token ? "check that your token (HF_TOKEN or HF_HOME/token) has read access"
+                : "if it is private, set HF_TOKEN or log in with `hf auth login`";
+  if (code == "GatedRepo") {
+    return MakeError(ErrorCode::kNotFound,
+                     what + ": " + repo + " is a gated repo" + detail + ". Accept its conditions at " + endpoint +
+                         "/" + repo + (has_token ? ", then retry (your token has no access yet)"
+                                                 : ", then set HF_TOKEN to a token of that account"));
+  }
+  if (code == "RevisionNotFound") {
+    return MakeError(ErrorCode::kNotFound, what + ": no such revision in " + repo + detail);
+  }
+  if (code == "EntryNotFound") return MakeError(ErrorCode::kNotFound, what + ": no such file in " + repo + detail);
+  if (code == "RepoNotFound" || (response.status == 401 && server != "Invalid credentials in Authorization header")) {
+    return MakeError(ErrorCode::kNotFound, what + ": repository " + repo + " not found on " + endpoint + detail +
+                                               "; " + token_advice);
+  }
+  if (response.status == 401) {
+    return MakeError(ErrorCode::kNetwork, what + ": the Hub rejected the token" + detail +
+                                              "; check HF_TOKEN or HF_HOME/token");
+  }
+  if (response.status == 403) {
+    return MakeError(ErrorCode::kNetwork, what + ": access denied" + detail + "; " + token_advice);
+  }
+  if (response.status == 404) return MakeError(ErrorCode::kNotFound, what + ": not found" + detail);
+  if (response.status == 416) {
+    return MakeError(ErrorCode::kNetwork, what + ": the server refused the byte range" + detail);
+  }
+  return MakeError(ErrorCode::kNetwork, what + ": unexpected " + status + detail);
+}
+
+}  // namespace pipefit
