@@ -1,5 +1,6 @@
 #include "harnesses.h"
 
+#include <cstdlib>
 #include <string>
 
 #include "pipefit/base/bytes.h"
@@ -15,6 +16,9 @@
 #include "pipefit/formats/sharded_index.h"
 #include "pipefit/plan/candidate.h"
 #include "pipefit/plan/planner.h"
+#include "pipefit/net/http.h"
+#include "pipefit/sources/hub_model.h"
+#include "pipefit/sources/hub_protocol.h"
 #include "pipefit/sources/pipeline_folder.h"
 #include "pipefit/testing/safetensors_builder.h"
 
@@ -102,6 +106,26 @@ void SizeParse(const uint8_t* data, size_t size) {
   (void)pipefit::ParseStrategyId(text, &error);
 }
 
+// The Hub's answers: tree pages, revision info, Link and Location headers,
+// and MODEL references. Invariant: a listed path is always safe to join
+// under the cache folder.
+void HubListing(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto files = pipefit::ParseTreePage(text, "fuzz");
+  if (files.ok()) {
+    for (const pipefit::HubFile& file : *files) {
+      if (!pipefit::IsSafeRepoPath(file.path) || file.size < 0) std::abort();
+    }
+  }
+  (void)pipefit::ParseRevisionInfo(text, "fuzz");
+  const std::string header(text);
+  (void)pipefit::NextLinkUrl(header);
+  (void)pipefit::ResolveRedirect("https://hub.test/org/name/resolve/main/a.json", header);
+  (void)pipefit::UrlOrigin(header);
+  auto ref = pipefit::ParseHubReference(text, "https://hub.test");
+  if (ref && !ref->path.empty() && !pipefit::IsSafeRepoPath(ref->path)) std::abort();
+}
+
 Harness FindHarness(std::string_view target) {
   struct Row {
     std::string_view name;
@@ -115,6 +139,7 @@ Harness FindHarness(std::string_view target) {
       {"python_script", &PythonScript},
       {"oom_log", &OomLog},
       {"size_parse", &SizeParse},
+      {"hub_listing", &HubListing},
   };
   for (const Row& row : kRows) {
     if (row.name == target) return row.harness;

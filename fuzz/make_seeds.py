@@ -77,6 +77,18 @@ def main():
     for i, text in enumerate(["24GiB", "24GB", "24000MiB", "24000MB", "12", "1.5TiB", "0.5",
                               "fp8_layerwise+model_offload", "bnb_nf4+gpu+te+vae_tiling+vae_slicing"]):
         write("size_parse", "seed%d" % i, text)
+    tree = [{"type": "directory", "oid": "1" * 40, "size": 0, "path": "vae"},
+            {"type": "file", "oid": "2" * 40, "size": 820, "path": "vae/config.json"},
+            {"type": "file", "oid": "3" * 40, "size": 167666864, "path": "vae/diffusion_pytorch_model.safetensors",
+             "lfs": {"oid": "4" * 64, "size": 167666864, "pointerSize": 135}}]
+    for i, text in enumerate([json.dumps(tree),
+                              json.dumps({"id": "org/name", "sha": "4f2b1a0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f40",
+                                          "gated": "manual", "private": False}),
+                              '<https://hub.test/api/models/o/n/tree/main?recursive=true&cursor=Mg>; rel="next"',
+                              "https://cdn.test/blob?sig=abc", "/o/n/resolve/abc/x.json", "../x",
+                              "org/name@refs%2Fpr%2F1/transformer/config.json",
+                              "https://hub.test/org/name/blob/main/flux1-dev-Q4_0.gguf"]):
+        write("hub_listing", "seed%d" % i, text)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ namespace pipefit {
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 // Bytes [offset, offset + length) of the resource: "Range: bytes=A-B".
-struct ByteRange {
+struct HttpByteRange {
   int64_t offset = 0;
   int64_t length = 0;
 };
@@ -36,7 +36,7 @@ struct TransportRequest {
   std::string method = "GET";
   std::string url;
   HttpHeaders headers;
-  std::optional<ByteRange> range;
+  std::optional<HttpByteRange> range;
   int64_t max_body_bytes = 0;
   std::chrono::milliseconds timeout{10000};  // connect, and each stall of the transfer
 };

@@ -35,7 +35,7 @@ struct HttpClientOptions {
 struct HttpRequest {
   std::string url;
   std::string bearer_token;  // "" for none; never logged
-  std::optional<ByteRange> range;
+  std::optional<HttpByteRange> range;
   int64_t max_body_bytes = 0;
   bool head = false;
 };

@@ -92,7 +92,7 @@ TEST(HttpClientTest, RangeAndLimitTravelWithEveryHop) {
   f.transport.answers.push_back(Answer(302, {{"location", "https://cdn.test/b"}}));
   f.transport.answers.push_back(Answer(206));
   HttpRequest request = Get("https://hub.test/f");
-  request.range = ByteRange{100, 50};
+  request.range = HttpByteRange{100, 50};
   request.max_body_bytes = 50;
   ASSERT_TRUE(f.client.Send(request).ok());
   for (const TransportRequest& sent : f.transport.sent) {

@@ -126,10 +126,16 @@ Result<std::vector<HubFile>> HubRepoClient::ListFiles(const std::string& commit)
 
 Result<std::string> HubRepoClient::FetchRange(const std::string& path, int64_t offset, int64_t length, int64_t size) {
   const std::string what = repo_ + "/" + path;
+  if (http_.stats().body_bytes + length > settings_.max_fetch_bytes) {
+    return MakeError(ErrorCode::kLimit, what + ": reading this model would receive more than " +
+                                            std::to_string(settings_.max_fetch_bytes) +
+                                            " bytes of headers and configs; stopped before fetching " +
+                                            std::to_string(length) + " more");
+  }
   HttpRequest request;
   request.url = ResolveUrl(settings_.endpoint, repo_, commit_, path);
   request.bearer_token = settings_.token;
-  request.range = ByteRange{offset, length};
+  request.range = HttpByteRange{offset, length};
   request.max_body_bytes = length;
   auto response = http_.Send(request);
   if (!response.ok()) {

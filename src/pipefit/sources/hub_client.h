@@ -29,6 +29,7 @@ struct HubSettings {
   std::string token;                           // "" = anonymous
   std::chrono::milliseconds timeout{10000};
   std::string cache_dir;  // pipefit's cache root; "" = no cache
+  int64_t max_fetch_bytes = kMaxHubFetchBytes;  // per model; kLimit beyond
 };
 
 // kUsage for an HF_ENDPOINT that is not an http(s) URL or a timeout that is

@@ -27,6 +27,10 @@ inline constexpr int64_t kMaxHubJsonBytes = 16 * 1024 * 1024;  // one API respon
 inline constexpr int kMaxTreePages = 200;
 inline constexpr int64_t kMaxTreeEntries = 200'000;
 inline constexpr size_t kMaxRepoPathBytes = 1024;
+// Everything one model may make us receive (API answers, configs, headers).
+// FLUX.1-dev needs 0.5 MB; a header is at most 100 MB (safetensors' own
+// limit), so a legitimate pipeline stays far below.
+inline constexpr int64_t kMaxHubFetchBytes = 256 * 1024 * 1024;
 
 struct HubRevision {
   std::string sha;    // 40 hex digits
