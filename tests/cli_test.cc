@@ -120,8 +120,9 @@ TEST(CliTest, MissingModelExitsOne) {
   RunResult r = RunPipefit("inspect nobody/nothing --offline", EmptyCache(dir));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
-            "pipefit: error: nobody/nothing: not a local path, not in the Hugging Face cache, and not a built-in "
-            "catalog entry (see `pipefit catalog`)\n");
+            "pipefit: error: nobody/nothing@main: not a local path, not in the Hugging Face cache or the catalog, "
+            "and the revision is not in pipefit's cache (" + dir.path() + "/.cache/pipefit/hub/huggingface.co/"
+            "nobody/nothing) and the network is off (--offline or HF_HUB_OFFLINE=1)\n");
 }
 
 TEST(CliTest, CatalogListsBothEntries) {

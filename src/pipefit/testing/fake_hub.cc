@@ -1,0 +1,473 @@
+// The fake Hub's sockets, threads and HTTP/1.1 framing; what each route
+// answers is in fake_hub_routes.cc.
+//
+// Threads: one acceptor polls both listening sockets and a wake-up pipe; each
+// accepted connection gets its own thread, which owns the socket until it
+// ends. The socket is closed only after its thread is joined, so shutdown()
+// from the destructor never hits a reused descriptor.
+#include "pipefit/testing/fake_hub.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <list>
+#include <mutex>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+namespace pipefit::testing {
+
+using fake_hub_internal::Reply;
+
+namespace {
+
+// Far above any real client's request head (curl sends < 1 KiB); bounds the
+// memory a broken client can make a connection thread hold.
+constexpr size_t kMaxHeadBytes = 64 * 1024;
+// pread/send unit for file bodies: large enough that syscalls do not
+// dominate a loopback transfer, small enough that little is read in vain
+// when a client hangs up.
+constexpr size_t kChunkBytes = 64 * 1024;
+// How long requests() waits for responses still being written.
+constexpr auto kLogWait = std::chrono::seconds(2);
+
+Error IoError(const std::string& what) {
+  return MakeError(ErrorCode::kIo, "fake hub: " + what + ": " + std::strerror(errno));
+}
+
+// Binds a listening socket on ip:<ephemeral>; non-blocking so that a client
+// giving up between poll and accept cannot stall the acceptor.
+Result<int> Listen(const char* ip, int* port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return IoError("socket");
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  inet_pton(AF_INET, ip, &address.sin_addr);
+  socklen_t length = sizeof address;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || listen(fd, 128) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    Error error = IoError(std::string("listen on ") + ip);
+    close(fd);
+    return error;
+  }
+  *port = ntohs(address.sin_port);
+  return fd;
+}
+
+// Sends all of `data` unless the peer goes away; returns the bytes sent.
+// MSG_NOSIGNAL: a client hanging up must not kill the test with SIGPIPE.
+int64_t SendAll(int fd, const char* data, size_t size) {
+  size_t sent = 0;
+  while (sent < size) {
+    ssize_t n = send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  return static_cast<int64_t>(sent);
+}
+
+enum class HeadRead { kOk, kClosed, kTooLarge };
+
+// Reads one request head (up to the blank line) from `buffer` + the socket;
+// bytes after it stay in `buffer` for the next request.
+HeadRead ReadHead(int fd, std::string& buffer, std::string* head) {
+  size_t scanned = 0;
+  while (true) {
+    size_t end = buffer.find("\r\n\r\n", scanned >= 3 ? scanned - 3 : 0);
+    if (end != std::string::npos) {
+      if (end + 4 > kMaxHeadBytes) return HeadRead::kTooLarge;
+      *head = buffer.substr(0, end);
+      buffer.erase(0, end + 4);
+      return HeadRead::kOk;
+    }
+    if (buffer.size() >= kMaxHeadBytes) return HeadRead::kTooLarge;
+    scanned = buffer.size();
+    char chunk[16 * 1024];
+    ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return HeadRead::kClosed;
+    buffer.append(chunk, static_cast<size_t>(n));
+  }
+}
+
+struct Head {
+  FakeHubRequest request;  // method, target, range, authorization
+  int64_t content_length = 0;
+  bool keep_alive = true;
+};
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+// Request line and headers; names compare case-insensitively (RFC 9110 5.1).
+bool ParseHead(std::string_view text, Head* head) {
+  size_t line_end = text.find('\n');
+  std::string_view line = Trim(text.substr(0, line_end));
+  size_t first_space = line.find(' ');
+  size_t last_space = line.rfind(' ');
+  if (first_space == line.npos || last_space == first_space) return false;
+  head->request.method = std::string(line.substr(0, first_space));
+  head->request.target = std::string(line.substr(first_space + 1, last_space - first_space - 1));
+  std::string_view version = line.substr(last_space + 1);
+  if (version.substr(0, 7) != "HTTP/1.") return false;
+  std::string connection;
+  while (line_end != text.npos) {
+    size_t start = line_end + 1;
+    line_end = text.find('\n', start);
+    line = text.substr(start, line_end == text.npos ? line_end : line_end - start);
+    size_t colon = line.find(':');
+    if (colon == line.npos) continue;
+    std::string name = Lower(Trim(line.substr(0, colon)));
+    std::string value(Trim(line.substr(colon + 1)));
+    if (name == "range") head->request.range = value;
+    if (name == "authorization") head->request.authorization = value;
+    if (name == "connection") connection = Lower(value);
+    if (name == "transfer-encoding") return false;  // no client of ours sends chunked requests
+    if (name == "content-length") {
+      char* end = nullptr;
+      head->content_length = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || head->content_length < 0) return false;
+    }
+  }
+  // HTTP/1.1 keeps connections open unless told otherwise; 1.0 closes them.
+  head->keep_alive = version == "HTTP/1.0" ? connection.find("keep-alive") != std::string::npos
+                                           : connection.find("close") == std::string::npos;
+  return true;
+}
+
+// Drops a request body (POST /__reset may carry one) so the next request
+// head starts where it should.
+bool DiscardBody(int fd, std::string& buffer, int64_t length) {
+  int64_t from_buffer = std::min<int64_t>(length, static_cast<int64_t>(buffer.size()));
+  buffer.erase(0, static_cast<size_t>(from_buffer));
+  length -= from_buffer;
+  char chunk[16 * 1024];
+  while (length > 0) {
+    ssize_t n = recv(fd, chunk, static_cast<size_t>(std::min<int64_t>(length, sizeof chunk)), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    length -= n;
+  }
+  return true;
+}
+
+Reply SimpleReply(int status, std::string body) {
+  Reply reply;
+  reply.status = status;
+  if (!body.empty()) reply.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+  reply.body = std::move(body);
+  return reply;
+}
+
+std::string StatusHead(const Reply& reply, int64_t content_length, bool keep_alive) {
+  std::string head = "HTTP/1.1 " + std::to_string(reply.status) + " " +
+                     fake_hub_internal::StatusReason(reply.status) + "\r\n";
+  for (const auto& [name, value] : reply.headers) head += name + ": " + value + "\r\n";
+  head += "Content-Length: " + std::to_string(content_length) + "\r\n";
+  head += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+  return head;
+}
+
+// Writes `reply`; returns whether the whole response went out (else the
+// connection must close). `*body_bytes` gets the body bytes sent.
+bool WriteReply(int fd, Reply reply, bool head_only, bool keep_alive, int64_t* body_bytes) {
+  *body_bytes = 0;
+  int file = -1;
+  if (!reply.file_path.empty()) {
+    file = open(reply.file_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (file < 0) reply = SimpleReply(500, "{\"error\":\"cannot open file\"}");
+  }
+  const bool streamed = file >= 0;
+  const int64_t length = streamed ? reply.file_length : static_cast<int64_t>(reply.body.size());
+  std::string out = StatusHead(reply, length, keep_alive);
+  const size_t head_size = out.size();
+  if (!head_only && !streamed) out += reply.body;  // one send: no Nagle stall on small answers
+  const int64_t sent = SendAll(fd, out.data(), out.size());
+  *body_bytes = std::max<int64_t>(0, sent - static_cast<int64_t>(head_size));
+  bool complete = sent == static_cast<int64_t>(out.size());
+  if (streamed) {
+    if (complete && !head_only) {
+      // Never the whole file in memory: checkpoints are multi-GB sparse files.
+      std::vector<char> chunk(kChunkBytes);
+      int64_t offset = reply.file_offset, remaining = reply.file_length;
+      while (remaining > 0) {
+        ssize_t n =
+            pread(file, chunk.data(), static_cast<size_t>(std::min<int64_t>(remaining, kChunkBytes)), offset);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;  // the file shrank: close so the client sees a short body
+        int64_t written = SendAll(fd, chunk.data(), static_cast<size_t>(n));
+        *body_bytes += written;
+        if (written < n) break;  // the client hung up
+        offset += n;
+        remaining -= n;
+      }
+      complete = remaining == 0;
+    }
+    close(file);
+  }
+  return complete;
+}
+
+}  // namespace
+
+struct FakeHub::Server {
+  struct Connection {
+    int fd = -1;
+    bool cdn = false;
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+
+  FakeHubOptions options;
+  int hub_fd = -1, cdn_fd = -1;
+  int wake[2] = {-1, -1};
+  std::string hub_endpoint, cdn_endpoint;
+  std::thread acceptor;
+
+  std::mutex stop_mu;  // with stop_cv: delay_ms sleeps end early on shutdown
+  std::condition_variable stop_cv;
+  std::atomic<bool> stopping{false};
+
+  std::mutex connections_mu;
+  std::list<std::unique_ptr<Connection>> connections;
+
+  mutable std::mutex log_mu;
+  mutable std::condition_variable log_cv;
+  std::vector<FakeHubRequest> log;
+  int writing = 0;              // responses being written; guarded by log_mu
+  std::atomic<int> counted{0};  // logged requests since Start or the last clear (fail_first)
+
+  ~Server() {
+    for (int fd : {hub_fd, cdn_fd, wake[0], wake[1]}) {
+      if (fd >= 0) close(fd);
+    }
+  }
+
+  void Stop();
+  void AcceptLoop();
+  void Accept(int listen_fd, bool cdn);
+  void Serve(Connection* connection);
+  bool Answer(int fd, const Head& head, bool cdn);
+  bool AnswerControl(int fd, const Head& head);
+
+  // Locks the log once no response is being written (or after kLogWait), so
+  // a client that has read a whole response finds it logged.
+  std::unique_lock<std::mutex> LockWhenWritten() const {
+    std::unique_lock lock(log_mu);
+    log_cv.wait_for(lock, kLogWait, [this] { return writing == 0 || stopping; });
+    return lock;
+  }
+  std::vector<FakeHubRequest> Snapshot() const {
+    auto lock = LockWhenWritten();
+    return log;
+  }
+  void Clear() {
+    auto lock = LockWhenWritten();
+    log.clear();
+    counted = 0;
+  }
+};
+
+void FakeHub::Server::Stop() {
+  {
+    std::lock_guard lock(stop_mu);
+    stopping = true;
+  }
+  stop_cv.notify_all();
+  {
+    std::lock_guard lock(log_mu);  // a /__stats waiting on a stalled download
+  }
+  log_cv.notify_all();
+  if (wake[1] >= 0) (void)!write(wake[1], "x", 1);
+  if (acceptor.joinable()) acceptor.join();
+  std::lock_guard lock(connections_mu);
+  // Wakes threads blocked in recv (idle keep-alive) or send (a client that
+  // stopped reading).
+  for (auto& connection : connections) shutdown(connection->fd, SHUT_RDWR);
+  for (auto& connection : connections) {
+    connection->thread.join();
+    close(connection->fd);
+  }
+  connections.clear();
+}
+
+void FakeHub::Server::AcceptLoop() {
+  pollfd fds[3] = {{hub_fd, POLLIN, 0}, {cdn_fd, POLLIN, 0}, {wake[0], POLLIN, 0}};
+  while (!stopping) {
+    if (poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[2].revents != 0) return;
+    if (fds[0].revents & POLLIN) Accept(hub_fd, false);
+    if (fds[1].revents & POLLIN) Accept(cdn_fd, true);
+  }
+}
+
+void FakeHub::Server::Accept(int listen_fd, bool cdn) {
+  int fd = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+  if (fd < 0) return;  // the client gave up between poll and accept
+  // Heads and small bodies go out at once; without this, Nagle plus delayed
+  // ACKs stall keep-alive exchanges by 40 ms.
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  std::lock_guard lock(connections_mu);
+  for (auto it = connections.begin(); it != connections.end();) {  // reap finished threads
+    if ((*it)->done) {
+      (*it)->thread.join();
+      close((*it)->fd);
+      it = connections.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  auto connection = std::make_unique<Connection>();
+  connection->fd = fd;
+  connection->cdn = cdn;
+  try {
+    connection->thread = std::thread([this, raw = connection.get()] { Serve(raw); });
+  } catch (const std::system_error&) {  // out of threads: drop this client
+    close(fd);
+    return;
+  }
+  connections.push_back(std::move(connection));
+}
+
+void FakeHub::Server::Serve(Connection* connection) {
+  const int fd = connection->fd;
+  std::string buffer;
+  while (!stopping) {
+    std::string text;
+    HeadRead read = ReadHead(fd, buffer, &text);
+    if (read == HeadRead::kClosed) break;
+    Head head;
+    if (read == HeadRead::kTooLarge || !ParseHead(text, &head)) {
+      int64_t ignored = 0;
+      WriteReply(fd, SimpleReply(read == HeadRead::kTooLarge ? 431 : 400, ""), false, false, &ignored);
+      break;
+    }
+    if (!DiscardBody(fd, buffer, head.content_length)) break;
+    if (!Answer(fd, head, connection->cdn)) break;
+  }
+  // FIN, not RST: a client still reading the last response gets all of it.
+  shutdown(fd, SHUT_WR);
+  connection->done = true;
+}
+
+bool FakeHub::Server::AnswerControl(int fd, const Head& head) {
+  Reply reply;
+  if (head.request.method == "GET") {
+    int64_t requests = 0, body_bytes = 0;
+    for (const FakeHubRequest& logged : Snapshot()) {
+      ++requests;
+      body_bytes += logged.body_bytes;
+    }
+    reply = SimpleReply(200, "{\"requests\":" + std::to_string(requests) +
+                                 ",\"body_bytes\":" + std::to_string(body_bytes) + "}");
+  } else {
+    Clear();
+    reply = SimpleReply(200, "");
+  }
+  int64_t ignored = 0;
+  return WriteReply(fd, std::move(reply), false, head.keep_alive, &ignored) && head.keep_alive;
+}
+
+// Answers one request; returns whether the connection stays open.
+bool FakeHub::Server::Answer(int fd, const Head& head, bool cdn) {
+  FakeHubRequest request = head.request;
+  request.host = cdn ? "cdn" : "hub";
+  if (!cdn && ((request.method == "GET" && request.target == "/__stats") ||
+               (request.method == "POST" && request.target == "/__reset"))) {
+    return AnswerControl(fd, head);
+  }
+  if (options.delay_ms > 0) {
+    std::unique_lock lock(stop_mu);
+    stop_cv.wait_for(lock, std::chrono::milliseconds(options.delay_ms), [this] { return stopping.load(); });
+    if (stopping) return false;
+  }
+  Reply reply;
+  if (counted.fetch_add(1) < options.fail_first) {
+    reply = SimpleReply(options.fail_status, "{\"error\":\"injected failure\"}");
+    if (options.fail_status == 429) reply.headers.emplace_back("Retry-After", "0");
+  } else {
+    reply = fake_hub_internal::RouteRequest(request, options, hub_endpoint, cdn_endpoint);
+  }
+  FakeHubRequest logged = request;
+  logged.status = reply.status;
+  {
+    std::lock_guard lock(log_mu);
+    ++writing;
+  }
+  bool complete =
+      WriteReply(fd, std::move(reply), request.method == "HEAD", head.keep_alive, &logged.body_bytes);
+  {
+    std::lock_guard lock(log_mu);
+    --writing;
+    log.push_back(std::move(logged));
+  }
+  log_cv.notify_all();
+  return complete && head.keep_alive;
+}
+
+Result<std::unique_ptr<FakeHub>> FakeHub::Start(FakeHubOptions options) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(options.root, error)) {
+    return MakeError(ErrorCode::kNotFound, "fake hub: root is not a folder: " + options.root);
+  }
+  auto server = std::make_unique<Server>();
+  server->options = std::move(options);
+  int hub_port = 0, cdn_port = 0;
+  PIPEFIT_ASSIGN_OR_RETURN(server->hub_fd, Listen("127.0.0.1", &hub_port));
+  PIPEFIT_ASSIGN_OR_RETURN(server->cdn_fd, Listen("127.0.0.2", &cdn_port));
+  if (pipe2(server->wake, O_CLOEXEC) != 0) return IoError("pipe");
+  server->hub_endpoint = "http://127.0.0.1:" + std::to_string(hub_port);
+  server->cdn_endpoint = "http://127.0.0.2:" + std::to_string(cdn_port);
+  try {
+    server->acceptor = std::thread([raw = server.get()] { raw->AcceptLoop(); });
+  } catch (const std::system_error& thread_error) {
+    return MakeError(ErrorCode::kIo, std::string("fake hub: cannot start a thread: ") + thread_error.what());
+  }
+  return std::unique_ptr<FakeHub>(new FakeHub(std::move(server)));
+}
+
+FakeHub::FakeHub(std::unique_ptr<Server> server) : server_(std::move(server)) {}
+
+FakeHub::~FakeHub() { server_->Stop(); }
+
+std::string FakeHub::endpoint() const { return server_->hub_endpoint; }
+std::string FakeHub::cdn_endpoint() const { return server_->cdn_endpoint; }
+std::vector<FakeHubRequest> FakeHub::requests() const { return server_->Snapshot(); }
+void FakeHub::ClearRequests() { server_->Clear(); }
+FakeHubOptions& FakeHub::options() { return server_->options; }
+
+}  // namespace pipefit::testing

@@ -1,0 +1,317 @@
+// The Hub source end to end: the real pipefit binary and libcurl against a
+// fake Hub on 127.0.0.1 (src/pipefit/testing/fake_hub.h) that serves a
+// sparse FLUX.1-dev folder from disk, with its CDN on another host.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "pipefit/testing/fake_hub.h"
+#include "pipefit/testing/gguf_builder.h"
+#include "pipefit/testing/pipeline_fixture.h"
+#include "pipefit/testing/temp_dir.h"
+#include "run_pipefit.h"
+
+namespace pipefit {
+namespace {
+
+using Json = nlohmann::json;
+
+// Requests for a fresh `inspect acme/flux` (page size 1000):
+//   1 revision + 1 tree page
+//   7 whole small files: model_index.json, 4 config.json, 2 shard indexes
+//   7 weight headers x 2 (302 from the hub, 206 from the CDN):
+//     text_encoder/model.safetensors and vae: kHubFirstReadBytes (65536)
+//     shards: 8 + sum(name + 96) + 256 from the index (hub_prefetch.h)
+constexpr int kFreshRequests = 23;
+constexpr int64_t kSmallFileBytes = 536 + 613 + 509 + 19885 + 378 + 121262 + 820;
+constexpr int64_t kHeaderReadBytes = 65536 + 16320 + 15406 + 67128 + 66610 + 27680 + 65536;
+
+class HubTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::WriteFluxDevFixture(dir_.path() + "/repos/acme/flux", PIPEFIT_SOURCE_DIR);
+    Start({});
+  }
+
+  void Start(testing::FakeHubOptions options) {
+    hub_.reset();
+    options.root = dir_.path() + "/repos";
+    auto hub = testing::FakeHub::Start(options);
+    ASSERT_TRUE(hub.ok()) << hub.error().message;
+    hub_ = std::move(*hub);
+  }
+
+  // Everything pipefit reads from the environment, pointed into the temp dir.
+  std::string Env(const std::string& extra = "") const {
+    return "HF_ENDPOINT=" + hub_->endpoint() + " PIPEFIT_CACHE=" + dir_.path() + "/cache HF_HUB_CACHE=" +
+           dir_.path() + "/none HF_HOME=" + dir_.path() + "/hf HOME=" + dir_.path() + " HF_TOKEN= " + extra;
+  }
+
+  RunResult Inspect(const std::string& model, const std::string& extra_env = "", const std::string& flags = "") {
+    return RunPipefit("inspect " + model + " --json " + flags, Env(extra_env));
+  }
+
+  Json LocalInspect() const {
+    RunResult local = RunPipefit("inspect " + dir_.path() + "/repos/acme/flux --json", Env());
+    EXPECT_EQ(local.exit_code, 0) << local.err;
+    return Json::parse(local.out);
+  }
+
+  int64_t ServedBytes() const {
+    int64_t total = 0;
+    for (const auto& request : hub_->requests()) total += request.body_bytes;
+    return total;
+  }
+
+  int Count(const std::string& host, const std::string& target_prefix) const {
+    int n = 0;
+    for (const auto& request : hub_->requests()) {
+      if (request.host == host && request.target.rfind(target_prefix, 0) == 0) ++n;
+    }
+    return n;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::FakeHub> hub_;
+};
+
+void ExpectSameMeasurements(const Json& remote, const Json& local) {
+  EXPECT_EQ(remote["measurements"], local["measurements"]);
+  EXPECT_EQ(remote["pipeline_class"], local["pipeline_class"]);
+  ASSERT_EQ(remote["components"].size(), local["components"].size());
+  for (size_t i = 0; i < local["components"].size(); ++i) {
+    EXPECT_EQ(remote["components"][i], local["components"][i]) << local["components"][i]["name"];
+  }
+}
+
+TEST_F(HubTest, InspectMatchesTheLocalFolderByteForByte) {
+  RunResult remote = Inspect("acme/flux");
+  ASSERT_EQ(remote.exit_code, 0) << remote.err;
+  Json j = Json::parse(remote.out);
+  ExpectSameMeasurements(j, LocalInspect());
+  EXPECT_EQ(j["source"]["kind"], "hub");
+  EXPECT_EQ(j["source"]["repo"], "acme/flux");
+  EXPECT_EQ(j["source"]["revision"], hub_->options().commit);
+  EXPECT_EQ(j["source"]["path"], hub_->endpoint() + "/acme/flux");
+}
+
+TEST_F(HubTest, ExactRequestsAndBytes) {
+  RunResult remote = Inspect("acme/flux");
+  ASSERT_EQ(remote.exit_code, 0) << remote.err;
+  auto requests = hub_->requests();
+  ASSERT_EQ(static_cast<int>(requests.size()), kFreshRequests);
+  EXPECT_EQ(Count("hub", "/api/models/acme/flux/revision/main"), 1);
+  EXPECT_EQ(Count("hub", "/api/models/acme/flux/tree/" + hub_->options().commit + "?recursive=true"), 1);
+  EXPECT_EQ(Count("hub", "/acme/flux/resolve/" + hub_->options().commit + "/"), 14);
+  EXPECT_EQ(Count("cdn", "/cdn/acme/flux/"), 7);
+  int64_t small = 0, headers = 0, api = 0;
+  for (const auto& r : requests) {
+    if (r.host == "cdn") {
+      headers += r.body_bytes;
+      EXPECT_EQ(r.status, 206) << r.target;
+      EXPECT_EQ(r.range.rfind("bytes=0-", 0), 0u) << r.range;
+    } else if (r.target.rfind("/api/", 0) == 0) {
+      api += r.body_bytes;
+    } else if (r.status == 206) {
+      small += r.body_bytes;
+    }
+  }
+  EXPECT_EQ(small, kSmallFileBytes);
+  EXPECT_EQ(headers, kHeaderReadBytes);
+  Json j = Json::parse(remote.out);
+  EXPECT_EQ(j["source"]["fetch"]["requests"], kFreshRequests);
+  EXPECT_EQ(j["source"]["fetch"]["bytes"], api + small + headers);
+  EXPECT_EQ(j["source"]["fetch"]["bytes"], ServedBytes());
+  EXPECT_EQ(j["source"]["fetch"]["cached_files"], 0);
+  EXPECT_NE(remote.err.find("pipefit: read acme/flux@4f2b1a0c9d8e from " + hub_->endpoint() + ": 23 requests, "),
+            std::string::npos)
+      << remote.err;
+}
+
+TEST_F(HubTest, TokenReachesTheHubButNotTheCdn) {
+  RunResult remote = Inspect("acme/flux", "HF_TOKEN=hf_secret_token");
+  ASSERT_EQ(remote.exit_code, 0) << remote.err;
+  int hub = 0, cdn = 0;
+  for (const auto& r : hub_->requests()) {
+    if (r.host == "hub") {
+      EXPECT_EQ(r.authorization, "Bearer hf_secret_token") << r.target;
+      ++hub;
+    } else {
+      EXPECT_EQ(r.authorization, "") << r.target;
+      ++cdn;
+    }
+  }
+  EXPECT_EQ(hub, 16);
+  EXPECT_EQ(cdn, 7);
+  EXPECT_EQ(remote.out.find("hf_secret_token"), std::string::npos);
+  EXPECT_EQ(remote.err.find("hf_secret_token"), std::string::npos);
+}
+
+TEST_F(HubTest, TokenFromHfHomeFile) {
+  testing::WriteTextFile(dir_.path() + "/hf/token", "hf_from_file\n");
+  ASSERT_EQ(Inspect("acme/flux").exit_code, 0);
+  EXPECT_EQ(hub_->requests().front().authorization, "Bearer hf_from_file");
+}
+
+TEST_F(HubTest, SecondRunUsesTheCacheAndOfflineNeedsNoNetwork) {
+  ASSERT_EQ(Inspect("acme/flux").exit_code, 0);
+  hub_->ClearRequests();
+  RunResult second = Inspect("acme/flux");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  ASSERT_EQ(hub_->requests().size(), 1u);  // only: did main move?
+  EXPECT_EQ(hub_->requests()[0].target, "/api/models/acme/flux/revision/main");
+  Json j = Json::parse(second.out);
+  EXPECT_EQ(j["source"]["fetch"]["requests"], 1);
+  EXPECT_EQ(j["source"]["fetch"]["cached_files"], 14);
+  ExpectSameMeasurements(j, LocalInspect());
+
+  hub_->ClearRequests();
+  for (const std::string& offline : {std::string("--offline"), std::string()}) {
+    RunResult r = Inspect("acme/flux", offline.empty() ? "HF_HUB_OFFLINE=1" : "", offline);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ExpectSameMeasurements(Json::parse(r.out), LocalInspect());
+    EXPECT_EQ(Json::parse(r.out)["source"]["fetch"]["requests"], 0);
+  }
+  RunResult pinned = Inspect("acme/flux@" + hub_->options().commit);
+  ASSERT_EQ(pinned.exit_code, 0) << pinned.err;
+  EXPECT_EQ(hub_->requests().size(), 0u);
+}
+
+TEST_F(HubTest, OfflineWithoutTheCacheSaysSo) {
+  RunResult r = Inspect("acme/flux", "", "--offline");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "pipefit: error: acme/flux@main: not a local path, not in the Hugging Face cache or the catalog, and "
+                   "the revision is not in pipefit's cache (" + dir_.path() + "/cache/hub/127.0.0.1_" +
+                       hub_->endpoint().substr(hub_->endpoint().rfind(':') + 1) +
+                       "/acme/flux) and the network is off (--offline or HF_HUB_OFFLINE=1)\n");
+  EXPECT_EQ(hub_->requests().size(), 0u);
+}
+
+TEST_F(HubTest, PaginationFollowsLinkHeaders) {
+  testing::FakeHubOptions options;
+  options.page_size = 5;  // 23 entries (16 files, 7 folders) -> 5 pages
+  Start(options);
+  RunResult r = Inspect("acme/flux");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Count("hub", "/api/models/acme/flux/tree/"), 5);
+  EXPECT_EQ(static_cast<int>(hub_->requests().size()), kFreshRequests + 4);
+  ExpectSameMeasurements(Json::parse(r.out), LocalInspect());
+}
+
+TEST_F(HubTest, GatedRepo) {
+  testing::FakeHubOptions options;
+  options.gated["acme/flux"] = "hf_granted";
+  Start(options);
+  RunResult anonymous = Inspect("acme/flux");
+  EXPECT_EQ(anonymous.exit_code, 1);
+  EXPECT_EQ(anonymous.err, "pipefit: error: acme/flux is a gated repo: accept its conditions at " + hub_->endpoint() +
+                               "/acme/flux, then set HF_TOKEN (or run `hf auth login`)\n");
+  EXPECT_EQ(hub_->requests().size(), 1u);
+
+  RunResult denied = Inspect("acme/flux", "HF_TOKEN=hf_not_granted");
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_EQ(denied.err, "pipefit: error: acme/flux/model_index.json: acme/flux is a gated repo (HTTP 403: Access to model "
+                        "acme/flux is restricted. You must have access to it and be authenticated to access it. "
+                        "Please log in.). Accept its conditions at " + hub_->endpoint() +
+                            "/acme/flux, then retry (your token has no access yet)\n");
+  EXPECT_EQ(denied.err.find("hf_not_granted"), std::string::npos);
+
+  RunResult granted = Inspect("acme/flux", "HF_TOKEN=hf_granted");
+  ASSERT_EQ(granted.exit_code, 0) << granted.err;
+  ExpectSameMeasurements(Json::parse(granted.out), LocalInspect());
+}
+
+TEST_F(HubTest, MissingRepoRevisionAndPath) {
+  RunResult repo = Inspect("acme/nothing");
+  EXPECT_EQ(repo.exit_code, 1);
+  EXPECT_EQ(repo.err, "pipefit: error: acme/nothing@main: repository acme/nothing not found on " + hub_->endpoint() +
+                          " (HTTP 401: Repository not found); if it is private, set HF_TOKEN or log in with `hf "
+                          "auth login`\n");
+  RunResult revision = Inspect("acme/flux@v9");
+  EXPECT_EQ(revision.exit_code, 1);
+  EXPECT_EQ(revision.err, "pipefit: error: acme/flux@v9: no such revision in acme/flux (HTTP 404: Invalid rev id: v9)\n");
+  RunResult path = Inspect("acme/flux/transformer/nope.safetensors");
+  EXPECT_EQ(path.exit_code, 1);
+  EXPECT_EQ(path.err, "pipefit: error: acme/flux@main: no file or folder 'transformer/nope.safetensors'\n");
+}
+
+TEST_F(HubTest, ComponentFolderInsideARepo) {
+  RunResult r = Inspect("acme/flux/vae");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json j = Json::parse(r.out);
+  ASSERT_EQ(j["components"].size(), 1u);
+  EXPECT_EQ(j["components"][0]["class"], "AutoencoderKL");
+  EXPECT_EQ(LocalInspect()["components"][6]["name"], "vae");
+  EXPECT_EQ(j["components"][0]["bytes"], LocalInspect()["components"][6]["bytes"]);
+  // revision, tree, vae/config.json, vae weights (302 + 206)
+  EXPECT_EQ(hub_->requests().size(), 5u);
+}
+
+TEST_F(HubTest, TimeoutIsAClearErrorWithoutRetries) {
+  testing::FakeHubOptions options;
+  options.delay_ms = 5000;
+  Start(options);
+  const auto start = std::chrono::steady_clock::now();
+  RunResult r = Inspect("acme/flux", "HF_HUB_DOWNLOAD_TIMEOUT=0.3");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.rfind("pipefit: error: " + hub_->endpoint() + "/api/models/acme/flux/revision/main: timed out after 300 ms",
+                        0),
+            0u)
+      << r.err;
+  EXPECT_LT(seconds, 4.0);  // one attempt, not four (a hang would be 5 s per request)
+}
+
+TEST_F(HubTest, ServerIgnoringRangeIsAbortedNotDownloaded) {
+  testing::FakeHubOptions options;
+  options.ignore_range = true;
+  Start(options);
+  RunResult r = Inspect("acme/flux/vae");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "pipefit: error: acme/flux/vae/diffusion_pytorch_model.safetensors: the server ignored the Range "
+                   "request and sent more than the 65536 bytes asked for; aborted instead of downloading the file "
+                   "(167666864 bytes)\n");
+}
+
+TEST_F(HubTest, RateLimitIsRetried) {
+  testing::FakeHubOptions options;
+  options.fail_first = 2;
+  options.fail_status = 429;  // with Retry-After: 0
+  Start(options);
+  RunResult r = Inspect("acme/flux");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(static_cast<int>(hub_->requests().size()), kFreshRequests + 2);
+  EXPECT_EQ(Json::parse(r.out)["source"]["fetch"]["requests"], kFreshRequests + 2);
+}
+
+TEST_F(HubTest, GgufHeaderOverRange) {
+  GgufBuilder builder;
+  for (int i = 0; i < 1500; ++i) {
+    builder.AddTensor("transformer_blocks." + std::to_string(i) + ".attn.to_q.weight", {3072, 3072}, DType::kQ4_0);
+  }
+  const std::string file = dir_.path() + "/repos/acme/flux-gguf/flux1-dev-Q4_0.gguf";
+  testing::WriteTextFile(file, "");
+  ASSERT_TRUE(builder.WriteSparseFile(file).ok());
+  RunResult local = RunPipefit("inspect " + file + " --json", Env());
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  RunResult remote = Inspect("acme/flux-gguf/flux1-dev-Q4_0.gguf");
+  ASSERT_EQ(remote.exit_code, 0) << remote.err;
+  ExpectSameMeasurements(Json::parse(remote.out), Json::parse(local.out));
+  // The header is builder.DataStart() bytes; reads of 64 KiB, then 128 KiB.
+  int64_t cdn_bytes = 0;
+  for (const auto& r : hub_->requests()) cdn_bytes += r.host == "cdn" ? r.body_bytes : 0;
+  EXPECT_GE(cdn_bytes, builder.DataStart());
+  EXPECT_EQ(Count("cdn", "/cdn/acme/flux-gguf/"), builder.DataStart() <= 65536 ? 1 : 2);
+}
+
+TEST_F(HubTest, PlanAcceptsARemoteModel) {
+  RunResult r = RunPipefit("plan acme/flux --gpu \"RTX 4090\" --ram 64GiB --json", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  RunResult local = RunPipefit("plan " + dir_.path() + "/repos/acme/flux --gpu \"RTX 4090\" --ram 64GiB --json", Env());
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  EXPECT_EQ(Json::parse(r.out)["recommended"], Json::parse(local.out)["recommended"]);
+}
+
+}  // namespace
+}  // namespace pipefit
