@@ -1,5 +1,5 @@
 // Serves a folder as a fake Hugging Face Hub for end-to-end benchmarks:
-//   fake_hub_server ROOT [--page-size N] [--port-file FILE]
+//   fake_hub_server ROOT [--page-size N] [--delay-ms N] [--port-file FILE]
 // Prints "endpoint=<url>" on stdout (and writes the url to FILE) once it
 // listens, then serves until SIGINT or SIGTERM. GET <url>/__stats and
 // POST <url>/__reset read and clear the request log (see fake_hub.h).
@@ -18,7 +18,7 @@
 namespace {
 
 int Usage() {
-  std::cerr << "usage: fake_hub_server ROOT [--page-size N] [--port-file FILE]\n";
+  std::cerr << "usage: fake_hub_server ROOT [--page-size N] [--delay-ms N] [--port-file FILE]\n";
   return 2;
 }
 
@@ -47,6 +47,11 @@ int main(int argc, char** argv) {
       long value = std::strtol(argv[++i], &end, 10);
       if (*end != '\0' || value < 1) return Usage();
       options.page_size = static_cast<int>(value);
+    } else if (arg == "--delay-ms" && i + 1 < argc) {  // a per-request server latency
+      char* end = nullptr;
+      long value = std::strtol(argv[++i], &end, 10);
+      if (*end != '\0' || value < 0 || value > 60000) return Usage();
+      options.delay_ms = static_cast<int>(value);
     } else if (arg == "--port-file" && i + 1 < argc) {
       port_file = argv[++i];
     } else if (options.root.empty() && arg.rfind("--", 0) != 0) {

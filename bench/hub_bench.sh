@@ -6,6 +6,8 @@
 # the npm baseline measured in the same run. See docs/benchmarks.md.
 #
 #   bash bench/hub_bench.sh            (RUNS=N to change the run count)
+#   DELAY_MS=40 bash bench/hub_bench.sh  (the server waits 40 ms before every
+#                                        answer: a latency like a real Hub's)
 #
 # Needs cmake, ninja, a C++20 compiler, curl, node >= 18 and npm. The npm
 # package is installed, at the version pinned in bench/hub_bench/package.json,
@@ -15,6 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 RUNS=${RUNS:-5}
+export DELAY_MS=${DELAY_MS:-0}
 REPO=acme/flux
 
 fail() {
@@ -68,7 +71,7 @@ trap 'exit 130' INT TERM
 
 FIXTURE=$WORK/repos/$REPO
 build/write_flux_fixture "$FIXTURE" >/dev/null || fail "write_flux_fixture failed"
-build/fake_hub_server "$WORK/repos" --port-file "$WORK/endpoint" >"$WORK/server.out" 2>"$WORK/server.err" &
+build/fake_hub_server "$WORK/repos" --delay-ms "$DELAY_MS" --port-file "$WORK/endpoint" >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 for _ in $(seq 100); do
   [[ -s "$WORK/endpoint" ]] && break
@@ -231,6 +234,7 @@ const rows = [
   ["pipefit inspect, second run from its cache (whole process)", summary(sets.cached)],
 ];
 console.log("");
+console.log(`server latency: ${process.env.DELAY_MS || 0} ms before every answer`);
 console.log(`| tool | requests | bytes received | wall time (median of ${runs}) | ratio vs @huggingface/hub |`);
 console.log("|---|---:|---:|---:|---|");
 for (const [label, s] of rows) {
