@@ -305,6 +305,27 @@ TEST_F(HubTest, GgufHeaderOverRange) {
   EXPECT_EQ(Count("cdn", "/cdn/acme/flux-gguf/"), builder.DataStart() <= 65536 ? 1 : 2);
 }
 
+TEST_F(HubTest, PlanOfARemoteGgufFileLoadsItFromTheHub) {
+  GgufBuilder b;
+  for (int i = 0; i < 2; ++i) {
+    const std::string d = "double_blocks." + std::to_string(i) + ".";
+    b.AddTensor(d + "img_attn.qkv.weight", {9216, 3072}, DType::kQ8_0);
+    b.AddTensor(d + "img_mlp.0.weight", {12288, 3072}, DType::kQ8_0);
+    const std::string s = "single_blocks." + std::to_string(i) + ".";
+    b.AddTensor(s + "linear1.weight", {21504, 3072}, DType::kQ8_0);
+  }
+  const std::string file = dir_.path() + "/repos/city96/FLUX.1-dev-gguf/flux1-dev-Q8_0.gguf";
+  testing::WriteTextFile(file, "");
+  ASSERT_TRUE(b.WriteSparseFile(file).ok());
+  RunResult r = RunPipefit("plan city96/FLUX.1-dev-gguf/flux1-dev-Q8_0.gguf --vram 12GiB --ram 32GiB --json", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string code = Json::parse(r.out)["candidates"][0]["code"];
+  EXPECT_NE(code.find("FluxTransformer2DModel.from_single_file(\n"
+                      "    \"https://huggingface.co/city96/FLUX.1-dev-gguf/blob/main/flux1-dev-Q8_0.gguf\",\n"),
+            std::string::npos)
+      << code;
+}
+
 TEST_F(HubTest, PlanAcceptsARemoteModel) {
   RunResult r = RunPipefit("plan acme/flux --gpu \"RTX 4090\" --ram 64GiB --json", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -109,10 +109,21 @@ CodeContext CodeContextFor(const Pipeline& pipeline, const PlanRequest& request,
   }
   if (!request.base_repo.empty()) code.model_id = request.base_repo;
   if (ctx.denoiser_gguf) {
-    code.gguf_file = pipeline.source.path;
+    code.gguf_file = SingleFileReference(pipeline.source);
     code.base_repo = request.base_repo;  // empty: the writer falls back to model_id
   }
   return code;
+}
+
+// A file read from the Hub, as from_single_file takes it: diffusers strips
+// "https://huggingface.co/" and matches "org/name/(blob/main/)?path"
+// (single_file_utils._extract_repo_id_and_weights_name); a mirror still
+// works there through HF_ENDPOINT. Other files keep their path.
+std::string SingleFileReference(const SourceInfo& source) {
+  if (source.kind != SourceKind::kHub || !source.fetch) return source.path;
+  const std::string prefix = source.fetch->endpoint + "/" + source.repo + "/";
+  if (source.path.rfind(prefix, 0) != 0) return source.path;
+  return "https://huggingface.co/" + source.repo + "/blob/main/" + source.path.substr(prefix.size());
 }
 
 std::string BestAttentionBackend(const std::string& cc) {

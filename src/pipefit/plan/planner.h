@@ -60,6 +60,11 @@ CodeContext CodeContextFor(const Pipeline& pipeline, const PlanRequest& request,
 // (SM 8.x), "" (native SDPA) otherwise or when unknown.
 std::string BestAttentionBackend(const std::string& compute_capability);
 
+// The path a generated from_single_file call names for a weight file:
+// "https://huggingface.co/org/name/blob/main/file.gguf" for one read from
+// the Hub (or a mirror), the source path otherwise.
+std::string SingleFileReference(const SourceInfo& source);
+
 }  // namespace pipefit
 
 #endif  // PIPEFIT_PLAN_PLANNER_H_
