@@ -10,7 +10,14 @@ bool IsRepoChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
 }
 
-bool IsRepoPart(std::string_view part) {
+std::string Trim(std::string text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+bool IsRepoIdPart(std::string_view part) {
   return !part.empty() && part.size() <= 96 && part != "." && part != ".." &&
          std::all_of(part.begin(), part.end(), IsRepoChar);
 }
@@ -20,13 +27,6 @@ bool IsCommitHash(std::string_view text) {
            return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f');
          });
 }
-
-std::string Trim(std::string text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-  return text;
-}
-
-}  // namespace
 
 std::optional<RepoReference> ParseRepoReference(std::string_view text) {
   RepoReference ref;
@@ -38,7 +38,7 @@ std::optional<RepoReference> ParseRepoReference(std::string_view text) {
   }
   size_t slash = text.find('/');
   if (slash == std::string_view::npos || text.find('/', slash + 1) != std::string_view::npos) return std::nullopt;
-  if (!IsRepoPart(text.substr(0, slash)) || !IsRepoPart(text.substr(slash + 1))) return std::nullopt;
+  if (!IsRepoIdPart(text.substr(0, slash)) || !IsRepoIdPart(text.substr(slash + 1))) return std::nullopt;
   ref.repo = std::string(text);
   return ref;
 }

@@ -26,6 +26,11 @@ struct RepoReference {
 // shaped like a repo id (so it can be tried as something else).
 std::optional<RepoReference> ParseRepoReference(std::string_view text);
 
+// One half of a repo id: 1-96 of [A-Za-z0-9._-], not "." or "..".
+bool IsRepoIdPart(std::string_view part);
+// A full commit hash: 40 lower-case hex digits.
+bool IsCommitHash(std::string_view text);
+
 std::optional<std::string> HfHubCacheDir(const Environment& env);
 
 struct HfCacheSnapshot {

@@ -1,5 +1,7 @@
 #include "pipefit/sources/hub_cache.h"
 
+#include "pipefit/sources/hf_cache.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,10 +72,6 @@ std::string EndpointFolder(const std::string& endpoint) {
   return folder;
 }
 
-bool IsCommit(const std::string& text) {
-  return text.size() == 40 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
 }  // namespace
 
 HubCache::HubCache(const std::string& cache_dir, const std::string& endpoint, const std::string& repo) {
@@ -88,7 +86,7 @@ std::optional<std::string> HubCache::ReadRef(const std::string& revision) const 
   auto text = fs.ReadFile(JoinPath(root_, "refs/" + PercentEncode(revision, false)), 128);
   if (!text.ok()) return std::nullopt;
   std::string commit = text->substr(0, text->find_first_of("\r\n"));
-  if (!IsCommit(commit)) return std::nullopt;
+  if (!IsCommitHash(commit)) return std::nullopt;
   return commit;
 }
 
@@ -98,7 +96,7 @@ Status HubCache::WriteRef(const std::string& revision, const std::string& commit
 }
 
 std::optional<std::vector<HubFile>> HubCache::ReadTree(const std::string& commit) const {
-  if (!enabled() || !IsCommit(commit)) return std::nullopt;
+  if (!enabled() || !IsCommitHash(commit)) return std::nullopt;
   RealFileSystem fs;
   auto text = fs.ReadFile(JoinPath(root_, commit + "/tree.tsv"), kMaxCachedTreeBytes);
   if (!text.ok()) return std::nullopt;

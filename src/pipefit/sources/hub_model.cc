@@ -3,6 +3,7 @@
 #include <chrono>
 #include <mutex>
 
+#include "pipefit/sources/hf_cache.h"
 #include "pipefit/sources/hub_cache.h"
 #include "pipefit/sources/hub_file_system.h"
 #include "pipefit/sources/hub_prefetch.h"
@@ -10,18 +11,6 @@
 
 namespace pipefit {
 namespace {
-
-bool IsRepoPart(std::string_view part) {
-  if (part.empty() || part.size() > 96 || part == "." || part == "..") return false;
-  for (char c : part) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
-  }
-  return true;
-}
-
-bool IsCommit(const std::string& text) {
-  return text.size() == 40 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
 
 std::string PercentDecode(std::string_view text) {
   std::string out;
@@ -47,7 +36,7 @@ std::optional<HubModelReference> FromUrlPath(std::string_view rest) {
     if (end == std::string_view::npos) break;
     start = end + 1;
   }
-  if (parts.size() < 2 || !IsRepoPart(parts[0]) || !IsRepoPart(parts[1])) return std::nullopt;
+  if (parts.size() < 2 || !IsRepoIdPart(parts[0]) || !IsRepoIdPart(parts[1])) return std::nullopt;
   HubModelReference ref{std::string(parts[0]) + "/" + std::string(parts[1]), "", ""};
   if (parts.size() == 2) return ref;
   if (parts.size() < 4 || (parts[2] != "blob" && parts[2] != "resolve" && parts[2] != "tree")) return std::nullopt;
@@ -64,7 +53,7 @@ std::optional<HubModelReference> FromShortForm(std::string_view text) {
   size_t name_end = text.find_first_of("@/", slash + 1);
   HubModelReference ref;
   ref.repo = std::string(text.substr(0, name_end));
-  if (!IsRepoPart(text.substr(0, slash)) || !IsRepoPart(std::string_view(ref.repo).substr(slash + 1))) {
+  if (!IsRepoIdPart(text.substr(0, slash)) || !IsRepoIdPart(std::string_view(ref.repo).substr(slash + 1))) {
     return std::nullopt;
   }
   if (name_end == std::string_view::npos) return ref;
@@ -115,7 +104,7 @@ Result<Pipeline> LoadHubModel(const HubModelReference& ref, const HubLoadOptions
   const std::string revision = ref.revision.empty() ? "main" : ref.revision;
 
   // 1. The commit.
-  std::string commit = IsCommit(revision) ? revision : cache.ReadRef(revision).value_or("");
+  std::string commit = IsCommitHash(revision) ? revision : cache.ReadRef(revision).value_or("");
   std::optional<std::vector<HubFile>> files;
   if (!commit.empty()) files = cache.ReadTree(commit);
   if (options.offline) {
@@ -123,7 +112,7 @@ Result<Pipeline> LoadHubModel(const HubModelReference& ref, const HubLoadOptions
     if (commit.empty()) {
       return NotCached(ref, cache, "not a local path, not in the Hugging Face cache or the catalog, and the revision");
     }
-  } else if (!IsCommit(revision) || !files) {
+  } else if (!IsCommitHash(revision) || !files) {
     PIPEFIT_ASSIGN_OR_RETURN(HubRevision resolved, client.ResolveRevision(revision));
     if (!resolved.gated.empty() && settings.token.empty()) {
       return MakeError(ErrorCode::kNotFound, ref.repo + " is a gated repo: accept its conditions at " +
