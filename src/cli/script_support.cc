@@ -21,16 +21,21 @@ Result<PythonScript> ReadScript(const std::string& path) {
 std::optional<ResolvedModel> ResolveScriptModel(const ModelFlags& flags, const PythonScript& script,
                                                 std::vector<std::string>& notes) {
   ModelFlags model = flags;
-  if (model.model.empty()) {
+  const bool implicit = model.model.empty();
+  if (implicit) {
     const std::vector<std::string> ids = ScriptModelIds(script);
     if (ids.empty()) return std::nullopt;
     model.model = ids.front();
-    model.offline = true;  // a script's model id is looked up locally, never fetched implicitly
+    // A script's model id is looked up locally (paths, HF cache, catalog,
+    // pipefit's Hub cache), never fetched implicitly: --model fetches.
+    model.offline = true;
   }
   ProcessEnvironment env;
   auto resolved = ResolveModelFlags(model, env);
   if (!resolved.ok()) {
-    notes.push_back("model facts not used: " + resolved.error().message);
+    std::string note = "model facts not used: " + resolved.error().message;
+    if (implicit && !flags.offline) note += "; pass --model " + model.model + " to read it from the Hub";
+    notes.push_back(note);
     return std::nullopt;
   }
   return std::move(*resolved);
