@@ -326,6 +326,26 @@ TEST_F(HubTest, PlanOfARemoteGgufFileLoadsItFromTheHub) {
       << code;
 }
 
+TEST_F(HubTest, ApplyPlansARemoteModel) {
+  const std::string script = dir_.path() + "/run.py";
+  testing::WriteTextFile(script,
+                         "import torch\n"
+                         "from diffusers import FluxPipeline\n"
+                         "pipe = FluxPipeline.from_pretrained(\"acme/flux\", torch_dtype=torch.bfloat16)\n"
+                         "pipe.to(\"cuda\")\n"
+                         "image = pipe(\"a cat\").images[0]\n");
+  RunResult r = RunPipefit("apply " + script + " --model acme/flux --gpu \"RTX 4090\" --ram 64GiB", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("-pipe.to(\"cuda\")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("+pipe.enable_model_cpu_offload()"), std::string::npos) << r.out;
+  EXPECT_EQ(static_cast<int>(hub_->requests().size()), kFreshRequests);
+  // The same script without --model stays offline: no request, a note.
+  hub_->ClearRequests();
+  RunResult implicit = RunPipefit("apply " + script + " --strategy full+model_offload", Env());
+  ASSERT_EQ(implicit.exit_code, 0) << implicit.err;
+  EXPECT_EQ(hub_->requests().size(), 0u);
+}
+
 TEST_F(HubTest, PlanAcceptsARemoteModel) {
   RunResult r = RunPipefit("plan acme/flux --gpu \"RTX 4090\" --ram 64GiB --json", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
