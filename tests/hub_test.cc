@@ -105,7 +105,7 @@ TEST_F(HubTest, ExactRequestsAndBytes) {
   EXPECT_EQ(Count("hub", "/api/models/acme/flux/tree/" + hub_->options().commit + "?recursive=true"), 1);
   EXPECT_EQ(Count("hub", "/acme/flux/resolve/" + hub_->options().commit + "/"), 14);
   EXPECT_EQ(Count("cdn", "/cdn/acme/flux/"), 7);
-  int64_t small = 0, headers = 0, api = 0;
+  int64_t small = 0, headers = 0, api = 0, redirects = 0;
   for (const auto& r : requests) {
     if (r.host == "cdn") {
       headers += r.body_bytes;
@@ -115,13 +115,16 @@ TEST_F(HubTest, ExactRequestsAndBytes) {
       api += r.body_bytes;
     } else if (r.status == 206) {
       small += r.body_bytes;
+    } else {
+      EXPECT_EQ(r.status, 302) << r.target;
+      redirects += r.body_bytes;  // "Found. Redirecting to <CDN URL>"
     }
   }
   EXPECT_EQ(small, kSmallFileBytes);
   EXPECT_EQ(headers, kHeaderReadBytes);
   Json j = Json::parse(remote.out);
   EXPECT_EQ(j["source"]["fetch"]["requests"], kFreshRequests);
-  EXPECT_EQ(j["source"]["fetch"]["bytes"], api + small + headers);
+  EXPECT_EQ(j["source"]["fetch"]["bytes"], api + small + headers + redirects);
   EXPECT_EQ(j["source"]["fetch"]["bytes"], ServedBytes());
   EXPECT_EQ(j["source"]["fetch"]["cached_files"], 0);
   EXPECT_NE(remote.err.find("pipefit: read acme/flux@4f2b1a0c9d8e from " + hub_->endpoint() + ": 23 requests, "),
@@ -246,6 +249,23 @@ TEST_F(HubTest, ComponentFolderInsideARepo) {
   EXPECT_EQ(j["components"][0]["bytes"], LocalInspect()["components"][6]["bytes"]);
   // revision, tree, vae/config.json, vae weights (302 + 206)
   EXPECT_EQ(hub_->requests().size(), 5u);
+}
+
+TEST_F(HubTest, AFileSmallerThanTheRedirectBodyIsRead) {
+  // One scalar tensor: a 65-byte file, shorter than the 302's text body.
+  const std::string header = R"({"s":{"dtype":"F32","shape":[],"data_offsets":[0,4]}})";
+  std::string bytes(8, '\0');
+  bytes[0] = static_cast<char>(header.size());
+  bytes += header + std::string(4, '\0');
+  testing::WriteTextFile(dir_.path() + "/repos/acme/tiny/w.safetensors", bytes);
+  RunResult r = Inspect("acme/tiny/w.safetensors");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out)["components"][0]["params"], 1);
+  for (const auto& request : hub_->requests()) {
+    if (request.status == 302) {
+      EXPECT_GT(request.body_bytes, static_cast<int64_t>(bytes.size()));
+    }
+  }
 }
 
 TEST_F(HubTest, TimeoutIsAClearErrorWithoutRetries) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -15,7 +16,15 @@ void RunBounded(int count, int max_parallel, const std::function<void(int)>& fn)
   const int helpers = std::max(0, std::min(count, max_parallel) - 1);
   std::vector<std::thread> threads;
   threads.reserve(static_cast<size_t>(helpers));
-  for (int i = 0; i < helpers; ++i) threads.emplace_back(worker);
+  for (int i = 0; i < helpers; ++i) {
+    // A thread the system refuses only means less parallelism: the calling
+    // thread works through whatever is left.
+    try {
+      threads.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
   worker();
   for (std::thread& thread : threads) thread.join();
 }

@@ -64,6 +64,37 @@ std::string PercentEncode(const std::string& text, bool keep_slash) {
   return out;
 }
 
+std::string PercentDecode(std::string_view text) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::string UrlForMessages(const std::string& url) { return url.substr(0, url.find_first_of("?#")); }
+
+std::string PrintableServerText(std::string_view text, size_t max_bytes) {
+  std::string out;
+  for (char c : text.substr(0, max_bytes)) {
+    const auto byte = static_cast<unsigned char>(c);
+    out += (byte < 0x20 || byte == 0x7f) ? '?' : c;
+  }
+  if (text.size() > max_bytes) out += "...";
+  return out;
+}
+
 std::optional<std::string> NextLinkUrl(const std::string& link_header) {
   // Entries are separated by commas outside <...>; parameters by ';'.
   size_t pos = 0;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -70,6 +71,14 @@ std::string UrlOrigin(const std::string& url);
 std::string ResolveRedirect(const std::string& base, const std::string& location);
 // Percent-encodes everything but unreserved characters; `keep_slash` keeps '/'.
 std::string PercentEncode(const std::string& text, bool keep_slash);
+// Decodes %XX escapes; anything else (a lone '%') is kept as it is.
+std::string PercentDecode(std::string_view text);
+// The URL without its query and fragment, for messages: a CDN's signed URL
+// ("?X-Amz-Signature=...") is a credential.
+std::string UrlForMessages(const std::string& url);
+// Text a server chose (X-Error-Message, Content-Range, Location) made safe
+// to print: control bytes become '?', and it is cut at `max_bytes`.
+std::string PrintableServerText(std::string_view text, size_t max_bytes = 300);
 // The URL of `rel="next"` in a Link header, if any:
 //   <https://host/api/x?cursor=abc>; rel="next", <...>; rel="prev"
 std::optional<std::string> NextLinkUrl(const std::string& link_header);

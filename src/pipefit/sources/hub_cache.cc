@@ -66,8 +66,11 @@ std::string EndpointFolder(const std::string& endpoint) {
   std::string host = origin.substr(origin.find("://") + 3);
   std::string folder;
   for (char c : host) folder += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-') ? c : '_';
-  // A mirror under a path prefix is a different store.
-  std::string rest = endpoint.substr(std::min(endpoint.size(), origin.size()));
+  // A mirror under a path prefix is a different store. (The origin drops
+  // "user:password@", so the path is found after the authority instead.)
+  const size_t authority = endpoint.find("://") + 3;
+  const size_t path_start = endpoint.find_first_of("/?#", authority);
+  std::string rest = path_start == std::string::npos ? "" : endpoint.substr(path_start);
   if (!rest.empty()) folder += "_" + PercentEncode(rest, false);
   return folder;
 }

@@ -17,6 +17,8 @@ TEST(HubCacheTest, LayoutAndRoundTrips) {
   EXPECT_EQ(cache.root(), dir.path() + "/hub/127.0.0.1_8080/org/name");
   EXPECT_EQ(HubCache(dir.path(), "https://huggingface.co", "o/n").root(), dir.path() + "/hub/huggingface.co/o/n");
   EXPECT_EQ(HubCache(dir.path(), "https://mirror.test/hf", "o/n").root(), dir.path() + "/hub/mirror.test_%2Fhf/o/n");
+  EXPECT_EQ(HubCache(dir.path(), "https://user:secret@mirror.test/hf", "o/n").root(),
+            dir.path() + "/hub/mirror.test_%2Fhf/o/n");
 
   EXPECT_EQ(cache.ReadRef("main"), std::nullopt);
   ASSERT_TRUE(cache.WriteRef("refs/pr/1", kCommit).ok());

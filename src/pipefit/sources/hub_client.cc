@@ -53,9 +53,10 @@ Result<HubSettings> HubSettingsFromEnvironment(const Environment& env, const Fil
   if (auto timeout = env.GetNonEmpty("HF_HUB_DOWNLOAD_TIMEOUT")) {
     char* end = nullptr;
     double seconds = std::strtod(timeout->c_str(), &end);
-    if (end == timeout->c_str() || *end != '\0' || !(seconds > 0) || seconds > 3600) {
-      return MakeError(ErrorCode::kUsage,
-                       "HF_HUB_DOWNLOAD_TIMEOUT must be a number of seconds (0 < s <= 3600), not '" + *timeout + "'");
+    if (end == timeout->c_str() || *end != '\0' || !(seconds >= 0.001) || seconds > 3600) {
+      // Below 1 ms the limit would round to 0, which libcurl reads as "none".
+      return MakeError(ErrorCode::kUsage, "HF_HUB_DOWNLOAD_TIMEOUT must be a number of seconds (0.001 to 3600), not '" +
+                                              *timeout + "'");
     }
     settings.timeout = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
   }
@@ -66,7 +67,24 @@ Result<HubSettings> HubSettingsFromEnvironment(const Environment& env, const Fil
 HubRepoClient::HubRepoClient(HttpClient& http, HubSettings settings, std::string repo)
     : http_(http), settings_(std::move(settings)), repo_(std::move(repo)) {}
 
+Status HubRepoClient::Reserve(int64_t bytes, const std::string& what) {
+  const int64_t before = spent_.fetch_add(bytes);
+  if (before + bytes <= settings_.max_fetch_bytes) return OkStatus();
+  spent_.fetch_sub(bytes);
+  return MakeError(ErrorCode::kLimit, what + ": reading this model would receive more than " +
+                                          std::to_string(settings_.max_fetch_bytes) +
+                                          " bytes of listings, configs and headers; stopped before fetching " +
+                                          std::to_string(bytes) + " more");
+}
+
 Result<HttpResponse> HubRepoClient::GetJson(const std::string& url, const std::string& what) {
+  // An API answer's size is unknown until it arrives: it may not start once
+  // the budget is spent, and what it brings is charged after.
+  if (spent_.load() >= settings_.max_fetch_bytes) {
+    return MakeError(ErrorCode::kLimit, what + ": this model has already received its limit of " +
+                                            std::to_string(settings_.max_fetch_bytes) +
+                                            " bytes of listings, configs and headers");
+  }
   HttpRequest request;
   request.url = url;
   request.bearer_token = settings_.token;
@@ -79,6 +97,7 @@ Result<HttpResponse> HubRepoClient::GetJson(const std::string& url, const std::s
     }
     return response.error();
   }
+  spent_.fetch_add(static_cast<int64_t>(response->body.size()));
   if (response->status != 200) {
     return HubResponseError(*response, what, repo_, settings_.endpoint, !settings_.token.empty());
   }
@@ -126,12 +145,7 @@ Result<std::vector<HubFile>> HubRepoClient::ListFiles(const std::string& commit)
 
 Result<std::string> HubRepoClient::FetchRange(const std::string& path, int64_t offset, int64_t length, int64_t size) {
   const std::string what = repo_ + "/" + path;
-  if (http_.stats().body_bytes + length > settings_.max_fetch_bytes) {
-    return MakeError(ErrorCode::kLimit, what + ": reading this model would receive more than " +
-                                            std::to_string(settings_.max_fetch_bytes) +
-                                            " bytes of headers and configs; stopped before fetching " +
-                                            std::to_string(length) + " more");
-  }
+  PIPEFIT_RETURN_IF_ERROR(Reserve(length, what));
   HttpRequest request;
   request.url = ResolveUrl(settings_.endpoint, repo_, commit_, path);
   request.bearer_token = settings_.token;
@@ -162,7 +176,7 @@ Result<std::string> HubRepoClient::FetchRange(const std::string& path, int64_t o
   if (content_range.rfind(expected, 0) != 0 || static_cast<int64_t>(response->body.size()) != length) {
     return MakeError(ErrorCode::kNetwork, what + ": asked for bytes " + std::to_string(offset) + "-" +
                                               std::to_string(offset + length - 1) + ", got Content-Range '" +
-                                              content_range + "' and " + std::to_string(response->body.size()) +
+                                              PrintableServerText(content_range) + "' and " + std::to_string(response->body.size()) +
                                               " bytes");
   }
   return std::move(response->body);

@@ -11,6 +11,7 @@
 #ifndef PIPEFIT_SOURCES_HUB_CLIENT_H_
 #define PIPEFIT_SOURCES_HUB_CLIENT_H_
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -56,11 +57,15 @@ class HubRepoClient : public HubFetcher {
 
  private:
   Result<HttpResponse> GetJson(const std::string& url, const std::string& what);
+  // Charges `bytes` against max_fetch_bytes before they are asked for, so
+  // concurrent fetches cannot overrun it together; kLimit when it would.
+  Status Reserve(int64_t bytes, const std::string& what);
 
   HttpClient& http_;
   HubSettings settings_;
   std::string repo_;
   std::string commit_;
+  std::atomic<int64_t> spent_{0};  // bytes reserved: Range lengths and JSON answers
 };
 
 }  // namespace pipefit

@@ -77,7 +77,7 @@ TEST(HubClientTest, SettingsFromTheEnvironment) {
   env.Set("HF_ENDPOINT", "https://x");
   env.Set("HF_HUB_DOWNLOAD_TIMEOUT", "soon");
   EXPECT_EQ(HubSettingsFromEnvironment(env, fs).error().message,
-            "HF_HUB_DOWNLOAD_TIMEOUT must be a number of seconds (0 < s <= 3600), not 'soon'");
+            "HF_HUB_DOWNLOAD_TIMEOUT must be a number of seconds (0.001 to 3600), not 'soon'");
 }
 
 TEST(HubClientTest, ListingFollowsRelativeAndAbsoluteNextLinks) {
@@ -180,8 +180,27 @@ TEST(HubClientTest, BytesPerModelAreBounded) {
   ASSERT_FALSE(over.ok());
   EXPECT_EQ(over.error().code, ErrorCode::kLimit);
   EXPECT_EQ(over.error().message, "org/name/a.safetensors: reading this model would receive more than 100 bytes of "
-                                  "headers and configs; stopped before fetching 1 more");
+                                  "listings, configs and headers; stopped before fetching 1 more");
   EXPECT_EQ(transport.sent.size(), 2u);
+}
+
+TEST(HubClientTest, ListingPagesCountAgainstTheBudget) {
+  FunctionTransport transport;
+  const std::string page = R"([{"type":"directory","path":"d","size":0}])";  // 42 bytes
+  transport.answer = [&](const TransportRequest&) {
+    return Json200(page, {{"link", "<https://hub.test/api/next>; rel=\"next\""}});
+  };
+  HttpClient http(transport, HttpClientOptions{});
+  HubSettings settings;
+  settings.endpoint = "https://hub.test";
+  settings.max_fetch_bytes = 100;
+  HubRepoClient client(http, settings, "org/name");
+  auto files = client.ListFiles("abc");
+  ASSERT_FALSE(files.ok());
+  EXPECT_EQ(files.error().code, ErrorCode::kLimit);
+  EXPECT_EQ(files.error().message, "org/name: file listing page 4: this model has already received its limit of 100 "
+                                   "bytes of listings, configs and headers");
+  EXPECT_EQ(transport.sent.size(), 3u);
 }
 
 TEST(HubClientTest, EntriesPerRepoAreBounded) {

@@ -12,20 +12,6 @@
 namespace pipefit {
 namespace {
 
-std::string PercentDecode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 // "org/name/blob/REV/PATH" (after the endpoint) -> reference.
 std::optional<HubModelReference> FromUrlPath(std::string_view rest) {
   std::vector<std::string_view> parts;
@@ -68,7 +54,7 @@ std::optional<HubModelReference> FromShortForm(std::string_view text) {
   if (!rest.empty()) {
     ref.path = std::string(rest.substr(1));
     while (!ref.path.empty() && ref.path.back() == '/') ref.path.pop_back();
-    if (!IsSafeRepoPath(ref.path)) return std::nullopt;
+    if (!ref.path.empty() && !IsSafeRepoPath(ref.path)) return std::nullopt;
   }
   return ref;
 }
@@ -86,7 +72,9 @@ std::optional<HubModelReference> ParseHubReference(std::string_view text, const 
   for (const std::string& base : {endpoint, std::string(kDefaultHubEndpoint)}) {
     const std::string prefix = base + "/";
     if (text.size() > prefix.size() && text.substr(0, prefix.size()) == prefix) {
-      return FromUrlPath(text.substr(prefix.size()));
+      // "?download=true" and "#L1" are the browser's, not part of the path.
+      std::string_view rest = text.substr(prefix.size());
+      return FromUrlPath(rest.substr(0, rest.find_first_of("?#")));
     }
   }
   if (text.find("://") != std::string_view::npos) return std::nullopt;
@@ -132,7 +120,9 @@ Result<Pipeline> LoadHubModel(const HubModelReference& ref, const HubLoadOptions
   HubFileSystem fs(ref.repo, *files, options.offline ? nullptr : &client);
   const int cached_files = cache.LoadData(commit, fs);
   if (!ref.path.empty() && !fs.Exists(JoinPath(ref.repo, ref.path))) {
-    return MakeError(ErrorCode::kNotFound, ref.repo + "@" + revision + ": no file or folder '" + ref.path + "'");
+    // "org/name@refs/pr/1" reads as revision "refs" and path "pr/1".
+    const std::string hint = ref.revision == "refs" ? " (write a revision containing '/' URL-encoded: @refs%2Fpr%2F1)" : "";
+    return MakeError(ErrorCode::kNotFound, ref.repo + "@" + revision + ": no file or folder '" + ref.path + "'" + hint);
   }
   std::mutex progress_mutex;
   auto on_fetched = [&](int done, int total) {

@@ -114,7 +114,9 @@ std::vector<Fetch> HeaderRests(const HubFileSystem& fs, const std::vector<Fetch>
   for (const Fetch& first : first_reads) {
     if (!EndsWith(first.path, ".safetensors")) continue;
     const std::string held = fs.HeldPrefix(first.path);
-    if (held.size() < 8) continue;
+    // A header is JSON: when its first byte is there and is not '{', the
+    // loader will refuse the file, so its claimed length is not fetched.
+    if (held.size() < 8 || (held.size() > 8 && held[8] != '{')) continue;
     uint64_t length = 0;
     for (int i = 7; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(held[static_cast<size_t>(i)]);
     if (length > static_cast<uint64_t>(kMaxSafetensorsHeaderBytes)) continue;  // the loader reports it

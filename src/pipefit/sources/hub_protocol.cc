@@ -91,7 +91,7 @@ Result<std::vector<HubFile>> ParseTreePage(std::string_view json, const std::str
       return MakeError(ErrorCode::kMalformed, where + " has no string \"type\" and \"path\"");
     }
     if (!IsSafeRepoPath(path)) {
-      return MakeError(ErrorCode::kMalformed, where + ": unsafe path '" + std::string(path.substr(0, 200)) + "'");
+      return MakeError(ErrorCode::kMalformed, where + ": unsafe path '" + PrintableServerText(path, 200) + "'");
     }
     if (type != "file") continue;
     int64_t size = 0;
@@ -106,8 +106,7 @@ Result<std::vector<HubFile>> ParseTreePage(std::string_view json, const std::str
 Error HubResponseError(const HttpResponse& response, const std::string& what, const std::string& repo,
                        const std::string& endpoint, bool has_token) {
   const std::string code = response.Header("x-error-code").value_or("");
-  std::string server = response.Header("x-error-message").value_or("");
-  if (server.size() > 300) server = server.substr(0, 300) + "...";
+  const std::string server = PrintableServerText(response.Header("x-error-message").value_or(""));
   const std::string status = "HTTP " + std::to_string(response.status);
   const std::string detail = server.empty() ? " (" + status + ")" : " (" + status + ": " + server + ")";
   const std::string token_advice =

@@ -351,8 +351,13 @@ Reply Resolve(const Repo& repo, const std::vector<std::string_view>& segments, c
     reply.status = 302;
     reply.headers.emplace_back("X-Linked-Size", std::to_string(size));
     reply.headers.emplace_back("X-Linked-Etag", etag);
-    reply.headers.emplace_back("Location", cdn_endpoint + "/cdn/" + repo.raw_org + "/" + repo.raw_name + "/" +
-                                               Join(segments, 4, false) + "?sig=abc");
+    const std::string location =
+        cdn_endpoint + "/cdn/" + repo.raw_org + "/" + repo.raw_name + "/" + Join(segments, 4, false) + "?sig=abc";
+    reply.headers.emplace_back("Location", location);
+    // The Hub's redirects carry a short text body too; clients must not
+    // count it against the bytes a Range asked for.
+    reply.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+    reply.body = "Found. Redirecting to " + location;
     return reply;
   }
   return ServeFile(std::move(reply), *file, request.range, options);

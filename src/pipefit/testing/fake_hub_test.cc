@@ -261,7 +261,9 @@ TEST_F(FakeHubTest, LfsResolveRedirectsToTheCdnWhichLogsNoAuthorization) {
   EXPECT_EQ(redirect.header("location"), Cdn() + "/cdn/org/model/" + kBigPath + "?sig=abc");
   EXPECT_EQ(redirect.header("x-linked-size"), std::to_string(kBigSize));
   EXPECT_EQ(redirect.header("x-repo-commit"), kCommit);
-  EXPECT_EQ(redirect.header("content-length"), "0");
+  const std::string location_body = "Found. Redirecting to " + Cdn() + "/cdn/org/model/" + kBigPath + "?sig=abc";
+  EXPECT_EQ(redirect.body, location_body);
+  EXPECT_EQ(redirect.header("content-length"), std::to_string(location_body.size()));
 
   const std::string cdn_target = std::string("/cdn/org/model/") + kBigPath + "?sig=abc";
   Response prefix = Get(Cdn(), cdn_target, {"Range: bytes=0-15"});
@@ -277,7 +279,7 @@ TEST_F(FakeHubTest, LfsResolveRedirectsToTheCdnWhichLogsNoAuthorization) {
   EXPECT_EQ(log[0].host, "hub");
   EXPECT_EQ(log[0].authorization, "Bearer t");
   EXPECT_EQ(log[0].status, 302);
-  EXPECT_EQ(log[0].body_bytes, 0);
+  EXPECT_EQ(log[0].body_bytes, static_cast<int64_t>(location_body.size()));
   EXPECT_EQ(log[1].host, "cdn");
   EXPECT_EQ(log[1].method, "GET");
   EXPECT_EQ(log[1].target, cdn_target);
