@@ -121,7 +121,7 @@ TEST(CliTest, MissingModelExitsOne) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
             "pipefit: error: nobody/nothing@main: not a local path, not in the Hugging Face cache or the catalog, "
-            "and the revision is not in pipefit's cache (" + dir.path() + "/.cache/pipefit/hub/huggingface.co/"
+            "and the revision is not in pipefit's cache (" + dir.path() + "/.cache/pipefit/hub/127.0.0.1_9/"
             "nobody/nothing) and the network is off (--offline or HF_HUB_OFFLINE=1)\n");
 }
 

@@ -191,6 +191,26 @@ TEST_F(HubTest, OfflineWithoutTheCacheSaysSo) {
   EXPECT_EQ(hub_->requests().size(), 0u);
 }
 
+TEST_F(HubTest, APartialHfCacheSnapshotFallsThroughToTheHub) {
+  // What a single hf_hub_download(repo, "model_index.json") leaves behind.
+  const std::string repo = dir_.path() + "/none/models--acme--flux";
+  testing::WriteTextFile(repo + "/refs/main", hub_->options().commit);
+  testing::WriteTextFile(repo + "/snapshots/" + hub_->options().commit + "/model_index.json",
+                         "{\"_class_name\": \"FluxPipeline\", \"vae\": [\"diffusers\", \"AutoencoderKL\"]}");
+  RunResult r = Inspect("acme/flux");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json j = Json::parse(r.out);
+  EXPECT_EQ(j["source"]["kind"], "hub");
+  ExpectSameMeasurements(j, LocalInspect());
+  ASSERT_EQ(j["notes"].size(), 1u);
+  EXPECT_EQ(j["notes"][0].get<std::string>().rfind("the Hugging Face cache holds only part of acme/flux (", 0), 0u)
+      << j["notes"][0];
+  // Offline, the cache's own error stands.
+  RunResult offline = Inspect("acme/flux", "", "--offline");
+  EXPECT_EQ(offline.exit_code, 1);
+  EXPECT_EQ(hub_->requests().size(), static_cast<size_t>(kFreshRequests));
+}
+
 TEST_F(HubTest, PaginationFollowsLinkHeaders) {
   testing::FakeHubOptions options;
   options.page_size = 5;  // 23 entries (16 files, 7 folders) -> 5 pages

@@ -26,7 +26,10 @@ struct RunResult {
 inline RunResult RunPipefit(const std::string& args, const std::string& env = "") {
   testing::TempDir dir;
   const std::string err_path = dir.path() + "/stderr";
-  const std::string command = env + " " + PIPEFIT_BINARY + " " + args + " 2>" + err_path;
+  // Hermetic: a test that reaches for the Hub without its own HF_ENDPOINT
+  // gets a refused connection on the discard port, never the internet.
+  const std::string command =
+      "HF_ENDPOINT=http://127.0.0.1:9 " + env + " " + PIPEFIT_BINARY + " " + args + " 2>" + err_path;
   RunResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;

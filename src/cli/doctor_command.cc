@@ -55,11 +55,18 @@ void AddPlan(const DoctorFlags& flags, DoctorResult& result, std::optional<PlanF
   ModelFlags model = flags.model;
   const bool from_log = model.model.empty() && !result.report.model_ids.empty();
   if (model.model.empty() && !from_log) return;
-  if (from_log) model.model = result.report.model_ids.front();
+  if (from_log) {
+    // A model id read from a log is looked up locally (paths, HF cache,
+    // catalog, pipefit's Hub cache), never fetched implicitly: --model fetches.
+    model.model = result.report.model_ids.front();
+    model.offline = true;
+  }
   ProcessEnvironment env;
   auto resolved = ResolveModelFlags(model, env);
   if (!resolved.ok()) {
-    result.notes.push_back("no plan: " + resolved.error().message);
+    std::string note = "no plan: " + resolved.error().message;
+    if (from_log && !flags.model.offline) note += "; pass --model " + model.model + " to read it from the Hub";
+    result.notes.push_back(note);
     return;
   }
   // The generation arguments the log shows, unless given as flags.

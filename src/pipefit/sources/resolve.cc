@@ -2,6 +2,7 @@
 
 #include "pipefit/catalog/catalog.h"
 #include "pipefit/net/curl_transport.h"
+#include "pipefit/net/http.h"
 #include "pipefit/sources/hf_cache.h"
 #include "pipefit/sources/hub_client.h"
 #include "pipefit/sources/pipeline_folder.h"
@@ -58,12 +59,22 @@ Result<Pipeline> ResolveModel(const std::string& reference, const ResolveOptions
   if (LooksLikeLocalPath(reference) || (HasWeightSuffix(reference) && reference.find('/') == std::string::npos)) {
     return MakeError(ErrorCode::kNotFound, reference + ": no such file or directory");
   }
+  // The HF cache first. When it lacks the revision, or holds only part of
+  // the repo (a single hf_hub_download, another variant), the catalog and
+  // then the Hub are asked instead, unless the network is off.
+  std::string cache_note;
   if (auto ref = ParseRepoReference(reference)) {
-    PIPEFIT_ASSIGN_OR_RETURN(std::optional<HfCacheSnapshot> snapshot, FindHfCacheSnapshot(fs, env, *ref));
-    if (snapshot) {
-      PIPEFIT_ASSIGN_OR_RETURN(Pipeline pipeline, LoadLocalModel(fs, snapshot->path, options.variant));
-      pipeline.source = SourceInfo{SourceKind::kHfCache, snapshot->path, ref->repo, snapshot->commit, std::nullopt};
-      return pipeline;
+    RepoReference cache_ref{ref->repo, PercentDecode(ref->revision)};
+    auto snapshot = FindHfCacheSnapshot(fs, env, cache_ref);
+    if (!snapshot.ok() && (options.offline || snapshot.error().code != ErrorCode::kNotFound)) return snapshot.error();
+    if (snapshot.ok() && *snapshot) {
+      auto pipeline = LoadLocalModel(fs, (*snapshot)->path, options.variant);
+      if (pipeline.ok()) {
+        pipeline->source = SourceInfo{SourceKind::kHfCache, (*snapshot)->path, ref->repo, (*snapshot)->commit, std::nullopt};
+        return pipeline;
+      }
+      if (options.offline || pipeline.error().code != ErrorCode::kNotFound) return pipeline.error();
+      cache_note = "the Hugging Face cache holds only part of " + ref->repo + " (" + pipeline.error().message + ")";
     }
   }
   // The catalog holds one revision of each entry: a reference to another
@@ -74,8 +85,9 @@ Result<Pipeline> ResolveModel(const std::string& reference, const ResolveOptions
     PIPEFIT_ASSIGN_OR_RETURN(entry, FindCatalogEntry(repo_ref->repo));
     if (entry && repo_ref->revision != entry->revision) entry.reset();
   }
-  if (entry) return FromCatalog(*entry, options);
-  return FromHub(reference, options, fs, env);
+  auto pipeline = entry ? FromCatalog(*entry, options) : FromHub(reference, options, fs, env);
+  if (pipeline.ok() && !cache_note.empty()) pipeline->notes.push_back(cache_note + "; read elsewhere instead");
+  return pipeline;
 }
 
 }  // namespace pipefit

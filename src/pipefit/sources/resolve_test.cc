@@ -46,6 +46,7 @@ class ResolveTest : public ::testing::Test {
     testing::WriteTextFile(repo_dir + "/refs/pr/5", std::string(kCommit) + "\n");
     env_.Set("HF_HUB_CACHE", dir_.path() + "/hub");
     env_.Set("HOME", dir_.path() + "/home");
+    env_.Set("HF_ENDPOINT", "http://127.0.0.1:9");  // hermetic: a stray Hub request is refused locally
   }
   std::string Json(const std::string& reference) {
     auto pipeline = ResolveModel(reference, {}, fs_, env_);
@@ -100,7 +101,7 @@ TEST_F(ResolveTest, SchnellCatalogEntryMatchesItsIndexTotal) {
 }
 
 TEST_F(ResolveTest, UnknownRevisionListsTheRefs) {
-  auto pipeline = ResolveModel(std::string("black-forest-labs/FLUX.1-dev@") + kOldCommit, {}, fs_, env_);
+  auto pipeline = ResolveModel(std::string("black-forest-labs/FLUX.1-dev@") + kOldCommit, {.offline = true}, fs_, env_);
   ASSERT_FALSE(pipeline.ok());
   EXPECT_EQ(pipeline.error().code, ErrorCode::kNotFound);
   EXPECT_NE(pipeline.error().message.find("revision '" + std::string(kOldCommit) +
@@ -127,7 +128,7 @@ TEST_F(ResolveTest, UnknownModelIsAClearError) {
   EXPECT_EQ(pipeline.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(pipeline.error().message,
             "nobody/nothing@main: not a local path, not in the Hugging Face cache or the catalog, and the revision "
-            "is not in pipefit's cache (" + *env_.Get("HOME") + "/.cache/pipefit/hub/huggingface.co/nobody/nothing) "
+            "is not in pipefit's cache (" + *env_.Get("HOME") + "/.cache/pipefit/hub/127.0.0.1_9/nobody/nothing) "
             "and the network is off (--offline or HF_HUB_OFFLINE=1)");
   auto not_a_repo = ResolveModel("flux-dev", {.offline = true}, fs_, env_);
   ASSERT_FALSE(not_a_repo.ok());
@@ -137,6 +138,31 @@ TEST_F(ResolveTest, UnknownModelIsAClearError) {
   auto path = ResolveModel("./missing/folder", {}, fs_, env_);
   ASSERT_FALSE(path.ok());
   EXPECT_EQ(path.error().message, "./missing/folder: no such file or directory");
+}
+
+// Answers every request with the Hub's "no such revision" and counts them.
+class RevisionNotFoundTransport : public HttpTransport {
+ public:
+  std::vector<std::string> urls;
+  Result<HttpResponse> Exchange(const TransportRequest& request) override {
+    urls.push_back(request.url);
+    HttpResponse response;
+    response.status = 404;
+    response.headers = {{"x-error-code", "RevisionNotFound"}};
+    return response;
+  }
+};
+
+TEST_F(ResolveTest, ARevisionTheCacheLacksIsAskedOfTheHubWhenOnline) {
+  RevisionNotFoundTransport hub;
+  env_.Set("HF_ENDPOINT", "https://hub.test");
+  auto pipeline = ResolveModel(std::string("black-forest-labs/FLUX.1-dev@") + kOldCommit,
+                               {.transport = &hub}, fs_, env_);
+  ASSERT_FALSE(pipeline.ok());
+  EXPECT_EQ(pipeline.error().message, std::string("black-forest-labs/FLUX.1-dev@") + kOldCommit +
+                                          ": no such revision in black-forest-labs/FLUX.1-dev (HTTP 404)");
+  ASSERT_EQ(hub.urls.size(), 1u);
+  EXPECT_EQ(hub.urls[0], std::string("https://hub.test/api/models/black-forest-labs/FLUX.1-dev/revision/") + kOldCommit);
 }
 
 TEST(RepoReferenceTest, Parses) {
