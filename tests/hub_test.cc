@@ -364,6 +364,20 @@ TEST_F(HubTest, PlanOfARemoteGgufFileLoadsItFromTheHub) {
                       "    \"https://huggingface.co/city96/FLUX.1-dev-gguf/blob/main/flux1-dev-Q8_0.gguf\",\n"),
             std::string::npos)
       << code;
+  EXPECT_EQ(code.find("revision="), std::string::npos);
+
+  testing::FakeHubOptions options;
+  options.extra_revisions = {"v2"};
+  Start(options);
+  RunResult pinned =
+      RunPipefit("plan city96/FLUX.1-dev-gguf@v2/flux1-dev-Q8_0.gguf --vram 12GiB --ram 32GiB --json", Env());
+  ASSERT_EQ(pinned.exit_code, 0) << pinned.err;
+  const std::string pinned_code = Json::parse(pinned.out)["candidates"][0]["code"];
+  EXPECT_NE(pinned_code.find("blob/main/flux1-dev-Q8_0.gguf\",\n    quantization_config=GGUFQuantizationConfig("),
+            std::string::npos)
+      << pinned_code;
+  EXPECT_NE(pinned_code.find("    revision=\"" + hub_->options().commit + "\",\n)\n"), std::string::npos)
+      << pinned_code;
 }
 
 TEST_F(HubTest, ApplyPlansARemoteModel) {
@@ -384,6 +398,20 @@ TEST_F(HubTest, ApplyPlansARemoteModel) {
   RunResult implicit = RunPipefit("apply " + script + " --strategy full+model_offload", Env());
   ASSERT_EQ(implicit.exit_code, 0) << implicit.err;
   EXPECT_EQ(hub_->requests().size(), 0u);
+}
+
+TEST_F(HubTest, APinnedRevisionIsPinnedInTheCode) {
+  testing::FakeHubOptions options;
+  options.extra_revisions = {"v1.0"};
+  Start(options);
+  RunResult pinned = RunPipefit("plan acme/flux@v1.0 --gpu \"RTX 4090\" --ram 64GiB --json", Env());
+  ASSERT_EQ(pinned.exit_code, 0) << pinned.err;
+  const std::string code = Json::parse(pinned.out)["candidates"][0]["code"];
+  EXPECT_NE(code.find("    \"acme/flux\",\n"), std::string::npos) << code;
+  EXPECT_NE(code.find("    revision=\"" + hub_->options().commit + "\",\n"), std::string::npos) << code;
+  RunResult branch = RunPipefit("plan acme/flux --gpu \"RTX 4090\" --ram 64GiB --json", Env());
+  ASSERT_EQ(branch.exit_code, 0) << branch.err;
+  EXPECT_EQ(Json::parse(branch.out)["candidates"][0]["code"].get<std::string>().find("revision="), std::string::npos);
 }
 
 TEST_F(HubTest, PlanAcceptsARemoteModel) {

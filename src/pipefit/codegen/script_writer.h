@@ -19,6 +19,9 @@ struct CodeContext {
   std::string pipeline_class;  // "FluxPipeline"; "" -> DiffusionPipeline
   // What to pass to from_pretrained: a repo id, or a local path.
   std::string model_id;
+  // The commit to load (`revision=`), set when MODEL named a revision
+  // (org/name@rev) so the code loads what was measured; "" = default branch.
+  std::string revision;
   LoadDType dtype = LoadDType::kBF16;
   std::string denoiser = "transformer";  // component name
   std::string denoiser_class;            // "FluxTransformer2DModel"

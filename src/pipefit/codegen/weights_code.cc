@@ -140,7 +140,10 @@ WeightsCode GgufCode(const CodeContext& context) {
   code.setup += "    " + PythonString(file) + ",\n";
   code.setup += std::string("    quantization_config=GGUFQuantizationConfig(compute_dtype=") +
                 TorchDTypeExpr(context.dtype) + "),\n";
-  code.setup += "    " + DTypeKwarg(context) + ",\n)\n";
+  code.setup += "    " + DTypeKwarg(context) + ",\n";
+  // The file's repo is pinned here; the base pipeline's repo is not.
+  if (!context.revision.empty()) code.setup += "    revision=" + PythonString(context.revision) + ",\n";
+  code.setup += ")\n";
   code.load_kwargs = {variable + "=" + variable, DTypeKwarg(context)};
   code.diffusers_imports.push_back("GGUFQuantizationConfig");
   return code;
@@ -203,11 +206,16 @@ std::vector<std::string> WeightsTargets(const Candidate& candidate, const CodeCo
 }
 
 WeightsCode WriteWeightsCode(const Candidate& candidate, const CodeContext& context) {
-  if (const BnbRow* row = FindBnb(candidate.weights)) return BnbCode(*row, candidate, context);
-  if (const TorchaoRow* row = FindTorchao(candidate.weights)) return TorchaoCode(*row, candidate, context);
   if (candidate.weights == WeightsKind::kGguf) return GgufCode(context);
-  WeightsCode code;  // full and fp8_layerwise load at the load dtype
-  code.load_kwargs = {DTypeKwarg(context)};
+  WeightsCode code;
+  if (const BnbRow* row = FindBnb(candidate.weights)) {
+    code = BnbCode(*row, candidate, context);
+  } else if (const TorchaoRow* row = FindTorchao(candidate.weights)) {
+    code = TorchaoCode(*row, candidate, context);
+  } else {
+    code.load_kwargs = {DTypeKwarg(context)};  // full and fp8_layerwise load at the load dtype
+  }
+  if (!context.revision.empty()) code.load_kwargs.push_back("revision=" + PythonString(context.revision));
   return code;
 }
 

@@ -68,6 +68,7 @@ struct SourceInfo {
   std::string repo;      // "org/name" when known
   std::string revision;  // commit hash or ref when known
   std::optional<FetchSummary> fetch;  // set for the Hub
+  bool pinned = false;  // MODEL named a revision (org/name@rev); `revision` is its commit
 };
 
 struct Pipeline {

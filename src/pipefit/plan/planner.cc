@@ -108,6 +108,8 @@ CodeContext CodeContextFor(const Pipeline& pipeline, const PlanRequest& request,
     }
   }
   if (!request.base_repo.empty()) code.model_id = request.base_repo;
+  const bool repo_source = pipeline.source.kind == SourceKind::kHub || pipeline.source.kind == SourceKind::kHfCache;
+  if (repo_source && pipeline.source.pinned) code.revision = pipeline.source.revision;
   if (ctx.denoiser_gguf) {
     code.gguf_file = SingleFileReference(pipeline.source);
     code.base_repo = request.base_repo;  // empty: the writer falls back to model_id

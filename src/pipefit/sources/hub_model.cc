@@ -149,6 +149,7 @@ Result<Pipeline> LoadHubModel(const HubModelReference& ref, const HubLoadOptions
   pipeline->source.path = settings.endpoint + "/" + ref.repo + (ref.path.empty() ? "" : "/" + ref.path);
   pipeline->source.repo = ref.repo;
   pipeline->source.revision = commit;
+  pipeline->source.pinned = !ref.revision.empty();
   HttpStats stats = http.stats();
   pipeline->source.fetch = FetchSummary{
       settings.endpoint, stats.requests, stats.body_bytes, cached_files,

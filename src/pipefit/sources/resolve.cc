@@ -70,7 +70,8 @@ Result<Pipeline> ResolveModel(const std::string& reference, const ResolveOptions
     if (snapshot.ok() && *snapshot) {
       auto pipeline = LoadLocalModel(fs, (*snapshot)->path, options.variant);
       if (pipeline.ok()) {
-        pipeline->source = SourceInfo{SourceKind::kHfCache, (*snapshot)->path, ref->repo, (*snapshot)->commit, std::nullopt};
+        pipeline->source = SourceInfo{SourceKind::kHfCache, (*snapshot)->path, ref->repo, (*snapshot)->commit,
+                                      std::nullopt, !ref->revision.empty()};
         return pipeline;
       }
       if (options.offline || pipeline.error().code != ErrorCode::kNotFound) return pipeline.error();
