@@ -39,7 +39,7 @@ struct TransportRequest {
   HttpHeaders headers;
   std::optional<HttpByteRange> range;
   int64_t max_body_bytes = 0;
-  std::chrono::milliseconds timeout{10000};  // connect, and each stall of the transfer
+  std::chrono::milliseconds timeout{10000};  // for connecting, and for the whole exchange
 };
 
 struct HttpResponse {

@@ -28,7 +28,7 @@ struct HttpClientOptions {
   int max_retries = 3;
   std::chrono::milliseconds backoff{500};
   std::chrono::milliseconds max_backoff{8000};
-  std::chrono::milliseconds timeout{10000};  // per exchange: connect and each stall
+  std::chrono::milliseconds timeout{10000};  // per exchange: connecting, and the whole exchange
   std::string user_agent = "pipefit/0.1";
 };
 
