@@ -132,10 +132,16 @@ Result<std::vector<HubFile>> HubRepoClient::ListFiles(const std::string& commit)
     if (auto link = response.Header("link")) {
       if (auto next = NextLinkUrl(*link)) {
         url = ResolveRedirect(response.url, *next);
-        // The token goes only to the endpoint's origin; a next page
-        // elsewhere would be fetched without it, so refuse it instead.
+        // A mirror that proxies the Hub may pass the Hub's own Link through:
+        // the next page of the same API is asked of the endpoint, so no
+        // other host is ever contacted (and the token stays on its origin).
         if (UrlOrigin(url) != origin) {
-          return MakeError(ErrorCode::kNetwork, what + ": the next page is on another host (" + UrlOrigin(url) + ")");
+          const size_t path = url.find('/', url.find("://") + 3);
+          if (path == std::string::npos || url.compare(path, 5, "/api/") != 0) {
+            return MakeError(ErrorCode::kNetwork, what + ": the next page is not an API URL (" +
+                                                      PrintableServerText(UrlForMessages(url)) + ")");
+          }
+          url = origin + url.substr(path);
         }
       }
     }

@@ -100,6 +100,20 @@ TEST(HubClientTest, ListingFollowsRelativeAndAbsoluteNextLinks) {
   EXPECT_EQ(f.transport.sent[1].url, "https://hub.test/api/models/org/name/tree/abc?cursor=1");
 }
 
+TEST(HubClientTest, AMirrorPassingTheHubsLinkThroughIsAskedItself) {
+  Fixture f;  // endpoint https://hub.test, a mirror here
+  f.transport.answer = [](const TransportRequest& request) {
+    if (request.url.find("cursor=2") != std::string::npos) return Json200(R"([{"type":"file","path":"b","size":2}])");
+    return Json200(R"([{"type":"file","path":"a","size":1}])",
+                   {{"link", "<https://huggingface.co/api/models/org/name/tree/abc?cursor=2>; rel=\"next\""}});
+  };
+  auto files = f.client.ListFiles("abc");
+  ASSERT_TRUE(files.ok()) << files.error().message;
+  EXPECT_EQ(files->size(), 2u);
+  ASSERT_EQ(f.transport.sent.size(), 2u);
+  EXPECT_EQ(f.transport.sent[1].url, "https://hub.test/api/models/org/name/tree/abc?cursor=2");
+}
+
 TEST(HubClientTest, ListingLimits) {
   Fixture endless;
   endless.transport.answer = [](const TransportRequest&) {
@@ -113,11 +127,12 @@ TEST(HubClientTest, ListingLimits) {
 
   Fixture elsewhere;
   elsewhere.transport.answer = [](const TransportRequest&) {
-    return Json200("[]", {{"link", "<https://evil.test/next>; rel=\"next\""}});
+    return Json200("[]", {{"link", "<https://evil.test/next?sig=1>; rel=\"next\""}});
   };
   auto moved = elsewhere.client.ListFiles("abc");
   ASSERT_FALSE(moved.ok());
-  EXPECT_EQ(moved.error().message, "org/name: file listing page 1: the next page is on another host (https://evil.test)");
+  EXPECT_EQ(moved.error().message, "org/name: file listing page 1: the next page is not an API URL (https://evil.test/next)");
+  EXPECT_EQ(elsewhere.transport.sent.size(), 1u);
 
   Fixture huge;
   huge.transport.answer = [](const TransportRequest&) { return Json200(std::string(kMaxHubJsonBytes + 1, ' ')); };

@@ -87,6 +87,14 @@ Result<Pipeline> ResolveModel(const std::string& reference, const ResolveOptions
     if (entry && repo_ref->revision != entry->revision) entry.reset();
   }
   auto pipeline = entry ? FromCatalog(*entry, options) : FromHub(reference, options, fs, env);
+  // "models/flux" where ./models exists is more likely a mistyped path than
+  // a Hub repo: say so next to the Hub's answer.
+  const std::string first_segment = reference.substr(0, reference.find('/'));
+  if (!pipeline.ok() && pipeline.error().code == ErrorCode::kNotFound && first_segment != reference &&
+      fs.IsDirectory(first_segment)) {
+    return MakeError(ErrorCode::kNotFound, pipeline.error().message + " (and there is no local path '" + reference +
+                                               "', although the folder '" + first_segment + "' exists)");
+  }
   if (pipeline.ok() && !cache_note.empty()) pipeline->notes.push_back(cache_note + "; read elsewhere instead");
   return pipeline;
 }

@@ -165,6 +165,19 @@ TEST_F(ResolveTest, ARevisionTheCacheLacksIsAskedOfTheHubWhenOnline) {
   EXPECT_EQ(hub.urls[0], std::string("https://hub.test/api/models/black-forest-labs/FLUX.1-dev/revision/") + kOldCommit);
 }
 
+TEST_F(ResolveTest, AMistypedRelativePathIsHintedAt) {
+  // dir_ holds "hub/" (the HF cache): "hub/nothing" looks like a repo id.
+  const std::string cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir_.path());
+  auto pipeline = ResolveModel("hub/nothing", {.offline = true}, fs_, env_);
+  std::filesystem::current_path(cwd);
+  ASSERT_FALSE(pipeline.ok());
+  const std::string message = pipeline.error().message;
+  EXPECT_NE(message.find(" (and there is no local path 'hub/nothing', although the folder 'hub' exists)"),
+            std::string::npos)
+      << message;
+}
+
 TEST(RepoReferenceTest, Parses) {
   auto ref = ParseRepoReference("org/name@v1.0");
   ASSERT_TRUE(ref.has_value());
