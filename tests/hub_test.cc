@@ -9,6 +9,7 @@
 #include "pipefit/testing/fake_hub.h"
 #include "pipefit/testing/gguf_builder.h"
 #include "pipefit/testing/pipeline_fixture.h"
+#include "pipefit/testing/safetensors_builder.h"
 #include "pipefit/testing/temp_dir.h"
 #include "run_pipefit.h"
 
@@ -380,6 +381,25 @@ TEST_F(HubTest, PlanOfARemoteGgufFileLoadsItFromTheHub) {
       << pinned_code;
 }
 
+TEST_F(HubTest, APinnedSingleFileInsideTheCatalogPipelineDoesNotPinTheCatalogRepo) {
+  // A fine-tuned FLUX transformer in BFL names, one safetensors file.
+  std::vector<testing::FakeTensor> tensors;
+  for (int i = 0; i < 2; ++i) {
+    const std::string d = "double_blocks." + std::to_string(i) + ".";
+    tensors.push_back({d + "img_attn.qkv.weight", "BF16", {9216, 3072}});
+    tensors.push_back({d + "img_mlp.0.weight", "BF16", {12288, 3072}});
+    tensors.push_back({"single_blocks." + std::to_string(i) + ".linear1.weight", "BF16", {21504, 3072}});
+  }
+  testing::WriteSparseSafetensors(dir_.path() + "/repos/someone/flux-ft/ft.safetensors", tensors);
+  RunResult r = RunPipefit("plan someone/flux-ft@" + hub_->options().commit +
+                               "/ft.safetensors --gpu \"RTX 4090\" --ram 64GiB --json",
+                           Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string code = Json::parse(r.out)["candidates"][0]["code"];
+  EXPECT_NE(code.find("\"black-forest-labs/FLUX.1-dev\""), std::string::npos) << code;
+  EXPECT_EQ(code.find("revision="), std::string::npos) << code;
+}
+
 TEST_F(HubTest, ApplyPlansARemoteModel) {
   const std::string script = dir_.path() + "/run.py";
   testing::WriteTextFile(script,
@@ -412,6 +432,28 @@ TEST_F(HubTest, APinnedRevisionIsPinnedInTheCode) {
   RunResult branch = RunPipefit("plan acme/flux --gpu \"RTX 4090\" --ram 64GiB --json", Env());
   ASSERT_EQ(branch.exit_code, 0) << branch.err;
   EXPECT_EQ(Json::parse(branch.out)["candidates"][0]["code"].get<std::string>().find("revision="), std::string::npos);
+}
+
+TEST_F(HubTest, ApplyPinsARevisionOnlyOnTheLoadOfThatRepo) {
+  testing::FakeHubOptions options;
+  options.extra_revisions = {"v1.0"};
+  Start(options);
+  auto script = [&](const std::string& name, const std::string& repo, const std::string& extra) {
+    const std::string path = dir_.path() + "/" + name;
+    testing::WriteTextFile(path, "import torch\nfrom diffusers import FluxPipeline\n"
+                                 "pipe = FluxPipeline.from_pretrained(\"" + repo + "\", torch_dtype=torch.bfloat16" +
+                                     extra + ")\npipe.to(\"cuda\")\n");
+    return RunPipefit("apply " + path + " --model acme/flux@v1.0 --strategy full+model_offload", Env());
+  };
+  RunResult same = script("same.py", "acme/flux", "");
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_NE(same.out.find("revision=\"" + hub_->options().commit + "\""), std::string::npos) << same.out;
+  RunResult other = script("other.py", "someone/other-flux", "");
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_EQ(other.out.find("revision="), std::string::npos) << other.out;
+  RunResult own = script("own.py", "acme/flux", ", revision=REV");
+  ASSERT_EQ(own.exit_code, 0) << own.err;
+  EXPECT_EQ(own.out.find("+pipe = FluxPipeline.from_pretrained("), std::string::npos) << own.out;  // load untouched
 }
 
 TEST_F(HubTest, PlanAcceptsARemoteModel) {

@@ -29,7 +29,8 @@ inline RunResult RunPipefit(const std::string& args, const std::string& env = ""
   // Hermetic: a test that reaches for the Hub without its own HF_ENDPOINT
   // gets a refused connection on the discard port, never the internet.
   const std::string command =
-      "HF_ENDPOINT=http://127.0.0.1:9 " + env + " " + PIPEFIT_BINARY + " " + args + " 2>" + err_path;
+      "HF_ENDPOINT=http://127.0.0.1:9 no_proxy=127.0.0.1,127.0.0.2,localhost NO_PROXY=127.0.0.1,127.0.0.2,localhost " +
+      env + " " + PIPEFIT_BINARY + " " + args + " 2>" + err_path;
   RunResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;

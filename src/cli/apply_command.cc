@@ -207,6 +207,9 @@ int RunApply(const ApplyFlags& flags) {
   auto resolved = ResolveScriptModel(model, *script, notes);
   auto choice = resolved ? ChooseFromPlan(flags, std::move(*resolved), *site) : ChooseFromId(flags, *site);
   if (!choice.ok()) return ReportError(choice.error());
+  // A pinned revision belongs to the planned repo: it is added only to a
+  // from_pretrained of that very repo, never to another repo's or a file's load.
+  if (site->method != "from_pretrained" || site->model_id != choice->context.model_id) choice->context.revision.clear();
   ApplyOptions options;
   options.target = site->variable;
   auto applied = ApplyCandidate(*script, choice->candidate, choice->context, options);

@@ -219,8 +219,8 @@ class Rewriter {
         continue;
       }
       if (existing != nullptr) {
-        // The user's dtype (literal or variable) is never replaced.
-        if (name == "torch_dtype") continue;
+        // The user's dtype and revision (literal or variable) are never replaced.
+        if (name == "torch_dtype" || name == "revision") continue;
         if (existing->text != kwarg.substr(name.size() + 1)) edits_.push_back({existing->range, kwarg});
       } else {
         appended += (load.args.empty() && appended.empty() ? "" : ", ") + kwarg;

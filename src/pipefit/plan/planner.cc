@@ -109,7 +109,10 @@ CodeContext CodeContextFor(const Pipeline& pipeline, const PlanRequest& request,
   }
   if (!request.base_repo.empty()) code.model_id = request.base_repo;
   const bool repo_source = pipeline.source.kind == SourceKind::kHub || pipeline.source.kind == SourceKind::kHfCache;
-  if (repo_source && pipeline.source.pinned) code.revision = pipeline.source.revision;
+  // Not for a single file planned inside a catalog pipeline: the load is
+  // then the catalog repo's, and the pinned commit is the file's repo's.
+  const bool own_repo = request.base_repo.empty() || ctx.denoiser_gguf;
+  if (repo_source && pipeline.source.pinned && own_repo) code.revision = pipeline.source.revision;
   if (ctx.denoiser_gguf) {
     code.gguf_file = SingleFileReference(pipeline.source);
     code.base_repo = request.base_repo;  // empty: the writer falls back to model_id

@@ -68,8 +68,12 @@ HubRepoClient::HubRepoClient(HttpClient& http, HubSettings settings, std::string
     : http_(http), settings_(std::move(settings)), repo_(std::move(repo)) {}
 
 Status HubRepoClient::Reserve(int64_t bytes, const std::string& what) {
+  // Bytes actually received count too (redirect texts, error pages).
   const int64_t before = spent_.fetch_add(bytes);
-  if (before + bytes <= settings_.max_fetch_bytes) return OkStatus();
+  if (before + bytes <= settings_.max_fetch_bytes &&
+      http_.stats().body_bytes + bytes <= settings_.max_fetch_bytes) {
+    return OkStatus();
+  }
   spent_.fetch_sub(bytes);
   return MakeError(ErrorCode::kLimit, what + ": reading this model would receive more than " +
                                           std::to_string(settings_.max_fetch_bytes) +
@@ -141,7 +145,7 @@ Result<std::vector<HubFile>> HubRepoClient::ListFiles(const std::string& commit)
             return MakeError(ErrorCode::kNetwork, what + ": the next page is not an API URL (" +
                                                       PrintableServerText(UrlForMessages(url)) + ")");
           }
-          url = origin + url.substr(path);
+          url = settings_.endpoint + url.substr(path);  // the mirror's own path prefix kept
         }
       }
     }

@@ -112,6 +112,16 @@ TEST(HubClientTest, AMirrorPassingTheHubsLinkThroughIsAskedItself) {
   EXPECT_EQ(files->size(), 2u);
   ASSERT_EQ(f.transport.sent.size(), 2u);
   EXPECT_EQ(f.transport.sent[1].url, "https://hub.test/api/models/org/name/tree/abc?cursor=2");
+
+  FunctionTransport transport;  // a mirror under a path prefix keeps it
+  transport.answer = f.transport.answer;
+  HttpClient http(transport, HttpClientOptions{});
+  HubSettings mirror;
+  mirror.endpoint = "https://mirror.test/hf";
+  HubRepoClient client(http, mirror, "org/name");
+  ASSERT_TRUE(client.ListFiles("abc").ok());
+  ASSERT_EQ(transport.sent.size(), 2u);
+  EXPECT_EQ(transport.sent[1].url, "https://mirror.test/hf/api/models/org/name/tree/abc?cursor=2");
 }
 
 TEST(HubClientTest, ListingLimits) {

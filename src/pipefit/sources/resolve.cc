@@ -65,6 +65,10 @@ Result<Pipeline> ResolveModel(const std::string& reference, const ResolveOptions
   std::string cache_note;
   if (auto ref = ParseRepoReference(reference)) {
     RepoReference cache_ref{ref->repo, PercentDecode(ref->revision)};
+    // The encoded form must not get around ParseRepoReference's guard.
+    if (cache_ref.revision.find("..") != std::string::npos || cache_ref.revision.rfind("/", 0) == 0) {
+      return MakeError(ErrorCode::kUsage, reference + ": a revision must not contain '..' or start with '/'");
+    }
     auto snapshot = FindHfCacheSnapshot(fs, env, cache_ref);
     if (!snapshot.ok() && (options.offline || snapshot.error().code != ErrorCode::kNotFound)) return snapshot.error();
     if (snapshot.ok() && *snapshot) {
@@ -95,7 +99,10 @@ Result<Pipeline> ResolveModel(const std::string& reference, const ResolveOptions
     return MakeError(ErrorCode::kNotFound, pipeline.error().message + " (and there is no local path '" + reference +
                                                "', although the folder '" + first_segment + "' exists)");
   }
-  if (pipeline.ok() && !cache_note.empty()) pipeline->notes.push_back(cache_note + "; read elsewhere instead");
+  if (!cache_note.empty()) {
+    if (!pipeline.ok()) return pipeline.error().WithContext(cache_note + ", and reading it elsewhere failed");
+    pipeline->notes.push_back(cache_note + "; read elsewhere instead");
+  }
   return pipeline;
 }
 

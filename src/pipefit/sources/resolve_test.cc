@@ -165,6 +165,14 @@ TEST_F(ResolveTest, ARevisionTheCacheLacksIsAskedOfTheHubWhenOnline) {
   EXPECT_EQ(hub.urls[0], std::string("https://hub.test/api/models/black-forest-labs/FLUX.1-dev/revision/") + kOldCommit);
 }
 
+TEST_F(ResolveTest, AnEncodedRevisionCannotClimbOutOfTheCache) {
+  auto pipeline = ResolveModel("black-forest-labs/FLUX.1-dev@%2E%2E%2F%2E%2E%2Fevil", {.offline = true}, fs_, env_);
+  ASSERT_FALSE(pipeline.ok());
+  EXPECT_EQ(pipeline.error().code, ErrorCode::kUsage);
+  EXPECT_EQ(pipeline.error().message, "black-forest-labs/FLUX.1-dev@%2E%2E%2F%2E%2E%2Fevil: a revision must not contain "
+                                      "'..' or start with '/'");
+}
+
 TEST_F(ResolveTest, AMistypedRelativePathIsHintedAt) {
   // dir_ holds "hub/" (the HF cache): "hub/nothing" looks like a repo id.
   const std::string cwd = std::filesystem::current_path();
