@@ -15,6 +15,8 @@
 
 #include "pipefit/testing/fake_hub.h"
 
+#include "pipefit/net/http.h"
+
 namespace pipefit::testing::fake_hub_internal {
 namespace {
 
@@ -33,28 +35,6 @@ bool IsLfsPath(std::string_view path) {
     if (path.size() >= ext.size() && path.substr(path.size() - ext.size()) == ext) return true;
   }
   return false;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Invalid escapes stay as they are: a test server should not be stricter
-// than the clients it checks.
-std::string PercentDecode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 && HexValue(text[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
 }
 
 std::vector<std::string_view> Split(std::string_view text, char separator) {
