@@ -149,6 +149,7 @@ ComponentWeightPaths FindComponentWeightPaths(const FileSystem& fs, const std::s
     auto index = json.ok() ? ParseShardedIndex(*json, paths.index) : Result<ShardedIndex>(json.error());
     if (index.ok()) {
       for (const std::string& shard : index->shards) paths.files.push_back(JoinPath(dir, shard));
+      paths.index_contents = std::move(*index);
     }
   }
   return paths;

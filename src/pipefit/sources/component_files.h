@@ -15,6 +15,7 @@
 
 #include "pipefit/base/file_system.h"
 #include "pipefit/base/result.h"
+#include "pipefit/formats/sharded_index.h"
 #include "pipefit/model/pipeline.h"
 
 namespace pipefit {
@@ -30,6 +31,7 @@ Status LoadComponentWeights(const FileSystem& fs, const std::string& dir, const 
 // found. Lets a remote source fetch their headers ahead, concurrently.
 struct ComponentWeightPaths {
   std::string index;                // "" unless sharded
+  ShardedIndex index_contents;      // the parsed index when sharded (its weight_map sizes first reads)
   std::vector<std::string> files;
 };
 ComponentWeightPaths FindComponentWeightPaths(const FileSystem& fs, const std::string& dir, const std::string& variant);

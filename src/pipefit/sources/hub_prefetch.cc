@@ -6,7 +6,6 @@
 
 #include "pipefit/base/parallel.h"
 #include "pipefit/formats/safetensors.h"
-#include "pipefit/formats/sharded_index.h"
 #include "pipefit/sources/component_files.h"
 #include "pipefit/sources/pipeline_folder.h"
 
@@ -90,14 +89,8 @@ std::vector<Fetch> FirstReads(const HubFileSystem& fs, const std::vector<std::st
   for (const std::string& folder : folders) {
     ComponentWeightPaths paths = FindComponentWeightPaths(fs, Mounted(fs, folder), variant);
     std::map<std::string, int64_t> estimate;  // shard file name -> header bytes
-    if (!paths.index.empty()) {
-      auto json = fs.ReadFile(paths.index, kMaxIndexFileBytes);
-      auto index = json.ok() ? ParseShardedIndex(*json, paths.index) : Result<ShardedIndex>(json.error());
-      if (index.ok()) {
-        for (const auto& [tensor, shard] : index->weight_map) {
-          estimate[shard] += static_cast<int64_t>(tensor.size()) + kShardEntryBytes;
-        }
-      }
+    for (const auto& [tensor, shard] : paths.index_contents.weight_map) {
+      estimate[shard] += static_cast<int64_t>(tensor.size()) + kShardEntryBytes;
     }
     for (const std::string& file : paths.files) {
       auto it = estimate.find(BaseName(file));
