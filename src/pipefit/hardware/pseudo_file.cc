@@ -19,16 +19,6 @@ Result<std::string> ReadPseudoFile(const FileSystem& fs, const std::string& path
   return content;
 }
 
-std::string_view TrimWhitespace(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 std::optional<int64_t> ParseDecimal(std::string_view text) {
   text = TrimWhitespace(text);
   if (text.empty()) return std::nullopt;

@@ -12,6 +12,7 @@
 
 #include "pipefit/base/file_system.h"
 #include "pipefit/base/result.h"
+#include "pipefit/base/text.h"  // TrimWhitespace, used with ParseDecimal's callers
 
 namespace pipefit {
 
@@ -24,8 +25,6 @@ Result<std::string> ReadPseudoFile(const FileSystem& fs, const std::string& path
 // surrounding white space is removed ("25757220864\n"), else nullopt.
 std::optional<int64_t> ParseDecimal(std::string_view text);
 
-// `text` without leading and trailing white space.
-std::string_view TrimWhitespace(std::string_view text);
 
 }  // namespace pipefit
 

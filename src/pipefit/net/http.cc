@@ -1,5 +1,7 @@
 #include "pipefit/net/http.h"
 
+#include "pipefit/base/text.h"
+
 #include <cctype>
 
 namespace pipefit {
@@ -8,13 +10,6 @@ namespace {
 std::string Lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
-}
-
-std::string Trim(const std::string& text) {
-  size_t begin = text.find_first_not_of(" \t");
-  if (begin == std::string::npos) return "";
-  size_t end = text.find_last_not_of(" \t");
-  return text.substr(begin, end - begin + 1);
 }
 
 }  // namespace
@@ -110,10 +105,11 @@ std::optional<std::string> NextLinkUrl(const std::string& link_header) {
     size_t start = 0;
     while (start <= params.size()) {
       size_t end = params.find(';', start);
-      std::string param = Trim(params.substr(start, end == std::string::npos ? std::string::npos : end - start));
-      std::string key = Lower(Trim(param.substr(0, param.find('='))));
+      const std::string param(
+          TrimWhitespace(std::string_view(params).substr(start, end == std::string::npos ? std::string::npos : end - start)));
+      std::string key = Lower(std::string(TrimWhitespace(std::string_view(param).substr(0, param.find('=')))));
       if (key == "rel" && param.find('=') != std::string::npos) {
-        std::string value = Trim(param.substr(param.find('=') + 1));
+        std::string value(TrimWhitespace(std::string_view(param).substr(param.find('=') + 1)));
         if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
         // rel may hold several space-separated relation types.
         std::string padded = " " + Lower(value) + " ";

@@ -1,5 +1,7 @@
 #include "pipefit/sources/component_files.h"
 
+#include "pipefit/base/text.h"
+
 #include <simdjson.h>
 
 #include "pipefit/formats/json_object.h"
@@ -16,10 +18,6 @@ namespace {
 
 constexpr int64_t kMaxConfigBytes = 16 * 1024 * 1024;
 constexpr const char* kStems[] = {"diffusion_pytorch_model", "model"};
-
-bool EndsWith(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 std::string WithVariant(const std::string& stem, const std::string& variant, const std::string& ext) {
   return variant.empty() ? stem + ext : stem + "." + variant + ext;

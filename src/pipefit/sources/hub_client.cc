@@ -1,18 +1,13 @@
 #include "pipefit/sources/hub_client.h"
 
+#include "pipefit/base/text.h"
+
 #include <cstdlib>
 
 namespace pipefit {
 namespace {
 
 constexpr int64_t kMaxTokenFileBytes = 64 * 1024;
-
-std::string Trim(std::string text) {
-  const char* space = " \t\r\n";
-  size_t begin = text.find_first_not_of(space);
-  if (begin == std::string::npos) return "";
-  return text.substr(begin, text.find_last_not_of(space) - begin + 1);
-}
 
 std::string TokenFilePath(const Environment& env) {
   if (auto path = env.GetNonEmpty("HF_TOKEN_PATH")) return *path;
@@ -42,10 +37,10 @@ Result<HubSettings> HubSettingsFromEnvironment(const Environment& env, const Fil
     settings.endpoint = value;
   }
   if (auto token = env.GetNonEmpty("HF_TOKEN")) {
-    settings.token = Trim(*token);
+    settings.token = std::string(TrimWhitespace(*token));
   } else if (std::string path = TokenFilePath(env); !path.empty() && fs.IsFile(path)) {
     auto text = fs.ReadFile(path, kMaxTokenFileBytes);
-    if (text.ok()) settings.token = Trim(*text);
+    if (text.ok()) settings.token = std::string(TrimWhitespace(*text));
   }
   if (settings.token.find_first_of("\r\n") != std::string::npos) {
     return MakeError(ErrorCode::kUsage, "the Hugging Face token contains a line break; check HF_TOKEN / the token file");

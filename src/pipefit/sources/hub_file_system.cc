@@ -1,14 +1,12 @@
 #include "pipefit/sources/hub_file_system.h"
 
+#include "pipefit/base/text.h"
+
 #include <algorithm>
 #include <set>
 
 namespace pipefit {
 namespace {
-
-bool EndsWith(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 }  // namespace
 

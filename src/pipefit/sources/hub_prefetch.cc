@@ -1,5 +1,7 @@
 #include "pipefit/sources/hub_prefetch.h"
 
+#include "pipefit/base/text.h"
+
 #include <map>
 #include <mutex>
 #include <optional>
@@ -11,10 +13,6 @@
 
 namespace pipefit {
 namespace {
-
-bool EndsWith(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 struct Fetch {
   std::string path;  // repo path

@@ -1,5 +1,7 @@
 #include "pipefit/sources/pipeline_folder.h"
 
+#include "pipefit/base/text.h"
+
 #include <simdjson.h>
 
 #include "pipefit/formats/json_object.h"
@@ -9,10 +11,6 @@
 
 namespace pipefit {
 namespace {
-
-bool EndsWith(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
 
 // Classes that never hold weights (diffusers schedulers, transformers
 // tokenizers and processors).
