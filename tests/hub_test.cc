@@ -456,6 +456,26 @@ TEST_F(HubTest, ApplyPinsARevisionOnlyOnTheLoadOfThatRepo) {
   EXPECT_EQ(own.out.find("+pipe = FluxPipeline.from_pretrained("), std::string::npos) << own.out;  // load untouched
 }
 
+TEST_F(HubTest, AModelIdOnlyReadInAScriptIsNotFetched) {
+  const std::string script = dir_.path() + "/run.py";
+  testing::WriteTextFile(script, "import torch\nfrom diffusers import FluxPipeline\n"
+                                 "pipe = FluxPipeline.from_pretrained(\"acme/flux\", torch_dtype=torch.bfloat16)\n");
+  RunResult r = RunPipefit("check " + script + " --json", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(hub_->requests().size(), 0u);
+  const Json notes = Json::parse(r.out)["notes"];
+  ASSERT_EQ(notes.size(), 1u) << notes;
+  const std::string note = notes[0];
+  EXPECT_EQ(note.rfind("model facts not used: acme/flux@main: ", 0), 0u) << note;
+  const std::string hint = "; pass --model acme/flux to read it from the Hub";
+  EXPECT_EQ(note.substr(note.size() - hint.size()), hint);
+  // With --model the same id is read from the Hub.
+  RunResult fetched = RunPipefit("check " + script + " --json --model acme/flux", Env());
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
+  EXPECT_EQ(static_cast<int>(hub_->requests().size()), kFreshRequests);
+  EXPECT_EQ(Json::parse(fetched.out)["notes"].size(), 0u);
+}
+
 TEST_F(HubTest, PlanAcceptsARemoteModel) {
   RunResult r = RunPipefit("plan acme/flux --gpu \"RTX 4090\" --ram 64GiB --json", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;

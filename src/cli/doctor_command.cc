@@ -52,21 +52,12 @@ Result<std::string> ReadLog(const std::string& path) {
 
 // --model, else the first model id the log passes to from_pretrained.
 void AddPlan(const DoctorFlags& flags, DoctorResult& result, std::optional<PlanFlow>& flow) {
-  ModelFlags model = flags.model;
-  const bool from_log = model.model.empty() && !result.report.model_ids.empty();
-  if (model.model.empty() && !from_log) return;
-  if (from_log) {
-    // A model id read from a log is looked up locally (paths, HF cache,
-    // catalog, pipefit's Hub cache), never fetched implicitly: --model fetches.
-    model.model = result.report.model_ids.front();
-    model.offline = true;
-  }
+  const std::vector<std::string>& ids = result.report.model_ids;
+  if (flags.model.model.empty() && ids.empty()) return;
   ProcessEnvironment env;
-  auto resolved = ResolveModelFlags(model, env);
+  auto resolved = ResolveModelOrReadId(flags.model, ids.empty() ? "" : ids.front(), env);
   if (!resolved.ok()) {
-    std::string note = "no plan: " + resolved.error().message;
-    if (from_log && !flags.model.offline) note += "; pass --model " + model.model + " to read it from the Hub";
-    result.notes.push_back(note);
+    result.notes.push_back("no plan: " + resolved.error().message);
     return;
   }
   // The generation arguments the log shows, unless given as flags.
@@ -86,7 +77,7 @@ void AddPlan(const DoctorFlags& flags, DoctorResult& result, std::optional<PlanF
   }
   flow = std::move(*planned);
   if (from_call) result.notes.push_back("planned with the generation arguments in the log (height, width, ...)");
-  if (from_log) result.notes.push_back("planned for " + model.model + ", the model the log loads");
+  if (flags.model.model.empty()) result.notes.push_back("planned for " + ids.front() + ", the model the log loads");
   if (result.report.gpu_total && flags.inputs.vram.empty()) {
     result.notes.push_back("planned for the GPU capacity in the log");
   }

@@ -20,6 +20,18 @@ void AddModelOptions(CLI::App& command, ModelFlags& flags, const std::string& mo
   command.add_flag("--offline", flags.offline, "never use the network (also HF_HUB_OFFLINE=1)");
 }
 
+Result<ResolvedModel> ResolveModelOrReadId(const ModelFlags& flags, const std::string& read_id,
+                                           const Environment& env) {
+  if (!flags.model.empty()) return ResolveModelFlags(flags, env);
+  ModelFlags model = flags;
+  model.model = read_id;
+  model.offline = true;
+  auto resolved = ResolveModelFlags(model, env);
+  if (resolved.ok() || flags.offline) return resolved;
+  return MakeError(resolved.error().code,
+                   resolved.error().message + "; pass --model " + read_id + " to read it from the Hub");
+}
+
 std::string HubFetchSummaryLine(const SourceInfo& source) {
   const FetchSummary& fetch = *source.fetch;
   return fmt::format("pipefit: read {}@{} from {}: {} request{}, {} received, {} file{} from the cache, {:.2f} s",

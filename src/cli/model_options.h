@@ -33,6 +33,13 @@ struct ResolvedModel {
 // 1.23 MB received, 0 files from the cache, 0.84 s" for a Hub source.
 std::string HubFetchSummaryLine(const SourceInfo& source);
 
+// --model when given (resolved as ResolveModelFlags does), else `read_id`,
+// a model id pipefit only read (in a script, in a log): that one is looked
+// up locally — paths, HF cache, catalog, pipefit's Hub cache — and never
+// fetched; its error then says that --model would read it from the Hub.
+Result<ResolvedModel> ResolveModelOrReadId(const ModelFlags& flags, const std::string& read_id,
+                                           const Environment& env);
+
 // kUsage for a bad --dtype; resolution errors as ResolveModel gives them.
 Result<ResolvedModel> ResolveModelFlags(const ModelFlags& flags, const Environment& env);
 

@@ -20,22 +20,12 @@ Result<PythonScript> ReadScript(const std::string& path) {
 
 std::optional<ResolvedModel> ResolveScriptModel(const ModelFlags& flags, const PythonScript& script,
                                                 std::vector<std::string>& notes) {
-  ModelFlags model = flags;
-  const bool implicit = model.model.empty();
-  if (implicit) {
-    const std::vector<std::string> ids = ScriptModelIds(script);
-    if (ids.empty()) return std::nullopt;
-    model.model = ids.front();
-    // A script's model id is looked up locally (paths, HF cache, catalog,
-    // pipefit's Hub cache), never fetched implicitly: --model fetches.
-    model.offline = true;
-  }
+  const std::vector<std::string> ids = flags.model.empty() ? ScriptModelIds(script) : std::vector<std::string>{};
+  if (flags.model.empty() && ids.empty()) return std::nullopt;
   ProcessEnvironment env;
-  auto resolved = ResolveModelFlags(model, env);
+  auto resolved = ResolveModelOrReadId(flags, ids.empty() ? "" : ids.front(), env);
   if (!resolved.ok()) {
-    std::string note = "model facts not used: " + resolved.error().message;
-    if (implicit && !flags.offline) note += "; pass --model " + model.model + " to read it from the Hub";
-    notes.push_back(note);
+    notes.push_back("model facts not used: " + resolved.error().message);
     return std::nullopt;
   }
   return std::move(*resolved);
