@@ -5,17 +5,10 @@
 #include <cctype>
 
 #include "pipefit/formats/json_object.h"
+#include "pipefit/sources/hf_cache.h"
 
 namespace pipefit {
 namespace {
-
-bool IsHexSha(std::string_view text) {
-  if (text.size() != 40) return false;
-  for (char c : text) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
 
 std::string ApiBase(const std::string& endpoint, const std::string& repo) {
   return endpoint + "/api/models/" + PercentEncode(repo, true);
@@ -58,11 +51,13 @@ Result<HubRevision> ParseRevisionInfo(std::string_view json, const std::string& 
   PIPEFIT_ASSIGN_OR_RETURN(simdjson::dom::object root, ParseJsonObject(parser, json, label, "the revision info"));
   HubRevision revision;
   std::string_view sha;
-  if (root["sha"].get_string().get(sha) != simdjson::SUCCESS || !IsHexSha(sha)) {
+  if (root["sha"].get_string().get(sha) == simdjson::SUCCESS) {
+    revision.sha = std::string(sha);
+    for (char& c : revision.sha) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (!IsCommitHash(revision.sha)) {
     return MakeError(ErrorCode::kMalformed, label + ": the revision info has no 40-digit \"sha\"");
   }
-  revision.sha = std::string(sha);
-  for (char& c : revision.sha) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::string_view gated;
   if (root["gated"].get_string().get(gated) == simdjson::SUCCESS) {
     revision.gated = gated.empty() ? "manual" : std::string(gated.substr(0, 32));
