@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
       options.delay_ms = static_cast<int>(value);
     } else if (arg == "--port-file" && i + 1 < argc) {
       port_file = argv[++i];
-    } else if (options.root.empty() && arg.rfind("--", 0) != 0) {
+    } else if (options.root.empty() && !arg.starts_with("--")) {
       options.root = arg;
     } else {
       return Usage();

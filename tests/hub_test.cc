@@ -68,7 +68,7 @@ class HubTest : public ::testing::Test {
   int Count(const std::string& host, const std::string& target_prefix) const {
     int n = 0;
     for (const auto& request : hub_->requests()) {
-      if (request.host == host && request.target.rfind(target_prefix, 0) == 0) ++n;
+      if (request.host == host && request.target.starts_with(target_prefix)) ++n;
     }
     return n;
   }
@@ -111,8 +111,8 @@ TEST_F(HubTest, ExactRequestsAndBytes) {
     if (r.host == "cdn") {
       headers += r.body_bytes;
       EXPECT_EQ(r.status, 206) << r.target;
-      EXPECT_EQ(r.range.rfind("bytes=0-", 0), 0u) << r.range;
-    } else if (r.target.rfind("/api/", 0) == 0) {
+      EXPECT_TRUE(r.range.starts_with("bytes=0-")) << r.range;
+    } else if (r.target.starts_with("/api/")) {
       api += r.body_bytes;
     } else if (r.status == 206) {
       small += r.body_bytes;
@@ -204,7 +204,7 @@ TEST_F(HubTest, APartialHfCacheSnapshotFallsThroughToTheHub) {
   EXPECT_EQ(j["source"]["kind"], "hub");
   ExpectSameMeasurements(j, LocalInspect());
   ASSERT_EQ(j["notes"].size(), 1u);
-  EXPECT_EQ(j["notes"][0].get<std::string>().rfind("the Hugging Face cache holds only part of acme/flux (", 0), 0u)
+  EXPECT_TRUE(j["notes"][0].get<std::string>().starts_with("the Hugging Face cache holds only part of acme/flux ("))
       << j["notes"][0];
   // Offline, the cache's own error stands.
   RunResult offline = Inspect("acme/flux", "", "--offline");
@@ -466,7 +466,7 @@ TEST_F(HubTest, AModelIdOnlyReadInAScriptIsNotFetched) {
   const Json notes = Json::parse(r.out)["notes"];
   ASSERT_EQ(notes.size(), 1u) << notes;
   const std::string note = notes[0];
-  EXPECT_EQ(note.rfind("model facts not used: acme/flux@main: ", 0), 0u) << note;
+  EXPECT_TRUE(note.starts_with("model facts not used: acme/flux@main: ")) << note;
   const std::string hint = "; pass --model acme/flux to read it from the Hub";
   EXPECT_EQ(note.substr(note.size() - hint.size()), hint);
   // With --model the same id is read from the Hub.

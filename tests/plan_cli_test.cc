@@ -111,7 +111,7 @@ void ExpectPlanSchema(const json& j, const std::string& label) {
     ASSERT_TRUE(c["placement"].is_string());
     EXPECT_EQ(c["group"] == "offload_casting", c["weights"] == "full" || c["weights"] == "fp8_layerwise");
     // id = WEIGHTS+PLACEMENT[...]
-    EXPECT_EQ(id.rfind(c["weights"].get<std::string>() + "+" + c["placement"].get<std::string>(), 0), 0u);
+    EXPECT_TRUE(id.starts_with(c["weights"].get<std::string>() + "+" + c["placement"].get<std::string>()));
     EXPECT_TRUE(c["quantized_components"].is_array());
     for (const json& q : c["quantized_components"]) EXPECT_TRUE(q.is_string());
     EXPECT_TRUE(c["vae_tiling"].is_boolean());
@@ -265,7 +265,7 @@ TEST_F(PlanCliTest, EmitEveryPlacementAndWeightsKind) {
     scripts.push_back(path);
     EXPECT_TRUE(Contains(script, "torch_dtype=torch.bfloat16")) << script;
     EXPECT_FALSE(Contains(script, "enable_vae_tiling")) << script;
-    if (placement.rfind("group_", 0) == 0) {
+    if (placement.starts_with("group_")) {
       EXPECT_TRUE(Contains(script, "enable_group_offload(")) << script;
       // Model offload and group offload never coexist on one pipeline.
       EXPECT_FALSE(Contains(script, "enable_model_cpu_offload()")) << script;
@@ -281,7 +281,7 @@ TEST_F(PlanCliTest, EmitEveryPlacementAndWeightsKind) {
     if (placement == "gpu") {
       EXPECT_TRUE(Contains(script, ".to(\"cuda\")")) << script;
     }
-    if (weights.rfind("bnb_", 0) == 0 || weights.rfind("torchao_", 0) == 0) {
+    if (weights.starts_with("bnb_") || weights.starts_with("torchao_")) {
       EXPECT_TRUE(Contains(script, "PipelineQuantizationConfig(")) << script;
     } else {
       EXPECT_FALSE(Contains(script, "PipelineQuantizationConfig(")) << script;

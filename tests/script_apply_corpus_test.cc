@@ -397,8 +397,8 @@ TEST_P(ScriptApplyCorpus, MatchesGolden) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ScriptApplyCorpus, ScriptApplyCorpus, ::testing::ValuesIn(Cases()),
-                         [](const ::testing::TestParamInfo<ApplyCase>& info) {
-                           std::string name = GoldenName(info.param);
+                         [](const ::testing::TestParamInfo<ApplyCase>& param_info) {
+                           std::string name = GoldenName(param_info.param);
                            name = name.substr(0, name.size() - 3);
                            for (char& ch : name) {
                              if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';

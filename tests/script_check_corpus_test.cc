@@ -345,8 +345,8 @@ TEST_P(ScriptCheckCorpus, ParseErrorsOnlyInNotebooks) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ScriptCheckCorpus, ScriptCheckCorpus, ::testing::ValuesIn(Corpus()),
-                         [](const ::testing::TestParamInfo<CheckCase>& info) {
-                           std::string name = info.param.file;
+                         [](const ::testing::TestParamInfo<CheckCase>& param_info) {
+                           std::string name = param_info.param.file;
                            name = name.substr(0, name.size() - 3);
                            for (char& ch : name) {
                              if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';

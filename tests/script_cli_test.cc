@@ -157,7 +157,7 @@ TEST_F(ScriptCliTest, ApplyKeepsUserCodeAndWritesValidPython) {
   EXPECT_NE(out.find("    transformer = FluxTransformer2DModel.from_single_file("), std::string::npos) << out;
   EXPECT_NE(out.find("        pass\r\n"), std::string::npos) << out;
   EXPECT_NE(out.find("    pipe.vae.to(torch.float32)  # keep the VAE in fp32\r\n"), std::string::npos) << out;
-  EXPECT_EQ(out.rfind("#!/usr/bin/env python3\r\n", 0), 0u) << out;
+  EXPECT_TRUE(out.starts_with("#!/usr/bin/env python3\r\n")) << out;
   EXPECT_EQ(out.find("\n", 0), out.find("\r\n", 0) + 1) << "the first line ending stays CRLF";
   for (size_t at = out.find('\n'); at != std::string::npos; at = out.find('\n', at + 1)) {
     ASSERT_EQ(out[at - 1], '\r') << "LF-only line in a CRLF file at byte " << at << ":\n" << out;

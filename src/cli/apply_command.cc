@@ -124,7 +124,7 @@ Result<Choice> ChooseFromId(const ApplyFlags& flags, const PipelineSite& site) {
   const bool unet_class = (has(site.class_name, "StableDiffusion") && !has(site.class_name, "StableDiffusion3")) ||
                           has(site.class_name, "Kandinsky") || has(site.class_name, "IFPipeline") ||
                           has(site.class_name, "AnimateDiff");
-  const bool generic = site.class_name == "DiffusionPipeline" || site.class_name.rfind("AutoPipelineFor", 0) == 0;
+  const bool generic = site.class_name == "DiffusionPipeline" || site.class_name.starts_with("AutoPipelineFor");
   const bool unet_id = (has(id_lower, "stable-diffusion") || has(id_lower, "sdxl")) &&
                        !has(id_lower, "stable-diffusion-3");
   const bool unet = unet_class || (generic && unet_id);
@@ -227,7 +227,7 @@ int RunApply(const ApplyFlags& flags) {
                  flags.script.c_str(), id.c_str(), flags.script.c_str());
   } else {
     // git-style labels; an absolute path keeps a single slash ("a/tmp/x.py").
-    const std::string label = flags.script.rfind('/', 0) == 0 ? flags.script.substr(1) : flags.script;
+    const std::string label = flags.script.starts_with('/') ? flags.script.substr(1) : flags.script;
     const std::string diff = UnifiedDiff(script->source, applied->rewritten, "a/" + label, "b/" + label);
     std::fwrite(diff.data(), 1, diff.size(), stdout);
   }

@@ -10,7 +10,7 @@ TEST(FileSystemTest, ReadFileWorksOnProcFilesWhoseStatSizeIsZero) {
   ASSERT_EQ(fs.Stat("/proc/meminfo")->size, 0);
   auto text = fs.ReadFile("/proc/meminfo", 1 << 20);
   ASSERT_TRUE(text.ok()) << text.error().message;
-  EXPECT_EQ(text->rfind("MemTotal:", 0), 0u);
+  EXPECT_TRUE(text->starts_with("MemTotal:"));
   auto small = fs.ReadFile("/proc/meminfo", 16);
   ASSERT_FALSE(small.ok());
   EXPECT_EQ(small.error().code, ErrorCode::kLimit);

@@ -7,6 +7,8 @@
 #ifndef PIPEFIT_BASE_RESULT_H_
 #define PIPEFIT_BASE_RESULT_H_
 
+#include <fmt/format.h>
+
 #include <cassert>
 #include <string>
 #include <utility>
@@ -78,6 +80,15 @@ struct Ok {};
 using Status = Result<Ok>;
 inline Status OkStatus() { return Ok{}; }
 
+// The one way to build an error: a code and a fmt format string, checked at
+// compile time, e.g. MakeErrorf(ErrorCode::kMalformed, "{}: header length {}
+// exceeds file size {}", path, length, size).
+template <typename... Args>
+Error MakeErrorf(ErrorCode code, fmt::format_string<Args...> format, Args&&... args) {
+  return Error{code, fmt::format(format, std::forward<Args>(args)...)};
+}
+
+// Deprecated: being replaced by MakeErrorf.
 inline Error MakeError(ErrorCode code, std::string message) {
   return Error{code, std::move(message)};
 }

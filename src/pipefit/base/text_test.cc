@@ -5,11 +5,15 @@
 namespace pipefit {
 namespace {
 
-TEST(TextTest, EndsWith) {
-  EXPECT_TRUE(EndsWith("model.safetensors", ".safetensors"));
-  EXPECT_TRUE(EndsWith("x", ""));
-  EXPECT_FALSE(EndsWith("gguf", ".gguf"));
-  EXPECT_FALSE(EndsWith("a.GGUF", ".gguf"));
+TEST(TextTest, TrimTrailingWhitespaceKeepsLeadingBlanks) {
+  EXPECT_EQ(TrimTrailingWhitespace("  abc \n"), "  abc");
+  EXPECT_EQ(TrimTrailingWhitespace("abc"), "abc");
+  EXPECT_EQ(TrimTrailingWhitespace(" \r\n"), "");
+}
+
+TEST(TextTest, AsciiLowerChangesOnlyAsciiLetters) {
+  EXPECT_EQ(AsciiLower("FLUX.1-Dev_ÄB"), "flux.1-dev_Äb");
+  EXPECT_EQ(AsciiLower(""), "");
 }
 
 TEST(TextTest, TrimWhitespace) {

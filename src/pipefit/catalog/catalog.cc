@@ -8,17 +8,12 @@
 #include <cctype>
 #include <optional>
 
+#include "pipefit/base/text.h"
 #include "pipefit/catalog/embedded_data.h"
 
 namespace pipefit {
 namespace {
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 Result<CatalogEntry> ParseEntry(const std::string& id, std::string_view json) {
   const std::string label = "catalog entry " + id + "/entry.json";
@@ -79,10 +74,10 @@ Result<std::vector<CatalogEntry>> CatalogEntries() {
 
 Result<std::optional<CatalogEntry>> FindCatalogEntry(std::string_view name) {
   PIPEFIT_ASSIGN_OR_RETURN(std::vector<CatalogEntry> entries, CatalogEntries());
-  const std::string wanted = Lower(name);
+  const std::string wanted = AsciiLower(name);
   for (CatalogEntry& entry : entries) {
-    bool match = Lower(entry.repo) == wanted || Lower(entry.id) == wanted;
-    for (const std::string& alias : entry.aliases) match = match || Lower(alias) == wanted;
+    bool match = AsciiLower(entry.repo) == wanted || AsciiLower(entry.id) == wanted;
+    for (const std::string& alias : entry.aliases) match = match || AsciiLower(alias) == wanted;
     if (match) return std::optional<CatalogEntry>(std::move(entry));
   }
   return std::optional<CatalogEntry>();

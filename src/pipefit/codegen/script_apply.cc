@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "pipefit/base/text.h"
 #include "pipefit/codegen/text_edits.h"
 #include "pipefit/codegen/weights_code.h"
 
@@ -13,14 +14,8 @@ namespace {
 constexpr std::string_view kCodeVariable = "pipe";
 
 
-bool StartsWith(std::string_view text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
 
-std::string Trim(std::string_view text) {
-  size_t b = 0, e = text.size();
-  while (b < e && (text[b] == ' ' || text[b] == '\t' || text[b] == '\n' || text[b] == '\r')) ++b;
-  while (e > b && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\n' || text[e - 1] == '\r')) --e;
-  return std::string(text.substr(b, e - b));
-}
+std::string Trim(std::string_view text) { return std::string(TrimWhitespace(text)); }
 
 // Each line of `code` prefixed with `indent`, "pipe" renamed to `variable`.
 std::string Indented(std::string_view code, const std::string& indent, const std::string& variable) {
@@ -30,7 +25,7 @@ std::string Indented(std::string_view code, const std::string& indent, const std
     size_t end = code.find('\n', start);
     if (end == std::string_view::npos) end = code.size();
     std::string line(code.substr(start, end - start));
-    if (StartsWith(line, std::string(kCodeVariable) + ".") || StartsWith(line, std::string(kCodeVariable) + " =")) {
+    if (line.starts_with(std::string(kCodeVariable) + ".") || line.starts_with(std::string(kCodeVariable) + " =")) {
       line = variable + line.substr(kCodeVariable.size());
     }
     out += line.empty() ? "\n" : indent + line + "\n";
@@ -45,7 +40,7 @@ std::string Indented(std::string_view code, const std::string& indent, const std
 // upcast, a memory format or a move back to the CPU are the user's.
 bool Replaced(const Call& call, const std::string& variable, const std::string& denoiser) {
   if (call.callee == "apply_group_offloading" && !call.args.empty() &&
-      StartsWith(call.args.front().text, variable + ".")) {
+      call.args.front().text.starts_with(variable + ".")) {
     return true;
   }
   static constexpr std::array<std::string_view, 10> kMethods = {
@@ -53,7 +48,7 @@ bool Replaced(const Call& call, const std::string& variable, const std::string& 
       "enable_layerwise_casting", "enable_vae_tiling",            "enable_vae_slicing",
       "disable_vae_tiling",       "disable_vae_slicing",          "enable_tiling",
       "enable_slicing"};
-  const bool component = StartsWith(call.receiver, variable + ".");
+  const bool component = call.receiver.starts_with(variable + ".");
   if (call.method == "to") {
     if (call.receiver != variable && call.receiver != variable + "." + denoiser) return false;
     for (const Argument& arg : call.args) {
@@ -274,7 +269,7 @@ class Rewriter {
 
   static bool HasSplat(const Call& call) {
     for (const Argument& arg : call.args) {
-      if (arg.keyword.empty() && arg.text.rfind("**", 0) == 0) return true;
+      if (arg.keyword.empty() && arg.text.starts_with("**")) return true;
     }
     return false;
   }
@@ -318,7 +313,7 @@ class Rewriter {
     for (const Call& call : s_.calls) {
       if (call.statement.begin < at || call.scope != load.scope || call.indent != load.indent) continue;
       if (site_.generation != nullptr && call.range.begin >= site_.generation->range.begin) break;
-      const bool swap = StartsWith(call.assigned_to, site_.variable + ".") && !call.in_chain;
+      const bool swap = call.assigned_to.starts_with(site_.variable + ".") && !call.in_chain;
       const bool setup = call.receiver == site_.variable &&
                          std::find(kSetup.begin(), kSetup.end(), call.method) != kSetup.end();
       if (swap || setup) at = call.statement.end;

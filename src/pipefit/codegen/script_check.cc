@@ -11,7 +11,6 @@
 namespace pipefit {
 namespace {
 
-bool StartsWith(std::string_view text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
 
 
 bool IsCudaTo(const Call& call) {
@@ -200,8 +199,8 @@ class Checker {
 
   void CheckLoad(const PipelineSite& site) {
     const bool bf16_model = facts_.preferred_dtype == "bf16" ||
-                            (!facts_.known && (StartsWith(site.model_id, "black-forest-labs/FLUX") ||
-                                               StartsWith(site.model_id, "Qwen/Qwen-Image")));
+                            (!facts_.known && (site.model_id.starts_with("black-forest-labs/FLUX") ||
+                                               site.model_id.starts_with("Qwen/Qwen-Image")));
     if (site.dtype == "fp16" && bf16_model) Add("fp16-for-bf16-model", site.construction->line);
     if (const Argument* q = FindArgument(*site.construction, "quantization_config")) {
       const std::string kind = QuantConfigClass(*q);

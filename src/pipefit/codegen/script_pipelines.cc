@@ -49,7 +49,7 @@ std::optional<int> IntArgument(const Call& call, std::string_view keyword) {
 // Calls after the construction and before `limit` (the next construction
 // bound to the same variable).
 void FillCalls(const PythonScript& script, PipelineSite& site, size_t limit) {
-  const bool member = site.variable.rfind("self.", 0) == 0;
+  const bool member = site.variable.starts_with("self.");
   for (const Call& call : script.calls) {
     if (call.range.begin <= site.construction->range.begin || call.range.begin >= limit) continue;
     if (!member && call.scope != site.construction->scope) continue;
@@ -70,7 +70,7 @@ void FillCalls(const PythonScript& script, PipelineSite& site, size_t limit) {
 }  // namespace
 
 bool IsPipelineClass(std::string_view name) {
-  if (name.rfind("AutoPipelineFor", 0) == 0 || name == "DiffusionPipeline") return true;
+  if (name.starts_with("AutoPipelineFor") || name == "DiffusionPipeline") return true;
   return name.size() > 8 && name.substr(name.size() - 8) == "Pipeline";
 }
 

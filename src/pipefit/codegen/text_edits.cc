@@ -5,7 +5,6 @@
 namespace pipefit {
 namespace {
 
-bool StartsWith(std::string_view text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
 
 // Only blanks (or a trailing comment) in [begin, end).
 bool Blank(std::string_view src, size_t begin, size_t end) {
@@ -107,7 +106,7 @@ size_t FileHeaderEnd(std::string_view src) {
 
 bool IsImported(const PythonScript& script, const std::string& module, const std::string& name) {
   for (const Import& imp : script.imports) {
-    const bool same = imp.module == module || (!module.empty() && StartsWith(imp.module, module + "."));
+    const bool same = imp.module == module || (!module.empty() && imp.module.starts_with(module + "."));
     const bool named = std::find(imp.names.begin(), imp.names.end(), name) != imp.names.end();
     if (same && (imp.star || named)) return true;
   }

@@ -365,7 +365,7 @@ struct RandomTexts {
 };
 
 std::string RandomLine(std::mt19937& rng, const RandomTexts& how, int alphabet, int side) {
-  const unsigned kind = how.unmatched_lines ? rng() % 10 : 9;
+  const auto kind = how.unmatched_lines ? rng() % 10 : 9;
   if (kind < 5) return "often" + std::to_string(rng() % 2);
   if (kind < 8) return "only" + std::to_string(side) + "_" + std::to_string(rng() % 1000);
   return "line" + std::to_string(rng() % static_cast<unsigned>(alphabet));
@@ -387,7 +387,7 @@ std::string RandomText(std::mt19937& rng, const RandomTexts& how, int alphabet, 
 int ChangedLines(std::string_view diff) {
   int count = 0;
   for (std::string_view line : SplitKeepingNewlines(diff)) {
-    if ((line[0] == '-' || line[0] == '+') && line.rfind("--- ", 0) != 0 && line.rfind("+++ ", 0) != 0) ++count;
+    if ((line[0] == '-' || line[0] == '+') && !line.starts_with("--- ") && !line.starts_with("+++ ")) ++count;
   }
   return count;
 }

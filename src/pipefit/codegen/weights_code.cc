@@ -208,10 +208,10 @@ std::vector<std::string> WeightsTargets(const Candidate& candidate, const CodeCo
 WeightsCode WriteWeightsCode(const Candidate& candidate, const CodeContext& context) {
   if (candidate.weights == WeightsKind::kGguf) return GgufCode(context);
   WeightsCode code;
-  if (const BnbRow* row = FindBnb(candidate.weights)) {
-    code = BnbCode(*row, candidate, context);
-  } else if (const TorchaoRow* row = FindTorchao(candidate.weights)) {
-    code = TorchaoCode(*row, candidate, context);
+  if (const BnbRow* bnb = FindBnb(candidate.weights)) {
+    code = BnbCode(*bnb, candidate, context);
+  } else if (const TorchaoRow* torchao = FindTorchao(candidate.weights)) {
+    code = TorchaoCode(*torchao, candidate, context);
   } else {
     code.load_kwargs = {DTypeKwarg(context)};  // full and fp8_layerwise load at the load dtype
   }

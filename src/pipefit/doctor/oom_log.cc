@@ -111,7 +111,7 @@ std::string CleanLine(std::string_view raw) {
     if (c == '\r') continue;
     out.push_back(c == '\\' ? '/' : c);
   }
-  if (out.rfind("[rank", 0) == 0) {
+  if (out.starts_with("[rank")) {
     const size_t close = out.find("]:");
     if (close != std::string::npos && close < 12) out.erase(0, close + 2);
   }
@@ -146,8 +146,8 @@ std::optional<OomKind> MessageKindOf(std::string_view line) {
   while (!trimmed.empty() && trimmed.back() == ' ') trimmed.remove_suffix(1);
   while (!trimmed.empty() && trimmed.front() == ' ') trimmed.remove_prefix(1);
   // Python's MemoryError (not torch.OutOfMemoryError, handled above).
-  if (trimmed.rfind("MemoryError", 0) == 0) return OomKind::kHost;
-  if (trimmed == "Killed" || trimmed.rfind("Killed ", 0) == 0 || trimmed.find(": killed ") != std::string_view::npos) {
+  if (trimmed.starts_with("MemoryError")) return OomKind::kHost;
+  if (trimmed == "Killed" || trimmed.starts_with("Killed ") || trimmed.find(": killed ") != std::string_view::npos) {
     return OomKind::kHost;
   }
   return std::nullopt;
@@ -186,7 +186,7 @@ std::string MessageText(const std::vector<std::string>& lines, size_t at) {
   std::string text = lines[at];
   for (size_t i = at + 1; i < lines.size() && i < at + 6; ++i) {
     const std::string& next = lines[i];
-    if (next.empty() || next.rfind("Traceback", 0) == 0 || MessageKindOf(next)) break;
+    if (next.empty() || next.starts_with("Traceback") || MessageKindOf(next)) break;
     text += " " + next;
   }
   return text;

@@ -598,13 +598,13 @@ TEST_P(GgufCorruptTest, ReturnsExactError) {
   EXPECT_EQ(header.error().code, test_case.code)
       << ErrorCodeName(header.error().code) << ": " << header.error().message;
   const std::string& message = header.error().message;
-  EXPECT_EQ(message.rfind(std::string(kPath) + ": ", 0), 0u) << message;
+  EXPECT_TRUE(message.starts_with(std::string(kPath) + ": ")) << message;
   EXPECT_NE(message.find(test_case.message), std::string::npos) << message;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCases, GgufCorruptTest, ::testing::ValuesIn(AllCorruptCases()),
-                         [](const ::testing::TestParamInfo<CorruptCase>& info) {
-                           return std::string(info.param.name);
+                         [](const ::testing::TestParamInfo<CorruptCase>& param_info) {
+                           return std::string(param_info.param.name);
                          });
 
 // Every prefix of a valid file is an error, never a crash.
@@ -626,14 +626,14 @@ TEST(GgufTest, EveryByteOverwriteIsHandled) {
   const std::string bytes = MixedFile(3).Build();
   const int64_t data_start = MixedFile(3).DataStart();
   for (int64_t at = 0; at < data_start; ++at) {
-    for (unsigned char replacement : {0x00, 0x01, 0x7f, 0x80, 0xff}) {
+    for (int replacement : {0x00, 0x01, 0x7f, 0x80, 0xff}) {
       std::string mutated = bytes;
       mutated[static_cast<size_t>(at)] = static_cast<char>(replacement);
       MemoryFileSystem fs;
       fs.AddFile(kPath, mutated);
       auto header = ReadGgufHeader(fs, kPath);
       if (!header.ok()) {
-        EXPECT_EQ(header.error().message.rfind(std::string(kPath) + ": ", 0), 0u);
+        EXPECT_TRUE(header.error().message.starts_with(std::string(kPath) + ": "));
         continue;
       }
       for (const TensorInfo& tensor : header->tensors) {

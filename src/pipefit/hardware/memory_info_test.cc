@@ -253,7 +253,7 @@ Bytes ExpectedRamTotal() {
     // The cgroup and every ancestor: "/a/b" -> "/a/b", "/a".
     for (size_t end = path.size(); end > 1 && end != std::string::npos; end = path.rfind('/', end - 1)) {
       std::string dir = path.substr(0, end);
-      if (line.rfind("0::", 0) == 0) limit_files.push_back("/sys/fs/cgroup" + dir + "/memory.max");
+      if (line.starts_with("0::")) limit_files.push_back("/sys/fs/cgroup" + dir + "/memory.max");
       if (line.find(":memory:") != std::string::npos) {
         limit_files.push_back("/sys/fs/cgroup/memory" + dir + "/memory.limit_in_bytes");
       }

@@ -76,7 +76,7 @@ TEST(PseudoFileTest, RealProcFile) {
   RealFileSystem fs;
   auto text = ReadPseudoFile(fs, "/proc/meminfo");
   ASSERT_TRUE(text.ok()) << text.error().message;
-  EXPECT_EQ(text->rfind("MemTotal:", 0), 0u);
+  EXPECT_TRUE(text->starts_with("MemTotal:"));
   EXPECT_EQ(text->back(), '\n');
 }
 

@@ -25,7 +25,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   std::string line(data, size * count);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-  if (line.rfind("HTTP/", 0) == 0) {
+  if (line.starts_with("HTTP/")) {
     // A new status line (after a 100 Continue or a proxy's CONNECT reply):
     // only the last block of headers belongs to the response.
     transfer->response.headers.clear();

@@ -7,10 +7,6 @@
 namespace pipefit {
 namespace {
 
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 }  // namespace
 
@@ -29,14 +25,14 @@ std::string UrlOrigin(const std::string& url) {
   // Credentials in the authority ("user:pass@host") are not part of the origin.
   size_t at = origin.rfind('@');
   if (at != std::string::npos && at > scheme_end) origin = origin.substr(0, scheme_end + 3) + origin.substr(at + 1);
-  return Lower(origin);
+  return AsciiLower(origin);
 }
 
 std::string ResolveRedirect(const std::string& base, const std::string& location) {
   if (!UrlOrigin(location).empty()) return location;
-  if (location.rfind("//", 0) == 0) return base.substr(0, base.find("://") + 1) + location;
+  if (location.starts_with("//")) return base.substr(0, base.find("://") + 1) + location;
   std::string origin_part = base.substr(0, base.find_first_of("/?#", base.find("://") + 3));
-  if (location.rfind("/", 0) == 0) return origin_part + location;
+  if (location.starts_with("/")) return origin_part + location;
   std::string path = base.substr(origin_part.size());
   path = path.substr(0, path.find_first_of("?#"));
   size_t slash = path.rfind('/');
@@ -107,12 +103,12 @@ std::optional<std::string> NextLinkUrl(const std::string& link_header) {
       size_t end = params.find(';', start);
       const std::string param(
           TrimWhitespace(std::string_view(params).substr(start, end == std::string::npos ? std::string::npos : end - start)));
-      std::string key = Lower(std::string(TrimWhitespace(std::string_view(param).substr(0, param.find('=')))));
+      std::string key = AsciiLower(TrimWhitespace(std::string_view(param).substr(0, param.find('='))));
       if (key == "rel" && param.find('=') != std::string::npos) {
         std::string value(TrimWhitespace(std::string_view(param).substr(param.find('=') + 1)));
         if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
         // rel may hold several space-separated relation types.
-        std::string padded = " " + Lower(value) + " ";
+        std::string padded = " " + AsciiLower(value) + " ";
         if (padded.find(" next ") != std::string::npos) return link_header.substr(open + 1, close - open - 1);
       }
       if (end == std::string::npos) break;

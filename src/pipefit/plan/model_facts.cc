@@ -67,7 +67,7 @@ DenoiserFacts ReadDenoiser(const Component& c, const ComponentMeasurement& m, in
   d.class_name = c.class_name;
   d.params = m.params;
   ConfigReader config(c.config.json);
-  d.unet = c.class_name.rfind("UNet", 0) == 0;
+  d.unet = c.class_name.starts_with("UNet");
   if (d.unet) {
     std::vector<int64_t> channels = config.IntList("block_out_channels");
     if (!channels.empty()) d.unet_channels = static_cast<int>(channels.front());
@@ -130,7 +130,7 @@ TextEncoderFacts ReadTextEncoder(const Component& c, const ComponentMeasurement&
 }
 
 bool IsVae(const Component& c, const ComponentMeasurement& m) {
-  return m.role == ModelRole::kVae || c.name == "vae" || c.class_name.rfind("Autoencoder", 0) == 0;
+  return m.role == ModelRole::kVae || c.name == "vae" || c.class_name.starts_with("Autoencoder");
 }
 
 }  // namespace
@@ -144,7 +144,7 @@ ModelFacts ReadModelFacts(const Pipeline& pipeline, const PipelineMeasurement& m
     if (!m.has_weights()) continue;
     if (IsVae(c, m) && facts.vae.name.empty()) {
       facts.vae = ReadVae(c);
-    } else if (m.role == ModelRole::kTextEncoder || c.name.rfind("text_encoder", 0) == 0) {
+    } else if (m.role == ModelRole::kTextEncoder || c.name.starts_with("text_encoder")) {
       facts.text_encoders.push_back(ReadTextEncoder(c, m));
     }
   }

@@ -33,7 +33,7 @@ int IndexOf(const PipelineMeasurement& m, const std::string& name) {
 }
 
 bool IsTextEncoder(const ComponentMeasurement& c) {
-  return c.role == ModelRole::kTextEncoder || c.name.rfind("text_encoder", 0) == 0;
+  return c.role == ModelRole::kTextEncoder || c.name.starts_with("text_encoder");
 }
 
 // The model calls of one __call__, in order: text encoders (offload-seq
@@ -127,7 +127,7 @@ CodeContext CodeContextFor(const Pipeline& pipeline, const PlanRequest& request,
 std::string SingleFileReference(const SourceInfo& source) {
   if (source.kind != SourceKind::kHub || !source.fetch) return source.path;
   const std::string prefix = source.fetch->endpoint + "/" + source.repo + "/";
-  if (source.path.rfind(prefix, 0) != 0) return source.path;
+  if (!source.path.starts_with(prefix)) return source.path;
   return "https://huggingface.co/" + source.repo + "/blob/main/" + source.path.substr(prefix.size());
 }
 

@@ -341,7 +341,7 @@ TEST(PlanReportTextTest, LinesStayWithinWidth) {
     for (bool color : {false, true}) {
       const std::string text = RenderPlanText(plan, {.all = true, .color = color, .width = width});
       for (const std::string& line : Lines(text)) {
-        if (line.rfind("    pipe.", 0) == 0 || line.find("xxxxxxxx") != std::string::npos) continue;
+        if (line.starts_with("    pipe.") || line.find("xxxxxxxx") != std::string::npos) continue;
         EXPECT_LE(DisplayWidth(line), std::max(width, 64)) << "width " << width << ": " << line;
         EXPECT_TRUE(line.empty() || line.back() != ' ') << "trailing space: " << line;
       }

@@ -53,7 +53,7 @@ void AppendWrapped(std::string_view text, std::string_view first, std::string_vi
 std::string ActivationBasis(const StageActivations& a) {
   if (a.overridden) return "set for every stage by --activation";
   if (a.calibrated) {
-    if (a.basis.rfind("calibrated", 0) == 0) return a.basis;
+    if (a.basis.starts_with("calibrated")) return a.basis;
     return "calibrated on measurements.md rows" + (a.basis.empty() ? "" : ": " + a.basis);
   }
   if (a.basis.find("uncalibrated") != std::string::npos) return a.basis;

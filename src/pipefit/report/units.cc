@@ -9,9 +9,9 @@ std::string FormatGiB(int64_t bytes) {
 }
 
 std::string FormatParams(int64_t params) {
-  if (params >= 1'000'000'000) return fmt::format("{:.2f} B", params / 1e9);
-  if (params >= 1'000'000) return fmt::format("{:.2f} M", params / 1e6);
-  if (params >= 1'000) return fmt::format("{:.2f} K", params / 1e3);
+  if (params >= 1'000'000'000) return fmt::format("{:.2f} B", static_cast<double>(params) / 1e9);
+  if (params >= 1'000'000) return fmt::format("{:.2f} M", static_cast<double>(params) / 1e6);
+  if (params >= 1'000) return fmt::format("{:.2f} K", static_cast<double>(params) / 1e3);
   return fmt::format("{}", params);
 }
 

@@ -103,7 +103,7 @@ std::string VariantsPresent(const FileSystem& fs, const std::string& dir) {
   for (const std::string& n : *names) {
     for (const char* stem : kStems) {
       const std::string prefix = std::string(stem) + ".";
-      if (n.rfind(prefix, 0) == 0 && EndsWith(n, ".safetensors") &&
+      if (n.starts_with(prefix) && n.ends_with(".safetensors") &&
           n.size() > prefix.size() + 12) {
         std::string v = n.substr(prefix.size(), n.size() - prefix.size() - 12);
         if (v.find('.') == std::string::npos && v.find('-') == std::string::npos &&
@@ -118,7 +118,7 @@ std::string VariantsPresent(const FileSystem& fs, const std::string& dir) {
 }  // namespace
 
 Status LoadSingleWeightFile(const FileSystem& fs, const std::string& path, Component& component) {
-  if (EndsWith(path, ".gguf")) {
+  if (path.ends_with(".gguf")) {
     PIPEFIT_ASSIGN_OR_RETURN(GgufHeader header, ReadGgufHeader(fs, path));
     component.format = WeightFormat::kGguf;
     component.file_bytes = header.file_size;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "pipefit/base/text.h"
+
 namespace pipefit {
 namespace {
 
@@ -10,10 +12,6 @@ bool IsRepoChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
 }
 
-std::string Trim(std::string text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-  return text;
-}
 
 }  // namespace
 
@@ -77,7 +75,7 @@ Result<std::optional<HfCacheSnapshot>> FindHfCacheSnapshot(const FileSystem& fs,
                                                  "' is not in the cache (refs: " +
                                                  (known.empty() ? "none" : known) + ")");
     }
-    snapshot.commit = Trim(*commit);
+    snapshot.commit = std::string(TrimTrailingWhitespace(*commit));
     if (!IsCommitHash(snapshot.commit)) {
       return MakeError(ErrorCode::kMalformed, ref_path + ": does not hold a commit hash");
     }

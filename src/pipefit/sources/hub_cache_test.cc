@@ -73,7 +73,7 @@ TEST(HubCacheTest, DisabledAndUnwritable) {
   auto status = blocked.WriteRef("main", kCommit);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, ErrorCode::kIo);
-  EXPECT_EQ(status.error().message.rfind(dir.path() + "/file/hub: cannot create folder: ", 0), 0u)
+  EXPECT_TRUE(status.error().message.starts_with(dir.path() + "/file/hub: cannot create folder: "))
       << status.error().message;
 }
 

@@ -31,7 +31,7 @@ Result<HubSettings> HubSettingsFromEnvironment(const Environment& env, const Fil
   if (auto endpoint = env.GetNonEmpty("HF_ENDPOINT")) {
     std::string value = *endpoint;
     while (!value.empty() && value.back() == '/') value.pop_back();
-    if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0) {
+    if (!value.starts_with("http://") && !value.starts_with("https://")) {
       return MakeError(ErrorCode::kUsage, "HF_ENDPOINT must be an http:// or https:// URL, not '" + value + "'");
     }
     settings.endpoint = value;
@@ -178,7 +178,7 @@ Result<std::string> HubRepoClient::FetchRange(const std::string& path, int64_t o
   }
   const std::string expected = "bytes " + std::to_string(offset) + "-" + std::to_string(offset + length - 1) + "/";
   const std::string content_range = response->Header("content-range").value_or("");
-  if (content_range.rfind(expected, 0) != 0 || static_cast<int64_t>(response->body.size()) != length) {
+  if (!content_range.starts_with(expected) || static_cast<int64_t>(response->body.size()) != length) {
     return MakeError(ErrorCode::kNetwork, what + ": asked for bytes " + std::to_string(offset) + "-" +
                                               std::to_string(offset + length - 1) + ", got Content-Range '" +
                                               PrintableServerText(content_range) + "' and " + std::to_string(response->body.size()) +

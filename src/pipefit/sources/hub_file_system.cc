@@ -156,7 +156,7 @@ Result<std::string> HubFileSystem::Read(const std::string& repo_path, int64_t of
       int64_t ahead = 0;
       if (fetch_start == 0) {
         ahead = kHubFirstReadBytes;
-      } else if (EndsWith(repo_path, ".gguf")) {
+      } else if (repo_path.ends_with(".gguf")) {
         ahead = entry.gguf_readahead = std::min<int64_t>(entry.gguf_readahead * 2, 64 * 1024 * 1024);
       }
       wanted_end = std::max(wanted_end, fetch_start + ahead);

@@ -80,7 +80,7 @@ std::vector<Fetch> FirstReads(const HubFileSystem& fs, const std::vector<std::st
   std::vector<Fetch> fetches;
   auto info = fs.Stat(Mounted(fs, base));
   if (info.ok() && !info->is_directory) {
-    if (EndsWith(base, ".safetensors") || EndsWith(base, ".gguf")) fetches.push_back(Fetch{base, 0, kHubFirstReadBytes});
+    if (base.ends_with(".safetensors") || base.ends_with(".gguf")) fetches.push_back(Fetch{base, 0, kHubFirstReadBytes});
     return fetches;
   }
   const std::string prefix = fs.mount().empty() ? "" : fs.mount() + "/";
@@ -103,7 +103,7 @@ std::vector<Fetch> FirstReads(const HubFileSystem& fs, const std::vector<std::st
 std::vector<Fetch> HeaderRests(const HubFileSystem& fs, const std::vector<Fetch>& first_reads) {
   std::vector<Fetch> fetches;
   for (const Fetch& first : first_reads) {
-    if (!EndsWith(first.path, ".safetensors")) continue;
+    if (!first.path.ends_with(".safetensors")) continue;
     const std::string held = fs.HeldPrefix(first.path);
     // A header is JSON: when its first byte is there and is not '{', the
     // loader will refuse the file, so its claimed length is not fetched.

@@ -39,7 +39,7 @@ TEST(HubProtocolTest, RevisionInfoErrors) {
     auto result = ParseRevisionInfo(c.json, "o/n");
     ASSERT_FALSE(result.ok()) << c.json;
     EXPECT_EQ(result.error().code, ErrorCode::kMalformed);
-    EXPECT_EQ(result.error().message.rfind(c.message, 0), 0u) << result.error().message;
+    EXPECT_TRUE(result.error().message.starts_with(c.message)) << result.error().message;
   }
 }
 
@@ -75,7 +75,7 @@ TEST(HubProtocolTest, TreePageErrors) {
     auto result = ParseTreePage(c.json, "p");
     ASSERT_FALSE(result.ok()) << c.json;
     EXPECT_EQ(result.error().code, ErrorCode::kMalformed);
-    EXPECT_EQ(result.error().message.rfind(c.message, 0), 0u) << result.error().message;
+    EXPECT_TRUE(result.error().message.starts_with(c.message)) << result.error().message;
   }
 }
 

@@ -17,7 +17,7 @@ namespace {
 bool IsWeightlessClass(std::string_view class_name) {
   for (std::string_view suffix : {"Scheduler", "Tokenizer", "TokenizerFast", "Processor",
                                   "FeatureExtractor", "ImageProcessor"}) {
-    if (EndsWith(class_name, suffix)) return true;
+    if (class_name.ends_with(suffix)) return true;
   }
   return false;
 }
@@ -113,7 +113,7 @@ Result<Pipeline> LoadLocalModel(const FileSystem& fs, const std::string& path,
                                 const std::string& variant) {
   PIPEFIT_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(path));
   if (!info.is_directory) {
-    if (EndsWith(path, ".safetensors") || EndsWith(path, ".gguf")) return LoadWeightFile(fs, path);
+    if (path.ends_with(".safetensors") || path.ends_with(".gguf")) return LoadWeightFile(fs, path);
     return MakeError(ErrorCode::kUnsupported,
                      path + ": not a .safetensors or .gguf file, nor a diffusers folder");
   }

@@ -11,8 +11,8 @@ namespace pipefit {
 namespace {
 
 bool LooksLikeLocalPath(const std::string& reference) {
-  return reference.rfind("/", 0) == 0 || reference.rfind("./", 0) == 0 ||
-         reference.rfind("../", 0) == 0 || reference.rfind("~", 0) == 0;
+  return reference.starts_with("/") || reference.starts_with("./") ||
+         reference.starts_with("../") || reference.starts_with("~");
 }
 
 bool HasWeightSuffix(const std::string& reference) {
@@ -66,7 +66,7 @@ Result<Pipeline> ResolveModel(const std::string& reference, const ResolveOptions
   if (auto ref = ParseRepoReference(reference)) {
     RepoReference cache_ref{ref->repo, PercentDecode(ref->revision)};
     // The encoded form must not get around ParseRepoReference's guard.
-    if (cache_ref.revision.find("..") != std::string::npos || cache_ref.revision.rfind("/", 0) == 0) {
+    if (cache_ref.revision.find("..") != std::string::npos || cache_ref.revision.starts_with("/")) {
       return MakeError(ErrorCode::kUsage, reference + ": a revision must not contain '..' or start with '/'");
     }
     auto snapshot = FindHfCacheSnapshot(fs, env, cache_ref);

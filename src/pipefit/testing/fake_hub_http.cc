@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <string_view>
 
+#include "pipefit/base/text.h"
+
 namespace pipefit::testing::fake_hub_internal {
 
 // Far above any real client's request head (curl sends < 1 KiB); bounds the
@@ -58,24 +60,11 @@ HeadRead ReadHead(int fd, std::string& buffer, std::string* head) {
 }
 
 
-static std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-static std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 // Request line and headers; names compare case-insensitively (RFC 9110 5.1).
 bool ParseHead(std::string_view text, Head* head) {
   size_t line_end = text.find('\n');
-  std::string_view line = Trim(text.substr(0, line_end));
+  std::string_view line = TrimWhitespace(text.substr(0, line_end));
   size_t first_space = line.find(' ');
   size_t last_space = line.rfind(' ');
   if (first_space == line.npos || last_space == first_space) return false;
@@ -90,11 +79,11 @@ bool ParseHead(std::string_view text, Head* head) {
     line = text.substr(start, line_end == text.npos ? line_end : line_end - start);
     size_t colon = line.find(':');
     if (colon == line.npos) continue;
-    std::string name = Lower(Trim(line.substr(0, colon)));
-    std::string value(Trim(line.substr(colon + 1)));
+    std::string name = AsciiLower(TrimWhitespace(line.substr(0, colon)));
+    std::string value(TrimWhitespace(line.substr(colon + 1)));
     if (name == "range") head->request.range = value;
     if (name == "authorization") head->request.authorization = value;
-    if (name == "connection") connection = Lower(value);
+    if (name == "connection") connection = AsciiLower(value);
     if (name == "transfer-encoding") return false;  // no client of ours sends chunked requests
     if (name == "content-length") {
       char* end = nullptr;

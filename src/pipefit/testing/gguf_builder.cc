@@ -153,7 +153,7 @@ std::string GgufBuilder::Header() const {
     out += gguf_encode::String(key) + LittleEndian32(value.type) + value.payload;
   }
   for (const Tensor& tensor : tensors_) {
-    out += gguf_encode::String(tensor.name) + LittleEndian32(tensor.ggml_dims.size());
+    out += gguf_encode::String(tensor.name) + LittleEndian32(static_cast<uint32_t>(tensor.ggml_dims.size()));
     for (uint64_t ne : tensor.ggml_dims) out += LittleEndian64(ne);
     out += LittleEndian32(tensor.ggml_type) + LittleEndian64(tensor.offset);
   }
