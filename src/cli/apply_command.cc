@@ -17,6 +17,7 @@
 #include "pipefit/codegen/unified_diff.h"
 #include "pipefit/plan/rank.h"
 #include "pipefit/plan/rules.h"
+#include "pipefit/report/plan_report.h"
 
 namespace pipefit::cli {
 namespace {
@@ -60,8 +61,10 @@ Result<Choice> ChooseFromPlan(const ApplyFlags& flags, ResolvedModel resolved, c
   }
   for (const PlannedCandidate& p : flow.plan.candidates) {
     if (p.candidate.Id() != *id) continue;
-    Choice choice{p.candidate, CodeContextFor(flow.pipeline, flow.request, flow.context), {}};
-    if (!p.fits) choice.notes.push_back(*id + " does not fit the hardware planned for: " + p.reason.value_or(""));
+    Choice choice{p.candidate, flow.plan.code_context, {}};
+    if (!p.fits) {
+      choice.notes.push_back(*id + " does not fit the hardware planned for: " + FitReason(p, flow.plan.hardware));
+    }
     return choice;
   }
   // An explicit --strategy with VAE modifiers the plan did not list (they

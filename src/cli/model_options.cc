@@ -7,7 +7,7 @@
 
 #include "pipefit/base/file_system.h"
 #include "pipefit/catalog/catalog.h"
-#include "pipefit/report/units.h"
+#include "pipefit/base/units.h"
 #include "pipefit/sources/resolve.h"
 
 namespace pipefit::cli {

@@ -2,7 +2,7 @@
 
 #include <functional>
 
-#include "pipefit/report/units.h"
+#include "pipefit/base/units.h"
 
 namespace pipefit {
 namespace {

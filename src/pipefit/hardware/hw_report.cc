@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "pipefit/report/units.h"
+#include "pipefit/base/units.h"
 
 namespace pipefit {
 namespace {

@@ -107,7 +107,7 @@ Result<double> Predict(const CalibrationCase& c) {
       }
       case M::kDenoiserForward:
         for (const StagePeak& s : e.stages) {
-          if (s.stage == "denoise") return GiB(s.allocated());
+          if (s.stage == Stage::kDenoise) return GiB(s.allocated());
         }
         return MakeError(ErrorCode::kNotFound, "no denoise stage");
       case M::kSeconds: return EstimateTime(context, candidate).seconds;

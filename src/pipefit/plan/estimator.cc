@@ -14,7 +14,7 @@ const char* StageName(Stage stage) {
     case Stage::kDenoise: return "denoise";
     case Stage::kDecode: return "decode";
   }
-  return "denoise";
+  return "?";  // unreachable: the switch covers every Stage (-Wswitch)
 }
 
 std::optional<int> PlannedComputeCapability(const PlanContext& context) {
@@ -278,7 +278,7 @@ Estimate EstimateMemory(const PlanContext& ctx, const Candidate& c) {
   Bytes peak_activation = 0;
   for (const ModelCall& call : ctx.calls) {
     StagePeak s;
-    s.stage = StageName(call.stage);
+    s.stage = call.stage;
     s.component = At(ctx, call.component).name;
     s.weights = residency.WeightsDuring(call);
     // force_upcast: vae.to(float32) for the decode (internals §9, §12 step 4).

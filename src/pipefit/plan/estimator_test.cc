@@ -126,17 +126,17 @@ void ExpectVram(const Estimate& e, Bytes allocated) {
 TEST(EstimatorTest, StagesFollowTheCalls) {
   const Estimate e = EstimateMemory(FluxLikeContext(), Make(WeightsKind::kFull, Placement::kGpu));
   ASSERT_EQ(e.stages.size(), 4u);
-  EXPECT_EQ(e.stages[0].stage, "text_encode");
+  EXPECT_EQ(e.stages[0].stage, Stage::kTextEncode);
   EXPECT_EQ(e.stages[0].component, "text_encoder");
-  EXPECT_EQ(e.stages[1].stage, "text_encode");
+  EXPECT_EQ(e.stages[1].stage, Stage::kTextEncode);
   EXPECT_EQ(e.stages[1].component, "text_encoder_2");
-  EXPECT_EQ(e.stages[2].stage, "denoise");
+  EXPECT_EQ(e.stages[2].stage, Stage::kDenoise);
   EXPECT_EQ(e.stages[2].component, "transformer");
-  EXPECT_EQ(e.stages[3].stage, "decode");
+  EXPECT_EQ(e.stages[3].stage, Stage::kDecode);
   EXPECT_EQ(e.stages[3].component, "vae");
   for (const StagePeak& s : e.stages) {
-    EXPECT_EQ(s.activations, kAct) << s.stage;
-    EXPECT_EQ(s.transient, 0) << s.stage;
+    EXPECT_EQ(s.activations, kAct) << StageName(s.stage);
+    EXPECT_EQ(s.transient, 0) << StageName(s.stage);
   }
 }
 
@@ -145,7 +145,7 @@ TEST(EstimatorTest, AllOnGpuHoldsEveryComponent) {
   EXPECT_EQ(Weights(e), (std::vector<Bytes>{kAll, kAll, kAll, kAll}));
   ExpectVram(e, kAll + kAct);
   EXPECT_EQ(e.vram_allocated, 31'406'948'352 + 1'073'741'824);
-  EXPECT_EQ(e.peak_stage, "text_encode");  // every stage ties; the first is kept
+  EXPECT_EQ(e.peak_stage, Stage::kTextEncode);  // every stage ties; the first is kept
   // Load peak: the largest component, loaded at the load dtype.
   EXPECT_EQ(e.ram, kTr);
 }
@@ -156,7 +156,7 @@ TEST(EstimatorTest, ModelOffloadEvictsThePredecessor) {
   const Estimate e = EstimateMemory(FluxLikeContext(), Make(WeightsKind::kFull, Placement::kModelOffload));
   EXPECT_EQ(Weights(e), (std::vector<Bytes>{kTe, kTe2, kTr, kVae}));
   ExpectVram(e, kTr + kAct);
-  EXPECT_EQ(e.peak_stage, "denoise");
+  EXPECT_EQ(e.peak_stage, Stage::kDenoise);
   EXPECT_EQ(e.ram, kAll);  // every component pageable on the host
 }
 
@@ -179,7 +179,7 @@ TEST(EstimatorTest, GroupBlockHoldsUnmatchedPlusTheGroup) {
   const Estimate e = EstimateMemory(FluxLikeContext(), Make(WeightsKind::kFull, Placement::kGroupBlock));
   EXPECT_EQ(Weights(e), (std::vector<Bytes>{kTe, kTe2, 12 * kGiB, kVae}));
   ExpectVram(e, 12 * kGiB + kAct);
-  EXPECT_EQ(e.peak_stage, "denoise");
+  EXPECT_EQ(e.peak_stage, Stage::kDenoise);
   EXPECT_EQ(e.ram, kAll);
 
   Candidate three = Make(WeightsKind::kFull, Placement::kGroupBlock);
@@ -214,7 +214,7 @@ TEST(EstimatorTest, GroupLeafHoldsTheLargestLeaf) {
   const Estimate e = EstimateMemory(FluxLikeContext(), Make(WeightsKind::kFull, Placement::kGroupLeaf));
   EXPECT_EQ(Weights(e), (std::vector<Bytes>{kTeLeaf, kTe2Leaf, kTrLeaf, kVaeLeaf}));
   ExpectVram(e, kTrLeaf + kAct);
-  EXPECT_EQ(e.peak_stage, "denoise");
+  EXPECT_EQ(e.peak_stage, Stage::kDenoise);
   EXPECT_EQ(e.ram, kAll);
 }
 
@@ -301,7 +301,7 @@ TEST(EstimatorTest, Fp8LayerwiseUsesCastBytesAndOneLayerTransient) {
   EXPECT_EQ(Weights(e), (std::vector<Bytes>(4, all_fp8)));
   EXPECT_EQ(Transients(e), (std::vector<Bytes>{0, 0, transient, 0}));
   ExpectVram(e, all_fp8 + kAct + transient);
-  EXPECT_EQ(e.peak_stage, "denoise");
+  EXPECT_EQ(e.peak_stage, Stage::kDenoise);
   EXPECT_EQ(e.ram, kTr);
 
   e = EstimateMemory(FluxLikeContext(),
@@ -319,7 +319,7 @@ TEST(EstimatorTest, Fp8LayerwiseUsesCastBytesAndOneLayerTransient) {
   EXPECT_EQ(Weights(e), (std::vector<Bytes>{kTe, kTe2, 8 * kGiB, kVae}));
   // The transient puts the denoise stage above text_encoder_2's 8 GiB.
   ExpectVram(e, 8 * kGiB + kAct + transient);
-  EXPECT_EQ(e.peak_stage, "denoise");
+  EXPECT_EQ(e.peak_stage, Stage::kDenoise);
 }
 
 TEST(EstimatorTest, Fp8LayerwiseGroupOffload) {
@@ -328,7 +328,7 @@ TEST(EstimatorTest, Fp8LayerwiseGroupOffload) {
       FluxLikeContext(), Make(WeightsKind::kFp8Layerwise, Placement::kGroupBlockStream, {"transformer"}));
   EXPECT_EQ(Weights(e), (std::vector<Bytes>{kTe, kTe2, 7 * kGiB + 2 * kTrFp8Block, kVae}));
   ExpectVram(e, 8 * kGiB + kAct + transient);
-  EXPECT_EQ(e.peak_stage, "denoise");
+  EXPECT_EQ(e.peak_stage, Stage::kDenoise);
 
   e = EstimateMemory(FluxLikeContext(),
                      Make(WeightsKind::kFp8Layerwise, Placement::kGroupLeaf, {"transformer"}));
@@ -366,7 +366,7 @@ TEST(EstimatorTest, BnbInt8ExcludedFromGroupOffloadHasNoWeightTransient) {
   EXPECT_EQ(Weights(e), (std::vector<Bytes>{excluded + kTeLeaf, excluded, excluded, excluded + kVaeLeaf}));
   EXPECT_EQ(Transients(e), (std::vector<Bytes>{0, 0, 0, 0}));
   ExpectVram(e, excluded + kVaeLeaf + kAct);
-  EXPECT_EQ(e.peak_stage, "decode");
+  EXPECT_EQ(e.peak_stage, Stage::kDecode);
   EXPECT_EQ(e.ram, kTr);  // host holds 1.25 GiB; the bf16 load peak is larger
 }
 
@@ -377,7 +377,7 @@ TEST(EstimatorTest, TorchaoGroupBlockScalesBlocksByTheQuantizedRatio) {
   EXPECT_EQ(Weights(e), (std::vector<Bytes>{kTe, kTe2, 6 * kGiB, kVae}));
   EXPECT_EQ(Transients(e), (std::vector<Bytes>{0, 0, kTrLargestLayer * 2, 0}));
   ExpectVram(e, kTe2 + kAct);  // text_encoder_2's 8 GiB beats 6 GiB + 108 MiB
-  EXPECT_EQ(e.peak_stage, "text_encode");
+  EXPECT_EQ(e.peak_stage, Stage::kTextEncode);
 }
 
 TEST(EstimatorTest, SlackFollowsThePeakStageActivations) {
@@ -397,13 +397,13 @@ TEST(EstimatorTest, SlackFollowsThePeakStageActivations) {
   EXPECT_EQ(e.stages[2].activations, 2 * kGiB);
   EXPECT_EQ(e.stages[3].activations, decode);
   EXPECT_EQ(e.vram_allocated, kTr + 2 * kGiB);
-  EXPECT_EQ(e.peak_stage, "denoise");
+  EXPECT_EQ(e.peak_stage, Stage::kDenoise);
   // floor(0.96 x 2 GiB = 2,061,584,302.08).
   EXPECT_EQ(e.vram, kTr + 2 * kGiB + 2'061'584'302 + kContext);
 
   e = EstimateMemory(ctx, Make(WeightsKind::kFull, Placement::kGpu));
   EXPECT_EQ(e.vram_allocated, kAll + decode);
-  EXPECT_EQ(e.peak_stage, "decode");
+  EXPECT_EQ(e.peak_stage, Stage::kDecode);
   // floor(0.96 x 3 GiB = 3,092,376,453.12).
   EXPECT_EQ(e.vram, kAll + decode + 3'092'376'453 + kContext);
 }

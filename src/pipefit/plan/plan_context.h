@@ -18,9 +18,6 @@
 
 namespace pipefit {
 
-enum class Stage { kTextEncode, kEncode, kDenoise, kDecode };
-const char* StageName(Stage stage);  // "text_encode", "encode", "denoise", "decode"
-
 // One model call of a pipeline __call__, in order.
 struct ModelCall {
   Stage stage;

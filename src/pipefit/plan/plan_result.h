@@ -1,7 +1,8 @@
 // The planner's output: every candidate with its predicted peak VRAM, RAM
 // and time, whether it fits, why not, and the recommendation for each
 // preference (CONTRACT.md `plan`). Plain values, rendered by
-// report/plan_report.h and turned into code by codegen/script_writer.h.
+// report/plan_report.h and turned into code by codegen/script_writer.h; the
+// planner itself formats nothing and writes no code.
 #ifndef PIPEFIT_PLAN_PLAN_RESULT_H_
 #define PIPEFIT_PLAN_PLAN_RESULT_H_
 
@@ -12,6 +13,7 @@
 #include "pipefit/base/bytes.h"
 #include "pipefit/model/measure.h"
 #include "pipefit/plan/candidate.h"
+#include "pipefit/plan/code_context.h"
 #include "pipefit/plan/workload.h"
 
 namespace pipefit {
@@ -39,9 +41,13 @@ struct StageActivations {
   std::string basis;        // how it was computed, with the rows cited
 };
 
+// The model calls of a pipeline __call__ (CONTRACT.md stage names).
+enum class Stage { kTextEncode, kEncode, kDenoise, kDecode };
+const char* StageName(Stage stage);  // "text_encode", "encode", "denoise", "decode"
+
 // One stage's contribution to the peak.
 struct StagePeak {
-  std::string stage;     // "text_encode" | "denoise" | "decode" | "encode"
+  Stage stage = Stage::kDenoise;
   std::string component; // the model that runs ("text_encoder_2", "transformer", "vae")
   Bytes weights = 0;     // resident weights while the stage runs (allocator-rounded)
   Bytes activations = 0;
@@ -54,7 +60,7 @@ struct Estimate {
   Bytes vram_allocated = 0;  // predicted torch.cuda.max_memory_allocated()
   Bytes ram = 0;             // predicted peak host memory
   double seconds = 0;        // per pipeline call (one batch)
-  std::string peak_stage;    // stage that sets vram_allocated
+  std::optional<Stage> peak_stage;  // stage that sets vram_allocated
   std::vector<StagePeak> stages;
   std::vector<std::string> notes;
 };
@@ -63,9 +69,11 @@ struct PlannedCandidate {
   Candidate candidate;
   Estimate estimate;
   bool fits = false;
-  std::optional<std::string> reason;  // when !fits: which limit and by how much
-  double relative_time = 1.0;         // seconds / fastest fitting candidate's seconds
-  std::string code;                   // the diffusers code for this candidate
+  // By how much the estimate exceeds the planned hardware (0 when within);
+  // report/ words them (FitReason). fits == (vram_over == 0 && ram_over == 0).
+  Bytes vram_over = 0;
+  Bytes ram_over = 0;
+  double relative_time = 1.0;  // seconds / fastest fitting candidate's seconds
 };
 
 // A weights x placement combination a compatibility rule rules out.
@@ -101,6 +109,9 @@ struct PlanResult {
   std::optional<Shortfall> shortfall;  // set when nothing fits
   std::vector<RejectedCandidate> rejected;  // never offered, with the rule
   std::vector<std::string> notes;
+  // What the code writer needs for every candidate's code (codegen/
+  // script_writer.h CandidateCode(candidate, code_context)).
+  CodeContext code_context;
 };
 
 }  // namespace pipefit

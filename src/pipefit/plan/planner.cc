@@ -3,11 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "pipefit/codegen/script_writer.h"
 #include "pipefit/plan/estimator.h"
 #include "pipefit/plan/rank.h"
 #include "pipefit/plan/time_model.h"
-#include "pipefit/report/units.h"
 
 namespace pipefit {
 namespace {
@@ -67,19 +65,6 @@ std::vector<ModelCall> CallOrder(const PlanContext& ctx) {
 }
 
 
-std::string FitReason(const Estimate& e, const PlanHardware& hw) {
-  std::string reason;
-  if (e.vram > hw.vram) {
-    reason = "needs " + FormatGiB(e.vram) + " VRAM, " + FormatGiB(e.vram - hw.vram) + " more than the " +
-             FormatGiB(hw.vram) + " available";
-  }
-  if (e.ram > hw.ram) {
-    if (!reason.empty()) reason += "; ";
-    reason += "needs " + FormatGiB(e.ram) + " RAM, " + FormatGiB(e.ram - hw.ram) + " more than the " +
-              FormatGiB(hw.ram) + " available";
-  }
-  return reason;
-}
 
 }  // namespace
 
@@ -202,16 +187,16 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
   plan.activation = ctx.activations;
   plan.notes = pipeline.notes;
   std::vector<RejectedCombination> rejected;
-  const CodeContext code = CodeContextFor(pipeline, request, ctx);
+  plan.code_context = CodeContextFor(pipeline, request, ctx);
   for (const Candidate& candidate : EnumerateCandidates(ctx, &rejected)) {
     PlannedCandidate p;
     p.candidate = candidate;
     p.estimate = EstimateMemory(ctx, candidate);
     const TimeEstimate time = EstimateTime(ctx, candidate);
     p.estimate.seconds = time.seconds;
-    p.fits = p.estimate.vram <= ctx.hardware.vram && p.estimate.ram <= ctx.hardware.ram;
-    if (!p.fits) p.reason = FitReason(p.estimate, ctx.hardware);
-    p.code = CandidateCode(candidate, code);
+    p.vram_over = std::max<Bytes>(0, p.estimate.vram - ctx.hardware.vram);
+    p.ram_over = std::max<Bytes>(0, p.estimate.ram - ctx.hardware.ram);
+    p.fits = p.vram_over == 0 && p.ram_over == 0;
     plan.candidates.push_back(std::move(p));
   }
   double fastest = 0;

@@ -51,8 +51,8 @@ Result<PlanContext> BuildPlanContext(const Pipeline& pipeline, const PlanRequest
 
 PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const PlanContext& context);
 
-// What the code writer needs to write this plan's code (codegen/script_writer.h).
-struct CodeContext;
+// What the code writer needs to write this plan's code (codegen/script_writer.h);
+// Plan puts it in PlanResult::code_context.
 CodeContext CodeContextFor(const Pipeline& pipeline, const PlanRequest& request, const PlanContext& context);
 
 // The best attention backend diffusers offers for a GPU (internals §7):

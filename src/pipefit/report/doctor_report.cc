@@ -7,7 +7,8 @@
 
 #include "pipefit/report/json_util.h"
 #include "pipefit/report/plan_report.h"
-#include "pipefit/report/units.h"
+#include "pipefit/base/units.h"
+#include "pipefit/codegen/script_writer.h"
 
 namespace pipefit {
 namespace {
@@ -126,10 +127,11 @@ std::string RenderDoctorText(const DoctorResult& d) {
       for (const PlannedCandidate& p : plan.candidates) {
         if (p.candidate.Id() != *plan.recommended.balanced) continue;
         out += "\n";
+        const std::string code = CandidateCode(p.candidate, plan.code_context);
         size_t start = 0;
-        while (start < p.code.size()) {
-          const size_t end = p.code.find('\n', start);
-          out += "    " + p.code.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
+        while (start < code.size()) {
+          const size_t end = code.find('\n', start);
+          out += "    " + code.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
           if (end == std::string::npos) break;
           start = end + 1;
         }

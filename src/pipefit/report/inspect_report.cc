@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pipefit/report/units.h"
+#include "pipefit/base/units.h"
 
 namespace pipefit {
 namespace {

@@ -34,6 +34,11 @@ struct PlanRenderOptions {
 Json RecommendedJson(const Recommendations& recommended);
 
 std::string RenderPlanJson(const PlanResult& plan, const PlanRenderOptions& options);
+
+// Why a candidate does not fit, e.g. "needs 30.00 GiB VRAM, 6.00 GiB more
+// than the 24.00 GiB available" (both limits, "; "-joined, when both are
+// exceeded); "" when it fits.
+std::string FitReason(const PlannedCandidate& candidate, const PlanHardware& hardware);
 std::string RenderPlanText(const PlanResult& plan, const PlanRenderOptions& options);
 
 // Building blocks of the text report, public for tests.

@@ -6,6 +6,8 @@
 
 #include "pipefit/report/plan_report.h"
 
+#include "pipefit/codegen/script_writer.h"
+
 #include "pipefit/report/json_util.h"
 
 namespace pipefit {
@@ -67,7 +69,7 @@ Json ActivationJson(const StageActivations& a) {
 Json StagesJson(const std::vector<StagePeak>& stages) {
   Json j = Json::array();
   for (const StagePeak& s : stages) {
-    j.push_back({{"stage", s.stage},
+    j.push_back({{"stage", StageName(s.stage)},
                  {"component", s.component},
                  {"weights", s.weights},
                  {"activations", s.activations},
@@ -76,7 +78,7 @@ Json StagesJson(const std::vector<StagePeak>& stages) {
   return j;
 }
 
-Json CandidateJson(const PlannedCandidate& p) {
+Json CandidateJson(const PlannedCandidate& p, const PlanHardware& hardware, const CodeContext& code_context) {
   const Candidate& c = p.candidate;
   const Estimate& e = p.estimate;
   Json j;
@@ -92,13 +94,13 @@ Json CandidateJson(const PlannedCandidate& p) {
   j["vram_allocated"] = e.vram_allocated;
   j["ram"] = e.ram;
   j["fits"] = p.fits;
-  j["reason"] = p.fits ? Json(nullptr) : Json(p.reason.value_or("does not fit"));
+  j["reason"] = p.fits ? Json(nullptr) : Json(FitReason(p, hardware));
   j["seconds"] = RoundCentis(e.seconds);
   j["relative_time"] = RoundCentis(p.relative_time);
   j["quality"] = QualityName(CandidateQuality(c));
-  j["code"] = p.code;
+  j["code"] = CandidateCode(c, code_context);
   j["group_offload_exclude"] = c.group_offload_exclude;
-  j["peak_stage"] = StringOrNull(e.peak_stage);
+  j["peak_stage"] = e.peak_stage ? Json(StageName(*e.peak_stage)) : Json(nullptr);
   j["stages"] = StagesJson(e.stages);
   j["notes"] = e.notes;
   return j;
@@ -137,7 +139,7 @@ std::string RenderPlanJson(const PlanResult& plan, const PlanRenderOptions& opti
   int hidden = 0;
   for (const PlannedCandidate& p : plan.candidates) {
     if (p.fits || options.all) {
-      j["candidates"].push_back(CandidateJson(p));
+      j["candidates"].push_back(CandidateJson(p, plan.hardware, plan.code_context));
     } else {
       ++hidden;
     }

@@ -1,10 +1,13 @@
 #include "pipefit/report/plan_report.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+
+#include "pipefit/codegen/script_writer.h"
 
 namespace pipefit {
 namespace {
@@ -21,7 +24,7 @@ PlannedCandidate MakeCandidate(WeightsKind weights, Placement placement, Bytes v
   p.estimate.vram_allocated = vram - kGiB;
   p.estimate.ram = ram;
   p.estimate.seconds = seconds;
-  p.estimate.peak_stage = "denoise";
+  p.estimate.peak_stage = Stage::kDenoise;
   p.fits = true;
   p.relative_time = relative;
   return p;
@@ -55,27 +58,27 @@ PlanResult SamplePlan() {
 
   PlannedCandidate nf4 =
       MakeCandidate(WeightsKind::kBnbNf4, Placement::kGpu, 9 * kGiB, 20 * kGiB, 25.0, 1.25);
-  nf4.code = "pipe.to(\"cuda\")\n";
   PlannedCandidate offload =
       MakeCandidate(WeightsKind::kFull, Placement::kModelOffload, 12 * kGiB, 40 * kGiB, 30.004, 1.5);
-  offload.code = "pipe.enable_model_cpu_offload()\n";
   PlannedCandidate fp8 =
       MakeCandidate(WeightsKind::kFp8Layerwise, Placement::kGpu, 18 * kGiB, 16 * kGiB, 20.0, 1.0);
-  fp8.code =
-      "pipe.transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn)\npipe.to(\"cuda\")\n";
   fp8.estimate.stages = {
-      {.stage = "text_encode", .weights = 10 * kGiB, .activations = kGiB},
-      {.stage = "denoise", .weights = 14 * kGiB, .activations = 2 * kGiB, .transient = kGiB}};
+      {.stage = Stage::kTextEncode, .weights = 10 * kGiB, .activations = kGiB},
+      {.stage = Stage::kDenoise, .weights = 14 * kGiB, .activations = 2 * kGiB, .transient = kGiB}};
   fp8.estimate.notes = {"fp8 storage, bf16 compute"};
   PlannedCandidate block =
       MakeCandidate(WeightsKind::kFull, Placement::kGroupBlock, 30 * kGiB, 40 * kGiB, 40.0, 2.0);
   block.candidate.num_blocks_per_group = 2;
   block.fits = false;
-  block.reason = "VRAM 30.00 GiB exceeds the card's 24.00 GiB";
+  block.vram_over = 6 * kGiB;
   plan.candidates = {nf4, offload, fp8, block};
   plan.recommended = {
       .quality = "full+model_offload", .speed = "fp8_layerwise+gpu", .balanced = "fp8_layerwise+gpu"};
   plan.notes = {"times assume the card's dense bf16 throughput"};
+  plan.code_context = {.pipeline_class = "FluxPipeline",
+                       .model_id = "black-forest-labs/FLUX.1-dev",
+                       .denoiser_class = "FluxTransformer2DModel",
+                       .workload = plan.workload};
   return plan;
 }
 
@@ -167,7 +170,10 @@ TEST(PlanReportJsonTest, CandidateFieldsAndValues) {
   EXPECT_EQ(nf4["fits"], true);
   EXPECT_TRUE(nf4["reason"].is_null());
   EXPECT_EQ(nf4["relative_time"], 1.25);
-  EXPECT_EQ(nf4["code"], "pipe.to(\"cuda\")\n");
+  // The code writer's snippet for the candidate, from the plan's code context.
+  EXPECT_EQ(nf4["code"], CandidateCode(SamplePlan().candidates[0].candidate, SamplePlan().code_context));
+  EXPECT_THAT(nf4["code"].get<std::string>(), ::testing::HasSubstr("quant_backend=\"bitsandbytes_4bit\""));
+  EXPECT_THAT(nf4["code"].get<std::string>(), ::testing::HasSubstr("\"black-forest-labs/FLUX.1-dev\""));
   const json& offload = j["candidates"][1];
   EXPECT_EQ(offload["group"], "offload_casting");
   EXPECT_EQ(offload["seconds"], 30.0);  // rounded to 0.01 s
@@ -192,7 +198,7 @@ TEST(PlanReportJsonTest, NonFittingOnlyWithAll) {
   EXPECT_EQ(block["id"], "full+group_block");
   EXPECT_EQ(block["num_blocks_per_group"], 2);
   EXPECT_EQ(block["fits"], false);
-  EXPECT_EQ(block["reason"], "VRAM 30.00 GiB exceeds the card's 24.00 GiB");
+  EXPECT_EQ(block["reason"], "needs 30.00 GiB VRAM, 6.00 GiB more than the 24.00 GiB available");
   EXPECT_EQ(all["hidden_candidates"], 0);
 }
 
@@ -248,7 +254,8 @@ TEST(PlanReportTextTest, Golden) {
       "  balanced  fp8_layerwise+gpu  (--prefer)\n"
       "\n"
       "Code for fp8_layerwise+gpu:\n"
-      "    pipe.transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn)\n"
+      "    pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", torch_dtype=torch.bfloat16)\n"
+      "    pipe.transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, compute_dtype=torch.bfloat16)\n"
       "    pipe.to(\"cuda\")\n"
       "\n"
       "  Memory by stage (peak 18.00 GiB VRAM, 17.00 GiB allocated, during denoise):\n"
@@ -277,7 +284,7 @@ TEST(PlanReportTextTest, AllShowsNonFittingRowsWithReason) {
   EXPECT_EQ(RenderPlanText(SamplePlan(), {}).find("full+group_block"), std::string::npos);
   const std::string text = RenderPlanText(SamplePlan(), {.all = true});
   EXPECT_NE(text.find("✗ full+group_block"), std::string::npos);
-  EXPECT_NE(text.find("      VRAM 30.00 GiB exceeds the card's 24.00 GiB\n"), std::string::npos);
+  EXPECT_NE(text.find("      needs 30.00 GiB VRAM, 6.00 GiB more than the 24.00 GiB available\n"), std::string::npos);
   EXPECT_NE(text.find("│▶ 125%"), std::string::npos);
   EXPECT_EQ(text.find("hidden"), std::string::npos);
 }
@@ -341,7 +348,7 @@ TEST(PlanReportTextTest, LinesStayWithinWidth) {
     for (bool color : {false, true}) {
       const std::string text = RenderPlanText(plan, {.all = true, .color = color, .width = width});
       for (const std::string& line : Lines(text)) {
-        if (line.starts_with("    pipe.") || line.find("xxxxxxxx") != std::string::npos) continue;
+        if (line.starts_with("    pipe") || line.find("xxxxxxxx") != std::string::npos) continue;
         EXPECT_LE(DisplayWidth(line), std::max(width, 64)) << "width " << width << ": " << line;
         EXPECT_TRUE(line.empty() || line.back() != ' ') << "trailing space: " << line;
       }
@@ -371,7 +378,7 @@ TEST(PlanReportTextTest, LongIdsGoOnTheirOwnLine) {
 
 TEST(PlanReportTextTest, ChosenStrategyShowsItsCode) {
   const std::string text = RenderPlanText(SamplePlan(), {.chosen = std::string("bnb_nf4+gpu")});
-  EXPECT_NE(text.find("Code for bnb_nf4+gpu:\n    pipe.to(\"cuda\")\n"), std::string::npos);
+  EXPECT_NE(text.find("Code for bnb_nf4+gpu:\n    pipeline_quant_config = PipelineQuantizationConfig(\n"), std::string::npos);
   const std::string unknown = RenderPlanText(SamplePlan(), {.chosen = std::string("full+gpu")});
   EXPECT_NE(unknown.find("full+gpu is not among the candidates"), std::string::npos);
   const std::string memory = RenderPlanText(SamplePlan(), {.prefer = "memory"});

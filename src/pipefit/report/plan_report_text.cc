@@ -9,7 +9,8 @@
 #include <cmath>
 
 #include "pipefit/report/plan_report.h"
-#include "pipefit/report/units.h"
+#include "pipefit/base/units.h"
+#include "pipefit/codegen/script_writer.h"
 
 namespace pipefit {
 namespace {
@@ -17,8 +18,9 @@ namespace {
 // "transformer", "vae.decode": the model a stage runs (stage names repeat
 // when a pipeline has several text encoders).
 std::string StageLabel(const StagePeak& s) {
-  if (s.component.empty()) return s.stage;
-  if (s.stage == "decode" || s.stage == "encode") return s.component + "." + s.stage;
+  const std::string stage = StageName(s.stage);
+  if (s.component.empty()) return stage;
+  if (s.stage == Stage::kDecode || s.stage == Stage::kEncode) return s.component + "." + stage;
   return s.component;
 }
 
@@ -157,7 +159,7 @@ void AppendRow(const PlannedCandidate& p, const Layout& layout, const Context& c
     out += "  " + mark + " " + (is_chosen ? Bold(id, ctx) : id) + "\n";
     out += "      " + NumbersColumns(p, layout, ctx) + "\n";
   }
-  if (!p.fits) AppendWrapped(p.reason.value_or("does not fit"), "      ", "      ", ctx, out);
+  if (!p.fits) AppendWrapped(FitReason(p, ctx.plan.hardware), "      ", "      ", ctx, out);
 }
 
 std::string ColumnTitles(const Layout& layout, const Context& ctx) {
@@ -252,7 +254,7 @@ void AppendStages(const PlannedCandidate& p, const Context& ctx, std::string& ou
   out += "\n";
   AppendWrapped(
       fmt::format("Memory by stage (peak {} VRAM, {} allocated{}):", FormatGiB(e.vram),
-                  FormatGiB(e.vram_allocated), e.peak_stage.empty() ? "" : ", during " + e.peak_stage),
+                  FormatGiB(e.vram_allocated), !e.peak_stage ? "" : fmt::format(", during {}", StageName(*e.peak_stage))),
       "  ", "    ", ctx, out);
   out += fmt::format("    {:<14} {:>10} {:>12} {:>10} {:>10}\n", "stage", "weights", "activations",
                      "transient", "total");
@@ -273,11 +275,12 @@ void AppendChosen(const Context& ctx, std::string& out) {
     return;
   }
   out += "\n" + Bold("Code for " + *ctx.chosen, ctx) + ":\n";
-  if (!p->fits) AppendWrapped("does not fit: " + p->reason.value_or("?"), "  ", "    ", ctx, out);
+  if (!p->fits) AppendWrapped("does not fit: " + FitReason(*p, ctx.plan.hardware), "  ", "    ", ctx, out);
+  const std::string code = CandidateCode(p->candidate, ctx.plan.code_context);
   size_t start = 0;
-  while (start < p->code.size()) {
-    const size_t end = std::min(p->code.find('\n', start), p->code.size());
-    const std::string_view line = std::string_view(p->code).substr(start, end - start);
+  while (start < code.size()) {
+    const size_t end = std::min(code.find('\n', start), code.size());
+    const std::string_view line = std::string_view(code).substr(start, end - start);
     out += line.empty() ? "\n" : "    " + std::string(line) + "\n";
     start = end + 1;
   }
@@ -294,6 +297,20 @@ void AppendNotes(const Context& ctx, std::string& out) {
 }
 
 }  // namespace
+
+std::string FitReason(const PlannedCandidate& p, const PlanHardware& hw) {
+  std::string reason;
+  if (p.vram_over > 0) {
+    reason = fmt::format("needs {} VRAM, {} more than the {} available", FormatGiB(p.estimate.vram),
+                         FormatGiB(p.vram_over), FormatGiB(hw.vram));
+  }
+  if (p.ram_over > 0) {
+    if (!reason.empty()) reason += "; ";
+    reason += fmt::format("needs {} RAM, {} more than the {} available", FormatGiB(p.estimate.ram),
+                          FormatGiB(p.ram_over), FormatGiB(hw.ram));
+  }
+  return reason;
+}
 
 std::string RenderPlanText(const PlanResult& plan, const PlanRenderOptions& options) {
   Context ctx{plan, options, std::max(options.width, kMinWidth), options.chosen};

@@ -1,6 +1,7 @@
-// Human units for reports: the only place GiB appears.
-#ifndef PIPEFIT_REPORT_UNITS_H_
-#define PIPEFIT_REPORT_UNITS_H_
+// Human units for messages and reports (GiB, parameter counts, transfer
+// sizes): one formatting of each, used by every layer.
+#ifndef PIPEFIT_BASE_UNITS_H_
+#define PIPEFIT_BASE_UNITS_H_
 
 #include <cstdint>
 #include <string>
@@ -18,4 +19,4 @@ std::string FormatTransferBytes(int64_t bytes);
 
 }  // namespace pipefit
 
-#endif  // PIPEFIT_REPORT_UNITS_H_
+#endif  // PIPEFIT_BASE_UNITS_H_

@@ -1,4 +1,4 @@
-#include "pipefit/report/units.h"
+#include "pipefit/base/units.h"
 
 #include <fmt/format.h>
 

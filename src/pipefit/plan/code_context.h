@@ -1,0 +1,47 @@
+// What the code writer (codegen/script_writer.h) needs to know about a
+// planned pipeline besides the candidate's knobs: the class and repo to load,
+// the dtype, the denoiser, the attention backend, the workload. The planner
+// fills it (plan/planner.h CodeContextFor) and returns it in the PlanResult;
+// codegen and report turn it into code. Plain values.
+#ifndef PIPEFIT_PLAN_CODE_CONTEXT_H_
+#define PIPEFIT_PLAN_CODE_CONTEXT_H_
+
+#include <string>
+
+#include "pipefit/model/measure.h"
+#include "pipefit/plan/workload.h"
+
+namespace pipefit {
+
+struct CodeContext {
+  std::string pipeline_class;  // "FluxPipeline"; "" -> DiffusionPipeline
+  // What to pass to from_pretrained: a repo id, or a local path.
+  std::string model_id;
+  // The commit to load (`revision=`), set when MODEL named a revision
+  // (org/name@rev) so the code loads what was measured; "" = default branch.
+  std::string revision;
+  LoadDType dtype = LoadDType::kBF16;
+  std::string denoiser = "transformer";  // component name
+  std::string denoiser_class;            // "FluxTransformer2DModel"
+  bool has_vae = true;
+  // The denoiser class has `_repeated_blocks` (compile_repeated_blocks works).
+  bool compile_repeated_blocks = false;
+  // diffusers attention backend name to try ("_flash_3_hub", "flash_hub",
+  // "sage", ...), "" to keep the default (native SDPA). Only set when the
+  // denoiser class dispatches attention (internals §7).
+  std::string attention_backend;
+  // GGUF single-file denoiser: the .gguf path/URL and the base pipeline repo
+  // providing the other components (from_pretrained(base, transformer=...)).
+  std::string gguf_file;
+  std::string base_repo;
+  Workload workload;
+  bool video = false;  // export frames with diffusers.utils.export_to_video
+  // The pipeline's __call__ takes prompt, height, width (and num_frames,
+  // num_*_per_prompt) as text-to-image/video pipelines do. False for classes
+  // pipefit has no row for: only prompt and num_inference_steps are passed.
+  bool known_call = true;
+};
+
+}  // namespace pipefit
+
+#endif  // PIPEFIT_PLAN_CODE_CONTEXT_H_
