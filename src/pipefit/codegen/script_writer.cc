@@ -24,14 +24,15 @@ struct PlacementRow {
 constexpr PlacementRow kPlacementRows[] = {
     {Placement::kGpu, "pipe.to(\"cuda\")", nullptr, false, false},
     {Placement::kModelOffload, "pipe.enable_model_cpu_offload()", nullptr, false, false},
-    {Placement::kSequentialOffload, "pipe.enable_sequential_cpu_offload()", nullptr, false, false},
     {Placement::kGroupBlock, nullptr, "block_level", false, false},
     // Streams with block_level use one block per group (calculator rules).
     {Placement::kGroupBlockStream, nullptr, "block_level", true, false},
     {Placement::kGroupLeaf, nullptr, "leaf_level", false, false},
     {Placement::kGroupLeafStream, nullptr, "leaf_level", true, false},
     {Placement::kGroupLeafStreamLowmem, nullptr, "leaf_level", true, true},
+    {Placement::kSequentialOffload, "pipe.enable_sequential_cpu_offload()", nullptr, false, false},
 };
+static_assert(RowsFollowEnum(kPlacementRows, &PlacementRow::placement, std::size(kAllPlacements)));
 
 // What `pip install` needs beyond torch/diffusers/transformers/accelerate.
 struct WeightsPackageRow {
@@ -47,12 +48,7 @@ constexpr WeightsPackageRow kWeightsPackages[] = {
 // One generation call; Python text for the workload (CONTRACT.md `plan`).
 constexpr const char* kPrompt = "A photo of a red fox in a snowy forest at golden hour";
 
-const PlacementRow& PlacementRowOf(Placement placement) {
-  for (const PlacementRow& row : kPlacementRows) {
-    if (row.placement == placement) return row;
-  }
-  return kPlacementRows[0];
-}
+const PlacementRow& PlacementRowOf(Placement placement) { return RowFor(kPlacementRows, placement); }
 
 const char* PipelineClass(const CodeContext& context) {
   return context.pipeline_class.empty() ? "DiffusionPipeline" : context.pipeline_class.c_str();

@@ -14,21 +14,6 @@
 namespace pipefit {
 namespace {
 
-constexpr WeightsKind kAllWeights[] = {
-    WeightsKind::kFull,          WeightsKind::kFp8Layerwise,  WeightsKind::kBnbInt8,
-    WeightsKind::kBnbNf4,        WeightsKind::kTorchaoInt8wo, WeightsKind::kTorchaoFp8wo,
-    WeightsKind::kTorchaoInt4wo, WeightsKind::kGguf,
-};
-constexpr Placement kAllPlacements[] = {
-    Placement::kGpu,
-    Placement::kModelOffload,
-    Placement::kGroupBlock,
-    Placement::kGroupBlockStream,
-    Placement::kGroupLeaf,
-    Placement::kGroupLeafStream,
-    Placement::kGroupLeafStreamLowmem,
-    Placement::kSequentialOffload,
-};
 
 CodeContext FluxContext() {
   CodeContext context;

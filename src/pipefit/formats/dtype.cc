@@ -3,6 +3,7 @@
 #include <cassert>
 
 #include "pipefit/base/bytes.h"
+#include "pipefit/base/enum_table.h"
 
 namespace pipefit {
 namespace {
@@ -64,17 +65,14 @@ constexpr DTypeInfo kDTypes[] = {
     {.dtype = DType::kMXFP4, .name = "MXFP4", .ggml_id = 39, .kind = K::kQuantized, .block_elements = 32, .block_bytes = 17},
 };
 
+// Row i is the DType with value i, one row per DType (kMXFP4 is the last).
+static_assert(RowsFollowEnum(kDTypes, &DTypeInfo::dtype, static_cast<size_t>(DType::kMXFP4) + 1));
+
 }  // namespace
 
 std::span<const DTypeInfo> AllDTypes() { return kDTypes; }
 
-const DTypeInfo& GetDTypeInfo(DType dtype) {
-  for (const DTypeInfo& info : kDTypes) {
-    if (info.dtype == dtype) return info;
-  }
-  assert(false && "every DType has a row");
-  return kDTypes[0];
-}
+const DTypeInfo& GetDTypeInfo(DType dtype) { return RowFor(kDTypes, dtype); }
 
 std::optional<DType> DTypeFromSafetensorsName(std::string_view name) {
   for (const DTypeInfo& info : kDTypes) {

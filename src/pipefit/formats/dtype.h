@@ -23,7 +23,7 @@ enum class DType : uint8_t {
   kQ4_0, kQ4_1, kQ5_0, kQ5_1, kQ8_0, kQ8_1,
   kQ2_K, kQ3_K, kQ4_K, kQ5_K, kQ6_K, kQ8_K,
   kIQ2_XXS, kIQ2_XS, kIQ3_XXS, kIQ1_S, kIQ4_NL, kIQ3_S, kIQ2_S, kIQ4_XS,
-  kIQ1_M, kTQ1_0, kTQ2_0, kMXFP4,
+  kIQ1_M, kTQ1_0, kTQ2_0, kMXFP4,  // kMXFP4 last: dtype.cc's row table is checked against it
 };
 
 enum class DTypeKind : uint8_t {

@@ -24,6 +24,7 @@ constexpr WeightsRow kWeights[] = {
     // (gguf Q8_0 is int8-class, Q4/Q5/K-quants int4-class).
     {WeightsKind::kGguf, "gguf", QualityTier::kInt8},
 };
+static_assert(RowsFollowEnum(kWeights, &WeightsRow::kind, std::size(kAllWeights)));
 
 struct PlacementRow {
   Placement placement;
@@ -39,13 +40,9 @@ constexpr PlacementRow kPlacements[] = {
     {Placement::kGroupLeafStreamLowmem, "group_leaf_stream_lowmem"},
     {Placement::kSequentialOffload, "sequential_offload"},
 };
+static_assert(RowsFollowEnum(kPlacements, &PlacementRow::placement, std::size(kAllPlacements)));
 
-const WeightsRow& RowOf(WeightsKind kind) {
-  for (const WeightsRow& row : kWeights) {
-    if (row.kind == kind) return row;
-  }
-  return kWeights[0];
-}
+const WeightsRow& RowOf(WeightsKind kind) { return RowFor(kWeights, kind); }
 
 // Splits "a+b+c" into its parts.
 std::vector<std::string_view> SplitPlus(std::string_view id) {
@@ -64,12 +61,7 @@ std::vector<std::string_view> SplitPlus(std::string_view id) {
 
 const char* WeightsId(WeightsKind weights) { return RowOf(weights).id; }
 
-const char* PlacementId(Placement placement) {
-  for (const PlacementRow& row : kPlacements) {
-    if (row.placement == placement) return row.id;
-  }
-  return "gpu";
-}
+const char* PlacementId(Placement placement) { return RowFor(kPlacements, placement).id; }
 
 const char* QualityName(QualityTier quality) {
   switch (quality) {
@@ -78,7 +70,7 @@ const char* QualityName(QualityTier quality) {
     case QualityTier::kInt8: return "int8";
     case QualityTier::kInt4: return "int4";
   }
-  return "full";
+  return "?";  // unreachable: the switch covers every tier (-Wswitch)
 }
 
 QualityTier QualityOf(WeightsKind weights) { return RowOf(weights).quality; }

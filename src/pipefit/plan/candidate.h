@@ -6,12 +6,15 @@
 #ifndef PIPEFIT_PLAN_CANDIDATE_H_
 #define PIPEFIT_PLAN_CANDIDATE_H_
 
+#include <cstddef>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "pipefit/base/bytes.h"
+#include "pipefit/base/enum_table.h"
 
 namespace pipefit {
 
@@ -36,6 +39,24 @@ enum class Placement {
   kGroupLeafStreamLowmem, // leaf_level, use_stream=True, low_cpu_mem_usage=True
   kSequentialOffload,     // enable_sequential_cpu_offload() (legacy)
 };
+
+// Every WeightsKind and every Placement, in enum order: the one list code and
+// tests loop over. Keep each next to its enum; the tables keyed by these
+// enums (ids here, diffusers calls in codegen/) are checked against them at
+// compile time, so a new knob without its rows does not build.
+inline constexpr WeightsKind kAllWeights[] = {
+    WeightsKind::kFull,          WeightsKind::kFp8Layerwise, WeightsKind::kBnbInt8,
+    WeightsKind::kBnbNf4,        WeightsKind::kTorchaoInt8wo, WeightsKind::kTorchaoFp8wo,
+    WeightsKind::kTorchaoInt4wo, WeightsKind::kGguf,
+};
+inline constexpr Placement kAllPlacements[] = {
+    Placement::kGpu,       Placement::kModelOffload,    Placement::kGroupBlock,
+    Placement::kGroupBlockStream, Placement::kGroupLeaf, Placement::kGroupLeafStream,
+    Placement::kGroupLeafStreamLowmem, Placement::kSequentialOffload,
+};
+static_assert(IsEnumSequence(kAllWeights) && std::size(kAllWeights) == static_cast<size_t>(WeightsKind::kGguf) + 1);
+static_assert(IsEnumSequence(kAllPlacements) &&
+              std::size(kAllPlacements) == static_cast<size_t>(Placement::kSequentialOffload) + 1);
 
 // Highest first: a lower enum value is better quality.
 enum class QualityTier { kFull, kFp8, kInt8, kInt4 };

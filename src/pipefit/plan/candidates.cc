@@ -10,12 +10,6 @@
 namespace pipefit {
 namespace {
 
-constexpr Placement kPlacements[] = {
-    Placement::kGpu,       Placement::kModelOffload,    Placement::kGroupBlock,
-    Placement::kGroupBlockStream, Placement::kGroupLeaf, Placement::kGroupLeafStream,
-    Placement::kGroupLeafStreamLowmem, Placement::kSequentialOffload,
-};
-
 bool HasFp8Hardware(const PlanContext& ctx) {
   // torchao float8 needs SM >= 8.9 (internals §6.2: _check_hardware_support
   // for the dynamic config; the weight-only kernels use the same fp8 dtype
@@ -144,7 +138,7 @@ int TuneBlocksPerGroup(const PlanContext& ctx, Candidate c, Bytes vram) {
 std::vector<Candidate> EnumerateCandidates(const PlanContext& ctx, std::vector<RejectedCombination>* rejected) {
   std::vector<Candidate> out;
   for (const WeightsChoice& w : WeightsChoices(ctx)) {
-    for (Placement p : kPlacements) {
+    for (Placement p : kAllPlacements) {
       Candidate c;
       c.weights = w.kind;
       c.placement = p;

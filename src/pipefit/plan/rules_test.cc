@@ -13,16 +13,6 @@ namespace {
 using W = WeightsKind;
 using P = Placement;
 
-constexpr W kAllWeights[] = {W::kFull,          W::kFp8Layerwise, W::kBnbInt8,       W::kBnbNf4,
-                             W::kTorchaoInt8wo, W::kTorchaoFp8wo, W::kTorchaoInt4wo, W::kGguf};
-constexpr P kAllPlacements[] = {P::kGpu,
-                                P::kModelOffload,
-                                P::kGroupBlock,
-                                P::kGroupBlockStream,
-                                P::kGroupLeaf,
-                                P::kGroupLeafStream,
-                                P::kGroupLeafStreamLowmem,
-                                P::kSequentialOffload};
 constexpr P kGroupPlacements[] = {P::kGroupBlock, P::kGroupBlockStream, P::kGroupLeaf, P::kGroupLeafStream,
                                   P::kGroupLeafStreamLowmem};
 
