@@ -73,7 +73,7 @@ constexpr CalibrationCase kCases[] = {
 
 Result<Pipeline> LoadCatalogPipeline(std::string_view name) {
   PIPEFIT_ASSIGN_OR_RETURN(std::optional<CatalogEntry> entry, FindCatalogEntry(name));
-  if (!entry) return MakeError(ErrorCode::kNotFound, std::string(name) + ": not in the catalog");
+  if (!entry) return MakeErrorf(ErrorCode::kNotFound, "{}: not in the catalog", name);
   return LoadPipelineFolder(CatalogFileSystem(), entry->root, "");
 }
 
@@ -84,7 +84,7 @@ Result<double> Predict(const CalibrationCase& c) {
   PlanRequest request;
   request.model = std::string(c.catalog);
   request.gpu = FindGpu(c.gpu);
-  if (request.gpu == nullptr) return MakeError(ErrorCode::kNotFound, std::string(c.gpu) + ": not in the GPU catalog");
+  if (request.gpu == nullptr) return MakeErrorf(ErrorCode::kNotFound, "{}: not in the GPU catalog", c.gpu);
   request.hardware.gpu = request.gpu->name;
   request.hardware.compute_capability = request.gpu->compute_capability;
   request.hardware.vram = request.gpu->vram;
@@ -109,12 +109,12 @@ Result<double> Predict(const CalibrationCase& c) {
         for (const StagePeak& s : e.stages) {
           if (s.stage == Stage::kDenoise) return GiB(s.allocated());
         }
-        return MakeError(ErrorCode::kNotFound, "no denoise stage");
+        return MakeErrorf(ErrorCode::kNotFound, "no denoise stage");
       case M::kSeconds: return EstimateTime(context, candidate).seconds;
       case M::kForwardSeconds: return EstimateTime(context, candidate).compute_seconds / c.steps;
     }
   }
-  return MakeError(ErrorCode::kNotFound, "row " + std::to_string(c.row) + ": no candidate " + std::string(c.strategy));
+  return MakeErrorf(ErrorCode::kNotFound, "row {}: no candidate {}", c.row, c.strategy);
 }
 
 }  // namespace

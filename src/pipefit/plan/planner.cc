@@ -131,9 +131,9 @@ Result<PlanContext> BuildPlanContext(const Pipeline& pipeline, const PlanRequest
   ctx.denoiser = IndexOf(ctx.measurement, ctx.measurement.seed.denoiser);
   ctx.vae = ctx.facts.vae.name.empty() ? -1 : IndexOf(ctx.measurement, ctx.facts.vae.name);
   if (ctx.denoiser < 0) {
-    return MakeError(ErrorCode::kUnsupported,
-                     "no denoiser (transformer or unet with weights) found: pipefit plans pipelines and "
-                     "denoiser checkpoints");
+    return MakeErrorf(ErrorCode::kUnsupported,
+                      "no denoiser (transformer or unet with weights) found: pipefit plans pipelines and "
+                      "denoiser checkpoints");
   }
   if (ctx.traits != nullptr) {
     for (const std::string& name : SplitSeq(ctx.traits->offload_seq)) {

@@ -9,7 +9,7 @@ namespace {
 Result<PlanHardware> FromCatalog(const std::string& name, const GpuSpec** row) {
   const GpuSpec* spec = FindGpu(name);
   if (spec == nullptr) {
-    return MakeError(ErrorCode::kUsage, "--gpu '" + name + "' is not in pipefit's GPU catalog (see `pipefit gpus`)");
+    return MakeErrorf(ErrorCode::kUsage, "--gpu '{}' is not in pipefit's GPU catalog (see `pipefit gpus`)", name);
   }
   *row = spec;
   PlanHardware hw;
@@ -75,7 +75,7 @@ Result<Workload> ResolveWorkload(const Pipeline& pipeline, const WorkloadOverrid
   }
   auto check = [](const char* flag, std::optional<int> value, int minimum) -> Status {
     if (value && *value < minimum) {
-      return MakeError(ErrorCode::kUsage, std::string(flag) + " must be at least " + std::to_string(minimum));
+      return MakeErrorf(ErrorCode::kUsage, "{} must be at least {}", flag, minimum);
     }
     return OkStatus();
   };
@@ -86,13 +86,13 @@ Result<Workload> ResolveWorkload(const Pipeline& pipeline, const WorkloadOverrid
   PIPEFIT_RETURN_IF_ERROR(check("--steps", o.steps, 1));
   for (auto [flag, value] : {std::pair{"--height", o.height}, std::pair{"--width", o.width}}) {
     if (value && *value % 8 != 0) {
-      return MakeError(ErrorCode::kUsage, std::string(flag) + " must be a multiple of 8 (the VAE's scale)");
+      return MakeErrorf(ErrorCode::kUsage, "{} must be a multiple of 8 (the VAE's scale)", flag);
     }
-    if (value && *value > 16384) return MakeError(ErrorCode::kUsage, std::string(flag) + " must be at most 16384");
+    if (value && *value > 16384) return MakeErrorf(ErrorCode::kUsage, "{} must be at most 16384", flag);
   }
-  if (o.frames && *o.frames > 4096) return MakeError(ErrorCode::kUsage, "--frames must be at most 4096");
-  if (o.batch && *o.batch > 1024) return MakeError(ErrorCode::kUsage, "--batch must be at most 1024");
-  if (o.steps && *o.steps > 10000) return MakeError(ErrorCode::kUsage, "--steps must be at most 10000");
+  if (o.frames && *o.frames > 4096) return MakeErrorf(ErrorCode::kUsage, "--frames must be at most 4096");
+  if (o.batch && *o.batch > 1024) return MakeErrorf(ErrorCode::kUsage, "--batch must be at most 1024");
+  if (o.steps && *o.steps > 10000) return MakeErrorf(ErrorCode::kUsage, "--steps must be at most 10000");
   w.from_defaults = !(o.height || o.width || o.frames || o.batch || o.steps);
   w.height = o.height.value_or(w.height);
   w.width = o.width.value_or(w.width);
