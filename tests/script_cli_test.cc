@@ -232,3 +232,58 @@ TEST_F(ScriptCliTest, CheckSeesAliasedClassesAndTheAttentionVariable) {
 
 }  // namespace
 }  // namespace pipefit
+
+namespace pipefit {
+namespace {
+
+// Issue 17: --dtype has no default. Given, the construction's torch_dtype is
+// rewritten to it; absent, the script's own dtype stays (and is planned for).
+constexpr char kFp16Script[] =
+    "import torch\n"
+    "from diffusers import StableDiffusionXLPipeline\n"
+    "pipe = StableDiffusionXLPipeline.from_pretrained(\"o/sdxl\", torch_dtype=torch.float16)\n"
+    "pipe.to(\"cuda\")\n"
+    "image = pipe(\"a cat\").images[0]\n";
+
+TEST_F(ScriptCliTest, ApplyDTypeBf16RewritesAnFp16Script) {
+  const std::string path = Write("fp16.py", kFp16Script);
+  const RunResult r = RunPipefit("apply " + path + " --strategy full+model_offload --dtype bf16 --offline --write", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Read(path),
+            "import torch\n"
+            "from diffusers import StableDiffusionXLPipeline\n"
+            "pipe = StableDiffusionXLPipeline.from_pretrained(\"o/sdxl\", torch_dtype=torch.bfloat16)\n"
+            "pipe.enable_model_cpu_offload()\n"
+            "image = pipe(\"a cat\").images[0]\n");
+  EXPECT_NE(r.err.find("line 3: torch_dtype=torch.float16 is now torch.bfloat16 (--dtype)"), std::string::npos) << r.err;
+  EXPECT_EQ(Read(path + ".orig"), kFp16Script);
+}
+
+TEST_F(ScriptCliTest, ApplyWithoutDTypeKeepsTheScriptsDType) {
+  const std::string path = Write("fp16.py", kFp16Script);
+  const RunResult r = RunPipefit("apply " + path + " --strategy fp8_layerwise+model_offload --offline --write", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string out = Read(path);
+  EXPECT_NE(out.find("pipe = StableDiffusionXLPipeline.from_pretrained(\"o/sdxl\", torch_dtype=torch.float16)\n"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find("pipe.unet.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, "
+                     "compute_dtype=torch.float16)\n"),
+            std::string::npos) << out;
+  EXPECT_EQ(out.find("bfloat16"), std::string::npos) << out;
+}
+
+TEST_F(ScriptCliTest, ApplyDTypeRewritesTheDTypeKeywordAndRefusesUnknownDTypes) {
+  const std::string path = Write("dtype.py",
+                                 "import torch\nfrom diffusers import FluxPipeline\n"
+                                 "pipe = FluxPipeline.from_pretrained(\"o/flux\", dtype=torch.bfloat16)\n");
+  RunResult r = RunPipefit("apply " + path + " --strategy full+gpu --dtype fp16 --offline", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\n+pipe = FluxPipeline.from_pretrained(\"o/flux\", dtype=torch.float16)\n"), std::string::npos)
+      << r.out;
+  r = RunPipefit("apply " + path + " --strategy full+gpu --dtype int8 --offline", Env());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--dtype must be bf16, fp16 or fp32, not 'int8'"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace pipefit

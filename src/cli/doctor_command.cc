@@ -31,11 +31,11 @@ Result<std::string> ReadStdin() {
   char buffer[1 << 16];
   while (true) {
     const ssize_t n = read(STDIN_FILENO, buffer, sizeof buffer);
-    if (n < 0) return MakeError(ErrorCode::kIo, "stdin: read failed");
+    if (n < 0) return MakeErrorf(ErrorCode::kIo, "stdin: read failed");
     if (n == 0) break;
     text.append(buffer, static_cast<size_t>(n));
     if (static_cast<Bytes>(text.size()) > kMaxLogBytes) {
-      return MakeError(ErrorCode::kLimit, "stdin: log larger than 1 GiB; pass the last part (tail -c 100M)");
+      return MakeErrorf(ErrorCode::kLimit, "stdin: log larger than 1 GiB; pass the last part (tail -c 100M)");
     }
   }
   return text;
@@ -44,7 +44,7 @@ Result<std::string> ReadStdin() {
 Result<std::string> ReadLog(const std::string& path) {
   if (path == "-") return ReadStdin();
   RealFileSystem fs;
-  if (!fs.IsFile(path)) return MakeError(ErrorCode::kNotFound, path + ": no such file");
+  if (!fs.IsFile(path)) return MakeErrorf(ErrorCode::kNotFound, "{}: no such file", path);
   auto text = fs.ReadFile(path, kMaxLogBytes);
   if (!text.ok()) return text.error().WithContext(path);
   return text;

@@ -23,8 +23,7 @@ int RunGpus(const GpusFlags& flags) {
   } else if (const GpuSpec* spec = FindGpu(flags.name)) {
     specs.push_back(spec);
   } else {
-    return ReportError(MakeError(
-        ErrorCode::kNotFound, "no GPU named '" + flags.name + "' in the catalog; `pipefit gpus` lists them"));
+    return ReportError(MakeErrorf(ErrorCode::kNotFound, "no GPU named '{}' in the catalog; `pipefit gpus` lists them", flags.name));
   }
   std::string out;
   if (flags.json) {

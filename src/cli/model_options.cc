@@ -28,8 +28,8 @@ Result<ResolvedModel> ResolveModelOrReadId(const ModelFlags& flags, const std::s
   model.offline = true;
   auto resolved = ResolveModelFlags(model, env);
   if (resolved.ok() || flags.offline) return resolved;
-  return MakeError(resolved.error().code,
-                   resolved.error().message + "; pass --model " + read_id + " to read it from the Hub");
+  return MakeErrorf(resolved.error().code, "{}; pass --model {} to read it from the Hub", resolved.error().message,
+                    read_id);
 }
 
 std::string HubFetchSummaryLine(const SourceInfo& source) {
@@ -43,7 +43,7 @@ std::string HubFetchSummaryLine(const SourceInfo& source) {
 Result<ResolvedModel> ResolveModelFlags(const ModelFlags& flags, const Environment& env) {
   ResolvedModel resolved;
   auto dtype = ParseLoadDType(flags.dtype);
-  if (!dtype) return MakeError(ErrorCode::kUsage, "--dtype must be bf16, fp16 or fp32, not '" + flags.dtype + "'");
+  if (!dtype) return MakeErrorf(ErrorCode::kUsage, "--dtype must be bf16, fp16 or fp32, not '{}'", flags.dtype);
   resolved.dtype = *dtype;
   resolved.reference = flags.model;
   if (resolved.reference.empty()) {

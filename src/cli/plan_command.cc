@@ -3,18 +3,17 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/model_options.h"
 #include "cli/plan_flow.h"
 #include "pipefit/base/environment.h"
+#include "pipefit/base/file_system.h"
+#include "pipefit/codegen/apply_choice.h"
 #include "pipefit/codegen/script_writer.h"
 #include "pipefit/plan/planner.h"
 #include "pipefit/plan/rank.h"
-#include "pipefit/plan/rules.h"
 #include "pipefit/report/plan_report.h"
 
 namespace pipefit::cli {
@@ -36,39 +35,29 @@ Result<const PlannedCandidate*> FindStrategy(const PlanResult& plan, const std::
   for (const PlannedCandidate& p : plan.candidates) {
     if (p.candidate.Id() == id) return &p;
   }
-  std::string why;
-  auto parsed = ParseStrategyId(id, &why);
-  if (!parsed) return MakeError(ErrorCode::kUsage, "--strategy: " + why);
-  if (const CompatibilityRule* rule = FindRejection(parsed->weights, parsed->placement)) {
-    return MakeError(ErrorCode::kUsage, "--strategy " + id + " is never offered (" + std::string(rule->id) +
-                                            "): " + std::string(rule->message));
-  }
-  return MakeError(ErrorCode::kUsage, "--strategy " + id +
-                                          " is not a candidate for this pipeline, hardware and workload "
-                                          "(run with --all to list them)");
+  if (auto offered = ParseOfferedStrategy(id); !offered.ok()) return offered.error();
+  return MakeErrorf(ErrorCode::kUsage,
+                    "--strategy {} is not a candidate for this pipeline, hardware and workload "
+                    "(run with --all to list them)",
+                    id);
 }
 
+// --emit's file: a folder or an existing file (without --force) is refused
+// before anything is written; the write itself is atomic and, without
+// --force, never replaces a file that appeared meanwhile.
 Status WriteScript(const std::string& path, const std::string& text, bool force) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return MakeError(ErrorCode::kUsage, "--emit " + path + ": is a directory; give a file name such as run.py");
+  RealFileSystem fs;
+  if (fs.IsDirectory(path)) {
+    return MakeErrorf(ErrorCode::kUsage, "--emit {}: is a directory; give a file name such as run.py", path);
   }
-  if (std::filesystem::exists(path, ec) && !force) {
-    return MakeError(ErrorCode::kUsage, "--emit " + path + ": file exists (pass --force to replace it)");
+  if (fs.Exists(path) && !force) {
+    return MakeErrorf(ErrorCode::kUsage, "--emit {}: file exists (pass --force to replace it)", path);
   }
-  const std::string tmp = path + ".pipefit-tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) return MakeError(ErrorCode::kIo, tmp + ": cannot write");
+  Status written = WriteFileAtomically(path, text, {.replace_existing = force});
+  if (!written.ok() && written.error().code == ErrorCode::kUsage) {
+    return MakeErrorf(ErrorCode::kUsage, "--emit {}: file exists (pass --force to replace it)", path);
   }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return MakeError(ErrorCode::kIo, path + ": cannot write: " + ec.message());
-  }
-  return OkStatus();
+  return written;
 }
 
 // Columns for the text report: the terminal's width, else $COLUMNS, else 120.
@@ -82,8 +71,8 @@ int OutputWidth(const Environment& env) {
 int RunPlan(const PlanFlags& flags) {
   auto prefer = ParsePreference(flags.prefer);
   if (!prefer) {
-    return ReportError(MakeError(ErrorCode::kUsage, "--prefer must be quality, speed, memory or balanced, not '" +
-                                                        flags.prefer + "'"));
+    return ReportError(MakeErrorf(ErrorCode::kUsage, "--prefer must be quality, speed, memory or balanced, not '{}'",
+                                  flags.prefer));
   }
   ProcessEnvironment env;
   auto resolved = ResolveModelFlags(flags.model, env);
@@ -111,8 +100,10 @@ int RunPlan(const PlanFlags& flags) {
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (!flags.emit.empty()) {
     if (chosen == nullptr) {
-      return ReportError(MakeError(ErrorCode::kUsage, "--emit: no candidate fits, so there is nothing to emit for --prefer " +
-                                                          flags.prefer + " (name one with --strategy)"));
+      return ReportError(MakeErrorf(ErrorCode::kUsage,
+                                    "--emit: no candidate fits, so there is nothing to emit for --prefer {} "
+                                    "(name one with --strategy)",
+                                    flags.prefer));
     }
     const std::string script = EmitScript(chosen->candidate, CodeContextFor(flow->pipeline, flow->request, flow->context));
     if (Status s = WriteScript(flags.emit, script, flags.force); !s.ok()) return ReportError(s.error());

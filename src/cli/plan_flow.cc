@@ -38,7 +38,7 @@ Result<PlanRequest> MakeRequest(const PlanInputFlags& flags, const ResolvedModel
 Result<std::optional<Bytes>> OptionalSizeFlag(const std::string& flag, const std::string& text) {
   if (text.empty()) return std::optional<Bytes>();
   auto size = ParseSize(text);
-  if (!size.ok()) return MakeError(ErrorCode::kUsage, flag + ": " + size.error().message);
+  if (!size.ok()) return MakeErrorf(ErrorCode::kUsage, "{}: {}", flag, size.error().message);
   return std::optional<Bytes>(*size);
 }
 

@@ -1,6 +1,6 @@
 // Shared by `check` and `apply`: reading a script (bounded), resolving the
-// model it loads (offline: local path, HF cache, catalog), and the model
-// facts the checker's class-dependent rules use.
+// model it loads (offline: local path, HF cache, catalog). The model facts
+// the checker's class-dependent rules use are codegen/script_model's.
 #ifndef PIPEFIT_CLI_SCRIPT_SUPPORT_H_
 #define PIPEFIT_CLI_SCRIPT_SUPPORT_H_
 
@@ -20,8 +20,6 @@ Result<PythonScript> ReadScript(const std::string& path);
 // (with a note) when neither resolves.
 std::optional<ResolvedModel> ResolveScriptModel(const ModelFlags& flags, const PythonScript& script,
                                                 std::vector<std::string>& notes);
-
-ScriptModelFacts FactsFromPipeline(const Pipeline& pipeline);
 
 }  // namespace pipefit::cli
 

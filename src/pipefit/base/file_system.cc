@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 namespace pipefit {
 
@@ -148,6 +150,126 @@ Result<std::vector<std::string>> RealFileSystem::ListDirectory(
   ::closedir(dir);
   std::sort(names.begin(), names.end());
   return names;
+}
+
+// --- Atomic writes ----------------------------------------------------------
+
+namespace {
+
+// Writes fail with kIo whatever errno says (a missing folder included): the
+// caller asked to create the file.
+Error WriteError(const std::string& path, const char* what) {
+  return MakeErrorf(ErrorCode::kIo, "{}: {}: {}", path, what, std::strerror(errno));
+}
+
+Status MakeParentFolders(const std::string& path) {
+  for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+    const std::string folder = path.substr(0, slash);
+    if (::mkdir(folder.c_str(), 0755) != 0 && errno != EEXIST) return WriteError(folder, "cannot create folder");
+  }
+  return OkStatus();
+}
+
+Status WriteAll(int fd, const std::string& path, std::string_view bytes) {
+  size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return WriteError(path, "cannot write");
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) return WriteError(path, "cannot write");
+  return OkStatus();
+}
+
+// A new temporary file next to `target`, with the permission bits `target`
+// (or options.mode_from) has, else options.new_file_mode.
+Result<int> CreateTemporary(const std::string& target, const AtomicWriteOptions& options, std::string& temp) {
+  static std::atomic<int> counter{0};
+  struct stat st {};
+  const bool have_mode = ::stat(target.c_str(), &st) == 0 ||
+                         (!options.mode_from.empty() && ::stat(options.mode_from.c_str(), &st) == 0);
+  for (int attempt = 0;; ++attempt) {
+    temp = fmt::format("{}.pipefit-tmp-{}-{}", target, ::getpid(), counter++);
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, options.new_file_mode);
+    if (fd < 0 && errno == EEXIST && attempt < 100) continue;  // a leftover of a crashed run
+    if (fd < 0) return WriteError(temp, "cannot create");
+    if (have_mode && ::fchmod(fd, st.st_mode & 07777) != 0) {
+      Error error = WriteError(temp, "cannot set the mode of");
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return error;
+    }
+    return fd;
+  }
+}
+
+// Moves `temp` to `target` without replacing an existing file: link(2)
+// fails with EEXIST atomically. File systems without hard links fall back
+// to a check, then rename.
+Status LinkNoReplace(const std::string& temp, const std::string& target, const std::string& path) {
+  if (::link(temp.c_str(), target.c_str()) == 0) {
+    ::unlink(temp.c_str());
+    return OkStatus();
+  }
+  if (errno == EEXIST) return MakeErrorf(ErrorCode::kUsage, "{}: file exists", path);
+  struct stat st {};
+  if (::lstat(target.c_str(), &st) == 0) return MakeErrorf(ErrorCode::kUsage, "{}: file exists", path);
+  if (::rename(temp.c_str(), target.c_str()) != 0) return WriteError(path, "cannot write");
+  return OkStatus();
+}
+
+// The rename is durable once the folder's entry is: best effort, as some
+// file systems refuse fsync on a folder.
+void SyncFolder(const std::string& file) {
+  const std::string folder = DirName(file);
+  const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+Result<std::string> ResolveLinkWithinFolder(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path p(path);
+  if (!fs::is_symlink(p, ec)) return path;
+  const fs::path target = fs::weakly_canonical(p, ec);
+  if (ec) return MakeErrorf(ErrorCode::kIo, "{}: cannot resolve the symlink: {}", path, ec.message());
+  const fs::path folder = fs::weakly_canonical(p.parent_path().empty() ? fs::path(".") : p.parent_path(), ec);
+  if (ec) return MakeErrorf(ErrorCode::kIo, "{}: cannot resolve its folder: {}", path, ec.message());
+  const auto [mismatch, unused] = std::mismatch(folder.begin(), folder.end(), target.begin(), target.end());
+  if (mismatch != folder.end()) {
+    return MakeErrorf(ErrorCode::kUnsupported, "{} is a symlink to {}, outside its folder", path, target.string());
+  }
+  return target.string();
+}
+
+Status WriteFileAtomically(const std::string& path, std::string_view bytes, const AtomicWriteOptions& options) {
+  std::string target = path;
+  if (options.follow_link_within_folder) {
+    PIPEFIT_ASSIGN_OR_RETURN(target, ResolveLinkWithinFolder(path));
+  }
+  if (options.create_folders) PIPEFIT_RETURN_IF_ERROR(MakeParentFolders(target));
+  std::string temp;
+  PIPEFIT_ASSIGN_OR_RETURN(const int fd, CreateTemporary(target, options, temp));
+  Status written = WriteAll(fd, temp, bytes);
+  if (::close(fd) != 0 && written.ok()) written = WriteError(temp, "cannot write");
+  if (written.ok()) {
+    if (!options.replace_existing) {
+      written = LinkNoReplace(temp, target, path);
+    } else if (::rename(temp.c_str(), target.c_str()) != 0) {
+      written = WriteError(path, "cannot write");
+    }
+  }
+  if (!written.ok()) {
+    ::unlink(temp.c_str());
+    return written;
+  }
+  SyncFolder(target);
+  return OkStatus();
 }
 
 // --- MemoryFileSystem -------------------------------------------------------

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipefit/base/result.h"
@@ -79,6 +80,39 @@ class MemoryFileSystem : public FileSystem {
   };
   std::map<std::string, File> files_;
 };
+
+// How WriteFileAtomically treats what is already at the path.
+struct AtomicWriteOptions {
+  // Permission bits of a file that did not exist (the umask applies). A
+  // replaced file keeps its own bits.
+  unsigned new_file_mode = 0666;
+  // When this file exists, a new file gets its permission bits instead (a
+  // backup gets the mode of its original).
+  std::string mode_from;
+  // false: an existing file is never replaced, also one that appears while
+  // writing (kUsage "PATH: file exists"; nothing is written).
+  bool replace_existing = true;
+  // Create missing parent folders (mode 0755 before the umask).
+  bool create_folders = false;
+  // A symbolic link at the path: false replaces the link itself; true
+  // replaces its target (the link stays) when the target lies inside the
+  // link's folder, and refuses any other (ResolveLinkWithinFolder).
+  bool follow_link_within_folder = false;
+};
+
+// Writes `bytes` to `path` so that a reader sees the old file or the new one,
+// never a mix, even after a crash: a new, uniquely named temporary file in the
+// destination's folder, written and fsync'd, then renamed over `path` (or
+// hard-linked, when an existing file must not be replaced), then the folder
+// fsync'd. On an error the temporary file is removed and `path` is unchanged;
+// the message names the file and the system's reason (kIo).
+Status WriteFileAtomically(const std::string& path, std::string_view bytes,
+                           const AtomicWriteOptions& options = {});
+
+// The file a write through `path` changes: `path` itself, or, for a symbolic
+// link, its resolved target when that lies inside the link's folder;
+// kUnsupported "PATH is a symlink to TARGET, outside its folder" otherwise.
+Result<std::string> ResolveLinkWithinFolder(const std::string& path);
 
 // "a" + "b" -> "a/b"; either side may be empty.
 std::string JoinPath(const std::string& a, const std::string& b);

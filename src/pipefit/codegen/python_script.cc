@@ -244,23 +244,23 @@ int LineOf(std::string_view source, size_t offset) {
 
 Result<PythonScript> ParsePythonScript(std::string_view source) {
   if (source.size() > kMaxScriptBytes) {
-    return MakeError(ErrorCode::kLimit, "script is " + std::to_string(source.size()) + " bytes; pipefit reads scripts up to " +
-                                            std::to_string(kMaxScriptBytes) + " bytes");
+    return MakeErrorf(ErrorCode::kLimit, "script is {} bytes; pipefit reads scripts up to {} bytes", source.size(),
+                      kMaxScriptBytes);
   }
   if (source.find('\0') != std::string_view::npos) {
-    return MakeError(ErrorCode::kMalformed, "not a text file (contains a NUL byte)");
+    return MakeErrorf(ErrorCode::kMalformed, "not a text file (contains a NUL byte)");
   }
   PythonScript script;
   script.source = std::string(source);
   std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
   if (!ts_parser_set_language(parser.get(), tree_sitter_python())) {
-    return MakeError(ErrorCode::kUnsupported, "tree-sitter Python grammar ABI does not match libtree-sitter");
+    return MakeErrorf(ErrorCode::kUnsupported, "tree-sitter Python grammar ABI does not match libtree-sitter");
   }
   // Bounded: a pathological input gives up instead of hanging.
   ts_parser_set_timeout_micros(parser.get(), 5'000'000);
   std::unique_ptr<TSTree, TreeDeleter> tree(
       ts_parser_parse_string(parser.get(), nullptr, script.source.data(), static_cast<uint32_t>(script.source.size())));
-  if (!tree) return MakeError(ErrorCode::kLimit, "parsing took longer than 5 s");
+  if (!tree) return MakeErrorf(ErrorCode::kLimit, "parsing took longer than 5 s");
   Builder(script).Walk(ts_tree_root_node(tree.get()));
   return script;
 }

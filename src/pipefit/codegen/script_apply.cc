@@ -66,8 +66,9 @@ bool Replaced(const Call& call, const std::string& variable, const std::string& 
 
 class Rewriter {
  public:
-  Rewriter(const PythonScript& script, const PipelineSite& site, const Candidate& candidate, const CodeContext& ctx)
-      : s_(script), site_(site), c_(candidate), ctx_(ctx), weights_(WriteWeightsCode(candidate, ctx)) {
+  Rewriter(const PythonScript& script, const PipelineSite& site, const Candidate& candidate, const CodeContext& ctx,
+           const ApplyOptions& options)
+      : s_(script), site_(site), c_(candidate), ctx_(ctx), options_(options), weights_(WriteWeightsCode(candidate, ctx)) {
     crlf_ = UsesCrlf(s_.source);
   }
 
@@ -214,6 +215,10 @@ class Rewriter {
         continue;
       }
       if (existing != nullptr) {
+        if (name == "torch_dtype" && options_.replace_dtype) {
+          ReplaceDType(*existing, kwarg.substr(name.size() + 1));
+          continue;
+        }
         // The user's dtype and revision (literal or variable) are never replaced.
         if (name == "torch_dtype" || name == "revision") continue;
         if (existing->text != kwarg.substr(name.size() + 1)) edits_.push_back({existing->range, kwarg});
@@ -265,6 +270,14 @@ class Rewriter {
       for (const std::string& k : kwargs) text += ",\n" + indent + k;
       edits_.push_back({{insert_at, insert_at}, text});
     }
+  }
+
+  // --dtype given: the value of `torch_dtype=` (or `dtype=`) becomes `value`.
+  void ReplaceDType(const Argument& existing, const std::string& value) {
+    if (existing.text == value) return;
+    edits_.push_back({existing.value, value});
+    notes_.push_back("line " + std::to_string(LineOf(s_.source, existing.value.begin)) + ": " + existing.keyword +
+                     "=" + existing.text + " is now " + value + " (--dtype)");
   }
 
   static bool HasSplat(const Call& call) {
@@ -361,6 +374,7 @@ class Rewriter {
   const PipelineSite& site_;
   const Candidate& c_;
   const CodeContext& ctx_;
+  const ApplyOptions& options_;
   const WeightsCode weights_;
   std::vector<Edit> edits_;
   std::vector<std::string> notes_;
@@ -370,20 +384,27 @@ class Rewriter {
 
 }  // namespace
 
-Result<ApplyResult> ApplyCandidate(const PythonScript& script, const Candidate& candidate, const CodeContext& context,
-                                   const ApplyOptions& options) {
-  const std::vector<PipelineSite> sites = FindPipelines(script);
+const PipelineSite* SelectPipeline(const std::vector<PipelineSite>& sites, const ApplyOptions& options) {
   for (const PipelineSite& site : sites) {
     if (!options.target.empty() && site.variable != options.target) continue;
     if (site.method == "from_pipe") continue;
-    return Rewriter(script, site, candidate, context).Run();
+    return &site;
+  }
+  return nullptr;
+}
+
+Result<ApplyResult> ApplyCandidate(const PythonScript& script, const Candidate& candidate, const CodeContext& context,
+                                   const ApplyOptions& options) {
+  const std::vector<PipelineSite> sites = FindPipelines(script);
+  if (const PipelineSite* site = SelectPipeline(sites, options)) {
+    return Rewriter(script, *site, candidate, context, options).Run();
   }
   if (!options.target.empty()) {
-    return MakeError(ErrorCode::kNotFound, "no pipeline bound to '" + options.target + "' (found " +
-                                               std::to_string(sites.size()) + " pipeline(s))");
+    return MakeErrorf(ErrorCode::kNotFound, "no pipeline bound to '{}' (found {} pipeline(s))", options.target,
+                      sites.size());
   }
-  return MakeError(ErrorCode::kNotFound,
-                   "no diffusers pipeline construction (X.from_pretrained(...) assigned to a variable) found");
+  return MakeErrorf(ErrorCode::kNotFound,
+                    "no diffusers pipeline construction (X.from_pretrained(...) assigned to a variable) found");
 }
 
 }  // namespace pipefit

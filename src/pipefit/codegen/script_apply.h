@@ -11,7 +11,8 @@
 //     the pipeline, at its indentation;
 //   - for quantized candidates, inserts the PipelineQuantizationConfig
 //     statement before it and adds quantization_config / device_map to the
-//     from_pretrained call; adds torch_dtype when missing;
+//     from_pretrained call; adds torch_dtype when missing, and replaces the
+//     script's own only when `replace_dtype` (an explicit --dtype);
 //   - adds the imports the new code needs (after the last top-level import,
 //     or into an existing `from diffusers import ...`; nothing under
 //     `from diffusers import *`).
@@ -32,7 +33,15 @@ namespace pipefit {
 
 struct ApplyOptions {
   std::string target;  // pipeline variable to rewrite ("pipe", "self.pipe"); "" = the first pipeline
+  // Rewrite the construction's torch_dtype (or dtype) to context.dtype. Off,
+  // the user's dtype (a literal or a variable) is never replaced.
+  bool replace_dtype = false;
 };
+
+// The pipeline `apply` rewrites: the first one the script builds with
+// from_pretrained / from_single_file (or the one bound to options.target);
+// nullptr when there is none.
+const PipelineSite* SelectPipeline(const std::vector<PipelineSite>& sites, const ApplyOptions& options);
 
 struct ApplyResult {
   std::string rewritten;           // the whole new script

@@ -4,9 +4,9 @@
 #include <array>
 #include <cstdlib>
 
+#include "pipefit/codegen/script_model.h"
 #include "pipefit/codegen/script_pipelines.h"
 #include "pipefit/codegen/script_rules.h"
-#include "pipefit/plan/pipeline_traits.h"
 
 namespace pipefit {
 namespace {
@@ -169,20 +169,10 @@ class Checker {
         Add("pipeline-vae-tiling-removed", c->line);
       }
       if (c->receiver == site.variable + ".vae" && (c->method == "enable_tiling" || c->method == "enable_slicing") &&
-          !VaeTiles(site)) {
+          !ScriptVaeTiles(site, facts_)) {
         Add("vae-tiling-unsupported", c->line);
       }
     }
-  }
-
-  // From the resolved model's VAE class, else from the pipeline class
-  // (StableVideoDiffusionPipeline uses AutoencoderKLTemporalDecoder).
-  bool VaeTiles(const PipelineSite& site) const {
-    if (!facts_.vae_class.empty()) {
-      const ClassTraits* t = FindClassTraits(facts_.vae_class);
-      return t == nullptr || t->vae_tiling;
-    }
-    return site.class_name != "StableVideoDiffusionPipeline" && site.class_name != "I2VGenXLPipeline";
   }
 
   void CheckCompile(const PipelineSite& site) {

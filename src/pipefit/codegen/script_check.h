@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pipefit/codegen/python_script.h"
+#include "pipefit/codegen/script_model.h"
 
 namespace pipefit {
 
@@ -24,15 +25,6 @@ struct Finding {
   int line = 0;
   std::string message;
   std::string fix;
-};
-
-// Facts about the model the script loads, when pipefit could resolve it.
-struct ScriptModelFacts {
-  bool known = false;
-  std::string vae_class;                // "AutoencoderKL"
-  std::string denoiser_class;           // "FluxTransformer2DModel"
-  bool has_repeated_blocks = false;     // the denoiser class has _repeated_blocks
-  std::string preferred_dtype;          // "bf16" when the checkpoint is stored in bf16
 };
 
 struct CheckResult {

@@ -2,13 +2,7 @@
 
 #include "pipefit/sources/hf_cache.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <cstring>
+#include <cctype>
 #include <sstream>
 
 namespace pipefit {
@@ -17,47 +11,10 @@ namespace {
 constexpr const char* kTreeHeader = "pipefit-hub-tree/1";
 constexpr int64_t kMaxCachedTreeBytes = 64 * 1024 * 1024;
 
-std::atomic<int> temp_counter{0};
-
-Error IoError(const std::string& path, const std::string& what) {
-  return MakeError(ErrorCode::kIo, path + ": " + what + ": " + std::strerror(errno));
-}
-
-Status MakeDirectories(const std::string& path) {
-  std::string partial;
-  size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    partial = path.substr(0, pos);
-    if (partial.empty()) continue;
-    if (::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) return IoError(partial, "cannot create folder");
-  }
-  return OkStatus();
-}
-
-Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  PIPEFIT_RETURN_IF_ERROR(MakeDirectories(DirName(path)));
-  const std::string temp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter++);
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError(temp, "cannot create");
-  size_t written = 0;
-  while (written < content.size()) {
-    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      Error error = IoError(temp, "cannot write");
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return error;
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0 || ::rename(temp.c_str(), path.c_str()) != 0) {
-    Error error = IoError(path, "cannot write");
-    ::unlink(temp.c_str());
-    return error;
-  }
-  return OkStatus();
+// Cache files are re-fetchable, but a torn one must never be read back:
+// base's atomic write (temporary file, fsync, rename), folders created.
+Status WriteCacheFile(const std::string& path, const std::string& content) {
+  return WriteFileAtomically(path, content, {.new_file_mode = 0644, .create_folders = true});
 }
 
 // A host (and port) as a folder name: "huggingface.co", "127.0.0.1_8080".
@@ -95,7 +52,7 @@ std::optional<std::string> HubCache::ReadRef(const std::string& revision) const 
 
 Status HubCache::WriteRef(const std::string& revision, const std::string& commit) const {
   if (!enabled()) return OkStatus();
-  return WriteFileAtomically(JoinPath(root_, "refs/" + PercentEncode(revision, false)), commit + "\n");
+  return WriteCacheFile(JoinPath(root_, "refs/" + PercentEncode(revision, false)), commit + "\n");
 }
 
 std::optional<std::vector<HubFile>> HubCache::ReadTree(const std::string& commit) const {
@@ -125,7 +82,7 @@ Status HubCache::WriteTree(const std::string& commit, const std::vector<HubFile>
     if (file.path.find_first_of("\t\n") != std::string::npos) continue;  // IsSafeRepoPath already refuses these
     text += std::to_string(file.size) + "\t" + file.path + "\n";
   }
-  return WriteFileAtomically(JoinPath(root_, commit + "/tree.tsv"), text);
+  return WriteCacheFile(JoinPath(root_, commit + "/tree.tsv"), text);
 }
 
 int HubCache::LoadData(const std::string& commit, HubFileSystem& fs) const {
@@ -153,7 +110,7 @@ Status HubCache::SaveData(const std::string& commit, const HubFileSystem& fs) co
     const std::string path = JoinPath(root_, commit + "/data/" + file.path);
     auto info = disk.Stat(path);
     if (info.ok() && !info->is_directory && info->size >= static_cast<int64_t>(prefix.size())) continue;
-    PIPEFIT_RETURN_IF_ERROR(WriteFileAtomically(path, prefix));
+    PIPEFIT_RETURN_IF_ERROR(WriteCacheFile(path, prefix));
   }
   return OkStatus();
 }

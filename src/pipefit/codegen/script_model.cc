@@ -1,0 +1,113 @@
+#include "pipefit/codegen/script_model.h"
+
+#include "pipefit/base/text.h"
+#include "pipefit/model/family_table.h"
+#include "pipefit/plan/pipeline_traits.h"
+
+namespace pipefit {
+namespace {
+
+// Pipeline families plan/pipeline_traits has no row for. A class matches the
+// first row whose fragment it contains, so specific rows come first.
+// Sources: INT = shared/reference/diffusers-internals.md (App. B: the
+// model_cpu_offload_seq naming the denoiser; §9: VAE tiling).
+struct PipelineFamilyRow {
+  std::string_view fragment;
+  std::string_view denoiser;   // "unet" | "transformer"
+  std::string_view vae_class;  // "" = a VAE whose class row says it tiles (or none known)
+  std::string_view source;
+};
+
+constexpr PipelineFamilyRow kFamilies[] = {
+    {.fragment = "StableDiffusion3", .denoiser = "transformer", .source = "INT:1174"},
+    {.fragment = "StableVideoDiffusion",
+     .denoiser = "unet",
+     .vae_class = "AutoencoderKLTemporalDecoder",
+     .source = "INT:1181; INT:686 (tiling and slicing raise)"},
+    {.fragment = "I2VGenXL",
+     .denoiser = "unet",
+     .source = "INT:987; diffusers pipelines/i2vgen_xl/pipeline_i2vgen_xl.py imports AutoencoderKL"},
+    {.fragment = "StableDiffusion", .denoiser = "unet", .source = "INT:1164 and the StableDiffusion* rows of App. B"},
+    {.fragment = "Kandinsky5", .denoiser = "transformer", .source = "INT:1075-1078"},
+    {.fragment = "Kandinsky", .denoiser = "unet", .source = "INT:1056-1067"},
+    {.fragment = "AnimateDiff", .denoiser = "unet", .source = "INT:924 and the AnimateDiff* rows of App. B"},
+    {.fragment = "IFPipeline", .denoiser = "unet", .source = "INT:971"},
+    {.fragment = "IFImg2Img", .denoiser = "unet", .source = "INT:972-973"},
+    {.fragment = "IFInpainting", .denoiser = "unet", .source = "INT:974-975"},
+    {.fragment = "IFSuperResolution", .denoiser = "unet", .source = "INT:976"},
+};
+
+const PipelineFamilyRow* FindFamily(std::string_view pipeline_class) {
+  for (const PipelineFamilyRow& row : kFamilies) {
+    if (pipeline_class.find(row.fragment) != std::string_view::npos) return &row;
+  }
+  return nullptr;
+}
+
+// The denoiser named in a model_cpu_offload_seq ("text_encoder->unet->vae").
+std::string_view DenoiserInSequence(std::string_view seq) {
+  for (size_t start = 0; start <= seq.size();) {
+    size_t end = seq.find("->", start);
+    if (end == std::string_view::npos) end = seq.size();
+    const std::string_view name = seq.substr(start, end - start);
+    if (name == "unet" || name == "transformer") return name;
+    start = end + 2;
+  }
+  return "";
+}
+
+bool IsGenericPipeline(std::string_view pipeline_class) {
+  return pipeline_class == "DiffusionPipeline" || pipeline_class.starts_with("AutoPipelineFor");
+}
+
+}  // namespace
+
+ScriptModelFacts FactsFromPipeline(const Pipeline& pipeline) {
+  ScriptModelFacts facts;
+  facts.known = true;
+  for (const Component& c : pipeline.components) {
+    const ModelFamily* family = FindModelFamily(c.class_name);
+    const ModelRole role = family ? family->role : ModelRole::kOther;
+    if (role == ModelRole::kVae || c.name == "vae") facts.vae_class = c.class_name;
+    if (role != ModelRole::kDenoiser && c.name != "transformer" && c.name != "unet") continue;
+    facts.denoiser_class = c.class_name;
+    if (const ClassTraits* t = FindClassTraits(c.class_name)) facts.has_repeated_blocks = !t->repeated_blocks.empty();
+    const std::optional<DType> stored = DominantDType(c, false);
+    if (stored == DType::kBF16) facts.preferred_dtype = "bf16";
+    if (stored == DType::kF16) facts.preferred_dtype = "fp16";
+  }
+  return facts;
+}
+
+std::string ScriptDenoiser(const PipelineSite& site) {
+  if (const PipelineTraits* traits = FindPipelineTraits(site.class_name)) {
+    const std::string_view denoiser = DenoiserInSequence(traits->offload_seq);
+    if (!denoiser.empty()) return std::string(denoiser);
+  }
+  if (const PipelineFamilyRow* family = FindFamily(site.class_name)) return std::string(family->denoiser);
+  if (IsGenericPipeline(site.class_name)) {
+    const std::string id = AsciiLower(site.model_id);
+    const bool unet_repo = (id.find("stable-diffusion") != std::string::npos || id.find("sdxl") != std::string::npos) &&
+                           id.find("stable-diffusion-3") == std::string::npos;
+    if (unet_repo) return "unet";
+  }
+  return "transformer";
+}
+
+bool ScriptVaeTiles(const PipelineSite& site, const ScriptModelFacts& facts) {
+  std::string_view vae_class = facts.vae_class;
+  if (vae_class.empty()) {
+    const PipelineFamilyRow* family = FindFamily(site.class_name);
+    if (family != nullptr) vae_class = family->vae_class;
+  }
+  if (vae_class.empty()) return true;
+  const ClassTraits* traits = FindClassTraits(vae_class);
+  return traits == nullptr || traits->vae_tiling;
+}
+
+LoadDType ScriptLoadDType(const PipelineSite& site, std::optional<LoadDType> requested) {
+  if (requested) return *requested;
+  return ParseLoadDType(site.dtype).value_or(LoadDType::kBF16);
+}
+
+}  // namespace pipefit

@@ -1,0 +1,49 @@
+// What a script's pipeline construction says about the model when pipefit
+// cannot (or need not) resolve it: the denoiser component's name and whether
+// the VAE tiles. Shared by the checker and `apply`, so each rule exists once.
+// Facts come from the traits tables (plan/pipeline_traits: a pipeline row's
+// model_cpu_offload_seq, class_traits: a VAE row's tiling), then from the
+// family rows in script_model.cc for pipeline classes without a traits row.
+#ifndef PIPEFIT_CODEGEN_SCRIPT_MODEL_H_
+#define PIPEFIT_CODEGEN_SCRIPT_MODEL_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "pipefit/codegen/script_pipelines.h"
+#include "pipefit/model/measure.h"
+#include "pipefit/model/pipeline.h"
+
+namespace pipefit {
+
+// Facts about the model the script loads, when pipefit could resolve it.
+struct ScriptModelFacts {
+  bool known = false;
+  std::string vae_class;                // "AutoencoderKL"
+  std::string denoiser_class;           // "FluxTransformer2DModel"
+  bool has_repeated_blocks = false;     // the denoiser class has _repeated_blocks
+  std::string preferred_dtype;          // "bf16" when the checkpoint is stored in bf16
+};
+
+// The facts of a resolved pipeline (its components' classes and stored dtype).
+ScriptModelFacts FactsFromPipeline(const Pipeline& pipeline);
+
+// "unet" or "transformer": the component that denoises in `site`'s pipeline.
+// The pipeline class's traits row, else its family row, else, for the
+// generic classes (DiffusionPipeline, AutoPipelineFor*), the repo id
+// (Stable Diffusion 1.x/2.x/XL repos load a UNet); "transformer" otherwise.
+std::string ScriptDenoiser(const PipelineSite& site);
+
+// Whether the pipeline's VAE has enable_tiling / enable_slicing: the
+// resolved VAE class's traits row when `facts` know it, else the VAE class
+// the pipeline family loads; true when nothing says otherwise.
+bool ScriptVaeTiles(const PipelineSite& site, const ScriptModelFacts& facts);
+
+// The torch_dtype a plan or the written code uses: `requested` (--dtype),
+// else the one the script loads with, else bf16.
+LoadDType ScriptLoadDType(const PipelineSite& site, std::optional<LoadDType> requested);
+
+}  // namespace pipefit
+
+#endif  // PIPEFIT_CODEGEN_SCRIPT_MODEL_H_
