@@ -484,5 +484,41 @@ TEST_F(HubTest, PlanAcceptsARemoteModel) {
   EXPECT_EQ(Json::parse(r.out)["recommended"], Json::parse(local.out)["recommended"]);
 }
 
+// libcurl is loaded with dlopen by the first request (net/curl_transport.h):
+// every test above went through that path. Without it, a command that goes
+// online says what to install and sends nothing; one that stays offline
+// never notices.
+TEST_F(HubTest, MissingLibcurlIsAClearErrorAndNothingIsSent) {
+  RunResult r = Inspect("acme/flux", "PIPEFIT_CURL_LIBRARY=" + dir_.path() + "/none/libcurl.so.4");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.rfind("pipefit: error: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("cannot load " + dir_.path() + "/none/libcurl.so.4 ("), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("reading models from the Hub needs libcurl (Debian/Ubuntu: apt install libcurl4"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("\n"), r.err.size() - 1) << r.err;  // one line
+  EXPECT_EQ(hub_->requests().size(), 0u);
+}
+
+TEST_F(HubTest, OfflineCommandsDoNotNeedLibcurl) {
+  const std::string no_curl = "PIPEFIT_CURL_LIBRARY=" + dir_.path() + "/none/libcurl.so.4";
+  RunResult catalog = RunPipefit("inspect flux.1-dev --offline --json", Env(no_curl));
+  ASSERT_EQ(catalog.exit_code, 0) << catalog.err;
+  EXPECT_EQ(Json::parse(catalog.out)["source"]["kind"], "catalog");
+  ASSERT_EQ(Inspect("acme/flux").exit_code, 0);  // fills pipefit's cache
+  RunResult cached = Inspect("acme/flux", no_curl, "--offline");
+  ASSERT_EQ(cached.exit_code, 0) << cached.err;
+  ExpectSameMeasurements(Json::parse(cached.out), LocalInspect());
+}
+
+// The dynamic loader's own listing (what ldd prints): libcurl is not among
+// the libraries resolved at start-up.
+TEST(HubStartup, BinaryDoesNotLinkLibcurl) {
+  RunResult r = RunPipefit("--version", "LD_TRACE_LOADED_OBJECTS=1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_NE(r.out.find("libc.so"), std::string::npos) << r.out;  // the listing, not the version
+  EXPECT_EQ(r.out.find("libcurl"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace pipefit

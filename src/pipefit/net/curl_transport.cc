@@ -1,17 +1,106 @@
 #include "pipefit/net/curl_transport.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
+#include <fmt/ranges.h>
 
 #include <array>
 #include <cctype>
 #include <cstdlib>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace pipefit {
 namespace {
 
-std::once_flag global_init_once;
+// The libcurl functions pipefit calls, resolved from the library loaded at
+// run time. Their types come from <curl/curl.h>, so the calls below are
+// checked against the header pipefit was built with.
+struct CurlApi {
+  decltype(&curl_global_init) global_init = nullptr;
+  decltype(&curl_easy_init) easy_init = nullptr;
+  decltype(&curl_easy_cleanup) easy_cleanup = nullptr;
+  decltype(&curl_easy_reset) easy_reset = nullptr;
+  decltype(&curl_easy_setopt) easy_setopt = nullptr;
+  decltype(&curl_easy_perform) easy_perform = nullptr;
+  decltype(&curl_easy_getinfo) easy_getinfo = nullptr;
+  decltype(&curl_easy_strerror) easy_strerror = nullptr;
+  decltype(&curl_slist_append) slist_append = nullptr;
+  decltype(&curl_slist_free_all) slist_free_all = nullptr;
+  decltype(&curl_share_init) share_init = nullptr;
+  decltype(&curl_share_setopt) share_setopt = nullptr;
+  decltype(&curl_share_cleanup) share_cleanup = nullptr;
+};
+
+template <typename Fn>
+void LookUp(void* handle, const char* name, Fn& slot, std::vector<std::string>& missing) {
+  slot = reinterpret_cast<Fn>(dlsym(handle, name));
+  if (slot == nullptr) missing.emplace_back(name);
+}
+
+// Every function is required: all of them are called on every exchange.
+Result<CurlApi> ResolveCurlApi(void* handle, const std::string& library) {
+  CurlApi api;
+  std::vector<std::string> missing;
+  LookUp(handle, "curl_global_init", api.global_init, missing);
+  LookUp(handle, "curl_easy_init", api.easy_init, missing);
+  LookUp(handle, "curl_easy_cleanup", api.easy_cleanup, missing);
+  LookUp(handle, "curl_easy_reset", api.easy_reset, missing);
+  LookUp(handle, "curl_easy_setopt", api.easy_setopt, missing);
+  LookUp(handle, "curl_easy_perform", api.easy_perform, missing);
+  LookUp(handle, "curl_easy_getinfo", api.easy_getinfo, missing);
+  LookUp(handle, "curl_easy_strerror", api.easy_strerror, missing);
+  LookUp(handle, "curl_slist_append", api.slist_append, missing);
+  LookUp(handle, "curl_slist_free_all", api.slist_free_all, missing);
+  LookUp(handle, "curl_share_init", api.share_init, missing);
+  LookUp(handle, "curl_share_setopt", api.share_setopt, missing);
+  LookUp(handle, "curl_share_cleanup", api.share_cleanup, missing);
+  if (!missing.empty()) {
+    return MakeErrorf(ErrorCode::kUnsupported,
+                      "{}: not a usable libcurl (missing {}); reading models from the Hub needs libcurl "
+                      "(Debian/Ubuntu: apt install libcurl4)",
+                      library, fmt::join(missing, ", "));
+  }
+  return api;
+}
+
+// dlopen, resolve, curl_global_init. kUnsupported rather than kNetwork:
+// nothing was sent, and neither retrying nor checking the connection helps;
+// rather than kNotFound, which the Hub and resolution code read as "this
+// source lacks the file, try the next" and must not here.
+Result<CurlApi> OpenCurl(const std::string& library) {
+  dlerror();  // clear any stale message
+  // Never closed: libcurl and the TLS library keep process-wide state.
+  void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* reason = dlerror();
+    return MakeErrorf(ErrorCode::kUnsupported,
+                      "cannot load {} ({}): reading models from the Hub needs libcurl (Debian/Ubuntu: apt "
+                      "install libcurl4; Fedora: dnf install libcurl); local folders, the Hugging Face cache, "
+                      "the built-in catalog and --offline work without it",
+                      library, reason != nullptr ? reason : "unknown reason");
+  }
+  PIPEFIT_ASSIGN_OR_RETURN(CurlApi api, ResolveCurlApi(handle, library));
+  if (CURLcode code = api.global_init(CURL_GLOBAL_DEFAULT); code != CURLE_OK) {
+    return MakeErrorf(ErrorCode::kUnsupported, "{}: curl_global_init failed: {}", library, api.easy_strerror(code));
+  }
+  return api;
+}
+
+// Each library is loaded once per process, by whichever thread asks first;
+// the answer (the functions, or why not) is kept, so a missing library costs
+// one dlopen, and the table's address stays valid for the process.
+Result<const CurlApi*> LoadCurl(const std::string& library) {
+  static std::mutex mutex;
+  static std::map<std::string, Result<CurlApi>> loaded;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = loaded.find(library);
+  if (it == loaded.end()) it = loaded.emplace(library, OpenCurl(library)).first;
+  if (!it->second.ok()) return it->second.error();
+  return &it->second.value();
+}
 
 // One exchange's state, filled by libcurl's callbacks.
 struct Transfer {
@@ -68,21 +157,20 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
 
 // Messages name the URL without its query: a CDN's signed URL is a
 // short-lived credential and must not land in logs.
-Error TransferError(CURLcode code, const TransportRequest& request, const char* detail) {
-  std::string what = detail[0] != '\0' ? detail : curl_easy_strerror(code);
+Error TransferError(const CurlApi& api, CURLcode code, const TransportRequest& request, const char* detail) {
+  const std::string what = detail[0] != '\0' ? detail : api.easy_strerror(code);
   const std::string url = UrlForMessages(request.url);
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
-      return MakeError(ErrorCode::kNetwork, url + ": timed out after " +
-                                                std::to_string(request.timeout.count()) + " ms (" + what + ")");
+      return MakeErrorf(ErrorCode::kNetwork, "{}: timed out after {} ms ({})", url, request.timeout.count(), what);
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-      return MakeError(ErrorCode::kNetwork, url + ": cannot resolve host (" + what +
-                                                "); use --offline to work from the cache only");
+      return MakeErrorf(ErrorCode::kNetwork, "{}: cannot resolve host ({}); use --offline to work from the cache only",
+                        url, what);
     case CURLE_COULDNT_CONNECT:
-      return MakeError(ErrorCode::kNetwork, url + ": cannot connect (" + what + ")");
+      return MakeErrorf(ErrorCode::kNetwork, "{}: cannot connect ({})", url, what);
     default:
-      return MakeError(ErrorCode::kNetwork, url + ": " + what);
+      return MakeErrorf(ErrorCode::kNetwork, "{}: {}", url, what);
   }
 }
 
@@ -93,11 +181,38 @@ Error TransferError(CURLcode code, const TransportRequest& request, const char* 
 // not shared between threads (libcurl does not support that); instead idle
 // easy handles, each with its own live connections, wait in `idle` and are
 // taken by one exchange at a time, so keep-alive still saves handshakes.
+// Everything is set up by the first exchange (Start), not the constructor.
 struct CurlTransport::Shared {
+  std::once_flag started;
+  const CurlApi* api = nullptr;  // set by Start when the library loaded
+  std::optional<Error> load_error;
   CURLSH* handle = nullptr;
   std::array<std::mutex, CURL_LOCK_DATA_LAST> locks;
   std::mutex idle_mutex;
   std::vector<CURL*> idle;
+
+  // Thread-safe: the first caller loads, later callers wait for it and then
+  // see its outcome.
+  Result<const CurlApi*> Start(const std::string& library) {
+    std::call_once(started, [&] {
+      auto loaded = LoadCurl(library);
+      if (!loaded.ok()) {
+        load_error = loaded.error();
+        return;
+      }
+      api = *loaded;
+      handle = api->share_init();
+      if (handle != nullptr) {
+        api->share_setopt(handle, CURLSHOPT_LOCKFUNC, &Shared::Lock);
+        api->share_setopt(handle, CURLSHOPT_UNLOCKFUNC, &Shared::Unlock);
+        api->share_setopt(handle, CURLSHOPT_USERDATA, this);
+        api->share_setopt(handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+        api->share_setopt(handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+      }
+    });
+    if (load_error) return *load_error;
+    return api;
+  }
 
   CURL* Take() {
     {
@@ -108,10 +223,10 @@ struct CurlTransport::Shared {
         return h;
       }
     }
-    return curl_easy_init();
+    return api->easy_init();
   }
   void Give(CURL* h) {
-    curl_easy_reset(h);  // no pointer into a finished exchange stays set; live connections stay
+    api->easy_reset(h);  // no pointer into a finished exchange stays set; live connections stay
     std::lock_guard<std::mutex> lock(idle_mutex);
     idle.push_back(h);
   }
@@ -123,67 +238,71 @@ struct CurlTransport::Shared {
 };
 
 CurlTransport::CurlTransport(CurlTransportOptions options)
-    : options_(std::move(options)), shared_(std::make_unique<Shared>()) {
-  std::call_once(global_init_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  shared_->handle = curl_share_init();
-  if (shared_->handle != nullptr) {
-    curl_share_setopt(shared_->handle, CURLSHOPT_LOCKFUNC, &Shared::Lock);
-    curl_share_setopt(shared_->handle, CURLSHOPT_UNLOCKFUNC, &Shared::Unlock);
-    curl_share_setopt(shared_->handle, CURLSHOPT_USERDATA, shared_.get());
-    curl_share_setopt(shared_->handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(shared_->handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-  }
-}
+    : options_(std::move(options)), shared_(std::make_unique<Shared>()) {}
 
 CurlTransport::~CurlTransport() {
-  for (CURL* h : shared_->idle) curl_easy_cleanup(h);
-  if (shared_->handle != nullptr) curl_share_cleanup(shared_->handle);
+  if (shared_->api == nullptr) return;  // never loaded: nothing to clean up
+  for (CURL* h : shared_->idle) shared_->api->easy_cleanup(h);
+  if (shared_->handle != nullptr) shared_->api->share_cleanup(shared_->handle);
 }
 
+namespace {
+
+// Sets everything an exchange needs on a fresh (or reset) handle. Pointers
+// handed to libcurl (`headers`, `range`, `error_buffer`, `transfer`) must
+// outlive the transfer.
+void ConfigureHandle(const CurlApi& api, CURL* h, CURLSH* share, const TransportRequest& request,
+                     const CurlTransportOptions& options, curl_slist* headers, const std::string& range,
+                     char* error_buffer, Transfer* transfer) {
+  if (share != nullptr) api.easy_setopt(h, CURLOPT_SHARE, share);
+  api.easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  api.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // required with threads
+  api.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  api.easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  api.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  api.easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  api.easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+  api.easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  api.easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
+  api.easy_setopt(h, CURLOPT_HEADERDATA, transfer);
+  api.easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
+  api.easy_setopt(h, CURLOPT_WRITEDATA, transfer);
+  if (!range.empty()) api.easy_setopt(h, CURLOPT_RANGE, range.c_str());
+  if (request.method == "HEAD") api.easy_setopt(h, CURLOPT_NOBODY, 1L);
+  if (!options.ca_bundle.empty()) api.easy_setopt(h, CURLOPT_CAINFO, options.ca_bundle.c_str());
+}
+
+}  // namespace
+
 Result<HttpResponse> CurlTransport::Exchange(const TransportRequest& request) {
+  PIPEFIT_ASSIGN_OR_RETURN(const CurlApi* api, shared_->Start(options_.library));
   // Back to the idle list after the exchange, whatever happens.
   auto give_back = [this](CURL* h) { shared_->Give(h); };
   std::unique_ptr<CURL, decltype(give_back)> curl(shared_->Take(), give_back);
-  if (!curl) return MakeError(ErrorCode::kNetwork, UrlForMessages(request.url) + ": cannot initialise libcurl");
+  if (!curl) return MakeErrorf(ErrorCode::kNetwork, "{}: cannot initialise libcurl", UrlForMessages(request.url));
   Transfer transfer;
   transfer.max_body_bytes = request.max_body_bytes;
   char error_buffer[CURL_ERROR_SIZE] = {0};
   curl_slist* headers = nullptr;
-  for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers, &curl_slist_free_all);
+  for (const auto& [name, value] : request.headers) {
+    headers = api->slist_append(headers, fmt::format("{}: {}", name, value).c_str());
+  }
+  std::unique_ptr<curl_slist, decltype(api->slist_free_all)> header_list(headers, api->slist_free_all);
   std::string range;
   if (request.range) {
-    range = std::to_string(request.range->offset) + "-" +
-            std::to_string(request.range->offset + request.range->length - 1);
+    range = fmt::format("{}-{}", request.range->offset, request.range->offset + request.range->length - 1);
   }
   CURL* h = curl.get();
-  if (shared_->handle != nullptr) curl_easy_setopt(h, CURLOPT_SHARE, shared_->handle);
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // required with threads
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, header_list.get());
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
-  if (!range.empty()) curl_easy_setopt(h, CURLOPT_RANGE, range.c_str());
-  if (request.method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-  if (!options_.ca_bundle.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_bundle.c_str());
-
-  CURLcode code = curl_easy_perform(h);
+  ConfigureHandle(*api, h, shared_->handle, request, options_, header_list.get(), range, error_buffer, &transfer);
+  CURLcode code = api->easy_perform(h);
   if (transfer.over_limit) {
-    return MakeError(ErrorCode::kLimit, UrlForMessages(request.url) + ": HTTP " + std::to_string(transfer.response.status) +
-                                            " response body exceeds " + std::to_string(request.max_body_bytes) +
-                                            " bytes; transfer aborted");
+    return MakeErrorf(ErrorCode::kLimit, "{}: HTTP {} response body exceeds {} bytes; transfer aborted",
+                      UrlForMessages(request.url), transfer.response.status, request.max_body_bytes);
   }
-  if (code != CURLE_OK && !transfer.cut_short) return TransferError(code, request, error_buffer);
+  if (code != CURLE_OK && !transfer.cut_short) return TransferError(*api, code, request, error_buffer);
   long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  api->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   transfer.response.status = static_cast<int>(status);
   transfer.response.url = request.url;
   return std::move(transfer.response);

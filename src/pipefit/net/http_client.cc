@@ -57,7 +57,7 @@ Result<HttpResponse> HttpClient::ExchangeWithRetries(const TransportRequest& req
 Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   const std::string origin = UrlOrigin(request.url);
   if (origin.empty()) {
-    return MakeError(ErrorCode::kUsage, UrlForMessages(request.url) + ": not an absolute http(s) URL");
+    return MakeErrorf(ErrorCode::kUsage, "{}: not an absolute http(s) URL", UrlForMessages(request.url));
   }
   TransportRequest exchange;
   exchange.method = request.head ? "HEAD" : "GET";
@@ -76,19 +76,19 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
     if (!IsRedirect(response.status)) return response;
     auto location = response.Header("location");
     if (!location || location->empty()) {
-      return MakeError(ErrorCode::kNetwork, UrlForMessages(exchange.url) + ": HTTP " +
-                                                std::to_string(response.status) + " redirect without a Location header");
+      return MakeErrorf(ErrorCode::kNetwork, "{}: HTTP {} redirect without a Location header",
+                        UrlForMessages(exchange.url), response.status);
     }
     if (hop >= options_.max_redirects) {
-      return MakeError(ErrorCode::kNetwork, UrlForMessages(request.url) + ": more than " +
-                                                std::to_string(options_.max_redirects) + " redirects");
+      return MakeErrorf(ErrorCode::kNetwork, "{}: more than {} redirects", UrlForMessages(request.url),
+                        options_.max_redirects);
     }
     redirects_.fetch_add(1);
     std::string next = ResolveRedirect(exchange.url, *location);
     std::string scheme = next.substr(0, next.find("://"));
     if (scheme != "http" && scheme != "https") {
-      return MakeError(ErrorCode::kNetwork, UrlForMessages(exchange.url) + ": redirect to an unsupported URL '" +
-                                                PrintableServerText(UrlForMessages(next)) + "'");
+      return MakeErrorf(ErrorCode::kNetwork, "{}: redirect to an unsupported URL '{}'", UrlForMessages(exchange.url),
+                        PrintableServerText(UrlForMessages(next)));
     }
     exchange.url = next;
   }

@@ -16,7 +16,7 @@ class ScriptedTransport : public HttpTransport {
 
   Result<HttpResponse> Exchange(const TransportRequest& request) override {
     sent.push_back(request);
-    if (answers.empty()) return MakeError(ErrorCode::kNetwork, "script exhausted");
+    if (answers.empty()) return MakeErrorf(ErrorCode::kNetwork, "script exhausted");
     Result<HttpResponse> answer = answers.front();
     answers.pop_front();
     return answer;
@@ -141,7 +141,7 @@ TEST(HttpClientTest, RetryAfterIsCappedAndClientErrorsAreNotRetried) {
 
 TEST(HttpClientTest, TransportErrorsAreNotRetried) {
   Fixture f;
-  f.transport.answers.push_back(MakeError(ErrorCode::kNetwork, "https://hub.test/x: timed out"));
+  f.transport.answers.push_back(MakeErrorf(ErrorCode::kNetwork, "https://hub.test/x: timed out"));
   auto response = f.client.Send(Get("https://hub.test/x"));
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.error().message, "https://hub.test/x: timed out");

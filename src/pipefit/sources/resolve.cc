@@ -42,6 +42,8 @@ Result<Pipeline> FromHub(const std::string& reference, const ResolveOptions& opt
   CurlTransportOptions curl_options;
   if (auto bundle = env.GetNonEmpty("SSL_CERT_FILE")) curl_options.ca_bundle = *bundle;
   if (auto bundle = env.GetNonEmpty("CURL_CA_BUNDLE")) curl_options.ca_bundle = *bundle;
+  // libcurl is loaded on the first request; tests point this at a missing file.
+  if (auto library = env.GetNonEmpty("PIPEFIT_CURL_LIBRARY")) curl_options.library = *library;
   CurlTransport transport(curl_options);
   return LoadHubModel(*ref, hub_options, settings, transport);
 }
