@@ -12,6 +12,7 @@ packages=(
   libtree-sitter-dev
   libcurl4-openssl-dev
   ca-certificates
+  clang-format
 )
 # The fuzzers (scripts/fuzz.sh) need clang and libFuzzer's runtime.
 if [ -n "${PIPEFIT_SETUP_FUZZ:-}" ]; then

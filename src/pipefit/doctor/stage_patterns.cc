@@ -11,6 +11,7 @@ using S = OomStage;
 // which the denoiser rows would claim); the others innermost frame first.
 // Loading is recognised by module.to / _apply / load paths, except under
 // an accelerate offload hook, where .to() is the model's turn to run.
+// clang-format off
 constexpr StagePattern kFrames[] = {
     // --- training --------------------------------------------------------
     // Not every torch/autograd frame: torch < 2.0 wraps every pipeline call
@@ -62,7 +63,9 @@ constexpr StagePattern kFrames[] = {
     {S::kDenoising, "", "", "self.unet(", "", "    noise_pred = self.unet("},
     {S::kDenoising, "", "scaled_dot_product_attention", "", "", "in scaled_dot_product_attention"},
 };
+// clang-format on
 
+// clang-format off
 constexpr ContextPattern kContext[] = {
     {S::kLoading, "Loading pipeline components", "Loading pipeline components...:  57%|█████▋    | 4/7"},
     {S::kLoading, "Loading checkpoint shards", "Loading checkpoint shards: 100%|██████████| 3/3"},
@@ -70,6 +73,7 @@ constexpr ContextPattern kContext[] = {
     {S::kDenoising, "s/it]", " 43%|████▎     | 12/28 [00:31<00:36,  2.28s/it]"},
     {S::kDenoising, "it/s]", " 43%|████▎     | 12/28 [00:05<00:06,  2.28it/s]"},
 };
+// clang-format on
 
 }  // namespace
 

@@ -18,6 +18,7 @@ using K = DTypeKind;
 //    in shared/reference/diffusers-internals.md §6.3.
 //  - diffusers support: quantizers/gguf/utils.py SUPPORTED_GGUF_QUANT_TYPES
 //    (internals §6.3; F32/F16 load as plain tensors).
+// clang-format off
 constexpr DTypeInfo kDTypes[] = {
     {.dtype = DType::kBool, .name = "BOOL", .safetensors_name = "BOOL", .ggml_id = -1, .kind = K::kInteger, .block_elements = 1, .block_bytes = 1},
     {.dtype = DType::kU8, .name = "U8", .safetensors_name = "U8", .ggml_id = -1, .kind = K::kInteger, .block_elements = 1, .block_bytes = 1},
@@ -64,6 +65,7 @@ constexpr DTypeInfo kDTypes[] = {
     {.dtype = DType::kTQ2_0, .name = "TQ2_0", .ggml_id = 35, .kind = K::kQuantized, .block_elements = 256, .block_bytes = 66},
     {.dtype = DType::kMXFP4, .name = "MXFP4", .ggml_id = 39, .kind = K::kQuantized, .block_elements = 32, .block_bytes = 17},
 };
+// clang-format on
 
 // Row i is the DType with value i, one row per DType (kMXFP4 is the last).
 static_assert(RowsFollowEnum(kDTypes, &DTypeInfo::dtype, static_cast<size_t>(DType::kMXFP4) + 1));

@@ -15,6 +15,7 @@ namespace pipefit::gpu_rows {
 std::vector<GpuSpec> ConsumerRows() {
   constexpr GpuVendor kNv = GpuVendor::kNvidia;
   constexpr GpuSegment kSeg = GpuSegment::kConsumer;
+  // clang-format off
   return {
       // Turing: no bf16; fp16 tensor with fp32 accumulate.
       {.id = "rtx-2060", .name = "GeForce RTX 2060", .vendor = kNv, .segment = kSeg,
@@ -141,6 +142,7 @@ std::vector<GpuSpec> ConsumerRows() {
                  "122.8 TFLOPS); uncertain: bf16 WMMA assumed at the fp16 rate, and the "
                  "figure counts dual issue, so sustained matmul is lower"},
   };
+  // clang-format on
 }
 
 }  // namespace pipefit::gpu_rows

@@ -11,6 +11,7 @@ namespace pipefit::gpu_rows {
 std::vector<GpuSpec> WorkstationRows() {
   constexpr GpuVendor kNv = GpuVendor::kNvidia;
   constexpr GpuSegment kSeg = GpuSegment::kWorkstation;
+  // clang-format off
   return {
       {.id = "rtx-a4000", .name = "RTX A4000", .vendor = kNv, .segment = kSeg,
        .architecture = "Ampere (GA104)", .vram = 16 * kGiB, .memory_bandwidth_gbs = 448,
@@ -46,6 +47,7 @@ std::vector<GpuSpec> WorkstationRows() {
                  "1792 GB/s, 4000 AI TOPS (fp4 with sparsity); bf16 derived as AI TOPS / 8 "
                  "assuming full-rate fp32 accumulate as on RTX 6000 Ada (uncertain)"},
   };
+  // clang-format on
 }
 
 std::vector<GpuSpec> DataCenterRows() {

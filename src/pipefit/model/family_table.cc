@@ -20,6 +20,7 @@ constexpr std::string_view kT5Embeddings[] = {"shared", "embed_tokens", "relativ
 constexpr std::string_view kClipEmbeddings[] = {"token_embedding", "position_embedding"};
 constexpr std::string_view kLlmEmbeddings[] = {"embed_tokens"};
 
+// clang-format off
 constexpr ModelFamily kFamilies[] = {
     // --- diffusers denoisers -------------------------------------------------
     {.class_name = "FluxTransformer2DModel", .library = "diffusers", .role = ModelRole::kDenoiser,
@@ -102,6 +103,7 @@ constexpr ModelFamily kFamilies[] = {
      .role = ModelRole::kTextEncoder, .keep_in_fp32 = kEmpty, .skip_layerwise_casting = kEmpty,
      .embeddings = kLlmEmbeddings, .source = "transformers models/mistral3 (embed_tokens is nn.Embedding)"},
 };
+// clang-format on
 
 constexpr std::string_view kDefaultSkip[] = {"pos_embed", "patch_embed", "norm", "^proj_in$",
                                              "^proj_out$"};

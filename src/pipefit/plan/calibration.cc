@@ -14,6 +14,7 @@ using M = CalibrationMetric;
 // BLOG-QUANT rows quantize transformer + text_encoder_2 ("+te") for
 // bnb/torchao and only the transformer for fp8 layerwise (caveat 3);
 // TORCHAO rows quantize only the transformer (caveat 2).
+// clang-format off
 constexpr CalibrationCase kCases[] = {
     {.row = 14, .catalog = "flux.1-dev", .strategy = "full+gpu", .gpu = "h100-sxm", .metric = M::kPeakAllocated,
      .measured = 33.851},
@@ -70,6 +71,7 @@ constexpr CalibrationCase kCases[] = {
     {.row = 16, .catalog = "flux.1-dev", .strategy = "torchao_int8wo+gpu", .gpu = "h100-sxm",
      .metric = M::kSeconds, .measured = 8.551, .tolerance = 0.25},
 };
+// clang-format on
 
 Result<Pipeline> LoadCatalogPipeline(std::string_view name) {
   PIPEFIT_ASSIGN_OR_RETURN(std::optional<CatalogEntry> entry, FindCatalogEntry(name));

@@ -34,6 +34,7 @@ constexpr std::string_view kHunyuanVideoBlocks[] = {"HunyuanVideoTransformerBloc
                                                     "HunyuanVideoPatchEmbed", "HunyuanVideoTokenRefiner"};
 constexpr std::string_view kUnetBlocks[] = {"BasicTransformerBlock"};
 
+// clang-format off
 constexpr ClassTraits kClasses[] = {
     // Denoisers that dispatch attention (INT:600).
     {.class_name = "FluxTransformer2DModel",
@@ -160,6 +161,7 @@ constexpr ClassTraits kClasses[] = {
     {.class_name = "CLIPVisionModelWithProjection",
      .source = "INT:221, :251-253; DIFF pipelines/flux/pipeline_flux.py:192"},
 };
+// clang-format on
 
 }  // namespace
 

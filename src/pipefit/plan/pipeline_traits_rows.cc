@@ -32,6 +32,7 @@ constexpr std::string_view kSdSeq = "text_encoder->image_encoder->unet->vae";
 constexpr std::string_view kSdxlSeq = "text_encoder->text_encoder_2->image_encoder->unet->vae";
 constexpr std::string_view kOneEncoderSeq = "text_encoder->transformer->vae";
 
+// clang-format off
 constexpr PipelineTraits kPipelines[] = {
     // FLUX.1: guidance-distilled (guidance embedding), true CFG off by default.
     {.pipeline_class = "FluxPipeline",
@@ -225,6 +226,7 @@ constexpr PipelineTraits kPipelines[] = {
                "4.5, :657 max_seq, :742 size = sample_size (128, models/transformers/"
                "pixart_transformer_2d.py:96) x 8, :841 CFG batch"},
 };
+// clang-format on
 
 }  // namespace
 
