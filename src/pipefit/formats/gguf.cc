@@ -73,7 +73,7 @@ class HeaderReader {
     PIPEFIT_RETURN_IF_ERROR(Ensure(size, what));
     uint64_t value = 0;
     for (int64_t i = size - 1; i >= 0; --i) {
-      value = (value << 8) | static_cast<unsigned char>(buffer_[position_ + i]);
+      value = (value << 8) | static_cast<unsigned char>(buffer_[static_cast<size_t>(position_ + i)]);
     }
     position_ += size;
     return value;
@@ -318,7 +318,8 @@ Status CheckVersion(const HeaderReader& reader, uint32_t version) {
 
 std::string Printable(std::string_view bytes) {
   std::string out;
-  for (unsigned char c : bytes) {
+  for (char byte : bytes) {
+    const auto c = static_cast<unsigned char>(byte);
     out += (c >= 0x20 && c < 0x7f) ? std::string(1, static_cast<char>(c))
                                    : fmt::format("\\x{:02x}", c);
   }

@@ -160,7 +160,7 @@ Result<int64_t> ParseSafetensorsHeaderLength(std::string_view first8, int64_t fi
                                 " bytes, too short for the 8-byte header length");
   }
   uint64_t n = 0;
-  for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(first8[i]);
+  for (size_t i = 8; i-- > 0;) n = (n << 8) | static_cast<unsigned char>(first8[i]);
   if (n > static_cast<uint64_t>(kMaxSafetensorsHeaderBytes)) {
     return MakeError(ErrorCode::kLimit, label + ": header length " + std::to_string(n) +
                                             " exceeds the 100 MB limit");

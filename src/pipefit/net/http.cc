@@ -43,7 +43,8 @@ std::string ResolveRedirect(const std::string& base, const std::string& location
 std::string PercentEncode(const std::string& text, bool keep_slash) {
   static const char kHex[] = "0123456789ABCDEF";
   std::string out;
-  for (unsigned char c : text) {
+  for (char byte : text) {
+    const auto c = static_cast<unsigned char>(byte);
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
       out += static_cast<char>(c);
     } else {

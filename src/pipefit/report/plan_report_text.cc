@@ -151,7 +151,7 @@ void AppendRow(const PlannedCandidate& p, const Layout& layout, const Context& c
   const std::string id = p.candidate.Id();
   const std::string mark = p.fits ? Paint("✓", "32", ctx) : Paint("✗", "31", ctx);
   const bool is_chosen = ctx.chosen && *ctx.chosen == id;
-  std::string padded = id + std::string(std::max(0, layout.id_width - static_cast<int>(id.size())), ' ');
+  std::string padded = id + std::string(static_cast<size_t>(std::max(0, layout.id_width - static_cast<int>(id.size()))), ' ');
   if (is_chosen) padded = Bold(padded, ctx);
   if (layout.wide) {
     out += "  " + mark + " " + padded + "  " + NumbersColumns(p, layout, ctx) + "\n";

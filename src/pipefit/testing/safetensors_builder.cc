@@ -37,7 +37,7 @@ std::string SafetensorsHeaderJson(const std::vector<FakeTensor>& tensors, int64_
 std::string SafetensorsPrefix(const std::string& json) {
   std::string out(8, '\0');
   uint64_t n = json.size();
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+  for (size_t i = 0; i < 8; ++i) out[i] = static_cast<char>((n >> (8 * i)) & 0xff);
   return out + json;
 }
 
