@@ -19,10 +19,10 @@ namespace {
 
 
 // An environment with an empty Hugging Face cache.
-std::string EmptyCache(const testing::TempDir& dir) { return "HF_HUB_CACHE=" + dir.path() + "/none HOME=" + dir.path(); }
+std::string EmptyCache(const testkit::TempDir& dir) { return "HF_HUB_CACHE=" + dir.path() + "/none HOME=" + dir.path(); }
 
 TEST(CliTest, InspectCatalogJsonFollowsTheContract) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   RunResult r = RunPipefit("inspect flux.1-dev --json --offline", EmptyCache(dir));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
@@ -54,8 +54,8 @@ TEST(CliTest, InspectCatalogJsonFollowsTheContract) {
 }
 
 TEST(CliTest, InspectFolderEqualsCatalog) {
-  testing::TempDir dir;
-  testing::WriteFluxDevFixture(dir.path() + "/flux", PIPEFIT_SOURCE_DIR);
+  testkit::TempDir dir;
+  testkit::WriteFluxDevFixture(dir.path() + "/flux", PIPEFIT_SOURCE_DIR);
   RunResult folder = RunPipefit("inspect " + dir.path() + "/flux --json --dtype fp16", EmptyCache(dir));
   RunResult catalog = RunPipefit("inspect flux.1-dev --json --dtype fp16", EmptyCache(dir));
   ASSERT_EQ(folder.exit_code, 0) << folder.err;
@@ -72,7 +72,7 @@ TEST(CliTest, InspectFolderEqualsCatalog) {
 }
 
 TEST(CliTest, TextOutputShowsGiBAndSeedQuantities) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   RunResult r = RunPipefit("inspect flux.1-dev", EmptyCache(dir));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("black-forest-labs/FLUX.1-dev (FluxPipeline)"), std::string::npos) << r.out;
@@ -82,7 +82,7 @@ TEST(CliTest, TextOutputShowsGiBAndSeedQuantities) {
 }
 
 TEST(CliTest, CorruptFilesExitOneNamingTheFile) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   struct Case {
     std::string name;
     std::string bytes;
@@ -90,13 +90,13 @@ TEST(CliTest, CorruptFilesExitOneNamingTheFile) {
   } cases[] = {
       {"empty.safetensors", "", "empty.safetensors: file is 0 bytes, too short for the 8-byte header length"},
       {"huge.safetensors", std::string(8, '\xff'), "huge.safetensors: header length 18446744073709551615 exceeds the 100 MB limit"},
-      {"json.safetensors", testing::SafetensorsPrefix("{\"a\":"), "json.safetensors: header is not valid JSON"},
+      {"json.safetensors", testkit::SafetensorsPrefix("{\"a\":"), "json.safetensors: header is not valid JSON"},
       {"bad.gguf", "GGUF", "bad.gguf"},
       {"text.gguf", "hello world, not a gguf file at all", "text.gguf"},
   };
   for (const Case& c : cases) {
     const std::string path = dir.path() + "/" + c.name;
-    testing::WriteTextFile(path, c.bytes);
+    testkit::WriteTextFile(path, c.bytes);
     RunResult r = RunPipefit("inspect " + path + " --json");
     EXPECT_EQ(r.exit_code, 1) << c.name;
     EXPECT_EQ(r.out, "") << c.name;
@@ -116,7 +116,7 @@ TEST(CliTest, UsageErrorsExitTwo) {
 }
 
 TEST(CliTest, MissingModelExitsOne) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   RunResult r = RunPipefit("inspect nobody/nothing --offline", EmptyCache(dir));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,

@@ -34,7 +34,7 @@ class DoctorCliTest : public ::testing::Test {
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }
-  testing::TempDir dir_;
+  testkit::TempDir dir_;
 };
 
 TEST_F(DoctorCliTest, JsonHasTheContractFieldsWithExactBytes) {

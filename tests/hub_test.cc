@@ -31,14 +31,14 @@ constexpr int64_t kHeaderReadBytes = 65536 + 16320 + 15406 + 67128 + 66610 + 276
 class HubTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::WriteFluxDevFixture(dir_.path() + "/repos/acme/flux", PIPEFIT_SOURCE_DIR);
+    testkit::WriteFluxDevFixture(dir_.path() + "/repos/acme/flux", PIPEFIT_SOURCE_DIR);
     Start({});
   }
 
-  void Start(testing::FakeHubOptions options) {
+  void Start(testkit::FakeHubOptions options) {
     hub_.reset();
     options.root = dir_.path() + "/repos";
-    auto hub = testing::FakeHub::Start(options);
+    auto hub = testkit::FakeHub::Start(options);
     ASSERT_TRUE(hub.ok()) << hub.error().message;
     hub_ = std::move(*hub);
   }
@@ -73,8 +73,8 @@ class HubTest : public ::testing::Test {
     return n;
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<testing::FakeHub> hub_;
+  testkit::TempDir dir_;
+  std::unique_ptr<testkit::FakeHub> hub_;
 };
 
 void ExpectSameMeasurements(const Json& remote, const Json& local) {
@@ -153,7 +153,7 @@ TEST_F(HubTest, TokenReachesTheHubButNotTheCdn) {
 }
 
 TEST_F(HubTest, TokenFromHfHomeFile) {
-  testing::WriteTextFile(dir_.path() + "/hf/token", "hf_from_file\n");
+  testkit::WriteTextFile(dir_.path() + "/hf/token", "hf_from_file\n");
   ASSERT_EQ(Inspect("acme/flux").exit_code, 0);
   EXPECT_EQ(hub_->requests().front().authorization, "Bearer hf_from_file");
 }
@@ -195,8 +195,8 @@ TEST_F(HubTest, OfflineWithoutTheCacheSaysSo) {
 TEST_F(HubTest, APartialHfCacheSnapshotFallsThroughToTheHub) {
   // What a single hf_hub_download(repo, "model_index.json") leaves behind.
   const std::string repo = dir_.path() + "/none/models--acme--flux";
-  testing::WriteTextFile(repo + "/refs/main", hub_->options().commit);
-  testing::WriteTextFile(repo + "/snapshots/" + hub_->options().commit + "/model_index.json",
+  testkit::WriteTextFile(repo + "/refs/main", hub_->options().commit);
+  testkit::WriteTextFile(repo + "/snapshots/" + hub_->options().commit + "/model_index.json",
                          "{\"_class_name\": \"FluxPipeline\", \"vae\": [\"diffusers\", \"AutoencoderKL\"]}");
   RunResult r = Inspect("acme/flux");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -213,7 +213,7 @@ TEST_F(HubTest, APartialHfCacheSnapshotFallsThroughToTheHub) {
 }
 
 TEST_F(HubTest, PaginationFollowsLinkHeaders) {
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.page_size = 5;  // 23 entries (16 files, 7 folders) -> 5 pages
   Start(options);
   RunResult r = Inspect("acme/flux");
@@ -224,7 +224,7 @@ TEST_F(HubTest, PaginationFollowsLinkHeaders) {
 }
 
 TEST_F(HubTest, GatedRepo) {
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.gated["acme/flux"] = "hf_granted";
   Start(options);
   RunResult anonymous = Inspect("acme/flux");
@@ -278,7 +278,7 @@ TEST_F(HubTest, AFileSmallerThanTheRedirectBodyIsRead) {
   std::string bytes(8, '\0');
   bytes[0] = static_cast<char>(header.size());
   bytes += header + std::string(4, '\0');
-  testing::WriteTextFile(dir_.path() + "/repos/acme/tiny/w.safetensors", bytes);
+  testkit::WriteTextFile(dir_.path() + "/repos/acme/tiny/w.safetensors", bytes);
   RunResult r = Inspect("acme/tiny/w.safetensors");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Json::parse(r.out)["components"][0]["params"], 1);
@@ -290,7 +290,7 @@ TEST_F(HubTest, AFileSmallerThanTheRedirectBodyIsRead) {
 }
 
 TEST_F(HubTest, TimeoutIsAClearErrorWithoutRetries) {
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.delay_ms = 5000;
   Start(options);
   const auto start = std::chrono::steady_clock::now();
@@ -305,7 +305,7 @@ TEST_F(HubTest, TimeoutIsAClearErrorWithoutRetries) {
 }
 
 TEST_F(HubTest, ServerIgnoringRangeIsAbortedNotDownloaded) {
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.ignore_range = true;
   Start(options);
   RunResult r = Inspect("acme/flux/vae");
@@ -316,7 +316,7 @@ TEST_F(HubTest, ServerIgnoringRangeIsAbortedNotDownloaded) {
 }
 
 TEST_F(HubTest, RateLimitIsRetried) {
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.fail_first = 2;
   options.fail_status = 429;  // with Retry-After: 0
   Start(options);
@@ -332,7 +332,7 @@ TEST_F(HubTest, GgufHeaderOverRange) {
     builder.AddTensor("transformer_blocks." + std::to_string(i) + ".attn.to_q.weight", {3072, 3072}, DType::kQ4_0);
   }
   const std::string file = dir_.path() + "/repos/acme/flux-gguf/flux1-dev-Q4_0.gguf";
-  testing::WriteTextFile(file, "");
+  testkit::WriteTextFile(file, "");
   ASSERT_TRUE(builder.WriteSparseFile(file).ok());
   RunResult local = RunPipefit("inspect " + file + " --json", Env());
   ASSERT_EQ(local.exit_code, 0) << local.err;
@@ -356,7 +356,7 @@ TEST_F(HubTest, PlanOfARemoteGgufFileLoadsItFromTheHub) {
     b.AddTensor(s + "linear1.weight", {21504, 3072}, DType::kQ8_0);
   }
   const std::string file = dir_.path() + "/repos/city96/FLUX.1-dev-gguf/flux1-dev-Q8_0.gguf";
-  testing::WriteTextFile(file, "");
+  testkit::WriteTextFile(file, "");
   ASSERT_TRUE(b.WriteSparseFile(file).ok());
   RunResult r = RunPipefit("plan city96/FLUX.1-dev-gguf/flux1-dev-Q8_0.gguf --vram 12GiB --ram 32GiB --json", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -367,7 +367,7 @@ TEST_F(HubTest, PlanOfARemoteGgufFileLoadsItFromTheHub) {
       << code;
   EXPECT_EQ(code.find("revision="), std::string::npos);
 
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.extra_revisions = {"v2"};
   Start(options);
   RunResult pinned =
@@ -383,14 +383,14 @@ TEST_F(HubTest, PlanOfARemoteGgufFileLoadsItFromTheHub) {
 
 TEST_F(HubTest, APinnedSingleFileInsideTheCatalogPipelineDoesNotPinTheCatalogRepo) {
   // A fine-tuned FLUX transformer in BFL names, one safetensors file.
-  std::vector<testing::FakeTensor> tensors;
+  std::vector<testkit::FakeTensor> tensors;
   for (int i = 0; i < 2; ++i) {
     const std::string d = "double_blocks." + std::to_string(i) + ".";
     tensors.push_back({d + "img_attn.qkv.weight", "BF16", {9216, 3072}});
     tensors.push_back({d + "img_mlp.0.weight", "BF16", {12288, 3072}});
     tensors.push_back({"single_blocks." + std::to_string(i) + ".linear1.weight", "BF16", {21504, 3072}});
   }
-  testing::WriteSparseSafetensors(dir_.path() + "/repos/someone/flux-ft/ft.safetensors", tensors);
+  testkit::WriteSparseSafetensors(dir_.path() + "/repos/someone/flux-ft/ft.safetensors", tensors);
   RunResult r = RunPipefit("plan someone/flux-ft@" + hub_->options().commit +
                                "/ft.safetensors --gpu \"RTX 4090\" --ram 64GiB --json",
                            Env());
@@ -402,7 +402,7 @@ TEST_F(HubTest, APinnedSingleFileInsideTheCatalogPipelineDoesNotPinTheCatalogRep
 
 TEST_F(HubTest, ApplyPlansARemoteModel) {
   const std::string script = dir_.path() + "/run.py";
-  testing::WriteTextFile(script,
+  testkit::WriteTextFile(script,
                          "import torch\n"
                          "from diffusers import FluxPipeline\n"
                          "pipe = FluxPipeline.from_pretrained(\"acme/flux\", torch_dtype=torch.bfloat16)\n"
@@ -421,7 +421,7 @@ TEST_F(HubTest, ApplyPlansARemoteModel) {
 }
 
 TEST_F(HubTest, APinnedRevisionIsPinnedInTheCode) {
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.extra_revisions = {"v1.0"};
   Start(options);
   RunResult pinned = RunPipefit("plan acme/flux@v1.0 --gpu \"RTX 4090\" --ram 64GiB --json", Env());
@@ -435,12 +435,12 @@ TEST_F(HubTest, APinnedRevisionIsPinnedInTheCode) {
 }
 
 TEST_F(HubTest, ApplyPinsARevisionOnlyOnTheLoadOfThatRepo) {
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.extra_revisions = {"v1.0"};
   Start(options);
   auto script = [&](const std::string& name, const std::string& repo, const std::string& extra) {
     const std::string path = dir_.path() + "/" + name;
-    testing::WriteTextFile(path, "import torch\nfrom diffusers import FluxPipeline\n"
+    testkit::WriteTextFile(path, "import torch\nfrom diffusers import FluxPipeline\n"
                                  "pipe = FluxPipeline.from_pretrained(\"" + repo + "\", torch_dtype=torch.bfloat16" +
                                      extra + ")\npipe.to(\"cuda\")\n");
     return RunPipefit("apply " + path + " --model acme/flux@v1.0 --strategy full+model_offload", Env());
@@ -458,7 +458,7 @@ TEST_F(HubTest, ApplyPinsARevisionOnlyOnTheLoadOfThatRepo) {
 
 TEST_F(HubTest, AModelIdOnlyReadInAScriptIsNotFetched) {
   const std::string script = dir_.path() + "/run.py";
-  testing::WriteTextFile(script, "import torch\nfrom diffusers import FluxPipeline\n"
+  testkit::WriteTextFile(script, "import torch\nfrom diffusers import FluxPipeline\n"
                                  "pipe = FluxPipeline.from_pretrained(\"acme/flux\", torch_dtype=torch.bfloat16)\n");
   RunResult r = RunPipefit("check " + script + " --json", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -28,9 +28,9 @@ TEST(LimitsTest, ScriptOverFourMebibytesIsRefused) {
   EXPECT_TRUE(Contains(script.error().message, "up to 4194304 bytes")) << script.error().message;
   EXPECT_TRUE(ParsePythonScript(std::string(1000, '#')).ok());
 
-  testing::TempDir dir;
+  testkit::TempDir dir;
   const std::string path = dir.path() + "/big.py";
-  testing::WriteSparseFile(path, "import torch\n", 5 * kMiB);
+  testkit::WriteSparseFile(path, "import torch\n", 5 * kMiB);
   const RunResult r = RunPipefit("check " + path);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(Contains(r.err, path)) << r.err;
@@ -38,9 +38,9 @@ TEST(LimitsTest, ScriptOverFourMebibytesIsRefused) {
 }
 
 TEST(LimitsTest, LogOverOneGibibyteIsRefusedWithoutReadingIt) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   const std::string path = dir.path() + "/huge.log";
-  testing::WriteSparseFile(path, "CUDA out of memory.\n", kGiB + 1);
+  testkit::WriteSparseFile(path, "CUDA out of memory.\n", kGiB + 1);
   const RunResult r = RunPipefit("doctor " + path + " --json");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(Contains(r.err, "huge.log")) << r.err;
@@ -63,7 +63,7 @@ TEST(LimitsTest, ConfigOverSixteenMebibytesIsRefused) {
   fs.AddFile("p/model_index.json", R"({"_class_name": "FluxPipeline", "transformer": ["diffusers", "X"]})");
   fs.AddSparseFile("p/transformer/config.json", "{", 16 * kMiB + 1);
   fs.AddFile("p/transformer/diffusion_pytorch_model.safetensors",
-             testing::SafetensorsBytes({{"a.weight", "BF16", {2, 2}}}));
+             testkit::SafetensorsBytes({{"a.weight", "BF16", {2, 2}}}));
   auto pipeline = LoadPipelineFolder(fs, "p", "");
   ASSERT_FALSE(pipeline.ok());
   EXPECT_EQ(pipeline.error().code, ErrorCode::kLimit);
@@ -85,7 +85,7 @@ TEST(LimitsTest, TensorDimsAndHeaderSize) {
   // 17 dimensions: one more than kMaxTensorDims.
   std::vector<int64_t> shape(kMaxTensorDims + 1, 1);
   MemoryFileSystem fs;
-  fs.AddFile("x.safetensors", testing::SafetensorsBytes({{"w", "BF16", shape}}));
+  fs.AddFile("x.safetensors", testkit::SafetensorsBytes({{"w", "BF16", shape}}));
   auto header = ReadSafetensorsHeader(fs, "x.safetensors");
   ASSERT_FALSE(header.ok());
   EXPECT_EQ(header.error().code, ErrorCode::kLimit) << header.error().message;

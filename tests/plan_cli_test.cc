@@ -60,7 +60,7 @@ class PlanCliTest : public ::testing::Test {
     if (r.exit_code != 0) return json();
     return json::parse(r.out);
   }
-  testing::TempDir dir_;
+  testkit::TempDir dir_;
 };
 
 const json* FindCandidate(const json& plan, const std::string& id) {
@@ -213,7 +213,7 @@ TEST_F(PlanCliTest, EmitWritesARunnableScriptAndRefusesToOverwriteWithoutForce) 
   }
 
   // An existing file is not replaced without --force.
-  testing::WriteTextFile(path, "# mine\n");
+  testkit::WriteTextFile(path, "# mine\n");
   RunResult again = Plan("--gpu \"RTX 4090\" --ram 64GiB --strategy full+sequential_offload --emit " + path);
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_TRUE(Contains(again.err, path)) << again.err;

@@ -94,7 +94,7 @@ class PlanFlowchartTest : public ::testing::Test {
     return Plan(*pipeline_, request, *context);
   }
 
-  testing::TempDir dir_;
+  testkit::TempDir dir_;
   RealFileSystem fs_;
   FakeEnvironment env_;
   std::optional<Pipeline> pipeline_;

@@ -20,7 +20,7 @@ using nlohmann::json;
 
 // A FLUX transformer in original BFL names (as city96's GGUF files use),
 // Q8_0 weights and F32 norms: two double blocks, two single blocks.
-std::string WriteFluxGguf(const testing::TempDir& dir) {
+std::string WriteFluxGguf(const testkit::TempDir& dir) {
   GgufBuilder b;
   for (int i = 0; i < 2; ++i) {
     const std::string d = "double_blocks." + std::to_string(i) + ".";
@@ -40,7 +40,7 @@ std::string WriteFluxGguf(const testing::TempDir& dir) {
 class PlanGgufTest : public ::testing::Test {
  protected:
   std::string Env() const { return "HF_HUB_CACHE=" + dir_.path() + "/none HOME=" + dir_.path(); }
-  testing::TempDir dir_;
+  testkit::TempDir dir_;
 };
 
 TEST_F(PlanGgufTest, PlansTheFileInsideItsCatalogPipeline) {

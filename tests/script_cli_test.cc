@@ -43,7 +43,7 @@ class ScriptCliTest : public ::testing::Test {
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }
-  testing::TempDir dir_;
+  testkit::TempDir dir_;
 };
 
 TEST_F(ScriptCliTest, CheckExitsOneOnAnErrorAndPrintsFileLineSeverityRule) {

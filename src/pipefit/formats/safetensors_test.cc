@@ -7,9 +7,9 @@
 namespace pipefit {
 namespace {
 
-using testing::FakeTensor;
-using testing::SafetensorsBytes;
-using testing::SafetensorsPrefix;
+using testkit::FakeTensor;
+using testkit::SafetensorsBytes;
+using testkit::SafetensorsPrefix;
 
 Result<SafetensorsHeader> ReadBytes(const std::string& bytes) {
   MemoryFileSystem fs;
@@ -63,7 +63,7 @@ TEST(SafetensorsTest, AcceptsMetadataAndUnsortedOffsets) {
 TEST(SafetensorsTest, ReadsOnlyTheHeaderOfASparseFile) {
   MemoryFileSystem fs;
   int64_t data_size = 0;
-  std::string json = testing::SafetensorsHeaderJson({{"w", "BF16", {100000, 100000}}}, &data_size);
+  std::string json = testkit::SafetensorsHeaderJson({{"w", "BF16", {100000, 100000}}}, &data_size);
   std::string prefix = SafetensorsPrefix(json);
   fs.AddSparseFile("big.safetensors", prefix, static_cast<int64_t>(prefix.size()) + data_size);
   auto header = ReadSafetensorsHeader(fs, "big.safetensors");

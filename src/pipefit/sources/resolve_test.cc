@@ -40,10 +40,10 @@ class ResolveTest : public ::testing::Test {
   void SetUp() override {
     const std::string repo_dir = dir_.path() + "/hub/models--black-forest-labs--FLUX.1-dev";
     const std::string snapshot = repo_dir + "/snapshots/" + kCommit;
-    testing::WriteFluxDevFixture(snapshot, PIPEFIT_SOURCE_DIR);
+    testkit::WriteFluxDevFixture(snapshot, PIPEFIT_SOURCE_DIR);
     TurnIntoBlobs(repo_dir, snapshot);
-    testing::WriteTextFile(repo_dir + "/refs/main", std::string(kCommit));
-    testing::WriteTextFile(repo_dir + "/refs/pr/5", std::string(kCommit) + "\n");
+    testkit::WriteTextFile(repo_dir + "/refs/main", std::string(kCommit));
+    testkit::WriteTextFile(repo_dir + "/refs/pr/5", std::string(kCommit) + "\n");
     env_.Set("HF_HUB_CACHE", dir_.path() + "/hub");
     env_.Set("HOME", dir_.path() + "/home");
     env_.Set("HF_ENDPOINT", "http://127.0.0.1:9");  // hermetic: a stray Hub request is refused locally
@@ -59,7 +59,7 @@ class ResolveTest : public ::testing::Test {
     }
     return out;
   }
-  testing::TempDir dir_;
+  testkit::TempDir dir_;
   RealFileSystem fs_;
   FakeEnvironment env_;
 };

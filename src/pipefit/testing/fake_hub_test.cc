@@ -22,7 +22,7 @@
 
 #include "pipefit/testing/temp_dir.h"
 
-namespace pipefit::testing {
+namespace pipefit::testkit {
 namespace {
 
 constexpr int64_t kBigSize = 10LL * 1024 * 1024 * 1024;  // sparse: only the prefix is on disk
@@ -421,4 +421,4 @@ TEST_F(FakeHubTest, StartFailsWithoutRootFolder) {
 }
 
 }  // namespace
-}  // namespace pipefit::testing
+}  // namespace pipefit::testkit
