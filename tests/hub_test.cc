@@ -1,6 +1,7 @@
 // The Hub source end to end: the real pipefit binary and libcurl against a
 // fake Hub on 127.0.0.1 (src/pipefit/testing/fake_hub.h) that serves a
 // sparse FLUX.1-dev folder from disk, with its CDN on another host.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -15,6 +16,10 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
 
 using Json = nlohmann::json;
 
@@ -111,7 +116,7 @@ TEST_F(HubTest, ExactRequestsAndBytes) {
     if (r.host == "cdn") {
       headers += r.body_bytes;
       EXPECT_EQ(r.status, 206) << r.target;
-      EXPECT_TRUE(r.range.starts_with("bytes=0-")) << r.range;
+      EXPECT_THAT(r.range, StartsWith("bytes=0-"));
     } else if (r.target.starts_with("/api/")) {
       api += r.body_bytes;
     } else if (r.status == 206) {
@@ -128,8 +133,8 @@ TEST_F(HubTest, ExactRequestsAndBytes) {
   EXPECT_EQ(j["source"]["fetch"]["bytes"], api + small + headers + redirects);
   EXPECT_EQ(j["source"]["fetch"]["bytes"], ServedBytes());
   EXPECT_EQ(j["source"]["fetch"]["cached_files"], 0);
-  EXPECT_NE(remote.err.find("pipefit: read acme/flux@4f2b1a0c9d8e from " + hub_->endpoint() + ": 23 requests, "),
-            std::string::npos)
+  EXPECT_THAT(remote.err,
+              HasSubstr("pipefit: read acme/flux@4f2b1a0c9d8e from " + hub_->endpoint() + ": 23 requests, "))
       << remote.err;
 }
 
@@ -148,8 +153,8 @@ TEST_F(HubTest, TokenReachesTheHubButNotTheCdn) {
   }
   EXPECT_EQ(hub, 16);
   EXPECT_EQ(cdn, 7);
-  EXPECT_EQ(remote.out.find("hf_secret_token"), std::string::npos);
-  EXPECT_EQ(remote.err.find("hf_secret_token"), std::string::npos);
+  EXPECT_THAT(remote.out, Not(HasSubstr("hf_secret_token")));
+  EXPECT_THAT(remote.err, Not(HasSubstr("hf_secret_token")));
 }
 
 TEST_F(HubTest, TokenFromHfHomeFile) {
@@ -204,7 +209,8 @@ TEST_F(HubTest, APartialHfCacheSnapshotFallsThroughToTheHub) {
   EXPECT_EQ(j["source"]["kind"], "hub");
   ExpectSameMeasurements(j, LocalInspect());
   ASSERT_EQ(j["notes"].size(), 1u);
-  EXPECT_TRUE(j["notes"][0].get<std::string>().starts_with("the Hugging Face cache holds only part of acme/flux ("))
+  EXPECT_THAT(j["notes"][0].get<std::string>(),
+              StartsWith("the Hugging Face cache holds only part of acme/flux ("))
       << j["notes"][0];
   // Offline, the cache's own error stands.
   RunResult offline = Inspect("acme/flux", "", "--offline");
@@ -239,7 +245,7 @@ TEST_F(HubTest, GatedRepo) {
                         "acme/flux is restricted. You must have access to it and be authenticated to access it. "
                         "Please log in.). Accept its conditions at " + hub_->endpoint() +
                             "/acme/flux, then retry (your token has no access yet)\n");
-  EXPECT_EQ(denied.err.find("hf_not_granted"), std::string::npos);
+  EXPECT_THAT(denied.err, Not(HasSubstr("hf_not_granted")));
 
   RunResult granted = Inspect("acme/flux", "HF_TOKEN=hf_granted");
   ASSERT_EQ(granted.exit_code, 0) << granted.err;
@@ -297,9 +303,8 @@ TEST_F(HubTest, TimeoutIsAClearErrorWithoutRetries) {
   RunResult r = Inspect("acme/flux", "HF_HUB_DOWNLOAD_TIMEOUT=0.3");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err.rfind("pipefit: error: " + hub_->endpoint() + "/api/models/acme/flux/revision/main: timed out after 300 ms",
-                        0),
-            0u)
+  EXPECT_THAT(r.err, StartsWith("pipefit: error: " + hub_->endpoint() +
+                                "/api/models/acme/flux/revision/main: timed out after 300 ms"))
       << r.err;
   EXPECT_LT(seconds, 4.0);  // one attempt, not four (a hang would be 5 s per request)
 }
@@ -361,11 +366,12 @@ TEST_F(HubTest, PlanOfARemoteGgufFileLoadsItFromTheHub) {
   RunResult r = RunPipefit("plan city96/FLUX.1-dev-gguf/flux1-dev-Q8_0.gguf --vram 12GiB --ram 32GiB --json", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string code = Json::parse(r.out)["candidates"][0]["code"];
-  EXPECT_NE(code.find("FluxTransformer2DModel.from_single_file(\n"
-                      "    \"https://huggingface.co/city96/FLUX.1-dev-gguf/blob/main/flux1-dev-Q8_0.gguf\",\n"),
-            std::string::npos)
+  EXPECT_THAT(
+      code,
+      HasSubstr("FluxTransformer2DModel.from_single_file(\n"
+                "    \"https://huggingface.co/city96/FLUX.1-dev-gguf/blob/main/flux1-dev-Q8_0.gguf\",\n"))
       << code;
-  EXPECT_EQ(code.find("revision="), std::string::npos);
+  EXPECT_THAT(code, Not(HasSubstr("revision=")));
 
   testkit::FakeHubOptions options;
   options.extra_revisions = {"v2"};
@@ -374,11 +380,10 @@ TEST_F(HubTest, PlanOfARemoteGgufFileLoadsItFromTheHub) {
       RunPipefit("plan city96/FLUX.1-dev-gguf@v2/flux1-dev-Q8_0.gguf --vram 12GiB --ram 32GiB --json", Env());
   ASSERT_EQ(pinned.exit_code, 0) << pinned.err;
   const std::string pinned_code = Json::parse(pinned.out)["candidates"][0]["code"];
-  EXPECT_NE(pinned_code.find("blob/main/flux1-dev-Q8_0.gguf\",\n    quantization_config=GGUFQuantizationConfig("),
-            std::string::npos)
+  EXPECT_THAT(pinned_code,
+              HasSubstr("blob/main/flux1-dev-Q8_0.gguf\",\n    quantization_config=GGUFQuantizationConfig("))
       << pinned_code;
-  EXPECT_NE(pinned_code.find("    revision=\"" + hub_->options().commit + "\",\n)\n"), std::string::npos)
-      << pinned_code;
+  EXPECT_THAT(pinned_code, HasSubstr("    revision=\"" + hub_->options().commit + "\",\n)\n")) << pinned_code;
 }
 
 TEST_F(HubTest, APinnedSingleFileInsideTheCatalogPipelineDoesNotPinTheCatalogRepo) {
@@ -396,8 +401,8 @@ TEST_F(HubTest, APinnedSingleFileInsideTheCatalogPipelineDoesNotPinTheCatalogRep
                            Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string code = Json::parse(r.out)["candidates"][0]["code"];
-  EXPECT_NE(code.find("\"black-forest-labs/FLUX.1-dev\""), std::string::npos) << code;
-  EXPECT_EQ(code.find("revision="), std::string::npos) << code;
+  EXPECT_THAT(code, HasSubstr("\"black-forest-labs/FLUX.1-dev\""));
+  EXPECT_THAT(code, Not(HasSubstr("revision=")));
 }
 
 TEST_F(HubTest, ApplyPlansARemoteModel) {
@@ -410,8 +415,8 @@ TEST_F(HubTest, ApplyPlansARemoteModel) {
                          "image = pipe(\"a cat\").images[0]\n");
   RunResult r = RunPipefit("apply " + script + " --model acme/flux --gpu \"RTX 4090\" --ram 64GiB", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("-pipe.to(\"cuda\")"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("+pipe.enable_model_cpu_offload()"), std::string::npos) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("-pipe.to(\"cuda\")"));
+  EXPECT_THAT(r.out, HasSubstr("+pipe.enable_model_cpu_offload()"));
   EXPECT_EQ(static_cast<int>(hub_->requests().size()), kFreshRequests);
   // The same script without --model stays offline: no request, a note.
   hub_->ClearRequests();
@@ -427,11 +432,12 @@ TEST_F(HubTest, APinnedRevisionIsPinnedInTheCode) {
   RunResult pinned = RunPipefit("plan acme/flux@v1.0 --gpu \"RTX 4090\" --ram 64GiB --json", Env());
   ASSERT_EQ(pinned.exit_code, 0) << pinned.err;
   const std::string code = Json::parse(pinned.out)["candidates"][0]["code"];
-  EXPECT_NE(code.find("    \"acme/flux\",\n"), std::string::npos) << code;
-  EXPECT_NE(code.find("    revision=\"" + hub_->options().commit + "\",\n"), std::string::npos) << code;
+  EXPECT_THAT(code, HasSubstr("    \"acme/flux\",\n"));
+  EXPECT_THAT(code, HasSubstr("    revision=\"" + hub_->options().commit + "\",\n"));
   RunResult branch = RunPipefit("plan acme/flux --gpu \"RTX 4090\" --ram 64GiB --json", Env());
   ASSERT_EQ(branch.exit_code, 0) << branch.err;
-  EXPECT_EQ(Json::parse(branch.out)["candidates"][0]["code"].get<std::string>().find("revision="), std::string::npos);
+  EXPECT_THAT(Json::parse(branch.out)["candidates"][0]["code"].get<std::string>(),
+              Not(HasSubstr("revision=")));
 }
 
 TEST_F(HubTest, ApplyPinsARevisionOnlyOnTheLoadOfThatRepo) {
@@ -447,13 +453,13 @@ TEST_F(HubTest, ApplyPinsARevisionOnlyOnTheLoadOfThatRepo) {
   };
   RunResult same = script("same.py", "acme/flux", "");
   ASSERT_EQ(same.exit_code, 0) << same.err;
-  EXPECT_NE(same.out.find("revision=\"" + hub_->options().commit + "\""), std::string::npos) << same.out;
+  EXPECT_THAT(same.out, HasSubstr("revision=\"" + hub_->options().commit + "\""));
   RunResult other = script("other.py", "someone/other-flux", "");
   ASSERT_EQ(other.exit_code, 0) << other.err;
-  EXPECT_EQ(other.out.find("revision="), std::string::npos) << other.out;
+  EXPECT_THAT(other.out, Not(HasSubstr("revision=")));
   RunResult own = script("own.py", "acme/flux", ", revision=REV");
   ASSERT_EQ(own.exit_code, 0) << own.err;
-  EXPECT_EQ(own.out.find("+pipe = FluxPipeline.from_pretrained("), std::string::npos) << own.out;  // load untouched
+  EXPECT_THAT(own.out, Not(HasSubstr("+pipe = FluxPipeline.from_pretrained(")));  // load untouched
 }
 
 TEST_F(HubTest, AModelIdOnlyReadInAScriptIsNotFetched) {
@@ -466,7 +472,7 @@ TEST_F(HubTest, AModelIdOnlyReadInAScriptIsNotFetched) {
   const Json notes = Json::parse(r.out)["notes"];
   ASSERT_EQ(notes.size(), 1u) << notes;
   const std::string note = notes[0];
-  EXPECT_TRUE(note.starts_with("model facts not used: acme/flux@main: ")) << note;
+  EXPECT_THAT(note, StartsWith("model facts not used: acme/flux@main: "));
   const std::string hint = "; pass --model acme/flux to read it from the Hub";
   EXPECT_EQ(note.substr(note.size() - hint.size()), hint);
   // With --model the same id is read from the Hub.

@@ -3,6 +3,7 @@
 // only weights kind is `gguf`, GGUF is offered only with the placements
 // diffusers documents for it, and the code loads the file with
 // from_single_file + GGUFQuantizationConfig.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -15,6 +16,8 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
 
 using nlohmann::json;
 
@@ -57,10 +60,10 @@ TEST_F(PlanGgufTest, PlansTheFileInsideItsCatalogPipeline) {
     EXPECT_EQ(c["quantized_components"], json::array({"transformer"}));
     placements.insert(c["placement"].get<std::string>());
     const std::string code = c["code"];
-    EXPECT_NE(code.find("FluxTransformer2DModel.from_single_file("), std::string::npos) << code;
-    EXPECT_NE(code.find(file), std::string::npos) << code;
-    EXPECT_NE(code.find("GGUFQuantizationConfig(compute_dtype=torch.bfloat16)"), std::string::npos) << code;
-    EXPECT_NE(code.find("\"black-forest-labs/FLUX.1-dev\""), std::string::npos) << code;
+    EXPECT_THAT(code, HasSubstr("FluxTransformer2DModel.from_single_file("));
+    EXPECT_THAT(code, HasSubstr(file));
+    EXPECT_THAT(code, HasSubstr("GGUFQuantizationConfig(compute_dtype=torch.bfloat16)"));
+    EXPECT_THAT(code, HasSubstr("\"black-forest-labs/FLUX.1-dev\""));
   }
   // rules.cc gguf-group-or-sequential: only gpu and model offload.
   EXPECT_EQ(placements, (std::set<std::string>{"gpu", "model_offload"}));

@@ -1,16 +1,19 @@
 #include "pipefit/base/file_system.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace pipefit {
 namespace {
+
+using ::testing::StartsWith;
 
 TEST(FileSystemTest, ReadFileWorksOnProcFilesWhoseStatSizeIsZero) {
   RealFileSystem fs;
   ASSERT_EQ(fs.Stat("/proc/meminfo")->size, 0);
   auto text = fs.ReadFile("/proc/meminfo", 1 << 20);
   ASSERT_TRUE(text.ok()) << text.error().message;
-  EXPECT_TRUE(text->starts_with("MemTotal:"));
+  EXPECT_THAT(*text, StartsWith("MemTotal:"));
   auto small = fs.ReadFile("/proc/meminfo", 16);
   ASSERT_FALSE(small.ok());
   EXPECT_EQ(small.error().code, ErrorCode::kLimit);

@@ -1,5 +1,6 @@
 #include "pipefit/codegen/script_writer.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -13,6 +14,9 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr WeightsKind kAllWeights[] = {
     WeightsKind::kFull,          WeightsKind::kFp8Layerwise,  WeightsKind::kBnbInt8,
@@ -115,8 +119,8 @@ TEST(CandidateCodeTest, LayerwiseCastingComputesInLoadDType) {
   CodeContext context = FluxContext();
   context.dtype = LoadDType::kFP16;
   const std::string code = CandidateCode(Make(WeightsKind::kFp8Layerwise, Placement::kGpu), context);
-  EXPECT_NE(code.find("torch_dtype=torch.float16)"), std::string::npos);
-  EXPECT_NE(code.find("compute_dtype=torch.float16)\npipe.to(\"cuda\")\n"), std::string::npos);
+  EXPECT_THAT(code, HasSubstr("torch_dtype=torch.float16)"));
+  EXPECT_THAT(code, HasSubstr("compute_dtype=torch.float16)\npipe.to(\"cuda\")\n"));
 }
 
 TEST(CandidateCodeTest, FullGroupLeafStream) {
@@ -134,9 +138,9 @@ TEST(CandidateCodeTest, FullGroupLeafStream) {
 TEST(CandidateCodeTest, FullGroupLeafStreamLowmem) {
   const std::string code =
       CandidateCode(Make(WeightsKind::kFull, Placement::kGroupLeafStreamLowmem), FluxContext());
-  EXPECT_NE(
-      code.find("    offload_type=\"leaf_level\",\n    use_stream=True,\n    low_cpu_mem_usage=True,\n)\n"),
-      std::string::npos);
+  EXPECT_THAT(
+      code,
+      HasSubstr("    offload_type=\"leaf_level\",\n    use_stream=True,\n    low_cpu_mem_usage=True,\n)\n"));
 }
 
 TEST(CandidateCodeTest, FullGroupBlockWithFourBlocks) {
@@ -157,9 +161,9 @@ TEST(CandidateCodeTest, GroupBlockStreamForcesOneBlock) {
   Candidate candidate = Make(WeightsKind::kFull, Placement::kGroupBlockStream);
   candidate.num_blocks_per_group = 4;
   const std::string code = CandidateCode(candidate, FluxContext());
-  EXPECT_NE(
-      code.find("    offload_type=\"block_level\",\n    num_blocks_per_group=1,\n    use_stream=True,\n)\n"),
-      std::string::npos);
+  EXPECT_THAT(
+      code,
+      HasSubstr("    offload_type=\"block_level\",\n    num_blocks_per_group=1,\n    use_stream=True,\n)\n"));
 }
 
 TEST(CandidateCodeTest, BnbNf4ModelOffloadWithTextEncoder) {
@@ -225,12 +229,11 @@ TEST(CandidateCodeTest, TorchaoInt8GpuUsesQuantMapping) {
 
 TEST(CandidateCodeTest, TorchaoInt4HasGroupSizeTileLayoutAndLoadsOnTheGpu) {
   const std::string code = CandidateCode(Make(WeightsKind::kTorchaoInt4wo, Placement::kGpu), FluxContext());
-  EXPECT_NE(code.find("\"transformer\": TorchAoConfig(Int4WeightOnlyConfig(group_size=128, "
-                      "int4_packing_format=\"tile_packed_to_4d\")),\n"),
-            std::string::npos)
+  EXPECT_THAT(code, HasSubstr("\"transformer\": TorchAoConfig(Int4WeightOnlyConfig(group_size=128, "
+                              "int4_packing_format=\"tile_packed_to_4d\")),\n"))
       << code;
-  EXPECT_NE(code.find("device_map=\"cuda\""), std::string::npos) << code;
-  EXPECT_EQ(code.find("TransformersTorchAoConfig"), std::string::npos);
+  EXPECT_THAT(code, HasSubstr("device_map=\"cuda\""));
+  EXPECT_THAT(code, Not(HasSubstr("TransformersTorchAoConfig")));
 }
 
 TEST(CandidateCodeTest, GgufModelOffload) {
@@ -260,7 +263,7 @@ TEST(CandidateCodeTest, VaeTilingAndSlicing) {
       "pipe.vae.enable_slicing()\n");
   CodeContext no_vae = FluxContext();
   no_vae.has_vae = false;
-  EXPECT_EQ(CandidateCode(candidate, no_vae).find("pipe.vae"), std::string::npos);
+  EXPECT_THAT(CandidateCode(candidate, no_vae), Not(HasSubstr("pipe.vae")));
 }
 
 TEST(CandidateCodeTest, DefaultPipelineClassAndEscapedPath) {
@@ -279,10 +282,10 @@ TEST(ScriptWriterTest, NeverWritesRemovedOrCastingCalls) {
       for (Placement placement : kAllPlacements) {
         const Candidate candidate = Typical(weights, placement);
         for (const std::string& text : {CandidateCode(candidate, context), EmitScript(candidate, context)}) {
-          EXPECT_EQ(text.find("enable_vae_tiling"), std::string::npos) << candidate.Id();
-          EXPECT_EQ(text.find("enable_vae_slicing"), std::string::npos) << candidate.Id();
-          EXPECT_EQ(text.find(".to(\"cuda\", torch."), std::string::npos) << candidate.Id();
-          EXPECT_EQ(text.find("int8wo\""), std::string::npos) << candidate.Id();
+          EXPECT_THAT(text, Not(HasSubstr("enable_vae_tiling"))) << candidate.Id();
+          EXPECT_THAT(text, Not(HasSubstr("enable_vae_slicing"))) << candidate.Id();
+          EXPECT_THAT(text, Not(HasSubstr(".to(\"cuda\", torch."))) << candidate.Id();
+          EXPECT_THAT(text, Not(HasSubstr("int8wo\""))) << candidate.Id();
         }
       }
     }
@@ -294,59 +297,57 @@ TEST(ScriptWriterTest, ScriptHasOneLoadAndTheSpeedUps) {
     const Candidate candidate = Typical(weights, Placement::kModelOffload);
     const std::string script = EmitScript(candidate, FluxContext());
     EXPECT_EQ(Count(script, "from_pretrained("), 1) << candidate.Id();
-    EXPECT_NE(script.find("# Generated by pipefit: strategy " + candidate.Id()), std::string::npos);
+    EXPECT_THAT(script, HasSubstr("# Generated by pipefit: strategy " + candidate.Id()));
     const std::string dynamo =
         weights == WeightsKind::kBnbInt8 ? "    torch._dynamo.config.capture_dynamic_output_shape_ops = True\n" : "";
-    EXPECT_NE(script.find("COMPILE = True\nif COMPILE:\n" + dynamo +
-                          "    pipe.transformer.compile_repeated_blocks(fullgraph=True)\n"),
-              std::string::npos)
+    EXPECT_THAT(script, HasSubstr("COMPILE = True\nif COMPILE:\n" + dynamo +
+                                  "    pipe.transformer.compile_repeated_blocks(fullgraph=True)\n"))
         << script;
-    EXPECT_NE(script.find("    pipe.transformer.set_attention_backend(ATTENTION_BACKEND)\nexcept Exception"),
-              std::string::npos);
+    EXPECT_THAT(script,
+                HasSubstr("    pipe.transformer.set_attention_backend(ATTENTION_BACKEND)\nexcept Exception"));
   }
 }
 
 TEST(ScriptWriterTest, ImportsWhatItUses) {
   const CodeContext flux = FluxContext();
   const std::string full = EmitScript(Make(WeightsKind::kFull, Placement::kGpu), flux);
-  EXPECT_NE(full.find("import torch\nfrom diffusers import FluxPipeline\n\n"), std::string::npos);
+  EXPECT_THAT(full, HasSubstr("import torch\nfrom diffusers import FluxPipeline\n\n"));
   const std::string nf4 = EmitScript(Typical(WeightsKind::kBnbNf4, Placement::kGpu), flux);
-  EXPECT_NE(nf4.find("from diffusers import FluxPipeline, PipelineQuantizationConfig\n"), std::string::npos);
+  EXPECT_THAT(nf4, HasSubstr("from diffusers import FluxPipeline, PipelineQuantizationConfig\n"));
   const std::string ao = EmitScript(Typical(WeightsKind::kTorchaoFp8wo, Placement::kGpu), flux);
-  EXPECT_NE(ao.find("from diffusers import FluxPipeline, PipelineQuantizationConfig, TorchAoConfig\n"
-                    "from torchao.quantization import Float8WeightOnlyConfig\n"
-                    "from transformers import TorchAoConfig as TransformersTorchAoConfig\n"),
-            std::string::npos);
+  EXPECT_THAT(ao, HasSubstr("from diffusers import FluxPipeline, PipelineQuantizationConfig, TorchAoConfig\n"
+                            "from torchao.quantization import Float8WeightOnlyConfig\n"
+                            "from transformers import TorchAoConfig as TransformersTorchAoConfig\n"));
   const std::string gguf = EmitScript(Typical(WeightsKind::kGguf, Placement::kGpu), flux);
-  EXPECT_NE(gguf.find("from diffusers import FluxPipeline, FluxTransformer2DModel, GGUFQuantizationConfig\n"),
-            std::string::npos);
+  EXPECT_THAT(
+      gguf,
+      HasSubstr("from diffusers import FluxPipeline, FluxTransformer2DModel, GGUFQuantizationConfig\n"));
   CodeContext plain = flux;
   plain.compile_repeated_blocks = false;
   plain.attention_backend.clear();
   const std::string bare = EmitScript(Make(WeightsKind::kFull, Placement::kGpu), plain);
-  EXPECT_EQ(bare.find("COMPILE"), std::string::npos);
-  EXPECT_EQ(bare.find("set_attention_backend"), std::string::npos);
+  EXPECT_THAT(bare, Not(HasSubstr("COMPILE")));
+  EXPECT_THAT(bare, Not(HasSubstr("set_attention_backend")));
 }
 
 TEST(ScriptWriterTest, ImageGenerationCall) {
   CodeContext context = FluxContext();
   context.workload.batch = 2;
   const std::string script = EmitScript(Make(WeightsKind::kFull, Placement::kGpu), context);
-  EXPECT_NE(script.find("image = pipe(\n    prompt,\n    height=1024,\n    width=1024,\n"
-                        "    num_inference_steps=28,\n    num_images_per_prompt=2,\n"
-                        "    generator=torch.Generator(\"cpu\").manual_seed(0),\n"
-                        ").images[0]\nimage.save(\"output.png\")\n"),
-            std::string::npos);
+  EXPECT_THAT(script, HasSubstr("image = pipe(\n    prompt,\n    height=1024,\n    width=1024,\n"
+                                "    num_inference_steps=28,\n    num_images_per_prompt=2,\n"
+                                "    generator=torch.Generator(\"cpu\").manual_seed(0),\n"
+                                ").images[0]\nimage.save(\"output.png\")\n"));
 }
 
 TEST(ScriptWriterTest, VideoGenerationCall) {
   const std::string script = EmitScript(Make(WeightsKind::kFull, Placement::kModelOffload), WanContext());
-  EXPECT_NE(script.find("from diffusers.utils import export_to_video\n"), std::string::npos);
-  EXPECT_NE(script.find("frames = pipe(\n    prompt,\n    height=480,\n    width=832,\n    num_frames=81,\n"
+  EXPECT_THAT(script, HasSubstr("from diffusers.utils import export_to_video\n"));
+  EXPECT_THAT(script,
+              HasSubstr("frames = pipe(\n    prompt,\n    height=480,\n    width=832,\n    num_frames=81,\n"
                         "    num_inference_steps=50,\n    num_videos_per_prompt=1,\n"
                         "    generator=torch.Generator(\"cpu\").manual_seed(0),\n"
-                        ").frames[0]\nexport_to_video(frames, \"output.mp4\", fps=16)\n"),
-            std::string::npos);
+                        ").frames[0]\nexport_to_video(frames, \"output.mp4\", fps=16)\n"));
 }
 
 // Every knob combination, image and video, parses as Python.
@@ -394,8 +395,8 @@ namespace {
 TEST(ScriptWriterTest, FullgraphOnlyWithoutHooksInsideTheBlocks) {
   for (Placement p : {Placement::kGroupBlock, Placement::kGroupLeafStream, Placement::kSequentialOffload}) {
     const std::string script = EmitScript(Make(WeightsKind::kFull, p), FluxContext());
-    EXPECT_NE(script.find("    pipe.transformer.compile_repeated_blocks()\n"), std::string::npos) << script;
-    EXPECT_EQ(script.find("fullgraph=True"), std::string::npos) << PlacementId(p);
+    EXPECT_THAT(script, HasSubstr("    pipe.transformer.compile_repeated_blocks()\n"));
+    EXPECT_THAT(script, Not(HasSubstr("fullgraph=True"))) << PlacementId(p);
   }
 }
 
@@ -403,8 +404,8 @@ TEST(ScriptWriterTest, UnknownCallSignaturePassesOnlyPromptAndSteps) {
   CodeContext context = FluxContext();
   context.known_call = false;
   const std::string script = EmitScript(Make(WeightsKind::kFull, Placement::kGpu), context);
-  EXPECT_NE(script.find("result = pipe(prompt, num_inference_steps=28)\n"), std::string::npos) << script;
-  EXPECT_EQ(script.find("height="), std::string::npos);
+  EXPECT_THAT(script, HasSubstr("result = pipe(prompt, num_inference_steps=28)\n"));
+  EXPECT_THAT(script, Not(HasSubstr("height=")));
 }
 
 }  // namespace

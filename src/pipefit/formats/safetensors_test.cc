@@ -1,11 +1,15 @@
 #include "pipefit/formats/safetensors.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "pipefit/testing/safetensors_builder.h"
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 using testkit::FakeTensor;
 using testkit::SafetensorsBytes;
@@ -146,9 +150,9 @@ TEST(SafetensorsTest, EveryCorruptInputIsAClearError) {
     auto header = ReadBytes(c.bytes);
     ASSERT_FALSE(header.ok()) << c.label;
     EXPECT_EQ(header.error().code, c.code) << c.label << ": " << header.error().message;
-    EXPECT_NE(header.error().message.find(c.message), std::string::npos)
+    EXPECT_THAT(header.error().message, HasSubstr(c.message))
         << c.label << ": got '" << header.error().message << "'";
-    EXPECT_TRUE(header.error().message.starts_with("x.safetensors: ")) << c.label << " names the file";
+    EXPECT_THAT(header.error().message, StartsWith("x.safetensors: ")) << c.label << " names the file";
   }
 }
 

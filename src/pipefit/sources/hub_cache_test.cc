@@ -1,5 +1,6 @@
 #include "pipefit/sources/hub_cache.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,6 +9,8 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::StartsWith;
 
 const std::string kCommit = "4f2b1a0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f40";
 
@@ -73,7 +76,7 @@ TEST(HubCacheTest, DisabledAndUnwritable) {
   auto status = blocked.WriteRef("main", kCommit);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, ErrorCode::kIo);
-  EXPECT_TRUE(status.error().message.starts_with(dir.path() + "/file/hub: cannot create folder: "))
+  EXPECT_THAT(status.error().message, StartsWith(dir.path() + "/file/hub: cannot create folder: "))
       << status.error().message;
 }
 

@@ -2,6 +2,7 @@
 // shard layout, against published sizes and seed quantities computed by hand.
 #include "pipefit/sources/pipeline_folder.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,6 +14,8 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
 
 constexpr int64_t kTransformerBytes = 23'802'816'640;  // index.json total_size (pipelines.md)
 constexpr int64_t kT5Bytes = 9'524'621'312;            // index.json total_size (pipelines.md)
@@ -142,8 +145,8 @@ TEST_F(FluxFolderTest, VariantFilesAreSelectedByVariant) {
   auto without = LoadLocalModel(fs_, dir.path() + "/v", "");
   ASSERT_FALSE(without.ok());
   EXPECT_EQ(without.error().code, ErrorCode::kNotFound);
-  EXPECT_NE(without.error().message.find("only variant weight files (fp16) are present; pass --variant fp16"),
-            std::string::npos)
+  EXPECT_THAT(without.error().message,
+              HasSubstr("only variant weight files (fp16) are present; pass --variant fp16"))
       << without.error().message;
 }
 
@@ -171,7 +174,7 @@ TEST_F(FluxFolderTest, CorruptShardIsAnErrorNamingTheFile) {
   auto pipeline = LoadLocalModel(fs_, root(), "");
   ASSERT_FALSE(pipeline.ok());
   EXPECT_EQ(pipeline.error().code, ErrorCode::kMalformed);
-  EXPECT_NE(pipeline.error().message.find(shard + ": header length"), std::string::npos) << pipeline.error().message;
+  EXPECT_THAT(pipeline.error().message, HasSubstr(shard + ": header length"));
 }
 
 TEST_F(FluxFolderTest, TensorMissingFromItsShardIsAnError) {
@@ -180,7 +183,7 @@ TEST_F(FluxFolderTest, TensorMissingFromItsShardIsAnError) {
   testkit::WriteSparseSafetensors(root() + "/vae/a.safetensors", {{"x", "BF16", {2}}});
   auto pipeline = LoadLocalModel(fs_, root(), "");
   ASSERT_FALSE(pipeline.ok());
-  EXPECT_NE(pipeline.error().message.find("tensor 'y' is mapped to a.safetensors but not in it"), std::string::npos)
+  EXPECT_THAT(pipeline.error().message, HasSubstr("tensor 'y' is mapped to a.safetensors but not in it"))
       << pipeline.error().message;
 }
 
@@ -191,8 +194,8 @@ TEST_F(FluxFolderTest, TotalSizeMismatchIsANote) {
   auto pipeline = LoadLocalModel(fs_, root(), "");
   ASSERT_TRUE(pipeline.ok()) << pipeline.error().message;
   ASSERT_EQ(pipeline->components[2].notes.size(), 1u);
-  EXPECT_NE(pipeline->components[2].notes[0].find("metadata.total_size 5 differs from the shards' tensor bytes"),
-            std::string::npos);
+  EXPECT_THAT(pipeline->components[2].notes[0],
+              HasSubstr("metadata.total_size 5 differs from the shards' tensor bytes"));
 }
 
 TEST_F(FluxFolderTest, MissingComponentFolderIsAnError) {
