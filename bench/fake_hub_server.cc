@@ -37,7 +37,7 @@ bool WritePortFile(const std::string& path, const std::string& endpoint) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  pipefit::testing::FakeHubOptions options;
+  pipefit::testkit::FakeHubOptions options;
   options.redirect_lfs = true;
   std::string port_file;
   for (int i = 1; i < argc; ++i) {
@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto hub = pipefit::testing::FakeHub::Start(options);
+  auto hub = pipefit::testkit::FakeHub::Start(options);
   if (!hub.ok()) {
     std::cerr << "fake_hub_server: " << hub.error().message << "\n";
     return 1;

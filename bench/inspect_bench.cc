@@ -17,9 +17,9 @@
 namespace {
 
 const std::string& FixtureRoot() {
-  static pipefit::testing::TempDir* dir = [] {
-    auto* d = new pipefit::testing::TempDir();
-    pipefit::testing::WriteFluxDevFixture(d->path() + "/flux", PIPEFIT_SOURCE_DIR);
+  static pipefit::testkit::TempDir* dir = [] {
+    auto* d = new pipefit::testkit::TempDir();
+    pipefit::testkit::WriteFluxDevFixture(d->path() + "/flux", PIPEFIT_SOURCE_DIR);
     return d;
   }();
   static const std::string root = dir->path() + "/flux";

@@ -9,7 +9,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: write_flux_fixture DIR\n");
     return 2;
   }
-  const int files = pipefit::testing::WriteFluxDevFixture(argv[1], PIPEFIT_SOURCE_DIR);
+  const int files = pipefit::testkit::WriteFluxDevFixture(argv[1], PIPEFIT_SOURCE_DIR);
   std::printf("%d files written to %s\n", files, argv[1]);
   return files > 0 ? 0 : 1;
 }

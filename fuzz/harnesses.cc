@@ -59,7 +59,7 @@ void PipelineConfig(const uint8_t* data, size_t size) {
   fs.AddFile("p/model_index.json", model_index);
   fs.AddFile("p/transformer/config.json", config);
   fs.AddFile("p/vae/config.json", config);
-  const std::string weights = pipefit::testing::SafetensorsBytes({{"transformer_blocks.0.attn.to_q.weight", "BF16", {64, 64}}});
+  const std::string weights = pipefit::testkit::SafetensorsBytes({{"transformer_blocks.0.attn.to_q.weight", "BF16", {64, 64}}});
   fs.AddFile("p/transformer/diffusion_pytorch_model.safetensors", weights);
   fs.AddFile("p/vae/diffusion_pytorch_model.safetensors", weights);
   auto pipeline = pipefit::LoadPipelineFolder(fs, "p", "");

@@ -1,5 +1,6 @@
 // End-to-end tests of the pipefit binary: exit codes, JSON on stdout,
 // messages on stderr (CONTRACT.md Conventions).
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -17,12 +18,14 @@
 namespace pipefit {
 namespace {
 
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 // An environment with an empty Hugging Face cache.
-std::string EmptyCache(const testing::TempDir& dir) { return "HF_HUB_CACHE=" + dir.path() + "/none HOME=" + dir.path(); }
+std::string EmptyCache(const testkit::TempDir& dir) { return "HF_HUB_CACHE=" + dir.path() + "/none HOME=" + dir.path(); }
 
 TEST(CliTest, InspectCatalogJsonFollowsTheContract) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   RunResult r = RunPipefit("inspect flux.1-dev --json --offline", EmptyCache(dir));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
@@ -54,8 +57,8 @@ TEST(CliTest, InspectCatalogJsonFollowsTheContract) {
 }
 
 TEST(CliTest, InspectFolderEqualsCatalog) {
-  testing::TempDir dir;
-  testing::WriteFluxDevFixture(dir.path() + "/flux", PIPEFIT_SOURCE_DIR);
+  testkit::TempDir dir;
+  testkit::WriteFluxDevFixture(dir.path() + "/flux", PIPEFIT_SOURCE_DIR);
   RunResult folder = RunPipefit("inspect " + dir.path() + "/flux --json --dtype fp16", EmptyCache(dir));
   RunResult catalog = RunPipefit("inspect flux.1-dev --json --dtype fp16", EmptyCache(dir));
   ASSERT_EQ(folder.exit_code, 0) << folder.err;
@@ -72,17 +75,17 @@ TEST(CliTest, InspectFolderEqualsCatalog) {
 }
 
 TEST(CliTest, TextOutputShowsGiBAndSeedQuantities) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   RunResult r = RunPipefit("inspect flux.1-dev", EmptyCache(dir));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("black-forest-labs/FLUX.1-dev (FluxPipeline)"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("22.17 GiB"), std::string::npos) << r.out;  // 23,802,816,640 B
-  EXPECT_NE(r.out.find("S_block       0.63 GiB  largest denoiser block (transformer_blocks.0)"), std::string::npos)
+  EXPECT_THAT(r.out, HasSubstr("black-forest-labs/FLUX.1-dev (FluxPipeline)"));
+  EXPECT_THAT(r.out, HasSubstr("22.17 GiB"));  // 23,802,816,640 B
+  EXPECT_THAT(r.out, HasSubstr("S_block       0.63 GiB  largest denoiser block (transformer_blocks.0)"))
       << r.out;
 }
 
 TEST(CliTest, CorruptFilesExitOneNamingTheFile) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   struct Case {
     std::string name;
     std::string bytes;
@@ -90,17 +93,17 @@ TEST(CliTest, CorruptFilesExitOneNamingTheFile) {
   } cases[] = {
       {"empty.safetensors", "", "empty.safetensors: file is 0 bytes, too short for the 8-byte header length"},
       {"huge.safetensors", std::string(8, '\xff'), "huge.safetensors: header length 18446744073709551615 exceeds the 100 MB limit"},
-      {"json.safetensors", testing::SafetensorsPrefix("{\"a\":"), "json.safetensors: header is not valid JSON"},
+      {"json.safetensors", testkit::SafetensorsPrefix("{\"a\":"), "json.safetensors: header is not valid JSON"},
       {"bad.gguf", "GGUF", "bad.gguf"},
       {"text.gguf", "hello world, not a gguf file at all", "text.gguf"},
   };
   for (const Case& c : cases) {
     const std::string path = dir.path() + "/" + c.name;
-    testing::WriteTextFile(path, c.bytes);
+    testkit::WriteTextFile(path, c.bytes);
     RunResult r = RunPipefit("inspect " + path + " --json");
     EXPECT_EQ(r.exit_code, 1) << c.name;
     EXPECT_EQ(r.out, "") << c.name;
-    EXPECT_NE(r.err.find("pipefit: error: " + dir.path() + "/" + c.message), std::string::npos)
+    EXPECT_THAT(r.err, HasSubstr("pipefit: error: " + dir.path() + "/" + c.message))
         << c.name << ": " << r.err;
   }
 }
@@ -112,11 +115,11 @@ TEST(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(RunPipefit("frobnicate").exit_code, 2);
   RunResult help = RunPipefit("inspect --help");
   EXPECT_EQ(help.exit_code, 0);
-  EXPECT_NE(help.out.find("--variant"), std::string::npos);
+  EXPECT_THAT(help.out, HasSubstr("--variant"));
 }
 
 TEST(CliTest, MissingModelExitsOne) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   RunResult r = RunPipefit("inspect nobody/nothing --offline", EmptyCache(dir));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
@@ -169,7 +172,7 @@ TEST(CliTest, HwWithoutAGpuExitsZero) {
   EXPECT_LE(j["ram_total"].get<int64_t>(), MemTotalBytes());
   RunResult text = RunPipefit("hw", "PATH=/nonexistent PIPEFIT_NVML_LIBRARY=/nonexistent/libnvml.so");
   EXPECT_EQ(text.exit_code, 0);
-  EXPECT_TRUE(text.out.starts_with("No GPU found.")) << text.out;
+  EXPECT_THAT(text.out, StartsWith("No GPU found."));
 }
 
 TEST(CliTest, GpusResolvesAliases) {

@@ -1,5 +1,6 @@
 // End-to-end tests of `pipefit doctor` (CONTRACT.md `doctor`): JSON fields
 // and types, stdin, --model planning for the GPU in the log, exit codes.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -10,6 +11,8 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
 
 using nlohmann::json;
 
@@ -34,7 +37,7 @@ class DoctorCliTest : public ::testing::Test {
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }
-  testing::TempDir dir_;
+  testkit::TempDir dir_;
 };
 
 TEST_F(DoctorCliTest, JsonHasTheContractFieldsWithExactBytes) {
@@ -53,7 +56,7 @@ TEST_F(DoctorCliTest, JsonHasTheContractFieldsWithExactBytes) {
   EXPECT_EQ(j["reserved_unallocated"], int64_t{228946084});           // 218.34 MiB
   ASSERT_TRUE(j["advice"].is_array());
   ASSERT_FALSE(j["advice"].empty());
-  EXPECT_NE(j["advice"].dump().find("pipe.vae.enable_tiling()"), std::string::npos);
+  EXPECT_THAT(j["advice"].dump(), HasSubstr("pipe.vae.enable_tiling()"));
   // The model id in the log is planned for the card in the log.
   ASSERT_TRUE(j["plan"].is_object());
   EXPECT_EQ(j["plan"]["model"], "black-forest-labs/FLUX.1-dev");
@@ -75,7 +78,7 @@ TEST_F(DoctorCliTest, ReadsStdinAndSaysWhenThereIsNoOom) {
 TEST_F(DoctorCliTest, MissingLogExitsOneNamingIt) {
   const RunResult r = RunPipefit("doctor " + dir_.path() + "/nope.log", Env());
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("nope.log"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("nope.log"));
 }
 
 TEST_F(DoctorCliTest, UnresolvableModelIsANoteNotAFailure) {
@@ -83,15 +86,15 @@ TEST_F(DoctorCliTest, UnresolvableModelIsANoteNotAFailure) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_TRUE(j["plan"].is_null());
-  EXPECT_NE(j["notes"].dump().find("no plan"), std::string::npos) << j["notes"];
+  EXPECT_THAT(j["notes"].dump(), HasSubstr("no plan")) << j["notes"];
 }
 
 TEST_F(DoctorCliTest, TextNamesKindStageAndAdvice) {
   const RunResult r = RunPipefit("doctor " + WriteLog(kLog) + " --offline --ram 64GiB", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("cuda_oom during vae_decode (vae.decode)"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("What to do"), std::string::npos);
-  EXPECT_NE(r.out.find("What fits black-forest-labs/FLUX.1-dev in 11.72 GiB VRAM"), std::string::npos) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("cuda_oom during vae_decode (vae.decode)"));
+  EXPECT_THAT(r.out, HasSubstr("What to do"));
+  EXPECT_THAT(r.out, HasSubstr("What fits black-forest-labs/FLUX.1-dev in 11.72 GiB VRAM"));
 }
 
 }  // namespace

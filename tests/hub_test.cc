@@ -1,6 +1,7 @@
 // The Hub source end to end: the real pipefit binary and libcurl against a
 // fake Hub on 127.0.0.1 (src/pipefit/testing/fake_hub.h) that serves a
 // sparse FLUX.1-dev folder from disk, with its CDN on another host.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -15,6 +16,10 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
 
 using Json = nlohmann::json;
 
@@ -31,14 +36,14 @@ constexpr int64_t kHeaderReadBytes = 65536 + 16320 + 15406 + 67128 + 66610 + 276
 class HubTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::WriteFluxDevFixture(dir_.path() + "/repos/acme/flux", PIPEFIT_SOURCE_DIR);
+    testkit::WriteFluxDevFixture(dir_.path() + "/repos/acme/flux", PIPEFIT_SOURCE_DIR);
     Start({});
   }
 
-  void Start(testing::FakeHubOptions options) {
+  void Start(testkit::FakeHubOptions options) {
     hub_.reset();
     options.root = dir_.path() + "/repos";
-    auto hub = testing::FakeHub::Start(options);
+    auto hub = testkit::FakeHub::Start(options);
     ASSERT_TRUE(hub.ok()) << hub.error().message;
     hub_ = std::move(*hub);
   }
@@ -73,8 +78,8 @@ class HubTest : public ::testing::Test {
     return n;
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<testing::FakeHub> hub_;
+  testkit::TempDir dir_;
+  std::unique_ptr<testkit::FakeHub> hub_;
 };
 
 void ExpectSameMeasurements(const Json& remote, const Json& local) {
@@ -111,7 +116,7 @@ TEST_F(HubTest, ExactRequestsAndBytes) {
     if (r.host == "cdn") {
       headers += r.body_bytes;
       EXPECT_EQ(r.status, 206) << r.target;
-      EXPECT_TRUE(r.range.starts_with("bytes=0-")) << r.range;
+      EXPECT_THAT(r.range, StartsWith("bytes=0-"));
     } else if (r.target.starts_with("/api/")) {
       api += r.body_bytes;
     } else if (r.status == 206) {
@@ -128,8 +133,8 @@ TEST_F(HubTest, ExactRequestsAndBytes) {
   EXPECT_EQ(j["source"]["fetch"]["bytes"], api + small + headers + redirects);
   EXPECT_EQ(j["source"]["fetch"]["bytes"], ServedBytes());
   EXPECT_EQ(j["source"]["fetch"]["cached_files"], 0);
-  EXPECT_NE(remote.err.find("pipefit: read acme/flux@4f2b1a0c9d8e from " + hub_->endpoint() + ": 23 requests, "),
-            std::string::npos)
+  EXPECT_THAT(remote.err,
+              HasSubstr("pipefit: read acme/flux@4f2b1a0c9d8e from " + hub_->endpoint() + ": 23 requests, "))
       << remote.err;
 }
 
@@ -148,12 +153,12 @@ TEST_F(HubTest, TokenReachesTheHubButNotTheCdn) {
   }
   EXPECT_EQ(hub, 16);
   EXPECT_EQ(cdn, 7);
-  EXPECT_EQ(remote.out.find("hf_secret_token"), std::string::npos);
-  EXPECT_EQ(remote.err.find("hf_secret_token"), std::string::npos);
+  EXPECT_THAT(remote.out, Not(HasSubstr("hf_secret_token")));
+  EXPECT_THAT(remote.err, Not(HasSubstr("hf_secret_token")));
 }
 
 TEST_F(HubTest, TokenFromHfHomeFile) {
-  testing::WriteTextFile(dir_.path() + "/hf/token", "hf_from_file\n");
+  testkit::WriteTextFile(dir_.path() + "/hf/token", "hf_from_file\n");
   ASSERT_EQ(Inspect("acme/flux").exit_code, 0);
   EXPECT_EQ(hub_->requests().front().authorization, "Bearer hf_from_file");
 }
@@ -195,8 +200,8 @@ TEST_F(HubTest, OfflineWithoutTheCacheSaysSo) {
 TEST_F(HubTest, APartialHfCacheSnapshotFallsThroughToTheHub) {
   // What a single hf_hub_download(repo, "model_index.json") leaves behind.
   const std::string repo = dir_.path() + "/none/models--acme--flux";
-  testing::WriteTextFile(repo + "/refs/main", hub_->options().commit);
-  testing::WriteTextFile(repo + "/snapshots/" + hub_->options().commit + "/model_index.json",
+  testkit::WriteTextFile(repo + "/refs/main", hub_->options().commit);
+  testkit::WriteTextFile(repo + "/snapshots/" + hub_->options().commit + "/model_index.json",
                          "{\"_class_name\": \"FluxPipeline\", \"vae\": [\"diffusers\", \"AutoencoderKL\"]}");
   RunResult r = Inspect("acme/flux");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -204,7 +209,8 @@ TEST_F(HubTest, APartialHfCacheSnapshotFallsThroughToTheHub) {
   EXPECT_EQ(j["source"]["kind"], "hub");
   ExpectSameMeasurements(j, LocalInspect());
   ASSERT_EQ(j["notes"].size(), 1u);
-  EXPECT_TRUE(j["notes"][0].get<std::string>().starts_with("the Hugging Face cache holds only part of acme/flux ("))
+  EXPECT_THAT(j["notes"][0].get<std::string>(),
+              StartsWith("the Hugging Face cache holds only part of acme/flux ("))
       << j["notes"][0];
   // Offline, the cache's own error stands.
   RunResult offline = Inspect("acme/flux", "", "--offline");
@@ -213,7 +219,7 @@ TEST_F(HubTest, APartialHfCacheSnapshotFallsThroughToTheHub) {
 }
 
 TEST_F(HubTest, PaginationFollowsLinkHeaders) {
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.page_size = 5;  // 23 entries (16 files, 7 folders) -> 5 pages
   Start(options);
   RunResult r = Inspect("acme/flux");
@@ -224,7 +230,7 @@ TEST_F(HubTest, PaginationFollowsLinkHeaders) {
 }
 
 TEST_F(HubTest, GatedRepo) {
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.gated["acme/flux"] = "hf_granted";
   Start(options);
   RunResult anonymous = Inspect("acme/flux");
@@ -239,7 +245,7 @@ TEST_F(HubTest, GatedRepo) {
                         "acme/flux is restricted. You must have access to it and be authenticated to access it. "
                         "Please log in.). Accept its conditions at " + hub_->endpoint() +
                             "/acme/flux, then retry (your token has no access yet)\n");
-  EXPECT_EQ(denied.err.find("hf_not_granted"), std::string::npos);
+  EXPECT_THAT(denied.err, Not(HasSubstr("hf_not_granted")));
 
   RunResult granted = Inspect("acme/flux", "HF_TOKEN=hf_granted");
   ASSERT_EQ(granted.exit_code, 0) << granted.err;
@@ -278,7 +284,7 @@ TEST_F(HubTest, AFileSmallerThanTheRedirectBodyIsRead) {
   std::string bytes(8, '\0');
   bytes[0] = static_cast<char>(header.size());
   bytes += header + std::string(4, '\0');
-  testing::WriteTextFile(dir_.path() + "/repos/acme/tiny/w.safetensors", bytes);
+  testkit::WriteTextFile(dir_.path() + "/repos/acme/tiny/w.safetensors", bytes);
   RunResult r = Inspect("acme/tiny/w.safetensors");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Json::parse(r.out)["components"][0]["params"], 1);
@@ -290,22 +296,21 @@ TEST_F(HubTest, AFileSmallerThanTheRedirectBodyIsRead) {
 }
 
 TEST_F(HubTest, TimeoutIsAClearErrorWithoutRetries) {
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.delay_ms = 5000;
   Start(options);
   const auto start = std::chrono::steady_clock::now();
   RunResult r = Inspect("acme/flux", "HF_HUB_DOWNLOAD_TIMEOUT=0.3");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err.rfind("pipefit: error: " + hub_->endpoint() + "/api/models/acme/flux/revision/main: timed out after 300 ms",
-                        0),
-            0u)
+  EXPECT_THAT(r.err, StartsWith("pipefit: error: " + hub_->endpoint() +
+                                "/api/models/acme/flux/revision/main: timed out after 300 ms"))
       << r.err;
   EXPECT_LT(seconds, 4.0);  // one attempt, not four (a hang would be 5 s per request)
 }
 
 TEST_F(HubTest, ServerIgnoringRangeIsAbortedNotDownloaded) {
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.ignore_range = true;
   Start(options);
   RunResult r = Inspect("acme/flux/vae");
@@ -316,7 +321,7 @@ TEST_F(HubTest, ServerIgnoringRangeIsAbortedNotDownloaded) {
 }
 
 TEST_F(HubTest, RateLimitIsRetried) {
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.fail_first = 2;
   options.fail_status = 429;  // with Retry-After: 0
   Start(options);
@@ -332,7 +337,7 @@ TEST_F(HubTest, GgufHeaderOverRange) {
     builder.AddTensor("transformer_blocks." + std::to_string(i) + ".attn.to_q.weight", {3072, 3072}, DType::kQ4_0);
   }
   const std::string file = dir_.path() + "/repos/acme/flux-gguf/flux1-dev-Q4_0.gguf";
-  testing::WriteTextFile(file, "");
+  testkit::WriteTextFile(file, "");
   ASSERT_TRUE(builder.WriteSparseFile(file).ok());
   RunResult local = RunPipefit("inspect " + file + " --json", Env());
   ASSERT_EQ(local.exit_code, 0) << local.err;
@@ -356,53 +361,53 @@ TEST_F(HubTest, PlanOfARemoteGgufFileLoadsItFromTheHub) {
     b.AddTensor(s + "linear1.weight", {21504, 3072}, DType::kQ8_0);
   }
   const std::string file = dir_.path() + "/repos/city96/FLUX.1-dev-gguf/flux1-dev-Q8_0.gguf";
-  testing::WriteTextFile(file, "");
+  testkit::WriteTextFile(file, "");
   ASSERT_TRUE(b.WriteSparseFile(file).ok());
   RunResult r = RunPipefit("plan city96/FLUX.1-dev-gguf/flux1-dev-Q8_0.gguf --vram 12GiB --ram 32GiB --json", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string code = Json::parse(r.out)["candidates"][0]["code"];
-  EXPECT_NE(code.find("FluxTransformer2DModel.from_single_file(\n"
-                      "    \"https://huggingface.co/city96/FLUX.1-dev-gguf/blob/main/flux1-dev-Q8_0.gguf\",\n"),
-            std::string::npos)
+  EXPECT_THAT(
+      code,
+      HasSubstr("FluxTransformer2DModel.from_single_file(\n"
+                "    \"https://huggingface.co/city96/FLUX.1-dev-gguf/blob/main/flux1-dev-Q8_0.gguf\",\n"))
       << code;
-  EXPECT_EQ(code.find("revision="), std::string::npos);
+  EXPECT_THAT(code, Not(HasSubstr("revision=")));
 
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.extra_revisions = {"v2"};
   Start(options);
   RunResult pinned =
       RunPipefit("plan city96/FLUX.1-dev-gguf@v2/flux1-dev-Q8_0.gguf --vram 12GiB --ram 32GiB --json", Env());
   ASSERT_EQ(pinned.exit_code, 0) << pinned.err;
   const std::string pinned_code = Json::parse(pinned.out)["candidates"][0]["code"];
-  EXPECT_NE(pinned_code.find("blob/main/flux1-dev-Q8_0.gguf\",\n    quantization_config=GGUFQuantizationConfig("),
-            std::string::npos)
+  EXPECT_THAT(pinned_code,
+              HasSubstr("blob/main/flux1-dev-Q8_0.gguf\",\n    quantization_config=GGUFQuantizationConfig("))
       << pinned_code;
-  EXPECT_NE(pinned_code.find("    revision=\"" + hub_->options().commit + "\",\n)\n"), std::string::npos)
-      << pinned_code;
+  EXPECT_THAT(pinned_code, HasSubstr("    revision=\"" + hub_->options().commit + "\",\n)\n")) << pinned_code;
 }
 
 TEST_F(HubTest, APinnedSingleFileInsideTheCatalogPipelineDoesNotPinTheCatalogRepo) {
   // A fine-tuned FLUX transformer in BFL names, one safetensors file.
-  std::vector<testing::FakeTensor> tensors;
+  std::vector<testkit::FakeTensor> tensors;
   for (int i = 0; i < 2; ++i) {
     const std::string d = "double_blocks." + std::to_string(i) + ".";
     tensors.push_back({d + "img_attn.qkv.weight", "BF16", {9216, 3072}});
     tensors.push_back({d + "img_mlp.0.weight", "BF16", {12288, 3072}});
     tensors.push_back({"single_blocks." + std::to_string(i) + ".linear1.weight", "BF16", {21504, 3072}});
   }
-  testing::WriteSparseSafetensors(dir_.path() + "/repos/someone/flux-ft/ft.safetensors", tensors);
+  testkit::WriteSparseSafetensors(dir_.path() + "/repos/someone/flux-ft/ft.safetensors", tensors);
   RunResult r = RunPipefit("plan someone/flux-ft@" + hub_->options().commit +
                                "/ft.safetensors --gpu \"RTX 4090\" --ram 64GiB --json",
                            Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string code = Json::parse(r.out)["candidates"][0]["code"];
-  EXPECT_NE(code.find("\"black-forest-labs/FLUX.1-dev\""), std::string::npos) << code;
-  EXPECT_EQ(code.find("revision="), std::string::npos) << code;
+  EXPECT_THAT(code, HasSubstr("\"black-forest-labs/FLUX.1-dev\""));
+  EXPECT_THAT(code, Not(HasSubstr("revision=")));
 }
 
 TEST_F(HubTest, ApplyPlansARemoteModel) {
   const std::string script = dir_.path() + "/run.py";
-  testing::WriteTextFile(script,
+  testkit::WriteTextFile(script,
                          "import torch\n"
                          "from diffusers import FluxPipeline\n"
                          "pipe = FluxPipeline.from_pretrained(\"acme/flux\", torch_dtype=torch.bfloat16)\n"
@@ -410,8 +415,8 @@ TEST_F(HubTest, ApplyPlansARemoteModel) {
                          "image = pipe(\"a cat\").images[0]\n");
   RunResult r = RunPipefit("apply " + script + " --model acme/flux --gpu \"RTX 4090\" --ram 64GiB", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("-pipe.to(\"cuda\")"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("+pipe.enable_model_cpu_offload()"), std::string::npos) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("-pipe.to(\"cuda\")"));
+  EXPECT_THAT(r.out, HasSubstr("+pipe.enable_model_cpu_offload()"));
   EXPECT_EQ(static_cast<int>(hub_->requests().size()), kFreshRequests);
   // The same script without --model stays offline: no request, a note.
   hub_->ClearRequests();
@@ -421,44 +426,45 @@ TEST_F(HubTest, ApplyPlansARemoteModel) {
 }
 
 TEST_F(HubTest, APinnedRevisionIsPinnedInTheCode) {
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.extra_revisions = {"v1.0"};
   Start(options);
   RunResult pinned = RunPipefit("plan acme/flux@v1.0 --gpu \"RTX 4090\" --ram 64GiB --json", Env());
   ASSERT_EQ(pinned.exit_code, 0) << pinned.err;
   const std::string code = Json::parse(pinned.out)["candidates"][0]["code"];
-  EXPECT_NE(code.find("    \"acme/flux\",\n"), std::string::npos) << code;
-  EXPECT_NE(code.find("    revision=\"" + hub_->options().commit + "\",\n"), std::string::npos) << code;
+  EXPECT_THAT(code, HasSubstr("    \"acme/flux\",\n"));
+  EXPECT_THAT(code, HasSubstr("    revision=\"" + hub_->options().commit + "\",\n"));
   RunResult branch = RunPipefit("plan acme/flux --gpu \"RTX 4090\" --ram 64GiB --json", Env());
   ASSERT_EQ(branch.exit_code, 0) << branch.err;
-  EXPECT_EQ(Json::parse(branch.out)["candidates"][0]["code"].get<std::string>().find("revision="), std::string::npos);
+  EXPECT_THAT(Json::parse(branch.out)["candidates"][0]["code"].get<std::string>(),
+              Not(HasSubstr("revision=")));
 }
 
 TEST_F(HubTest, ApplyPinsARevisionOnlyOnTheLoadOfThatRepo) {
-  testing::FakeHubOptions options;
+  testkit::FakeHubOptions options;
   options.extra_revisions = {"v1.0"};
   Start(options);
   auto script = [&](const std::string& name, const std::string& repo, const std::string& extra) {
     const std::string path = dir_.path() + "/" + name;
-    testing::WriteTextFile(path, "import torch\nfrom diffusers import FluxPipeline\n"
+    testkit::WriteTextFile(path, "import torch\nfrom diffusers import FluxPipeline\n"
                                  "pipe = FluxPipeline.from_pretrained(\"" + repo + "\", torch_dtype=torch.bfloat16" +
                                      extra + ")\npipe.to(\"cuda\")\n");
     return RunPipefit("apply " + path + " --model acme/flux@v1.0 --strategy full+model_offload", Env());
   };
   RunResult same = script("same.py", "acme/flux", "");
   ASSERT_EQ(same.exit_code, 0) << same.err;
-  EXPECT_NE(same.out.find("revision=\"" + hub_->options().commit + "\""), std::string::npos) << same.out;
+  EXPECT_THAT(same.out, HasSubstr("revision=\"" + hub_->options().commit + "\""));
   RunResult other = script("other.py", "someone/other-flux", "");
   ASSERT_EQ(other.exit_code, 0) << other.err;
-  EXPECT_EQ(other.out.find("revision="), std::string::npos) << other.out;
+  EXPECT_THAT(other.out, Not(HasSubstr("revision=")));
   RunResult own = script("own.py", "acme/flux", ", revision=REV");
   ASSERT_EQ(own.exit_code, 0) << own.err;
-  EXPECT_EQ(own.out.find("+pipe = FluxPipeline.from_pretrained("), std::string::npos) << own.out;  // load untouched
+  EXPECT_THAT(own.out, Not(HasSubstr("+pipe = FluxPipeline.from_pretrained(")));  // load untouched
 }
 
 TEST_F(HubTest, AModelIdOnlyReadInAScriptIsNotFetched) {
   const std::string script = dir_.path() + "/run.py";
-  testing::WriteTextFile(script, "import torch\nfrom diffusers import FluxPipeline\n"
+  testkit::WriteTextFile(script, "import torch\nfrom diffusers import FluxPipeline\n"
                                  "pipe = FluxPipeline.from_pretrained(\"acme/flux\", torch_dtype=torch.bfloat16)\n");
   RunResult r = RunPipefit("check " + script + " --json", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -466,7 +472,7 @@ TEST_F(HubTest, AModelIdOnlyReadInAScriptIsNotFetched) {
   const Json notes = Json::parse(r.out)["notes"];
   ASSERT_EQ(notes.size(), 1u) << notes;
   const std::string note = notes[0];
-  EXPECT_TRUE(note.starts_with("model facts not used: acme/flux@main: ")) << note;
+  EXPECT_THAT(note, StartsWith("model facts not used: acme/flux@main: "));
   const std::string hint = "; pass --model acme/flux to read it from the Hub";
   EXPECT_EQ(note.substr(note.size() - hint.size()), hint);
   // With --model the same id is read from the Hub.

@@ -1,6 +1,7 @@
 // Every input limit pipefit enforces (docs/fuzzing.md "Limits") gives a
 // clear error naming the input, without reading what is over the limit.
 // Oversized files are sparse, so a gigabyte costs nothing.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -19,32 +20,32 @@
 namespace pipefit {
 namespace {
 
-bool Contains(const std::string& text, const std::string& piece) { return text.find(piece) != std::string::npos; }
+using ::testing::HasSubstr;
 
 TEST(LimitsTest, ScriptOverFourMebibytesIsRefused) {
   auto script = ParsePythonScript(std::string(kMaxScriptBytes + 1, '#'));
   ASSERT_FALSE(script.ok());
   EXPECT_EQ(script.error().code, ErrorCode::kLimit);
-  EXPECT_TRUE(Contains(script.error().message, "up to 4194304 bytes")) << script.error().message;
+  EXPECT_THAT(script.error().message, HasSubstr("up to 4194304 bytes"));
   EXPECT_TRUE(ParsePythonScript(std::string(1000, '#')).ok());
 
-  testing::TempDir dir;
+  testkit::TempDir dir;
   const std::string path = dir.path() + "/big.py";
-  testing::WriteSparseFile(path, "import torch\n", 5 * kMiB);
+  testkit::WriteSparseFile(path, "import torch\n", 5 * kMiB);
   const RunResult r = RunPipefit("check " + path);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_TRUE(Contains(r.err, path)) << r.err;
-  EXPECT_TRUE(Contains(r.err, "limit")) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(path));
+  EXPECT_THAT(r.err, HasSubstr("limit"));
 }
 
 TEST(LimitsTest, LogOverOneGibibyteIsRefusedWithoutReadingIt) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   const std::string path = dir.path() + "/huge.log";
-  testing::WriteSparseFile(path, "CUDA out of memory.\n", kGiB + 1);
+  testkit::WriteSparseFile(path, "CUDA out of memory.\n", kGiB + 1);
   const RunResult r = RunPipefit("doctor " + path + " --json");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_TRUE(Contains(r.err, "huge.log")) << r.err;
-  EXPECT_TRUE(Contains(r.err, "more than the limit of 1073741824")) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("huge.log"));
+  EXPECT_THAT(r.err, HasSubstr("more than the limit of 1073741824"));
 }
 
 TEST(LimitsTest, JsonNestedDeeperThanSimdjsonsLimitIsMalformedNotACrash) {
@@ -55,7 +56,7 @@ TEST(LimitsTest, JsonNestedDeeperThanSimdjsonsLimitIsMalformedNotACrash) {
   auto pipeline = LoadPipelineFolder(fs, "p", "");
   ASSERT_FALSE(pipeline.ok());
   EXPECT_EQ(pipeline.error().code, ErrorCode::kMalformed);
-  EXPECT_TRUE(Contains(pipeline.error().message, "model_index.json")) << pipeline.error().message;
+  EXPECT_THAT(pipeline.error().message, HasSubstr("model_index.json"));
 }
 
 TEST(LimitsTest, ConfigOverSixteenMebibytesIsRefused) {
@@ -63,11 +64,11 @@ TEST(LimitsTest, ConfigOverSixteenMebibytesIsRefused) {
   fs.AddFile("p/model_index.json", R"({"_class_name": "FluxPipeline", "transformer": ["diffusers", "X"]})");
   fs.AddSparseFile("p/transformer/config.json", "{", 16 * kMiB + 1);
   fs.AddFile("p/transformer/diffusion_pytorch_model.safetensors",
-             testing::SafetensorsBytes({{"a.weight", "BF16", {2, 2}}}));
+             testkit::SafetensorsBytes({{"a.weight", "BF16", {2, 2}}}));
   auto pipeline = LoadPipelineFolder(fs, "p", "");
   ASSERT_FALSE(pipeline.ok());
   EXPECT_EQ(pipeline.error().code, ErrorCode::kLimit);
-  EXPECT_TRUE(Contains(pipeline.error().message, "config.json")) << pipeline.error().message;
+  EXPECT_THAT(pipeline.error().message, HasSubstr("config.json"));
 }
 
 TEST(LimitsTest, IndexFileOverSixtyFourMebibytesIsRefused) {
@@ -78,14 +79,14 @@ TEST(LimitsTest, IndexFileOverSixtyFourMebibytesIsRefused) {
   auto pipeline = LoadPipelineFolder(fs, "p", "");
   ASSERT_FALSE(pipeline.ok());
   EXPECT_EQ(pipeline.error().code, ErrorCode::kLimit) << pipeline.error().message;
-  EXPECT_TRUE(Contains(pipeline.error().message, "index.json")) << pipeline.error().message;
+  EXPECT_THAT(pipeline.error().message, HasSubstr("index.json"));
 }
 
 TEST(LimitsTest, TensorDimsAndHeaderSize) {
   // 17 dimensions: one more than kMaxTensorDims.
   std::vector<int64_t> shape(kMaxTensorDims + 1, 1);
   MemoryFileSystem fs;
-  fs.AddFile("x.safetensors", testing::SafetensorsBytes({{"w", "BF16", shape}}));
+  fs.AddFile("x.safetensors", testkit::SafetensorsBytes({{"w", "BF16", shape}}));
   auto header = ReadSafetensorsHeader(fs, "x.safetensors");
   ASSERT_FALSE(header.ok());
   EXPECT_EQ(header.error().code, ErrorCode::kLimit) << header.error().message;
@@ -97,7 +98,7 @@ TEST(LimitsTest, TensorDimsAndHeaderSize) {
   header = ReadSafetensorsHeader(fs, "big.safetensors");
   ASSERT_FALSE(header.ok());
   EXPECT_EQ(header.error().code, ErrorCode::kLimit);
-  EXPECT_TRUE(Contains(header.error().message, "100 MB")) << header.error().message;
+  EXPECT_THAT(header.error().message, HasSubstr("100 MB"));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // keys and types, --all, --strategy/--emit/--force, --activation, exit codes
 // and messages. The built-in FLUX.1-dev catalog entry is planned offline
 // with an empty Hugging Face cache.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -21,6 +22,12 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Key;
+using ::testing::Not;
+using ::testing::StartsWith;
 
 using nlohmann::json;
 
@@ -47,8 +54,6 @@ int PyCompile(const std::vector<std::string>& paths) {
 }
 int PyCompile(const std::string& path) { return PyCompile(std::vector<std::string>{path}); }
 
-bool Contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
-
 // The FLUX.1-dev catalog entry, offline, with an empty Hugging Face cache.
 class PlanCliTest : public ::testing::Test {
  protected:
@@ -60,7 +65,7 @@ class PlanCliTest : public ::testing::Test {
     if (r.exit_code != 0) return json();
     return json::parse(r.out);
   }
-  testing::TempDir dir_;
+  testkit::TempDir dir_;
 };
 
 const json* FindCandidate(const json& plan, const std::string& id) {
@@ -111,7 +116,7 @@ void ExpectPlanSchema(const json& j, const std::string& label) {
     ASSERT_TRUE(c["placement"].is_string());
     EXPECT_EQ(c["group"] == "offload_casting", c["weights"] == "full" || c["weights"] == "fp8_layerwise");
     // id = WEIGHTS+PLACEMENT[...]
-    EXPECT_TRUE(id.starts_with(c["weights"].get<std::string>() + "+" + c["placement"].get<std::string>()));
+    EXPECT_THAT(id, StartsWith(c["weights"].get<std::string>() + "+" + c["placement"].get<std::string>()));
     EXPECT_TRUE(c["quantized_components"].is_array());
     for (const json& q : c["quantized_components"]) EXPECT_TRUE(q.is_string());
     EXPECT_TRUE(c["vae_tiling"].is_boolean());
@@ -125,7 +130,7 @@ void ExpectPlanSchema(const json& j, const std::string& label) {
     EXPECT_TRUE(c["seconds"].is_number());
     EXPECT_TRUE(c["relative_time"].is_number());
     ASSERT_TRUE(c["quality"].is_string());
-    EXPECT_TRUE(qualities.count(c["quality"].get<std::string>())) << c["quality"];
+    EXPECT_THAT(qualities, Contains(c["quality"].get<std::string>()));
     EXPECT_TRUE(c["code"].is_string());
     EXPECT_LE(c["vram"].get<int64_t>(), hw["vram"].get<int64_t>());
     EXPECT_LE(c["ram"].get<int64_t>(), hw["ram"].get<int64_t>());
@@ -134,7 +139,8 @@ void ExpectPlanSchema(const json& j, const std::string& label) {
   for (const char* key : {"quality", "speed", "memory", "balanced"}) {
     ASSERT_TRUE(r.contains(key)) << key;
     ASSERT_TRUE(r[key].is_string()) << key;
-    EXPECT_TRUE(ids.count(r[key].get<std::string>())) << key << " names " << r[key] << ", not a listed candidate";
+    EXPECT_THAT(ids, Contains(r[key].get<std::string>()))
+        << key << " names " << r[key] << ", not a listed candidate";
   }
 }
 
@@ -207,24 +213,24 @@ TEST_F(PlanCliTest, EmitWritesARunnableScriptAndRefusesToOverwriteWithoutForce) 
   ASSERT_NE(cast, std::string::npos) << script;
   ASSERT_NE(offload, std::string::npos) << script;
   EXPECT_LT(cast, offload) << "casting must be applied before offloading";
-  EXPECT_TRUE(Contains(script, "torch_dtype=torch.bfloat16"));
+  EXPECT_THAT(script, HasSubstr("torch_dtype=torch.bfloat16"));
   if (HavePython()) {
     EXPECT_EQ(PyCompile(path), 0) << script;
   }
 
   // An existing file is not replaced without --force.
-  testing::WriteTextFile(path, "# mine\n");
+  testkit::WriteTextFile(path, "# mine\n");
   RunResult again = Plan("--gpu \"RTX 4090\" --ram 64GiB --strategy full+sequential_offload --emit " + path);
   EXPECT_EQ(again.exit_code, 2);
-  EXPECT_TRUE(Contains(again.err, path)) << again.err;
+  EXPECT_THAT(again.err, HasSubstr(path));
   EXPECT_EQ(ReadFile(path), "# mine\n");
 
   // With --force it is.
   RunResult forced = Plan("--gpu \"RTX 4090\" --ram 64GiB --strategy full+sequential_offload --force --emit " + path);
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
   const std::string replaced = ReadFile(path);
-  EXPECT_TRUE(Contains(replaced, "enable_sequential_cpu_offload()")) << replaced;
-  EXPECT_FALSE(Contains(replaced, "# mine"));
+  EXPECT_THAT(replaced, HasSubstr("enable_sequential_cpu_offload()"));
+  EXPECT_THAT(replaced, Not(HasSubstr("# mine")));
   if (!HavePython()) GTEST_SKIP() << "python3 not found: py_compile checks skipped";
   EXPECT_EQ(PyCompile(path), 0) << replaced;
 }
@@ -242,10 +248,10 @@ TEST_F(PlanCliTest, EmitEveryPlacementAndWeightsKind) {
   // Every placement CONTRACT.md names is offered for FLUX.1-dev.
   for (const char* placement : {"gpu", "model_offload", "group_block", "group_block_stream", "group_leaf",
                                 "group_leaf_stream", "group_leaf_stream_lowmem", "sequential_offload"}) {
-    EXPECT_TRUE(by_placement.count(placement)) << placement;
+    EXPECT_THAT(by_placement, Contains(Key(placement)));
   }
   for (const char* weights : {"full", "fp8_layerwise", "bnb_int8", "bnb_nf4", "torchao_int8wo", "torchao_int4wo"}) {
-    EXPECT_TRUE(by_weights.count(weights)) << weights;
+    EXPECT_THAT(by_weights, Contains(Key(weights)));
   }
   std::set<std::string> ids;
   for (const auto& [key, id] : by_placement) ids.insert(id);
@@ -263,31 +269,31 @@ TEST_F(PlanCliTest, EmitEveryPlacementAndWeightsKind) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const std::string script = ReadFile(path);
     scripts.push_back(path);
-    EXPECT_TRUE(Contains(script, "torch_dtype=torch.bfloat16")) << script;
-    EXPECT_FALSE(Contains(script, "enable_vae_tiling")) << script;
+    EXPECT_THAT(script, HasSubstr("torch_dtype=torch.bfloat16"));
+    EXPECT_THAT(script, Not(HasSubstr("enable_vae_tiling")));
     if (placement.starts_with("group_")) {
-      EXPECT_TRUE(Contains(script, "enable_group_offload(")) << script;
+      EXPECT_THAT(script, HasSubstr("enable_group_offload("));
       // Model offload and group offload never coexist on one pipeline.
-      EXPECT_FALSE(Contains(script, "enable_model_cpu_offload()")) << script;
+      EXPECT_THAT(script, Not(HasSubstr("enable_model_cpu_offload()")));
     } else {
-      EXPECT_FALSE(Contains(script, "enable_group_offload(")) << script;
+      EXPECT_THAT(script, Not(HasSubstr("enable_group_offload(")));
     }
     if (placement == "sequential_offload") {
-      EXPECT_TRUE(Contains(script, "enable_sequential_cpu_offload()")) << script;
+      EXPECT_THAT(script, HasSubstr("enable_sequential_cpu_offload()"));
     }
     if (placement == "model_offload") {
-      EXPECT_TRUE(Contains(script, "enable_model_cpu_offload()")) << script;
+      EXPECT_THAT(script, HasSubstr("enable_model_cpu_offload()"));
     }
     if (placement == "gpu") {
-      EXPECT_TRUE(Contains(script, ".to(\"cuda\")")) << script;
+      EXPECT_THAT(script, HasSubstr(".to(\"cuda\")"));
     }
     if (weights.starts_with("bnb_") || weights.starts_with("torchao_")) {
-      EXPECT_TRUE(Contains(script, "PipelineQuantizationConfig(")) << script;
+      EXPECT_THAT(script, HasSubstr("PipelineQuantizationConfig("));
     } else {
-      EXPECT_FALSE(Contains(script, "PipelineQuantizationConfig(")) << script;
+      EXPECT_THAT(script, Not(HasSubstr("PipelineQuantizationConfig(")));
     }
     if (weights == "fp8_layerwise") {
-      EXPECT_TRUE(Contains(script, "enable_layerwise_casting(")) << script;
+      EXPECT_THAT(script, HasSubstr("enable_layerwise_casting("));
     }
   }
   EXPECT_GE(n, 8);
@@ -298,7 +304,7 @@ TEST_F(PlanCliTest, UsageErrorsExitTwo) {
   const std::string hw = "--gpu T4 --ram 32GiB ";
   RunResult rejected = Plan(hw + "--strategy bnb_int8+model_offload");
   EXPECT_EQ(rejected.exit_code, 2);
-  EXPECT_TRUE(Contains(rejected.err, "bnb-int8-model-offload")) << rejected.err;
+  EXPECT_THAT(rejected.err, HasSubstr("bnb-int8-model-offload"));
   EXPECT_EQ(Plan(hw + "--strategy nonsense").exit_code, 2);
   EXPECT_EQ(Plan(hw + "--prefer fastest").exit_code, 2);
   EXPECT_EQ(Plan("--vram 12XB --ram 32GiB").exit_code, 2);
@@ -316,7 +322,7 @@ TEST_F(PlanCliTest, MissingModelPathExitsOneNamingIt) {
   RunResult r = RunPipefit("plan " + missing + " --offline --gpu T4 --ram 32GiB --json", Env());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
-  EXPECT_TRUE(Contains(r.err, missing)) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(missing));
 }
 
 TEST_F(PlanCliTest, ActivationOverridePinsEveryStage) {

@@ -8,6 +8,7 @@
 // reserve (kReserveSlackFactor x A) and the CUDA context (kCudaContextBytes),
 // and lands in the middle of its region, so a small change in rounding or
 // transients cannot move it across an edge.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -21,13 +22,16 @@
 #include "pipefit/model/measure.h"
 #include "pipefit/plan/candidate.h"
 #include "pipefit/plan/estimator.h"
-#include "pipefit/plan/planner.h"
 #include "pipefit/plan/plan_result.h"
+#include "pipefit/plan/planner.h"
 #include "pipefit/sources/resolve.h"
 #include "pipefit/testing/temp_dir.h"
 
 namespace pipefit {
 namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
 
 constexpr double kGiBd = static_cast<double>(kGiB);
 // The seed's fixed activation figure for a 1024^2 image (memory-calculator.md
@@ -94,7 +98,7 @@ class PlanFlowchartTest : public ::testing::Test {
     return Plan(*pipeline_, request, *context);
   }
 
-  testing::TempDir dir_;
+  testkit::TempDir dir_;
   RealFileSystem fs_;
   FakeEnvironment env_;
   std::optional<Pipeline> pipeline_;
@@ -548,9 +552,7 @@ TEST_F(PlanFlowchartTest, EveryCandidateFollowsTheCompatibilityRules) {
       if ((c.weights == WeightsKind::kBnbInt8 || c.weights == WeightsKind::kBnbNf4) && IsGroupOffload(c.placement)) {
         EXPECT_FALSE(c.quantized_components.empty()) << id;
         for (const std::string& q : c.quantized_components) {
-          EXPECT_NE(std::find(c.group_offload_exclude.begin(), c.group_offload_exclude.end(), q),
-                    c.group_offload_exclude.end())
-              << id << " does not exclude " << q;
+          EXPECT_THAT(c.group_offload_exclude, Contains(q)) << id;
         }
       }
       // group and quality follow the weights knob.
@@ -572,7 +574,7 @@ TEST_F(PlanFlowchartTest, EveryCandidateFollowsTheCompatibilityRules) {
     // The knobs the flowchart names are all offered.
     for (const char* id : {"full+gpu", "fp8_layerwise+gpu", "full+model_offload", "fp8_layerwise+model_offload",
                            "full+group_leaf_stream", "full+group_leaf_stream_lowmem", "full+group_block"}) {
-      EXPECT_TRUE(ids.count(id)) << id;
+      EXPECT_THAT(ids, Contains(id));
     }
     // Each recommendation names a fitting candidate.
     for (const auto& r : {plan.recommended.quality, plan.recommended.speed, plan.recommended.memory,

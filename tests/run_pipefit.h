@@ -24,7 +24,7 @@ struct RunResult {
 
 // `env` is prepended to the command line ("VAR=value VAR2=value").
 inline RunResult RunPipefit(const std::string& args, const std::string& env = "") {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   const std::string err_path = dir.path() + "/stderr";
   // Hermetic: a test that reaches for the Hub without its own HF_ENDPOINT
   // gets a refused connection on the discard port, never the internet.

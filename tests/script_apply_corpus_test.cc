@@ -167,9 +167,9 @@ bool HavePython() { return std::system("python3 --version >/dev/null 2>&1") == 0
 
 // "" when `text` compiles, else python's message.
 std::string PyCompileError(const std::string& text) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   const std::string path = dir.path() + "/script.py";
-  testing::WriteTextFile(path, text);
+  testkit::WriteTextFile(path, text);
   const std::string err = dir.path() + "/err";
   const std::string command = "python3 -m py_compile " + path + " >" + err + " 2>&1";
   if (std::system(command.c_str()) == 0) return "";
@@ -437,7 +437,7 @@ TEST(ScriptApplyCorpusRobustness, EveryScriptEveryStrategyCompilesAndIsIdempoten
       "torchao_int8wo+gpu",
       "full+gpu+vae_tiling+vae_slicing",
   };
-  testing::TempDir dir;
+  testkit::TempDir dir;
   std::vector<std::pair<std::string, std::string>> written;  // file, "script strategy"
   int rewrites = 0;
   for (const auto& entry : std::filesystem::directory_iterator(kScriptsDir)) {
@@ -463,7 +463,7 @@ TEST(ScriptApplyCorpusRobustness, EveryScriptEveryStrategyCompilesAndIsIdempoten
       ASSERT_TRUE(again.ok()) << file << " " << strategy << " (second application)";
       EXPECT_EQ(again->rewritten, applied->rewritten) << file << " " << strategy << ": not idempotent";
       const std::string out = dir.path() + "/" + std::to_string(written.size()) + ".py";
-      testing::WriteTextFile(out, WithoutMagics(applied->rewritten));
+      testkit::WriteTextFile(out, WithoutMagics(applied->rewritten));
       written.emplace_back(out, file + " " + strategy);
     }
   }
@@ -473,7 +473,7 @@ TEST(ScriptApplyCorpusRobustness, EveryScriptEveryStrategyCompilesAndIsIdempoten
   std::string list = dir.path() + "/files.txt";
   std::string names;
   for (const auto& [path, label] : written) names += path + "\n";
-  testing::WriteTextFile(list, names);
+  testkit::WriteTextFile(list, names);
   const std::string report = dir.path() + "/failed.txt";
   const std::string command =
       "python3 -c \"import sys, py_compile\n"

@@ -1,5 +1,6 @@
 // End-to-end tests of `pipefit check` and `pipefit apply` through the
 // binary: exit codes, JSON, the diff, --write with its backup, symlinks.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -14,6 +15,9 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 using nlohmann::json;
 
@@ -43,15 +47,15 @@ class ScriptCliTest : public ::testing::Test {
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }
-  testing::TempDir dir_;
+  testkit::TempDir dir_;
 };
 
 TEST_F(ScriptCliTest, CheckExitsOneOnAnErrorAndPrintsFileLineSeverityRule) {
   const std::string path = Write("run.py", kScript);
   const RunResult r = RunPipefit("check " + path, Env());
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find(path + ":7: error pipeline-vae-tiling-removed: "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("    fix: call it on the VAE: pipe.vae.enable_tiling()"), std::string::npos) << r.out;
+  EXPECT_THAT(r.out, HasSubstr(path + ":7: error pipeline-vae-tiling-removed: "));
+  EXPECT_THAT(r.out, HasSubstr("    fix: call it on the VAE: pipe.vae.enable_tiling()"));
 }
 
 TEST_F(ScriptCliTest, CheckJsonHasTheContractFields) {
@@ -75,7 +79,7 @@ TEST_F(ScriptCliTest, CleanScriptExitsZero) {
                                 "pipe.enable_model_cpu_offload()\npipe.vae.enable_tiling()\n"),
       Env());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("no findings"), std::string::npos);
+  EXPECT_THAT(r.out, HasSubstr("no findings"));
 }
 
 TEST_F(ScriptCliTest, ApplyPrintsADiffAndLeavesTheFileAlone) {
@@ -83,10 +87,10 @@ TEST_F(ScriptCliTest, ApplyPrintsADiffAndLeavesTheFileAlone) {
   const RunResult r = RunPipefit("apply " + path + " --strategy full+model_offload --offline", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Read(path), kScript);
-  EXPECT_NE(r.out.find("--- a/" + path.substr(1) + "\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("\n-pipe.to(\"cuda\")\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("\n+pipe.enable_model_cpu_offload()\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("\n-pipe.enable_vae_tiling()  # removed API\n"), std::string::npos) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("--- a/" + path.substr(1) + "\n"));
+  EXPECT_THAT(r.out, HasSubstr("\n-pipe.to(\"cuda\")\n"));
+  EXPECT_THAT(r.out, HasSubstr("\n+pipe.enable_model_cpu_offload()\n"));
+  EXPECT_THAT(r.out, HasSubstr("\n-pipe.enable_vae_tiling()  # removed API\n"));
 }
 
 TEST_F(ScriptCliTest, ApplyWriteKeepsTheOriginalAndIsIdempotent) {
@@ -96,11 +100,11 @@ TEST_F(ScriptCliTest, ApplyWriteKeepsTheOriginalAndIsIdempotent) {
   EXPECT_EQ(Read(path + ".orig"), kScript);
   const std::string once = Read(path);
   EXPECT_NE(once, kScript);
-  EXPECT_NE(once.find("pipe.transformer.enable_layerwise_casting("), std::string::npos) << once;
+  EXPECT_THAT(once, HasSubstr("pipe.transformer.enable_layerwise_casting("));
   r = RunPipefit("apply " + path + " --strategy fp8_layerwise+model_offload --offline --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Read(path), once);
-  EXPECT_NE(r.err.find("nothing to change"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("nothing to change"));
   if (std::system("python3 --version >/dev/null 2>&1") == 0) {
     EXPECT_EQ(std::system(("python3 -m py_compile '" + path + "'").c_str()), 0);
   }
@@ -113,7 +117,7 @@ TEST_F(ScriptCliTest, ApplyRefusesASymlinkOutsideTheFolder) {
   ASSERT_EQ(symlink(real.c_str(), link.c_str()), 0);
   const RunResult r = RunPipefit("apply " + link + " --strategy full+model_offload --offline --write", Env());
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("outside its folder"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("outside its folder"));
   EXPECT_EQ(Read(real), kScript);
   EXPECT_FALSE(std::filesystem::exists(link + ".orig"));
 }
@@ -154,10 +158,10 @@ TEST_F(ScriptCliTest, ApplyKeepsUserCodeAndWritesValidPython) {
   const RunResult r = RunPipefit("apply " + path + " --strategy bnb_nf4+model_offload --offline --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string out = Read(path);
-  EXPECT_NE(out.find("    transformer = FluxTransformer2DModel.from_single_file("), std::string::npos) << out;
-  EXPECT_NE(out.find("        pass\r\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("    pipe.vae.to(torch.float32)  # keep the VAE in fp32\r\n"), std::string::npos) << out;
-  EXPECT_TRUE(out.starts_with("#!/usr/bin/env python3\r\n")) << out;
+  EXPECT_THAT(out, HasSubstr("    transformer = FluxTransformer2DModel.from_single_file("));
+  EXPECT_THAT(out, HasSubstr("        pass\r\n"));
+  EXPECT_THAT(out, HasSubstr("    pipe.vae.to(torch.float32)  # keep the VAE in fp32\r\n"));
+  EXPECT_THAT(out, StartsWith("#!/usr/bin/env python3\r\n"));
   EXPECT_EQ(out.find("\n", 0), out.find("\r\n", 0) + 1) << "the first line ending stays CRLF";
   for (size_t at = out.find('\n'); at != std::string::npos; at = out.find('\n', at + 1)) {
     ASSERT_EQ(out[at - 1], '\r') << "LF-only line in a CRLF file at byte " << at << ":\n" << out;
@@ -171,7 +175,7 @@ TEST_F(ScriptCliTest, ApplyWithoutTheModelRefusesRejectedCombinations) {
   const std::string path = Write("run.py", kScript);
   RunResult r = RunPipefit("apply " + path + " --strategy torchao_int4wo+model_offload --offline", Env());
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find("torchao-int4-gpu-only"), std::string::npos) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("torchao-int4-gpu-only"));
   const std::string svd = Write("svd.py",
                                 "import torch\nfrom diffusers import StableVideoDiffusionPipeline\n"
                                 "pipe = StableVideoDiffusionPipeline.from_pretrained(\"o/svd\", torch_dtype=torch.float16)\n");

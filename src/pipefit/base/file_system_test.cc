@@ -1,5 +1,6 @@
 #include "pipefit/base/file_system.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,12 +12,14 @@
 namespace pipefit {
 namespace {
 
+using ::testing::StartsWith;
+
 TEST(FileSystemTest, ReadFileWorksOnProcFilesWhoseStatSizeIsZero) {
   RealFileSystem fs;
   ASSERT_EQ(fs.Stat("/proc/meminfo")->size, 0);
   auto text = fs.ReadFile("/proc/meminfo", 1 << 20);
   ASSERT_TRUE(text.ok()) << text.error().message;
-  EXPECT_TRUE(text->starts_with("MemTotal:"));
+  EXPECT_THAT(*text, StartsWith("MemTotal:"));
   auto small = fs.ReadFile("/proc/meminfo", 16);
   ASSERT_FALSE(small.ok());
   EXPECT_EQ(small.error().code, ErrorCode::kLimit);
@@ -47,7 +50,7 @@ std::string Contents(const std::string& path) { return *RealFileSystem().ReadFil
 std::vector<std::string> Names(const std::string& folder) { return *RealFileSystem().ListDirectory(folder); }
 
 TEST(FileSystemTest, AtomicWriteCreatesAFileWithTheGivenModeAndFoldersWhenAsked) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   const std::string path = dir.path() + "/a/b/c.txt";
   Status missing = WriteFileAtomically(path, "x");
   ASSERT_FALSE(missing.ok());
@@ -62,7 +65,7 @@ TEST(FileSystemTest, AtomicWriteCreatesAFileWithTheGivenModeAndFoldersWhenAsked)
 }
 
 TEST(FileSystemTest, AtomicWriteReplacesAFileAndKeepsItsMode) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   const std::string path = dir.path() + "/run.py";
   ASSERT_TRUE(WriteFileAtomically(path, "old\n").ok());
   ASSERT_EQ(::chmod(path.c_str(), 0751), 0);
@@ -76,7 +79,7 @@ TEST(FileSystemTest, AtomicWriteReplacesAFileAndKeepsItsMode) {
 }
 
 TEST(FileSystemTest, AtomicWriteWithoutReplaceLeavesAnExistingFile) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   const std::string path = dir.path() + "/run.py";
   ASSERT_TRUE(WriteFileAtomically(path, "first", {.replace_existing = false}).ok());
   Status again = WriteFileAtomically(path, "second", {.replace_existing = false});
@@ -88,7 +91,7 @@ TEST(FileSystemTest, AtomicWriteWithoutReplaceLeavesAnExistingFile) {
 }
 
 TEST(FileSystemTest, AtomicWriteReplacesALinkOrFollowsOneInsideItsFolder) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   std::filesystem::create_directories(dir.path() + "/in/sub");
   std::filesystem::create_directories(dir.path() + "/out");
   const std::string inside = dir.path() + "/in/sub/real.py";

@@ -1,21 +1,19 @@
 #include "pipefit/doctor/advice.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <algorithm>
 
 namespace pipefit {
 namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::vector<std::string> Rules(const OomReport& r) {
   std::vector<std::string> ids;
   for (const Advice& a : AdviseOnOom(r)) ids.push_back(a.rule);
   return ids;
-}
-
-bool Has(const OomReport& r, const std::string& rule) {
-  const auto ids = Rules(r);
-  return std::find(ids.begin(), ids.end(), rule) != ids.end();
 }
 
 OomReport Cuda(OomStage stage) {
@@ -48,37 +46,37 @@ TEST(AdviceTest, VaeAdviceNamesTheVaeLevelCallNotThePipelineOne) {
   OomReport r = Cuda(OomStage::kVaeDecode);
   r.vae_call = "decode";
   const std::string text = AdviseOnOom(r).front().text;
-  EXPECT_NE(text.find("pipe.vae.enable_tiling()"), std::string::npos);
-  EXPECT_NE(text.find("decoding"), std::string::npos);
+  EXPECT_THAT(text, HasSubstr("pipe.vae.enable_tiling()"));
+  EXPECT_THAT(text, HasSubstr("decoding"));
 }
 
 TEST(AdviceTest, FragmentationWhenReservedButUnallocatedCoversTheRequest) {
   OomReport r = Cuda(OomStage::kDenoising);
   r.requested = 512 * kMiB;
   r.reserved_unallocated = 3 * kGiB;
-  EXPECT_TRUE(Has(r, "fragmentation"));
+  EXPECT_THAT(Rules(r), Contains("fragmentation"));
   r.reserved_unallocated = 256 * kMiB;  // less than the request: not fragmentation
-  EXPECT_FALSE(Has(r, "fragmentation"));
+  EXPECT_THAT(Rules(r), Not(Contains("fragmentation")));
   r.reserved_unallocated = std::nullopt;
-  EXPECT_FALSE(Has(r, "fragmentation"));
+  EXPECT_THAT(Rules(r), Not(Contains("fragmentation")));
 }
 
 TEST(AdviceTest, OtherProcessFromProcessLinesOrUnaccountedMemory) {
   OomReport r = Cuda(OomStage::kDenoising);
-  EXPECT_FALSE(Has(r, "other-process"));
+  EXPECT_THAT(Rules(r), Not(Contains("other-process")));
   r.other_processes.push_back({4242, 3 * kGiB});
-  EXPECT_TRUE(Has(r, "other-process"));
+  EXPECT_THAT(Rules(r), Contains("other-process"));
   r.other_processes.clear();
   r.process_in_use = 16 * kGiB;  // 24 - 0.01 - 16: about 8 GiB belongs to someone else
-  EXPECT_TRUE(Has(r, "other-process"));
+  EXPECT_THAT(Rules(r), Contains("other-process"));
 }
 
 TEST(AdviceTest, SingleRequestLargerThanHalfTheCardIsAnActivation) {
   OomReport r = Cuda(OomStage::kVaeDecode);
   r.requested = 16 * kGiB;
-  EXPECT_TRUE(Has(r, "single-request-too-large"));
+  EXPECT_THAT(Rules(r), Contains("single-request-too-large"));
   r.requested = 11 * kGiB;
-  EXPECT_FALSE(Has(r, "single-request-too-large"));
+  EXPECT_THAT(Rules(r), Not(Contains("single-request-too-large")));
 }
 
 TEST(AdviceTest, HostAndMpsAndTruncated) {
@@ -86,7 +84,7 @@ TEST(AdviceTest, HostAndMpsAndTruncated) {
   host.kind = OomKind::kHost;
   host.requested = 44 * kGiB;
   EXPECT_EQ(Rules(host), std::vector<std::string>{"host-oom"});
-  EXPECT_NE(AdviseOnOom(host).front().text.find("44.00 GiB"), std::string::npos);
+  EXPECT_THAT(AdviseOnOom(host).front().text, HasSubstr("44.00 GiB"));
   OomReport mps;
   mps.kind = OomKind::kMps;
   mps.stage = OomStage::kDenoising;

@@ -1,5 +1,6 @@
 #include "pipefit/formats/gguf.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +14,9 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 namespace enc = gguf_encode;
 
@@ -231,8 +235,7 @@ TEST(GgufTest, HonoursCustomAlignment) {
   auto error = ReadBuilt(misaligned);
   ASSERT_FALSE(error.ok());
   EXPECT_EQ(error.error().code, ErrorCode::kMalformed);
-  EXPECT_NE(error.error().message.find("offset 32 is not a multiple of the alignment 64"),
-            std::string::npos);
+  EXPECT_THAT(error.error().message, HasSubstr("offset 32 is not a multiple of the alignment 64"));
 }
 
 TEST(GgufTest, AllowsHolesAndUnorderedTensors) {
@@ -333,7 +336,7 @@ TEST(GgufTest, HostileCountsInHugeFileStopAtTheLimit) {
   auto header = ReadGgufHeader(fs, kPath);
   ASSERT_FALSE(header.ok());
   EXPECT_EQ(header.error().code, ErrorCode::kLimit);
-  EXPECT_NE(header.error().message.find("header exceeds the 256 MiB limit"), std::string::npos)
+  EXPECT_THAT(header.error().message, HasSubstr("header exceeds the 256 MiB limit"))
       << header.error().message;
   EXPECT_LE(fs.MaxReadEnd(), 2 * kMiB);
 }
@@ -598,8 +601,8 @@ TEST_P(GgufCorruptTest, ReturnsExactError) {
   EXPECT_EQ(header.error().code, test_case.code)
       << ErrorCodeName(header.error().code) << ": " << header.error().message;
   const std::string& message = header.error().message;
-  EXPECT_TRUE(message.starts_with(std::string(kPath) + ": ")) << message;
-  EXPECT_NE(message.find(test_case.message), std::string::npos) << message;
+  EXPECT_THAT(message, StartsWith(std::string(kPath) + ": "));
+  EXPECT_THAT(message, HasSubstr(test_case.message));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCases, GgufCorruptTest, ::testing::ValuesIn(AllCorruptCases()),
@@ -633,7 +636,7 @@ TEST(GgufTest, EveryByteOverwriteIsHandled) {
       fs.AddFile(kPath, mutated);
       auto header = ReadGgufHeader(fs, kPath);
       if (!header.ok()) {
-        EXPECT_TRUE(header.error().message.starts_with(std::string(kPath) + ": "));
+        EXPECT_THAT(header.error().message, StartsWith(std::string(kPath) + ": "));
         continue;
       }
       for (const TensorInfo& tensor : header->tensors) {

@@ -1,5 +1,6 @@
 #include "pipefit/formats/safetensors.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "pipefit/testing/safetensors_builder.h"
@@ -7,9 +8,12 @@
 namespace pipefit {
 namespace {
 
-using testing::FakeTensor;
-using testing::SafetensorsBytes;
-using testing::SafetensorsPrefix;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+using testkit::FakeTensor;
+using testkit::SafetensorsBytes;
+using testkit::SafetensorsPrefix;
 
 Result<SafetensorsHeader> ReadBytes(const std::string& bytes) {
   MemoryFileSystem fs;
@@ -63,7 +67,7 @@ TEST(SafetensorsTest, AcceptsMetadataAndUnsortedOffsets) {
 TEST(SafetensorsTest, ReadsOnlyTheHeaderOfASparseFile) {
   MemoryFileSystem fs;
   int64_t data_size = 0;
-  std::string json = testing::SafetensorsHeaderJson({{"w", "BF16", {100000, 100000}}}, &data_size);
+  std::string json = testkit::SafetensorsHeaderJson({{"w", "BF16", {100000, 100000}}}, &data_size);
   std::string prefix = SafetensorsPrefix(json);
   fs.AddSparseFile("big.safetensors", prefix, static_cast<int64_t>(prefix.size()) + data_size);
   auto header = ReadSafetensorsHeader(fs, "big.safetensors");
@@ -146,9 +150,9 @@ TEST(SafetensorsTest, EveryCorruptInputIsAClearError) {
     auto header = ReadBytes(c.bytes);
     ASSERT_FALSE(header.ok()) << c.label;
     EXPECT_EQ(header.error().code, c.code) << c.label << ": " << header.error().message;
-    EXPECT_NE(header.error().message.find(c.message), std::string::npos)
+    EXPECT_THAT(header.error().message, HasSubstr(c.message))
         << c.label << ": got '" << header.error().message << "'";
-    EXPECT_TRUE(header.error().message.starts_with("x.safetensors: ")) << c.label << " names the file";
+    EXPECT_THAT(header.error().message, StartsWith("x.safetensors: ")) << c.label << " names the file";
   }
 }
 

@@ -1,9 +1,12 @@
 #include "pipefit/formats/sharded_index.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
 
 TEST(ShardedIndexTest, ParsesWeightMapAndTotalSize) {
   auto index = ParseShardedIndex(
@@ -49,8 +52,7 @@ TEST(ShardedIndexTest, EveryCorruptIndexIsAClearError) {
     auto index = ParseShardedIndex(c.json, "idx.json");
     ASSERT_FALSE(index.ok()) << c.json;
     EXPECT_EQ(index.error().code, ErrorCode::kMalformed) << c.json;
-    EXPECT_NE(index.error().message.find(c.message), std::string::npos)
-        << c.json << " -> " << index.error().message;
+    EXPECT_THAT(index.error().message, HasSubstr(c.message)) << c.json << " -> " << index.error().message;
   }
 }
 

@@ -1,6 +1,7 @@
 #include "pipefit/hardware/hardware_probe.h"
 
 #include <dlfcn.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +12,10 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kMeminfo[] = "MemTotal:       65741572 kB\nMemAvailable:   58765432 kB\n";
 constexpr Bytes kMemTotal = 67319369728;
@@ -44,11 +49,6 @@ MemoryFileSystem MachineFiles() {
   MemoryFileSystem fs;
   fs.AddFile("/proc/meminfo", kMeminfo);
   return fs;
-}
-
-bool HasNoteContaining(const HardwareInfo& info, const std::string& text) {
-  return std::any_of(info.notes.begin(), info.notes.end(),
-                     [&](const std::string& note) { return note.find(text) != std::string::npos; });
 }
 
 TEST(HardwareProbeTest, NvmlThroughTheEnvironmentVariable) {
@@ -85,10 +85,9 @@ TEST(HardwareProbeTest, MissingNvmlFallsBackToNvidiaSmi) {
   EXPECT_EQ(info->gpus[0].vram_total, 23034 * kMiB);
   EXPECT_EQ(info->gpus[0].catalog_match->id, "l4");
   EXPECT_EQ(runner.runs, 1);
-  EXPECT_TRUE(HasNoteContaining(*info,
-                                "NVML unavailable: cannot load NVML "
-                                "(/nonexistent/libnvidia-ml.so.1)"));
-  EXPECT_TRUE(HasNoteContaining(*info, "NVIDIA GPUs read with nvidia-smi instead"));
+  EXPECT_THAT(info->notes, Contains(HasSubstr("NVML unavailable: cannot load NVML "
+                                              "(/nonexistent/libnvidia-ml.so.1)")));
+  EXPECT_THAT(info->notes, Contains(HasSubstr("NVIDIA GPUs read with nvidia-smi instead")));
 }
 
 TEST(HardwareProbeTest, NvmlMissingARequiredSymbolFallsBack) {
@@ -101,9 +100,9 @@ TEST(HardwareProbeTest, NvmlMissingARequiredSymbolFallsBack) {
   ASSERT_TRUE(info.ok()) << info.error().message;
   EXPECT_TRUE(info->gpus.empty());
   EXPECT_EQ(runner.runs, 1);
-  EXPECT_TRUE(HasNoteContaining(*info, "symbol nvmlDeviceGetMemoryInfo is missing"));
-  EXPECT_TRUE(HasNoteContaining(*info, "nvidia-smi unavailable"));
-  EXPECT_TRUE(HasNoteContaining(*info, "no GPU found"));
+  EXPECT_THAT(info->notes, Contains(HasSubstr("symbol nvmlDeviceGetMemoryInfo is missing")));
+  EXPECT_THAT(info->notes, Contains(HasSubstr("nvidia-smi unavailable")));
+  EXPECT_THAT(info->notes, Contains(HasSubstr("no GPU found")));
 }
 
 TEST(HardwareProbeTest, NvmlWithoutDriverFallsBack) {
@@ -115,7 +114,7 @@ TEST(HardwareProbeTest, NvmlWithoutDriverFallsBack) {
   auto info = ProbeHardware({fs, env, runner, ""});
   ASSERT_TRUE(info.ok());
   EXPECT_TRUE(info->gpus.empty());
-  EXPECT_TRUE(HasNoteContaining(*info, "Driver Not Loaded"));
+  EXPECT_THAT(info->notes, Contains(HasSubstr("Driver Not Loaded")));
 }
 
 TEST(HardwareProbeTest, NoGpuAtAllIsAnEmptyListNotAnError) {
@@ -127,7 +126,7 @@ TEST(HardwareProbeTest, NoGpuAtAllIsAnEmptyListNotAnError) {
   EXPECT_TRUE(info->gpus.empty());
   EXPECT_FALSE(info->driver_version.has_value());
   EXPECT_EQ(info->ram.total, kMemTotal);
-  EXPECT_TRUE(HasNoteContaining(*info, "no GPU found"));
+  EXPECT_THAT(info->notes, Contains(HasSubstr("no GPU found")));
 }
 
 TEST(HardwareProbeTest, AmdGpusFromSysfsUnderARoot) {
@@ -143,7 +142,7 @@ TEST(HardwareProbeTest, AmdGpusFromSysfsUnderARoot) {
   ASSERT_EQ(info->gpus.size(), 1u);
   EXPECT_EQ(info->gpus[0].source, GpuSource::kSysfs);
   EXPECT_EQ(info->gpus[0].catalog_match->id, "mi300x");
-  EXPECT_FALSE(HasNoteContaining(*info, "no GPU found"));
+  EXPECT_THAT(info->notes, Not(Contains(HasSubstr("no GPU found"))));
 }
 
 TEST(HardwareProbeTest, UnknownGpuGetsANote) {
@@ -154,7 +153,7 @@ TEST(HardwareProbeTest, UnknownGpuGetsANote) {
   ASSERT_TRUE(info.ok());
   ASSERT_EQ(info->gpus.size(), 1u);
   EXPECT_EQ(info->gpus[0].catalog_match, nullptr);
-  EXPECT_TRUE(HasNoteContaining(*info, "GPU 0 (NVIDIA GeForce GTX 1080) is not in the GPU catalog"));
+  EXPECT_THAT(info->notes, Contains(HasSubstr("GPU 0 (NVIDIA GeForce GTX 1080) is not in the GPU catalog")));
 }
 
 TEST(HardwareProbeTest, MissingMeminfoIsTheOnlyError) {
@@ -193,7 +192,7 @@ TEST(HardwareProbeTest, ThisMachineThroughTheRealProbe) {
     GTEST_SKIP() << "this machine has a GPU driver; the no-GPU expectation does not apply";
   }
   EXPECT_TRUE(info->gpus.empty());
-  EXPECT_TRUE(HasNoteContaining(*info, "no GPU found"));
+  EXPECT_THAT(info->notes, Contains(HasSubstr("no GPU found")));
 }
 
 }  // namespace

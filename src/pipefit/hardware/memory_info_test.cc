@@ -1,5 +1,6 @@
 #include "pipefit/hardware/memory_info.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -7,6 +8,8 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
 
 // A 64 GB host (captured /proc/meminfo, trimmed).
 constexpr char kHostMeminfo[] =
@@ -148,7 +151,7 @@ TEST(ProbeRamTest, CgroupV2LimitOnAParentSlice) {
   ASSERT_TRUE(ram.ok());
   EXPECT_EQ(ram->total, 6 * kGiB);
   ASSERT_EQ(notes.size(), 1u);
-  EXPECT_NE(notes[0].find("/sys/fs/cgroup/user.slice/memory.max"), std::string::npos) << notes[0];
+  EXPECT_THAT(notes[0], HasSubstr("/sys/fs/cgroup/user.slice/memory.max"));
 }
 
 TEST(ProbeRamTest, CgroupV1ContainerLimit) {
@@ -214,7 +217,7 @@ TEST(ProbeRamTest, WorksUnderARootPrefix) {
   ASSERT_TRUE(ram.ok());
   EXPECT_EQ(ram->total, kGiB);
   ASSERT_EQ(notes.size(), 1u);
-  EXPECT_NE(notes[0].find(" /sys/fs/cgroup/memory.max "), std::string::npos) << notes[0];
+  EXPECT_THAT(notes[0], HasSubstr(" /sys/fs/cgroup/memory.max "));
 }
 
 TEST(ProbeRamTest, MissingMeminfoIsAnError) {

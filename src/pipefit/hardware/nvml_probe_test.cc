@@ -1,12 +1,15 @@
 #include "pipefit/hardware/nvml_probe.h"
 
 #include <dlfcn.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "pipefit/hardware/fake_nvml_libraries.h"
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
 
 // The exact values tests/fake_nvml/fake_nvml.c reports.
 constexpr Bytes kRtx4090Total = 25757220864;  // 24564 MiB
@@ -99,8 +102,7 @@ TEST(NvmlProbeTest, MissingLibraryIsNotFound) {
   auto reading = ReadGpusWithNvml("/nonexistent/dir/libnvidia-ml.so.1");
   ASSERT_FALSE(reading.ok());
   EXPECT_EQ(reading.error().code, ErrorCode::kNotFound);
-  EXPECT_NE(reading.error().message.find("cannot load NVML (/nonexistent/dir/libnvidia-ml.so.1)"),
-            std::string::npos)
+  EXPECT_THAT(reading.error().message, HasSubstr("cannot load NVML (/nonexistent/dir/libnvidia-ml.so.1)"))
       << reading.error().message;
 }
 

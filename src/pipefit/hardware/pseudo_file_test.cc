@@ -1,9 +1,12 @@
 #include "pipefit/hardware/pseudo_file.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace pipefit {
 namespace {
+
+using ::testing::StartsWith;
 
 // Reports every file with a fixed Stat size, as procfs (0) and sysfs (4096)
 // do, while reads behave like the real content.
@@ -76,7 +79,7 @@ TEST(PseudoFileTest, RealProcFile) {
   RealFileSystem fs;
   auto text = ReadPseudoFile(fs, "/proc/meminfo");
   ASSERT_TRUE(text.ok()) << text.error().message;
-  EXPECT_TRUE(text->starts_with("MemTotal:"));
+  EXPECT_THAT(*text, StartsWith("MemTotal:"));
   EXPECT_EQ(text->back(), '\n');
 }
 

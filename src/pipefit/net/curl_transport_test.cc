@@ -22,7 +22,7 @@ bool Contains(const std::string& text, const std::string& part) { return text.fi
 
 // Nothing is sent: the discard port would refuse it anyway.
 TEST(CurlTransportTest, MissingLibraryIsAClearErrorOnEveryExchange) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   const std::string library = dir.path() + "/libcurl.so.4";
   CurlTransport transport(CurlTransportOptions{.library = library});
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -54,10 +54,10 @@ TEST(CurlTransportTest, LibraryWithoutCurlFunctionsIsRejected) {
 // The real library, loaded by whichever of several concurrent first
 // exchanges comes first; all of them then use it.
 TEST(CurlTransportTest, ConcurrentFirstExchangesLoadTheLibraryOnce) {
-  testing::TempDir dir;
-  testing::FakeHubOptions options;
+  testkit::TempDir dir;
+  testkit::FakeHubOptions options;
   options.root = dir.path();
-  auto hub = testing::FakeHub::Start(options);
+  auto hub = testkit::FakeHub::Start(options);
   ASSERT_TRUE(hub.ok()) << hub.error().message;
   CurlTransport transport;
   std::vector<Result<HttpResponse>> responses(4, Result<HttpResponse>(HttpResponse{}));

@@ -1,5 +1,6 @@
 #include "pipefit/plan/activation.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,6 +8,8 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
 
 // FLUX.1-dev's architecture (reference/configs): 24 heads x 128 = 3072
 // wide, 2x2 latent patches, 19 + 38 blocks; AutoencoderKL with
@@ -84,7 +87,7 @@ TEST(ActivationTest, FluxStagesAt1024) {
   EXPECT_EQ(a.encode, 0);  // text-to-image: no vae.encode
   EXPECT_TRUE(a.calibrated);
   EXPECT_FALSE(a.overridden);
-  EXPECT_NE(a.basis.find("rows 40, 41, 43"), std::string::npos) << a.basis;
+  EXPECT_THAT(a.basis, HasSubstr("rows 40, 41, 43"));
 }
 
 TEST(ActivationTest, DenoiseScalesWithBatchAndGuidanceBatch) {
@@ -189,7 +192,7 @@ TEST(ActivationTest, UnetDenoiserUsesFeatureMaps) {
   // 27.4 x 128 x 128 x 320 x 2.
   EXPECT_EQ(a.denoise, std::llround(27.4 * 128 * 128 * 320 * 2));
   EXPECT_FALSE(a.calibrated);
-  EXPECT_NE(a.basis.find("UNet"), std::string::npos) << a.basis;
+  EXPECT_THAT(a.basis, HasSubstr("UNet"));
 }
 
 TEST(ActivationTest, GenericFallbackWhenFactsAreEmpty) {
@@ -197,7 +200,7 @@ TEST(ActivationTest, GenericFallbackWhenFactsAreEmpty) {
   empty.vae.name = "vae";  // a VAE whose architecture is unknown
   const StageActivations a = EstimateActivations(Inputs(empty, Image(1024, 1024)));
   EXPECT_FALSE(a.calibrated);
-  EXPECT_NE(a.basis.find("generic"), std::string::npos) << a.basis;
+  EXPECT_THAT(a.basis, HasSubstr("generic"));
   // memory-calculator.md: 2-4 GB per 1024^2 image, 3 GiB used.
   EXPECT_EQ(a.denoise, 3 * kGiB);
   EXPECT_EQ(a.decode, 3 * kGiB);
@@ -233,7 +236,7 @@ TEST(ActivationTest, GenericFallbackWhenOnlyTheVaeIsUnknown) {
   f.vae.base_channels = 0;
   const StageActivations a = EstimateActivations(Inputs(f, Image(1024, 1024)));
   EXPECT_FALSE(a.calibrated);
-  EXPECT_NE(a.basis.find("generic"), std::string::npos) << a.basis;
+  EXPECT_THAT(a.basis, HasSubstr("generic"));
   EXPECT_EQ(a.denoise, 374'844'948);  // the denoiser is still known
   EXPECT_EQ(a.decode, 3 * kGiB);
 }

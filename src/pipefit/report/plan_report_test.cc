@@ -12,6 +12,9 @@
 namespace pipefit {
 namespace {
 
+using ::testing::HasSubstr;
+using ::testing::Not;
+
 using nlohmann::json;
 
 PlannedCandidate MakeCandidate(WeightsKind weights, Placement placement, Bytes vram, Bytes ram,
@@ -172,8 +175,8 @@ TEST(PlanReportJsonTest, CandidateFieldsAndValues) {
   EXPECT_EQ(nf4["relative_time"], 1.25);
   // The code writer's snippet for the candidate, from the plan's code context.
   EXPECT_EQ(nf4["code"], CandidateCode(SamplePlan().candidates[0].candidate, SamplePlan().code_context));
-  EXPECT_THAT(nf4["code"].get<std::string>(), ::testing::HasSubstr("quant_backend=\"bitsandbytes_4bit\""));
-  EXPECT_THAT(nf4["code"].get<std::string>(), ::testing::HasSubstr("\"black-forest-labs/FLUX.1-dev\""));
+  EXPECT_THAT(nf4["code"].get<std::string>(), HasSubstr("quant_backend=\"bitsandbytes_4bit\""));
+  EXPECT_THAT(nf4["code"].get<std::string>(), HasSubstr("\"black-forest-labs/FLUX.1-dev\""));
   const json& offload = j["candidates"][1];
   EXPECT_EQ(offload["group"], "offload_casting");
   EXPECT_EQ(offload["seconds"], 30.0);  // rounded to 0.01 s
@@ -281,12 +284,12 @@ TEST(PlanReportTextTest, GroupsInSeedOrder) {
 }
 
 TEST(PlanReportTextTest, AllShowsNonFittingRowsWithReason) {
-  EXPECT_EQ(RenderPlanText(SamplePlan(), {}).find("full+group_block"), std::string::npos);
+  EXPECT_THAT(RenderPlanText(SamplePlan(), {}), Not(HasSubstr("full+group_block")));
   const std::string text = RenderPlanText(SamplePlan(), {.all = true});
-  EXPECT_NE(text.find("✗ full+group_block"), std::string::npos);
-  EXPECT_NE(text.find("      needs 30.00 GiB VRAM, 6.00 GiB more than the 24.00 GiB available\n"), std::string::npos);
-  EXPECT_NE(text.find("│▶ 125%"), std::string::npos);
-  EXPECT_EQ(text.find("hidden"), std::string::npos);
+  EXPECT_THAT(text, HasSubstr("✗ full+group_block"));
+  EXPECT_THAT(text, HasSubstr("      needs 30.00 GiB VRAM, 6.00 GiB more than the 24.00 GiB available\n"));
+  EXPECT_THAT(text, HasSubstr("│▶ 125%"));
+  EXPECT_THAT(text, Not(HasSubstr("hidden")));
 }
 
 TEST(PlanReportTextTest, BarAtHalfCapacityIsHalfFull) {
@@ -321,19 +324,19 @@ TEST(PlanReportTextTest, ShortfallSaysWhatWouldFit) {
                              .min_vram_candidate = "bnb_nf4+gpu",
                              .min_ram_candidate = "fp8_layerwise+gpu"};
   const std::string text = RenderPlanText(plan, {});
-  EXPECT_NE(text.find("Nothing fits in 24.00 GiB VRAM and 64.00 GiB RAM."), std::string::npos);
-  EXPECT_NE(text.find("Least VRAM: 9.00 GiB (bnb_nf4+gpu), with 20.00 GiB RAM."), std::string::npos);
-  EXPECT_NE(text.find("Least RAM: 16.00 GiB (fp8_layerwise+gpu), with 18.00 GiB VRAM."), std::string::npos);
-  EXPECT_NE(text.find("none fits"), std::string::npos);
-  EXPECT_EQ(text.find("Recommended"), std::string::npos);
-  EXPECT_EQ(text.find("Code for"), std::string::npos);
+  EXPECT_THAT(text, HasSubstr("Nothing fits in 24.00 GiB VRAM and 64.00 GiB RAM."));
+  EXPECT_THAT(text, HasSubstr("Least VRAM: 9.00 GiB (bnb_nf4+gpu), with 20.00 GiB RAM."));
+  EXPECT_THAT(text, HasSubstr("Least RAM: 16.00 GiB (fp8_layerwise+gpu), with 18.00 GiB VRAM."));
+  EXPECT_THAT(text, HasSubstr("none fits"));
+  EXPECT_THAT(text, Not(HasSubstr("Recommended")));
+  EXPECT_THAT(text, Not(HasSubstr("Code for")));
 }
 
 TEST(PlanReportTextTest, ColourOnlyWhenAsked) {
-  EXPECT_EQ(RenderPlanText(SamplePlan(), {.all = true}).find('\x1b'), std::string::npos);
+  EXPECT_THAT(RenderPlanText(SamplePlan(), {.all = true}), Not(HasSubstr("\x1b")));
   const std::string coloured = RenderPlanText(SamplePlan(), {.all = true, .color = true});
-  EXPECT_NE(coloured.find("\x1b[32m✓\x1b[0m"), std::string::npos);
-  EXPECT_NE(coloured.find("\x1b[31m✗\x1b[0m"), std::string::npos);
+  EXPECT_THAT(coloured, HasSubstr("\x1b[32m✓\x1b[0m"));
+  EXPECT_THAT(coloured, HasSubstr("\x1b[31m✗\x1b[0m"));
 }
 
 TEST(PlanReportTextTest, LinesStayWithinWidth) {
@@ -360,11 +363,9 @@ TEST(PlanReportTextTest, NoBarWithoutAKnownCard) {
   PlanResult plan = SamplePlan();
   plan.hardware = {};
   const std::string text = RenderPlanText(plan, {});
-  EXPECT_NE(text.find("Hardware     no GPU: 0.00 GiB VRAM, 0.00 GiB RAM (unknown source)\n"),
-            std::string::npos);
-  EXPECT_NE(text.find("  ✓ bnb_nf4+gpu           9.00 GiB  20.00 GiB    25.0 s   1.25×  int4\n"),
-            std::string::npos);
-  EXPECT_EQ(text.find("│"), std::string::npos);
+  EXPECT_THAT(text, HasSubstr("Hardware     no GPU: 0.00 GiB VRAM, 0.00 GiB RAM (unknown source)\n"));
+  EXPECT_THAT(text, HasSubstr("  ✓ bnb_nf4+gpu           9.00 GiB  20.00 GiB    25.0 s   1.25×  int4\n"));
+  EXPECT_THAT(text, Not(HasSubstr("│")));
 }
 
 TEST(PlanReportTextTest, LongIdsGoOnTheirOwnLine) {
@@ -372,26 +373,25 @@ TEST(PlanReportTextTest, LongIdsGoOnTheirOwnLine) {
   plan.candidates[0].candidate.placement = Placement::kGroupLeafStreamLowmem;
   plan.candidates[0].candidate.vae_tiling = true;
   const std::string text = RenderPlanText(plan, {.width = 80});
-  EXPECT_NE(text.find("  ✓ bnb_nf4+group_leaf_stream_lowmem+vae_tiling\n        9.00 GiB"),
-            std::string::npos);
+  EXPECT_THAT(text, HasSubstr("  ✓ bnb_nf4+group_leaf_stream_lowmem+vae_tiling\n        9.00 GiB"));
 }
 
 TEST(PlanReportTextTest, ChosenStrategyShowsItsCode) {
   const std::string text = RenderPlanText(SamplePlan(), {.chosen = std::string("bnb_nf4+gpu")});
-  EXPECT_NE(text.find("Code for bnb_nf4+gpu:\n    pipeline_quant_config = PipelineQuantizationConfig(\n"), std::string::npos);
+  EXPECT_THAT(text, HasSubstr("Code for bnb_nf4+gpu:\n    pipeline_quant_config = PipelineQuantizationConfig(\n"));
   const std::string unknown = RenderPlanText(SamplePlan(), {.chosen = std::string("full+gpu")});
-  EXPECT_NE(unknown.find("full+gpu is not among the candidates"), std::string::npos);
+  EXPECT_THAT(unknown, HasSubstr("full+gpu is not among the candidates"));
   const std::string memory = RenderPlanText(SamplePlan(), {.prefer = "memory"});
-  EXPECT_EQ(memory.find("Code for"), std::string::npos);
+  EXPECT_THAT(memory, Not(HasSubstr("Code for")));
 }
 
 TEST(PlanReportTextTest, UncalibratedAndOverriddenActivation) {
   PlanResult plan = SamplePlan();
   plan.activation.calibrated = false;
   plan.activation.basis = "";
-  EXPECT_NE(RenderPlanText(plan, {}).find("             uncalibrated generic estimate\n"), std::string::npos);
+  EXPECT_THAT(RenderPlanText(plan, {}), HasSubstr("             uncalibrated generic estimate\n"));
   plan.activation.overridden = true;
-  EXPECT_NE(RenderPlanText(plan, {}).find("set for every stage by --activation"), std::string::npos);
+  EXPECT_THAT(RenderPlanText(plan, {}), HasSubstr("set for every stage by --activation"));
 }
 
 TEST(PlanReportLayoutTest, DisplayWidthAndWrap) {

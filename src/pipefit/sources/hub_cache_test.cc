@@ -1,5 +1,6 @@
 #include "pipefit/sources/hub_cache.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,10 +10,12 @@
 namespace pipefit {
 namespace {
 
+using ::testing::StartsWith;
+
 const std::string kCommit = "4f2b1a0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f40";
 
 TEST(HubCacheTest, LayoutAndRoundTrips) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   HubCache cache(dir.path(), "http://127.0.0.1:8080", "org/name");
   EXPECT_EQ(cache.root(), dir.path() + "/hub/127.0.0.1_8080/org/name");
   EXPECT_EQ(HubCache(dir.path(), "https://huggingface.co", "o/n").root(), dir.path() + "/hub/huggingface.co/o/n");
@@ -44,19 +47,19 @@ TEST(HubCacheTest, LayoutAndRoundTrips) {
 }
 
 TEST(HubCacheTest, AnythingInconsistentIsIgnored) {
-  testing::TempDir dir;
+  testkit::TempDir dir;
   HubCache cache(dir.path(), "https://hub.test", "org/name");
   const std::string tree = cache.root() + "/" + kCommit + "/tree.tsv";
   for (const char* text : {"", "other-format\n1\ta\n", "pipefit-hub-tree/1\n1\t../escape\n",
                            "pipefit-hub-tree/1\nx\ta\n", "pipefit-hub-tree/1\nno tab\n",
                            "pipefit-hub-tree/1\n99999999999999999999\ta\n"}) {
-    testing::WriteTextFile(tree, text);
+    testkit::WriteTextFile(tree, text);
     EXPECT_EQ(cache.ReadTree(kCommit), std::nullopt) << text;
   }
-  testing::WriteTextFile(cache.root() + "/refs/main", "not-a-commit\n");
+  testkit::WriteTextFile(cache.root() + "/refs/main", "not-a-commit\n");
   EXPECT_EQ(cache.ReadRef("main"), std::nullopt);
   // A cached prefix longer than the listed file is not trusted.
-  testing::WriteTextFile(cache.root() + "/" + kCommit + "/data/a.json", "0123456789");
+  testkit::WriteTextFile(cache.root() + "/" + kCommit + "/data/a.json", "0123456789");
   HubFileSystem fs("", {{"a.json", 4}}, nullptr);
   EXPECT_EQ(cache.LoadData(kCommit, fs), 0);
 }
@@ -67,13 +70,13 @@ TEST(HubCacheTest, DisabledAndUnwritable) {
   EXPECT_TRUE(disabled.WriteRef("main", kCommit).ok());
   EXPECT_EQ(disabled.ReadRef("main"), std::nullopt);
 
-  testing::TempDir dir;
-  testing::WriteTextFile(dir.path() + "/file", "x");  // a file where a folder must go
+  testkit::TempDir dir;
+  testkit::WriteTextFile(dir.path() + "/file", "x");  // a file where a folder must go
   HubCache blocked(dir.path() + "/file", "https://hub.test", "org/name");
   auto status = blocked.WriteRef("main", kCommit);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, ErrorCode::kIo);
-  EXPECT_TRUE(status.error().message.starts_with(dir.path() + "/file/hub: cannot create folder: "))
+  EXPECT_THAT(status.error().message, StartsWith(dir.path() + "/file/hub: cannot create folder: "))
       << status.error().message;
 }
 

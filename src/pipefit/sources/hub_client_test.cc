@@ -1,11 +1,14 @@
 #include "pipefit/sources/hub_client.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <functional>
 
 namespace pipefit {
 namespace {
+
+using ::testing::StartsWith;
 
 // A transport answering from a function of the request; enforces
 // max_body_bytes like the real one.
@@ -149,7 +152,7 @@ TEST(HubClientTest, ListingLimits) {
   auto big = huge.client.ResolveRevision("main");
   ASSERT_FALSE(big.ok());
   EXPECT_EQ(big.error().code, ErrorCode::kLimit);
-  EXPECT_TRUE(big.error().message.starts_with("org/name@main: the Hub's answer exceeds 16777216 bytes"));
+  EXPECT_THAT(big.error().message, StartsWith("org/name@main: the Hub's answer exceeds 16777216 bytes"));
 }
 
 TEST(HubClientTest, RangeResponsesAreChecked) {

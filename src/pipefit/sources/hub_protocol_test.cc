@@ -1,9 +1,12 @@
 #include "pipefit/sources/hub_protocol.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace pipefit {
 namespace {
+
+using ::testing::StartsWith;
 
 TEST(HubProtocolTest, Urls) {
   EXPECT_EQ(RevisionInfoUrl("https://hf.test", "org/name", "refs/pr/1"),
@@ -39,7 +42,7 @@ TEST(HubProtocolTest, RevisionInfoErrors) {
     auto result = ParseRevisionInfo(c.json, "o/n");
     ASSERT_FALSE(result.ok()) << c.json;
     EXPECT_EQ(result.error().code, ErrorCode::kMalformed);
-    EXPECT_TRUE(result.error().message.starts_with(c.message)) << result.error().message;
+    EXPECT_THAT(result.error().message, StartsWith(c.message));
   }
 }
 
@@ -75,7 +78,7 @@ TEST(HubProtocolTest, TreePageErrors) {
     auto result = ParseTreePage(c.json, "p");
     ASSERT_FALSE(result.ok()) << c.json;
     EXPECT_EQ(result.error().code, ErrorCode::kMalformed);
-    EXPECT_TRUE(result.error().message.starts_with(c.message)) << result.error().message;
+    EXPECT_THAT(result.error().message, StartsWith(c.message));
   }
 }
 

@@ -2,6 +2,7 @@
 // shard layout, against published sizes and seed quantities computed by hand.
 #include "pipefit/sources/pipeline_folder.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,6 +14,8 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
 
 constexpr int64_t kTransformerBytes = 23'802'816'640;  // index.json total_size (pipelines.md)
 constexpr int64_t kT5Bytes = 9'524'621'312;            // index.json total_size (pipelines.md)
@@ -34,7 +37,7 @@ constexpr int64_t kCastParams = kTopCastParams + 19 * kDoubleCastParams + 38 * k
 
 class FluxFolderTest : public ::testing::Test {
  protected:
-  void SetUp() override { testing::WriteFluxDevFixture(dir_.path() + "/flux", PIPEFIT_SOURCE_DIR); }
+  void SetUp() override { testkit::WriteFluxDevFixture(dir_.path() + "/flux", PIPEFIT_SOURCE_DIR); }
   std::string root() const { return dir_.path() + "/flux"; }
   PipelineMeasurement Measure(LoadDType dtype, const std::string& variant = "") {
     auto pipeline = LoadLocalModel(fs_, root(), variant);
@@ -47,7 +50,7 @@ class FluxFolderTest : public ::testing::Test {
     }
     throw std::runtime_error("no component " + name);
   }
-  testing::TempDir dir_;
+  testkit::TempDir dir_;
   RealFileSystem fs_;
 };
 
@@ -129,8 +132,8 @@ TEST_F(FluxFolderTest, BitsandbytesSizes) {
 }
 
 TEST_F(FluxFolderTest, VariantFilesAreSelectedByVariant) {
-  testing::TempDir dir;
-  testing::WriteFluxDevFixture(dir.path() + "/v", PIPEFIT_SOURCE_DIR, {.variant = "fp16", .stored_dtype = "F16"});
+  testkit::TempDir dir;
+  testkit::WriteFluxDevFixture(dir.path() + "/v", PIPEFIT_SOURCE_DIR, {.variant = "fp16", .stored_dtype = "F16"});
   auto with_variant = LoadLocalModel(fs_, dir.path() + "/v", "fp16");
   ASSERT_TRUE(with_variant.ok()) << with_variant.error().message;
   PipelineMeasurement m = MeasurePipeline(*with_variant, LoadDType::kBF16);
@@ -142,8 +145,8 @@ TEST_F(FluxFolderTest, VariantFilesAreSelectedByVariant) {
   auto without = LoadLocalModel(fs_, dir.path() + "/v", "");
   ASSERT_FALSE(without.ok());
   EXPECT_EQ(without.error().code, ErrorCode::kNotFound);
-  EXPECT_NE(without.error().message.find("only variant weight files (fp16) are present; pass --variant fp16"),
-            std::string::npos)
+  EXPECT_THAT(without.error().message,
+              HasSubstr("only variant weight files (fp16) are present; pass --variant fp16"))
       << without.error().message;
 }
 
@@ -171,28 +174,28 @@ TEST_F(FluxFolderTest, CorruptShardIsAnErrorNamingTheFile) {
   auto pipeline = LoadLocalModel(fs_, root(), "");
   ASSERT_FALSE(pipeline.ok());
   EXPECT_EQ(pipeline.error().code, ErrorCode::kMalformed);
-  EXPECT_NE(pipeline.error().message.find(shard + ": header length"), std::string::npos) << pipeline.error().message;
+  EXPECT_THAT(pipeline.error().message, HasSubstr(shard + ": header length"));
 }
 
 TEST_F(FluxFolderTest, TensorMissingFromItsShardIsAnError) {
-  testing::WriteTextFile(root() + "/vae/diffusion_pytorch_model.safetensors.index.json",
+  testkit::WriteTextFile(root() + "/vae/diffusion_pytorch_model.safetensors.index.json",
                          R"({"metadata":{"total_size":4},"weight_map":{"x":"a.safetensors","y":"a.safetensors"}})");
-  testing::WriteSparseSafetensors(root() + "/vae/a.safetensors", {{"x", "BF16", {2}}});
+  testkit::WriteSparseSafetensors(root() + "/vae/a.safetensors", {{"x", "BF16", {2}}});
   auto pipeline = LoadLocalModel(fs_, root(), "");
   ASSERT_FALSE(pipeline.ok());
-  EXPECT_NE(pipeline.error().message.find("tensor 'y' is mapped to a.safetensors but not in it"), std::string::npos)
+  EXPECT_THAT(pipeline.error().message, HasSubstr("tensor 'y' is mapped to a.safetensors but not in it"))
       << pipeline.error().message;
 }
 
 TEST_F(FluxFolderTest, TotalSizeMismatchIsANote) {
-  testing::WriteTextFile(root() + "/text_encoder_2/model.safetensors.index.json",
+  testkit::WriteTextFile(root() + "/text_encoder_2/model.safetensors.index.json",
                          R"({"metadata":{"total_size":5},"weight_map":{"shared.weight":"model-00001-of-00002.safetensors"}})");
   std::filesystem::remove(root() + "/text_encoder_2/model-00002-of-00002.safetensors");
   auto pipeline = LoadLocalModel(fs_, root(), "");
   ASSERT_TRUE(pipeline.ok()) << pipeline.error().message;
   ASSERT_EQ(pipeline->components[2].notes.size(), 1u);
-  EXPECT_NE(pipeline->components[2].notes[0].find("metadata.total_size 5 differs from the shards' tensor bytes"),
-            std::string::npos);
+  EXPECT_THAT(pipeline->components[2].notes[0],
+              HasSubstr("metadata.total_size 5 differs from the shards' tensor bytes"));
 }
 
 TEST_F(FluxFolderTest, MissingComponentFolderIsAnError) {
@@ -204,7 +207,7 @@ TEST_F(FluxFolderTest, MissingComponentFolderIsAnError) {
 
 TEST_F(FluxFolderTest, PickleWeightsAreReportedWithANote) {
   std::filesystem::remove(root() + "/vae/diffusion_pytorch_model.safetensors");
-  testing::WriteSparseFile(root() + "/vae/diffusion_pytorch_model.bin", "PK", 335'304'388);
+  testkit::WriteSparseFile(root() + "/vae/diffusion_pytorch_model.bin", "PK", 335'304'388);
   PipelineMeasurement m = Measure(LoadDType::kBF16);
   const auto& vae = Get(m, "vae");
   EXPECT_EQ(vae.format, WeightFormat::kPickle);
@@ -214,7 +217,7 @@ TEST_F(FluxFolderTest, PickleWeightsAreReportedWithANote) {
 }
 
 TEST_F(FluxFolderTest, NullComponentsAreSkipped) {
-  testing::WriteTextFile(root() + "/model_index.json",
+  testkit::WriteTextFile(root() + "/model_index.json",
                          R"({"_class_name":"FluxPipeline","feature_extractor":[null,null],"image_encoder":[null,null],)"
                          R"("transformer":["diffusers","FluxTransformer2DModel"],"force_zeros":true})");
   auto pipeline = LoadLocalModel(fs_, root(), "");

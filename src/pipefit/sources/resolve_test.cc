@@ -3,6 +3,7 @@
 // and the built-in catalog with an empty cache.
 #include "pipefit/sources/resolve.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -14,6 +15,8 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::HasSubstr;
 
 namespace fs = std::filesystem;
 constexpr const char* kCommit = "0ef5fff789c832c5c7f4e127f94c8b54bbcced44";
@@ -40,10 +43,10 @@ class ResolveTest : public ::testing::Test {
   void SetUp() override {
     const std::string repo_dir = dir_.path() + "/hub/models--black-forest-labs--FLUX.1-dev";
     const std::string snapshot = repo_dir + "/snapshots/" + kCommit;
-    testing::WriteFluxDevFixture(snapshot, PIPEFIT_SOURCE_DIR);
+    testkit::WriteFluxDevFixture(snapshot, PIPEFIT_SOURCE_DIR);
     TurnIntoBlobs(repo_dir, snapshot);
-    testing::WriteTextFile(repo_dir + "/refs/main", std::string(kCommit));
-    testing::WriteTextFile(repo_dir + "/refs/pr/5", std::string(kCommit) + "\n");
+    testkit::WriteTextFile(repo_dir + "/refs/main", std::string(kCommit));
+    testkit::WriteTextFile(repo_dir + "/refs/pr/5", std::string(kCommit) + "\n");
     env_.Set("HF_HUB_CACHE", dir_.path() + "/hub");
     env_.Set("HOME", dir_.path() + "/home");
     env_.Set("HF_ENDPOINT", "http://127.0.0.1:9");  // hermetic: a stray Hub request is refused locally
@@ -59,7 +62,7 @@ class ResolveTest : public ::testing::Test {
     }
     return out;
   }
-  testing::TempDir dir_;
+  testkit::TempDir dir_;
   RealFileSystem fs_;
   FakeEnvironment env_;
 };
@@ -71,7 +74,7 @@ TEST_F(ResolveTest, HfCacheByRepoIdAndRevision) {
   EXPECT_EQ(pipeline->source.revision, kCommit);
   EXPECT_EQ(pipeline->source.repo, "black-forest-labs/FLUX.1-dev");
   const std::string by_id = Json("black-forest-labs/FLUX.1-dev");
-  EXPECT_NE(by_id.find("transformer=23802816640/"), std::string::npos);
+  EXPECT_THAT(by_id, HasSubstr("transformer=23802816640/"));
   EXPECT_EQ(Json(std::string("black-forest-labs/FLUX.1-dev@") + kCommit), by_id);
   EXPECT_EQ(Json("black-forest-labs/FLUX.1-dev@pr/5"), by_id);
 }
@@ -104,9 +107,8 @@ TEST_F(ResolveTest, UnknownRevisionListsTheRefs) {
   auto pipeline = ResolveModel(std::string("black-forest-labs/FLUX.1-dev@") + kOldCommit, {.offline = true}, fs_, env_);
   ASSERT_FALSE(pipeline.ok());
   EXPECT_EQ(pipeline.error().code, ErrorCode::kNotFound);
-  EXPECT_NE(pipeline.error().message.find("revision '" + std::string(kOldCommit) +
-                                          "' is not in the cache (refs: main, pr)"),
-            std::string::npos)
+  EXPECT_THAT(pipeline.error().message,
+              HasSubstr("revision '" + std::string(kOldCommit) + "' is not in the cache (refs: main, pr)"))
       << pipeline.error().message;
 }
 
@@ -181,8 +183,8 @@ TEST_F(ResolveTest, AMistypedRelativePathIsHintedAt) {
   std::filesystem::current_path(cwd);
   ASSERT_FALSE(pipeline.ok());
   const std::string message = pipeline.error().message;
-  EXPECT_NE(message.find(" (and there is no local path 'hub/nothing', although the folder 'hub' exists)"),
-            std::string::npos)
+  EXPECT_THAT(message,
+              HasSubstr(" (and there is no local path 'hub/nothing', although the folder 'hub' exists)"))
       << message;
 }
 

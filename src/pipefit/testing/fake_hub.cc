@@ -33,7 +33,7 @@
 #include <thread>
 #include <vector>
 
-namespace pipefit::testing {
+namespace pipefit::testkit {
 
 using namespace fake_hub_internal;
 
@@ -299,4 +299,4 @@ std::vector<FakeHubRequest> FakeHub::requests() const { return server_->Snapshot
 void FakeHub::ClearRequests() { server_->Clear(); }
 FakeHubOptions& FakeHub::options() { return server_->options; }
 
-}  // namespace pipefit::testing
+}  // namespace pipefit::testkit

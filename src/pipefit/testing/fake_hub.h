@@ -29,7 +29,7 @@
 
 #include "pipefit/base/result.h"
 
-namespace pipefit::testing {
+namespace pipefit::testkit {
 
 struct FakeHubOptions {
   std::string root;  // folder on disk; root/<org>/<name>/... holds each repo's files
@@ -116,6 +116,6 @@ const char* StatusReason(int status);
 
 }  // namespace fake_hub_internal
 
-}  // namespace pipefit::testing
+}  // namespace pipefit::testkit
 
 #endif  // PIPEFIT_TESTING_FAKE_HUB_H_

@@ -13,7 +13,7 @@
 
 #include "pipefit/base/text.h"
 
-namespace pipefit::testing::fake_hub_internal {
+namespace pipefit::testkit::fake_hub_internal {
 
 // Far above any real client's request head (curl sends < 1 KiB); bounds the
 // memory a broken client can make a connection thread hold.
@@ -170,4 +170,4 @@ bool WriteReply(int fd, Reply reply, bool head_only, bool keep_alive, int64_t* b
   return complete;
 }
 
-}  // namespace pipefit::testing::fake_hub_internal
+}  // namespace pipefit::testkit::fake_hub_internal

@@ -9,7 +9,7 @@
 
 #include "pipefit/testing/fake_hub.h"
 
-namespace pipefit::testing::fake_hub_internal {
+namespace pipefit::testkit::fake_hub_internal {
 
 // One parsed request head.
 struct Head {
@@ -34,6 +34,6 @@ Reply SimpleReply(int status, std::string body);
 // gets the body bytes sent.
 bool WriteReply(int fd, Reply reply, bool head_only, bool keep_alive, int64_t* body_bytes);
 
-}  // namespace pipefit::testing::fake_hub_internal
+}  // namespace pipefit::testkit::fake_hub_internal
 
 #endif  // PIPEFIT_TESTING_FAKE_HUB_HTTP_H_

@@ -17,7 +17,7 @@
 
 #include "pipefit/net/http.h"
 
-namespace pipefit::testing::fake_hub_internal {
+namespace pipefit::testkit::fake_hub_internal {
 namespace {
 
 namespace fs = std::filesystem;
@@ -429,4 +429,4 @@ const char* StatusReason(int status) {
   return "Unknown";
 }
 
-}  // namespace pipefit::testing::fake_hub_internal
+}  // namespace pipefit::testkit::fake_hub_internal

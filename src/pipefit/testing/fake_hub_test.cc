@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -22,8 +23,10 @@
 
 #include "pipefit/testing/temp_dir.h"
 
-namespace pipefit::testing {
+namespace pipefit::testkit {
 namespace {
+
+using ::testing::HasSubstr;
 
 constexpr int64_t kBigSize = 10LL * 1024 * 1024 * 1024;  // sparse: only the prefix is on disk
 constexpr const char* kBigPrefix = "SAFETENSORS-HEAD";   // 16 bytes
@@ -162,8 +165,7 @@ TEST_F(FakeHubTest, RevisionAnswersTheCommitAndTheRealErrors) {
   EXPECT_EQ(main.header("content-type"), "application/json; charset=utf-8");
   EXPECT_EQ(Get(Hub(), std::string("/api/models/org/model/revision/") + kCommit).status, 200);
   EXPECT_EQ(Get(Hub(), "/api/models/org/model/revision/refs%2Fpr%2F1").status, 200);
-  EXPECT_NE(Get(Hub(), "/api/models/org/gated/revision/main").body.find(R"("gated":"manual")"),
-            std::string::npos);
+  EXPECT_THAT(Get(Hub(), "/api/models/org/gated/revision/main").body, HasSubstr(R"("gated":"manual")"));
 
   Response bad_rev = Get(Hub(), "/api/models/org/model/revision/v9");
   EXPECT_EQ(bad_rev.status, 404);
@@ -421,4 +423,4 @@ TEST_F(FakeHubTest, StartFailsWithoutRootFolder) {
 }
 
 }  // namespace
-}  // namespace pipefit::testing
+}  // namespace pipefit::testkit

@@ -11,7 +11,7 @@
 #include "pipefit/testing/safetensors_builder.h"
 #include "pipefit/testing/temp_dir.h"
 
-namespace pipefit::testing {
+namespace pipefit::testkit {
 namespace {
 
 std::string ReadHostFile(const std::string& path) {
@@ -86,4 +86,4 @@ int WriteFluxDevFixture(const std::string& root, const std::string& source_dir, 
   return files + 3;
 }
 
-}  // namespace pipefit::testing
+}  // namespace pipefit::testkit

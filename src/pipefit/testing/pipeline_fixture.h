@@ -7,7 +7,7 @@
 
 #include <string>
 
-namespace pipefit::testing {
+namespace pipefit::testkit {
 
 struct FixtureOptions {
   std::string variant;       // "" or e.g. "fp16": file names get the variant
@@ -19,6 +19,6 @@ struct FixtureOptions {
 int WriteFluxDevFixture(const std::string& root, const std::string& source_dir,
                         const FixtureOptions& options = {});
 
-}  // namespace pipefit::testing
+}  // namespace pipefit::testkit
 
 #endif  // PIPEFIT_TESTING_PIPELINE_FIXTURE_H_

@@ -8,7 +8,7 @@
 
 #include "pipefit/formats/dtype.h"
 
-namespace pipefit::testing {
+namespace pipefit::testkit {
 
 std::string SafetensorsHeaderJson(const std::vector<FakeTensor>& tensors, int64_t* data_size,
                                   const std::string& metadata_json) {
@@ -68,4 +68,4 @@ FakeTensor ToFakeTensor(const TensorInfo& tensor) {
   return FakeTensor{tensor.name, std::string(GetDTypeInfo(tensor.dtype).safetensors_name), tensor.shape};
 }
 
-}  // namespace pipefit::testing
+}  // namespace pipefit::testkit

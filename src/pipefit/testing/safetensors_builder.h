@@ -10,7 +10,7 @@
 
 #include "pipefit/formats/tensor_info.h"
 
-namespace pipefit::testing {
+namespace pipefit::testkit {
 
 struct FakeTensor {
   std::string name;
@@ -32,6 +32,6 @@ void WriteSparseFile(const std::string& path, const std::string& prefix, int64_t
 
 FakeTensor ToFakeTensor(const TensorInfo& tensor);
 
-}  // namespace pipefit::testing
+}  // namespace pipefit::testkit
 
 #endif  // PIPEFIT_TESTING_SAFETENSORS_BUILDER_H_

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <stdexcept>
 
-namespace pipefit::testing {
+namespace pipefit::testkit {
 
 TempDir::TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "pipefit-test-XXXXXX").string();
@@ -31,4 +31,4 @@ void WriteTextFile(const std::string& path, const std::string& content) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
-}  // namespace pipefit::testing
+}  // namespace pipefit::testkit

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace pipefit::testing {
+namespace pipefit::testkit {
 
 class TempDir {
  public:
@@ -23,6 +23,6 @@ class TempDir {
 // Writes `content` to `path`, creating parent folders.
 void WriteTextFile(const std::string& path, const std::string& content);
 
-}  // namespace pipefit::testing
+}  // namespace pipefit::testkit
 
 #endif  // PIPEFIT_TESTING_TEMP_DIR_H_
