@@ -1,9 +1,10 @@
 #include "pipefit/base/bytes.h"
 
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
+
+#include "pipefit/base/text.h"
 
 namespace pipefit {
 
@@ -44,24 +45,14 @@ constexpr SizeUnit kSizeUnits[] = {
     {"B", 1.0},
 };
 
-bool EndsWithIgnoreCase(std::string_view text, std::string_view suffix) {
-  if (text.size() < suffix.size()) return false;
-  std::string_view tail = text.substr(text.size() - suffix.size());
-  for (size_t i = 0; i < suffix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(tail[i])) !=
-        std::tolower(static_cast<unsigned char>(suffix[i])))
-      return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 Result<Bytes> ParseSize(std::string_view text) {
   const std::string original(text);
   double multiplier = static_cast<double>(kGiB);  // bare number means GiB
+  const std::string lower = AsciiLower(text);
   for (const SizeUnit& unit : kSizeUnits) {
-    if (EndsWithIgnoreCase(text, unit.suffix)) {
+    if (std::string_view(lower).ends_with(AsciiLower(unit.suffix))) {
       multiplier = unit.multiplier;
       text.remove_suffix(unit.suffix.size());
       break;
@@ -72,13 +63,12 @@ Result<Bytes> ParseSize(std::string_view text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
       !std::isfinite(number) || number < 0) {
-    return MakeError(ErrorCode::kUsage,
-                     "invalid size '" + original +
-                         "' (expected e.g. 24GiB, 24GB, 24000MiB or 24)");
+    return MakeErrorf(ErrorCode::kUsage, "invalid size '{}' (expected e.g. 24GiB, 24GB, 24000MiB or 24)",
+                      original);
   }
   double bytes = std::round(number * multiplier);
   if (bytes > static_cast<double>(std::numeric_limits<int64_t>::max() / 2)) {
-    return MakeError(ErrorCode::kUsage, "size '" + original + "' is too large");
+    return MakeErrorf(ErrorCode::kUsage, "size '{}' is too large", original);
   }
   return static_cast<Bytes>(bytes);
 }

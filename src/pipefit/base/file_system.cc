@@ -27,19 +27,17 @@ Result<std::string> FileSystem::ReadFile(const std::string& path,
                                          int64_t max_size) const {
   PIPEFIT_ASSIGN_OR_RETURN(FileInfo info, Stat(path));
   if (info.is_directory) {
-    return MakeError(ErrorCode::kMalformed, path + ": is a directory, expected a file");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: is a directory, expected a file", path);
   }
   if (info.size > max_size) {
-    return MakeError(ErrorCode::kLimit, path + ": file is " + std::to_string(info.size) +
-                                            " bytes, more than the limit of " +
-                                            std::to_string(max_size));
+    return MakeErrorf(ErrorCode::kLimit, "{}: file is {} bytes, more than the limit of {}", path, info.size,
+                      max_size);
   }
   // One byte past the limit tells a file that grew, or whose Stat size
   // lies (procfs, sysfs), from one that fits.
   PIPEFIT_ASSIGN_OR_RETURN(std::string content, ReadUpTo(path, max_size + 1));
   if (static_cast<int64_t>(content.size()) > max_size) {
-    return MakeError(ErrorCode::kLimit, path + ": file is more than the limit of " +
-                                            std::to_string(max_size) + " bytes");
+    return MakeErrorf(ErrorCode::kLimit, "{}: file is more than the limit of {} bytes", path, max_size);
   }
   return content;
 }
@@ -70,8 +68,8 @@ namespace {
 Error ErrnoError(const std::string& path, const char* what) {
   int err = errno;
   ErrorCode code = (err == ENOENT || err == ENOTDIR) ? ErrorCode::kNotFound : ErrorCode::kIo;
-  std::string reason = err == ENOENT ? "no such file or directory" : std::strerror(err);
-  return MakeError(code, path + ": " + what + ": " + reason);
+  const char* reason = err == ENOENT ? "no such file or directory" : std::strerror(err);
+  return MakeErrorf(code, "{}: {}: {}", path, what, reason);
 }
 
 }  // namespace
@@ -88,7 +86,7 @@ Result<FileInfo> RealFileSystem::Stat(const std::string& path) const {
 Result<std::string> RealFileSystem::ReadRange(const std::string& path, int64_t offset,
                                               int64_t length) const {
   if (offset < 0 || length < 0) {
-    return MakeError(ErrorCode::kUsage, path + ": negative read range");
+    return MakeErrorf(ErrorCode::kUsage, "{}: negative read range", path);
   }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoError(path, "cannot open");
@@ -109,15 +107,14 @@ Result<std::string> RealFileSystem::ReadRange(const std::string& path, int64_t o
   }
   ::close(fd);
   if (done < length) {
-    return MakeError(ErrorCode::kMalformed,
-                     path + ": file ends after " + std::to_string(offset + done) +
-                         " bytes, expected at least " + std::to_string(offset + length));
+    return MakeErrorf(ErrorCode::kMalformed, "{}: file ends after {} bytes, expected at least {}", path,
+                      offset + done, offset + length);
   }
   return out;
 }
 
 Result<std::string> RealFileSystem::ReadUpTo(const std::string& path, int64_t max_bytes) const {
-  if (max_bytes < 0) return MakeError(ErrorCode::kUsage, path + ": negative read size");
+  if (max_bytes < 0) return MakeErrorf(ErrorCode::kUsage, "{}: negative read size", path);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoError(path, "cannot open");
   std::string out;
@@ -290,23 +287,22 @@ Result<FileInfo> MemoryFileSystem::Stat(const std::string& path) const {
   }
   const std::string prefix = path.empty() ? "" : path + "/";
   auto it = files_.lower_bound(prefix);
-  if (it != files_.end() && it->first.compare(0, prefix.size(), prefix) == 0) {
+  if (it != files_.end() && it->first.starts_with(prefix)) {
     return FileInfo{true, 0};
   }
-  return MakeError(ErrorCode::kNotFound, path + ": no such file or directory");
+  return MakeErrorf(ErrorCode::kNotFound, "{}: no such file or directory", path);
 }
 
 Result<std::string> MemoryFileSystem::ReadRange(const std::string& path, int64_t offset,
                                                 int64_t length) const {
   auto it = files_.find(path);
   if (it == files_.end()) {
-    return MakeError(ErrorCode::kNotFound, path + ": no such file or directory");
+    return MakeErrorf(ErrorCode::kNotFound, "{}: no such file or directory", path);
   }
   const File& file = it->second;
   if (offset < 0 || length < 0 || offset > file.size || length > file.size - offset) {
-    return MakeError(ErrorCode::kMalformed,
-                     path + ": file ends after " + std::to_string(file.size) +
-                         " bytes, expected at least " + std::to_string(offset + length));
+    return MakeErrorf(ErrorCode::kMalformed, "{}: file ends after {} bytes, expected at least {}", path,
+                      file.size, offset + length);
   }
   std::string out(static_cast<size_t>(length), '\0');
   int64_t prefix_size = static_cast<int64_t>(file.prefix.size());
@@ -320,7 +316,7 @@ Result<std::string> MemoryFileSystem::ReadRange(const std::string& path, int64_t
 Result<std::string> MemoryFileSystem::ReadUpTo(const std::string& path, int64_t max_bytes) const {
   auto it = files_.find(path);
   if (it == files_.end()) {
-    return MakeError(ErrorCode::kNotFound, path + ": no such file or directory");
+    return MakeErrorf(ErrorCode::kNotFound, "{}: no such file or directory", path);
   }
   return ReadRange(path, 0, std::min(std::max<int64_t>(max_bytes, 0), it->second.size));
 }
@@ -330,13 +326,13 @@ Result<std::vector<std::string>> MemoryFileSystem::ListDirectory(
   const std::string prefix = path.empty() ? "" : path + "/";
   std::vector<std::string> names;
   for (auto it = files_.lower_bound(prefix); it != files_.end(); ++it) {
-    if (it->first.compare(0, prefix.size(), prefix) != 0) break;
+    if (!it->first.starts_with(prefix)) break;
     std::string rest = it->first.substr(prefix.size());
     std::string name = rest.substr(0, rest.find('/'));
     if (names.empty() || names.back() != name) names.push_back(name);
   }
   if (names.empty() && !IsDirectory(path)) {
-    return MakeError(ErrorCode::kNotFound, path + ": no such directory");
+    return MakeErrorf(ErrorCode::kNotFound, "{}: no such directory", path);
   }
   return names;
 }

@@ -24,7 +24,7 @@ Result<CatalogEntry> ParseEntry(const std::string& id, std::string_view json) {
   entry.root = "catalog/" + id;
   std::string_view text;
   if (root["repo"].get_string().get(text) != simdjson::SUCCESS) {
-    return MakeError(ErrorCode::kMalformed, label + ": missing 'repo'");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: missing 'repo'", label);
   }
   entry.repo = std::string(text);
   if (root["revision"].get_string().get(text) == simdjson::SUCCESS) entry.revision = std::string(text);
@@ -88,7 +88,7 @@ Result<CatalogEntry> DefaultCatalogEntry() {
   for (CatalogEntry& entry : entries) {
     if (entry.is_default) return std::move(entry);
   }
-  return MakeError(ErrorCode::kNotFound, "the built-in catalog has no default entry");
+  return MakeErrorf(ErrorCode::kNotFound, "the built-in catalog has no default entry");
 }
 
 }  // namespace pipefit

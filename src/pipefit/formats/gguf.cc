@@ -61,7 +61,7 @@ class HeaderReader {
   // An error whose message is "<path>: <formatted text>".
   template <typename... Args>
   Error Fail(ErrorCode code, fmt::format_string<Args...> text, Args&&... args) const {
-    return MakeError(code, path_ + ": " + fmt::format(text, std::forward<Args>(args)...));
+    return MakeErrorf(code, "{}: {}", path_, fmt::format(text, std::forward<Args>(args)...));
   }
   template <typename... Args>
   Error Malformed(fmt::format_string<Args...> text, Args&&... args) const {
@@ -472,7 +472,7 @@ std::string_view GgufTypeName(GgufType type) {
 Result<GgufHeader> ReadGgufHeader(const FileSystem& fs, const std::string& path) {
   PIPEFIT_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(path));
   if (info.is_directory) {
-    return MakeError(ErrorCode::kMalformed, path + ": is a directory, expected a .gguf file");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: is a directory, expected a .gguf file", path);
   }
   HeaderReader reader(fs, path, info.size);
   GgufHeader header;

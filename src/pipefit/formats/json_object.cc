@@ -8,12 +8,12 @@ Result<simdjson::dom::object> ParseJsonObject(simdjson::dom::parser& parser, std
   simdjson::padded_string padded(json);
   simdjson::dom::element root;
   if (auto error = parser.parse(padded).get(root); error != simdjson::SUCCESS) {
-    return MakeError(ErrorCode::kMalformed,
-                     label + ": " + subject + "is not valid JSON: " + simdjson::error_message(error));
+    return MakeErrorf(ErrorCode::kMalformed, "{}: {}is not valid JSON: {}", label, subject,
+                      simdjson::error_message(error));
   }
   simdjson::dom::object object;
   if (root.get_object().get(object) != simdjson::SUCCESS) {
-    return MakeError(ErrorCode::kMalformed, label + ": " + subject + "must be a JSON object");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: {}must be a JSON object", label, subject);
   }
   return object;
 }

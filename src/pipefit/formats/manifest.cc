@@ -18,27 +18,27 @@ Result<TensorInfo> ParseLine(std::string_view line, const std::string& where) {
   size_t tab1 = line.find('\t');
   size_t tab2 = tab1 == std::string_view::npos ? tab1 : line.find('\t', tab1 + 1);
   if (tab2 == std::string_view::npos) {
-    return MakeError(ErrorCode::kMalformed, where + ": expected name<TAB>dtype<TAB>shape");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: expected name<TAB>dtype<TAB>shape", where);
   }
   TensorInfo tensor;
   tensor.name = std::string(line.substr(0, tab1));
   auto dtype = DTypeFromSafetensorsName(line.substr(tab1 + 1, tab2 - tab1 - 1));
-  if (!dtype) return MakeError(ErrorCode::kMalformed, where + ": unknown dtype");
+  if (!dtype) return MakeErrorf(ErrorCode::kMalformed, "{}: unknown dtype", where);
   tensor.dtype = *dtype;
   std::string_view shape = line.substr(tab2 + 1);
   tensor.numel = 1;
   while (!shape.empty()) {
     size_t comma = shape.find(',');
     auto dim = ParseInt(shape.substr(0, comma));
-    if (!dim) return MakeError(ErrorCode::kMalformed, where + ": bad shape");
+    if (!dim) return MakeErrorf(ErrorCode::kMalformed, "{}: bad shape", where);
     tensor.shape.push_back(*dim);
     auto numel = CheckedMul(tensor.numel, *dim);
-    if (!numel) return MakeError(ErrorCode::kMalformed, where + ": element count overflows");
+    if (!numel) return MakeErrorf(ErrorCode::kMalformed, "{}: element count overflows", where);
     tensor.numel = *numel;
     shape = comma == std::string_view::npos ? std::string_view() : shape.substr(comma + 1);
   }
   auto bytes = DTypeBytes(tensor.dtype, tensor.numel);
-  if (!bytes) return MakeError(ErrorCode::kMalformed, where + ": size overflows");
+  if (!bytes) return MakeErrorf(ErrorCode::kMalformed, "{}: size overflows", where);
   tensor.bytes = *bytes;
   return tensor;
 }
@@ -57,11 +57,10 @@ Result<TensorManifest> ParseTensorManifest(std::string_view text, const std::str
     if (line.empty()) continue;
     if (line.front() == '#') {
       constexpr std::string_view kTotal = "# total_size: ";
-      if (line.substr(0, kTotal.size()) == kTotal) manifest.total_size = ParseInt(line.substr(kTotal.size()));
+      if (line.starts_with(kTotal)) manifest.total_size = ParseInt(line.substr(kTotal.size()));
       continue;
     }
-    PIPEFIT_ASSIGN_OR_RETURN(TensorInfo tensor,
-                             ParseLine(line, label + ":" + std::to_string(line_number)));
+    PIPEFIT_ASSIGN_OR_RETURN(TensorInfo tensor, ParseLine(line, fmt::format("{}:{}", label, line_number)));
     tensor.data_offset = offset;
     offset += tensor.bytes;
     manifest.tensors.push_back(std::move(tensor));

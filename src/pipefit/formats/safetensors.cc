@@ -12,8 +12,10 @@
 namespace pipefit {
 namespace {
 
-Error Malformed(const std::string& label, const std::string& what) {
-  return MakeError(ErrorCode::kMalformed, label + ": " + what);
+// "label: what", with `what` formatted by fmt.
+template <typename... Args>
+Error Malformed(const std::string& label, fmt::format_string<Args...> what, Args&&... args) {
+  return MakeErrorf(ErrorCode::kMalformed, "{}: {}", label, fmt::format(what, std::forward<Args>(args)...));
 }
 
 Result<std::vector<int64_t>> ParseShape(simdjson::dom::element value, const std::string& where) {
@@ -24,8 +26,7 @@ Result<std::vector<int64_t>> ParseShape(simdjson::dom::element value, const std:
   std::vector<int64_t> shape;
   for (simdjson::dom::element dim : array) {
     if (static_cast<int>(shape.size()) >= kMaxTensorDims) {
-      return MakeError(ErrorCode::kLimit, where + ": more than " + std::to_string(kMaxTensorDims) +
-                                              " dimensions");
+      return MakeErrorf(ErrorCode::kLimit, "{}: more than {} dimensions", where, kMaxTensorDims);
     }
     uint64_t n = 0;
     if (dim.get_uint64().get(n) != simdjson::SUCCESS || n > static_cast<uint64_t>(INT64_MAX)) {
@@ -38,69 +39,64 @@ Result<std::vector<int64_t>> ParseShape(simdjson::dom::element value, const std:
 
 Result<TensorInfo> ParseTensorEntry(std::string_view name, simdjson::dom::element value,
                                     int64_t data_size, const std::string& label) {
-  const std::string where = label + ": tensor '" + std::string(name) + "'";
-  if (!value.is_object()) return MakeError(ErrorCode::kMalformed, where + ": entry must be an object");
+  const std::string where = fmt::format("{}: tensor '{}'", label, name);
+  if (!value.is_object()) return MakeErrorf(ErrorCode::kMalformed, "{}: entry must be an object", where);
   TensorInfo tensor;
   tensor.name = std::string(name);
 
   std::string_view dtype_name;
   if (value["dtype"].get_string().get(dtype_name) != simdjson::SUCCESS) {
-    return MakeError(ErrorCode::kMalformed, where + ": missing or non-string 'dtype'");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: missing or non-string 'dtype'", where);
   }
   auto dtype = DTypeFromSafetensorsName(dtype_name);
   if (!dtype) {
-    return MakeError(ErrorCode::kUnsupported,
-                     where + ": unknown dtype '" + std::string(dtype_name) + "'");
+    return MakeErrorf(ErrorCode::kUnsupported, "{}: unknown dtype '{}'", where, dtype_name);
   }
   tensor.dtype = *dtype;
 
   simdjson::dom::element shape_value;
   if (value["shape"].get(shape_value) != simdjson::SUCCESS) {
-    return MakeError(ErrorCode::kMalformed, where + ": missing 'shape'");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: missing 'shape'", where);
   }
   PIPEFIT_ASSIGN_OR_RETURN(tensor.shape, ParseShape(shape_value, where));
 
   simdjson::dom::array offsets;
   if (value["data_offsets"].get_array().get(offsets) != simdjson::SUCCESS || offsets.size() != 2) {
-    return MakeError(ErrorCode::kMalformed, where + ": 'data_offsets' must be [begin, end]");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: 'data_offsets' must be [begin, end]", where);
   }
   uint64_t begin = 0, end = 0;
   if (offsets.at(0).get_uint64().get(begin) != simdjson::SUCCESS ||
       offsets.at(1).get_uint64().get(end) != simdjson::SUCCESS) {
-    return MakeError(ErrorCode::kMalformed, where + ": 'data_offsets' must be non-negative integers");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: 'data_offsets' must be non-negative integers", where);
   }
   if (begin > end) {
-    return MakeError(ErrorCode::kMalformed, where + ": data_offsets begin " + std::to_string(begin) +
-                                                " is after end " + std::to_string(end));
+    return MakeErrorf(ErrorCode::kMalformed, "{}: data_offsets begin {} is after end {}", where, begin, end);
   }
   if (end > static_cast<uint64_t>(data_size)) {
-    return MakeError(ErrorCode::kMalformed, where + ": data_offsets end " + std::to_string(end) +
-                                                " is past the data section (" +
-                                                std::to_string(data_size) + " bytes)");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: data_offsets end {} is past the data section ({} bytes)",
+                      where, end, data_size);
   }
 
   int64_t numel = 1;
   for (int64_t dim : tensor.shape) {
     auto product = CheckedMul(numel, dim);
-    if (!product) return MakeError(ErrorCode::kMalformed, where + ": element count overflows");
+    if (!product) return MakeErrorf(ErrorCode::kMalformed, "{}: element count overflows", where);
     numel = *product;
   }
   tensor.numel = numel;
   auto bytes = DTypeBytes(tensor.dtype, numel);
   if (!bytes && numel % GetDTypeInfo(tensor.dtype).block_elements == 0) {
-    return MakeError(ErrorCode::kMalformed, where + ": byte size overflows");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: byte size overflows", where);
   }
   if (!bytes) {
-    return MakeError(ErrorCode::kMalformed, where + ": " + std::to_string(numel) +
-                                                " elements do not fit dtype " +
-                                                std::string(dtype_name) + " exactly");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: {} elements do not fit dtype {} exactly", where, numel,
+                      dtype_name);
   }
   tensor.bytes = *bytes;
   tensor.data_offset = static_cast<int64_t>(begin);
   if (static_cast<uint64_t>(tensor.bytes) != end - begin) {
-    return MakeError(ErrorCode::kMalformed,
-                     where + ": shape and dtype give " + std::to_string(tensor.bytes) +
-                         " bytes but data_offsets span " + std::to_string(end - begin));
+    return MakeErrorf(ErrorCode::kMalformed, "{}: shape and dtype give {} bytes but data_offsets span {}",
+                      where, tensor.bytes, end - begin);
   }
   return tensor;
 }
@@ -114,8 +110,7 @@ Status ParseMetadata(simdjson::dom::element value, const std::string& label,
   for (auto field : object) {
     std::string_view text;
     if (field.value.get_string().get(text) != simdjson::SUCCESS) {
-      return Malformed(label, "'__metadata__' value for '" + std::string(field.key) +
-                                  "' must be a string");
+      return Malformed(label, "'__metadata__' value for '{}' must be a string", field.key);
     }
     metadata[std::string(field.key)] = std::string(text);
   }
@@ -133,20 +128,18 @@ Status CheckCoverage(std::vector<TensorInfo>& tensors, int64_t data_size,
   const TensorInfo* previous = nullptr;
   for (const TensorInfo& tensor : tensors) {
     if (tensor.data_offset < expected) {
-      return Malformed(label, "tensor '" + tensor.name + "' overlaps tensor '" +
-                                  (previous ? previous->name : std::string()) + "'");
+      return Malformed(label, "tensor '{}' overlaps tensor '{}'", tensor.name,
+                       previous ? previous->name : std::string());
     }
     if (tensor.data_offset > expected) {
-      return Malformed(label, "hole of " + std::to_string(tensor.data_offset - expected) +
-                                  " bytes before tensor '" + tensor.name + "' at offset " +
-                                  std::to_string(expected));
+      return Malformed(label, "hole of {} bytes before tensor '{}' at offset {}",
+                       tensor.data_offset - expected, tensor.name, expected);
     }
     expected = tensor.data_offset + tensor.bytes;
     previous = &tensor;
   }
   if (expected != data_size) {
-    return Malformed(label, "tensors cover " + std::to_string(expected) +
-                                " bytes but the data section has " + std::to_string(data_size));
+    return Malformed(label, "tensors cover {} bytes but the data section has {}", expected, data_size);
   }
   return OkStatus();
 }
@@ -156,20 +149,17 @@ Status CheckCoverage(std::vector<TensorInfo>& tensors, int64_t data_size,
 Result<int64_t> ParseSafetensorsHeaderLength(std::string_view first8, int64_t file_size,
                                              const std::string& label) {
   if (file_size < 8 || first8.size() < 8) {
-    return Malformed(label, "file is " + std::to_string(file_size) +
-                                " bytes, too short for the 8-byte header length");
+    return Malformed(label, "file is {} bytes, too short for the 8-byte header length", file_size);
   }
   uint64_t n = 0;
   for (size_t i = 8; i-- > 0;) n = (n << 8) | static_cast<unsigned char>(first8[i]);
   if (n > static_cast<uint64_t>(kMaxSafetensorsHeaderBytes)) {
-    return MakeError(ErrorCode::kLimit, label + ": header length " + std::to_string(n) +
-                                            " exceeds the 100 MB limit");
+    return MakeErrorf(ErrorCode::kLimit, "{}: header length {} exceeds the 100 MB limit", label, n);
   }
   if (static_cast<int64_t>(n) > file_size - 8) {
-    return Malformed(label, "header length " + std::to_string(n) + " exceeds file size " +
-                                std::to_string(file_size));
+    return Malformed(label, "header length {} exceeds file size {}", n, file_size);
   }
-  if (n < 2) return Malformed(label, "header length " + std::to_string(n) + " is too short for JSON");
+  if (n < 2) return Malformed(label, "header length {} is too short for JSON", n);
   return static_cast<int64_t>(n);
 }
 
@@ -179,22 +169,21 @@ Result<SafetensorsHeader> ParseSafetensorsHeader(std::string_view json, int64_t 
   header.header_length = static_cast<int64_t>(json.size());
   header.data_size = data_size;
   if (json.empty() || json.front() != '{') {
-    return Malformed(label, "header does not start with '{'");
+    return Malformed(label, "header does not start with '{{'");
   }
   simdjson::dom::parser parser;
   PIPEFIT_ASSIGN_OR_RETURN(simdjson::dom::object object, ParseJsonObject(parser, json, label, "header"));
   std::set<std::string_view> seen;
   for (auto field : object) {
     if (!seen.insert(field.key).second) {
-      return Malformed(label, "duplicate tensor name '" + std::string(field.key) + "'");
+      return Malformed(label, "duplicate tensor name '{}'", field.key);
     }
     if (field.key == "__metadata__") {
       PIPEFIT_RETURN_IF_ERROR(ParseMetadata(field.value, label, header.metadata));
       continue;
     }
     if (static_cast<int64_t>(header.tensors.size()) >= kMaxTensorsPerFile) {
-      return MakeError(ErrorCode::kLimit, label + ": more than " +
-                                              std::to_string(kMaxTensorsPerFile) + " tensors");
+      return MakeErrorf(ErrorCode::kLimit, "{}: more than {} tensors", label, kMaxTensorsPerFile);
     }
     PIPEFIT_ASSIGN_OR_RETURN(TensorInfo tensor,
                              ParseTensorEntry(field.key, field.value, data_size, label));

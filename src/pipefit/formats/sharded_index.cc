@@ -9,8 +9,10 @@
 namespace pipefit {
 namespace {
 
-Error Malformed(const std::string& label, const std::string& what) {
-  return MakeError(ErrorCode::kMalformed, label + ": " + what);
+// "label: what", with `what` formatted by fmt.
+template <typename... Args>
+Error Malformed(const std::string& label, fmt::format_string<Args...> what, Args&&... args) {
+  return MakeErrorf(ErrorCode::kMalformed, "{}: {}", label, fmt::format(what, std::forward<Args>(args)...));
 }
 
 bool IsPlainFileName(std::string_view name) {
@@ -54,14 +56,14 @@ Result<ShardedIndex> ParseShardedIndex(std::string_view json, const std::string&
   for (auto field : weight_map) {
     std::string_view shard;
     if (field.value.get_string().get(shard) != simdjson::SUCCESS) {
-      return Malformed(label, "weight_map entry '" + std::string(field.key) + "' is not a string");
+      return Malformed(label, "weight_map entry '{}' is not a string", field.key);
     }
     if (!IsPlainFileName(shard)) {
-      return Malformed(label, "weight_map entry '" + std::string(field.key) + "' names shard '" +
-                                  std::string(shard) + "' outside the component folder");
+      return Malformed(label, "weight_map entry '{}' names shard '{}' outside the component folder",
+                       field.key, shard);
     }
     auto [it, inserted] = index.weight_map.emplace(std::string(field.key), std::string(shard));
-    if (!inserted) return Malformed(label, "duplicate tensor name '" + it->first + "' in weight_map");
+    if (!inserted) return Malformed(label, "duplicate tensor name '{}' in weight_map", it->first);
     shards.insert(std::string(shard));
   }
   if (index.weight_map.empty()) return Malformed(label, "'weight_map' is empty");

@@ -33,7 +33,7 @@ constexpr AmdBoardName kAmdBoardNames[] = {
 
 // The card number of "cardN", or -1 for anything else (card0-DP-1, renderD128).
 int CardNumber(const std::string& entry) {
-  if (entry.size() <= 4 || entry.compare(0, 4, "card") != 0) return -1;
+  if (entry.size() <= 4 || !entry.starts_with("card")) return -1;
   std::optional<int64_t> n = ParseDecimal(std::string_view(entry).substr(4));
   return (n && *n < 1'000'000 && std::isdigit(static_cast<unsigned char>(entry[4]))) ? static_cast<int>(*n)
                                                                                      : -1;
@@ -68,9 +68,8 @@ Result<DetectedGpu> ReadCard(const FileSystem& fs, const std::string& device_dir
   std::optional<int64_t> total = ParseDecimal(total_text);
   std::optional<int64_t> used = ParseDecimal(used_text);
   if (!total || !used || *used > *total) {
-    return MakeError(ErrorCode::kMalformed, device_dir + ": VRAM files hold '" +
-                                                std::string(TrimWhitespace(total_text)) + "' total and '" +
-                                                std::string(TrimWhitespace(used_text)) + "' used");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: VRAM files hold '{}' total and '{}' used", device_dir,
+                      TrimWhitespace(total_text), TrimWhitespace(used_text));
   }
   DetectedGpu gpu;
   gpu.source = GpuSource::kSysfs;

@@ -36,7 +36,7 @@ class CannedRunner : public ProgramRunner {
 };
 
 CannedRunner NoNvidiaSmi() {
-  return CannedRunner(MakeError(ErrorCode::kNotFound, "nvidia-smi: cannot run: No such file or directory"));
+  return CannedRunner(MakeErrorf(ErrorCode::kNotFound, "nvidia-smi: cannot run: No such file or directory"));
 }
 
 FakeEnvironment NvmlAt(const std::string& library) {

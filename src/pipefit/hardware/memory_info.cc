@@ -27,7 +27,7 @@ void ForEachLine(std::string_view text, Fn fn) {
 std::optional<Bytes> ParseMeminfoValue(std::string_view value) {
   value = TrimWhitespace(value);
   int64_t multiplier = 1;
-  if (value.size() >= 2 && value.substr(value.size() - 2) == "kB") {
+  if (value.ends_with("kB")) {
     multiplier = kKiB;
     value.remove_suffix(2);
   }
@@ -138,12 +138,12 @@ Result<Meminfo> ParseMeminfo(std::string_view text) {
     if (!slot->has_value()) bad = true;
   });
   if (bad) {
-    return MakeError(ErrorCode::kMalformed,
-                     "/proc/meminfo: a MemTotal, MemAvailable or MemFree "
-                     "value is not a number of kB");
+    return MakeErrorf(ErrorCode::kMalformed,
+                      "/proc/meminfo: a MemTotal, MemAvailable or MemFree "
+                      "value is not a number of kB");
   }
   if (!total || *total == 0) {
-    return MakeError(ErrorCode::kMalformed, "/proc/meminfo: no MemTotal line");
+    return MakeErrorf(ErrorCode::kMalformed, "/proc/meminfo: no MemTotal line");
   }
   Meminfo info;
   info.mem_total = *total;
@@ -156,8 +156,7 @@ Result<std::optional<Bytes>> ParseCgroupLimit(std::string_view text) {
   if (text == "max") return std::optional<Bytes>();
   std::optional<int64_t> value = ParseDecimal(text);
   if (!value) {
-    return MakeError(ErrorCode::kMalformed,
-                     "cgroup memory limit is '" + std::string(text) + "', expected bytes or max");
+    return MakeErrorf(ErrorCode::kMalformed, "cgroup memory limit is '{}', expected bytes or max", text);
   }
   if (*value >= kUnlimitedThreshold) return std::optional<Bytes>();
   return std::optional<Bytes>(*value);

@@ -30,8 +30,8 @@ std::vector<std::string_view> SplitCommas(std::string_view line) {
 bool IsUnavailable(std::string_view field) { return field.empty() || field.front() == '[' || field == "N/A"; }
 
 Error FieldError(int line_number, const char* field, std::string_view value) {
-  return MakeError(ErrorCode::kMalformed, "nvidia-smi output line " + std::to_string(line_number) + ": " +
-                                              field + " is '" + std::string(value) + "', expected a number");
+  return MakeErrorf(ErrorCode::kMalformed, "nvidia-smi output line {}: {} is '{}', expected a number",
+                    line_number, field, value);
 }
 
 Result<Bytes> ParseMib(int line_number, const char* field, std::string_view value) {
@@ -61,9 +61,8 @@ Result<std::optional<std::string>> ParseComputeCapability(int line_number, std::
 Result<DetectedGpu> ParseLine(int line_number, std::string_view line) {
   std::vector<std::string_view> f = SplitCommas(line);
   if (f.size() < 2 + kFieldsAfterName) {
-    return MakeError(ErrorCode::kMalformed, "nvidia-smi output line " + std::to_string(line_number) + ": " +
-                                                std::to_string(f.size()) + " fields, expected 7: '" +
-                                                std::string(line) + "'");
+    return MakeErrorf(ErrorCode::kMalformed, "nvidia-smi output line {}: {} fields, expected 7: '{}'",
+                      line_number, f.size(), line);
   }
   const size_t tail = f.size() - kFieldsAfterName;  // index of memory.total
   DetectedGpu gpu;
@@ -113,8 +112,10 @@ Result<std::vector<DetectedGpu>> ReadGpusWithNvidiaSmi(const ProgramRunner& runn
   if (output.exit_code != 0) {
     std::string_view first = output.stdout_text;
     first = TrimWhitespace(first.substr(0, first.find('\n')));
-    return MakeError(ErrorCode::kIo, "nvidia-smi exited with status " + std::to_string(output.exit_code) +
-                                         (first.empty() ? "" : ": " + std::string(first)));
+    if (first.empty()) {
+      return MakeErrorf(ErrorCode::kIo, "nvidia-smi exited with status {}", output.exit_code);
+    }
+    return MakeErrorf(ErrorCode::kIo, "nvidia-smi exited with status {}: {}", output.exit_code, first);
   }
   return ParseNvidiaSmiCsv(output.stdout_text);
 }

@@ -131,7 +131,7 @@ TEST(NvidiaSmiTest, FailedRunQuotesFirstLine) {
 }
 
 TEST(NvidiaSmiTest, MissingProgramPassesErrorOn) {
-  CannedRunner runner(MakeError(ErrorCode::kNotFound, "nvidia-smi: cannot run: No such file"));
+  CannedRunner runner(MakeErrorf(ErrorCode::kNotFound, "nvidia-smi: cannot run: No such file"));
   auto gpus = ReadGpusWithNvidiaSmi(runner);
   ASSERT_FALSE(gpus.ok());
   EXPECT_EQ(gpus.error().code, ErrorCode::kNotFound);

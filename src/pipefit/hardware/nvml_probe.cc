@@ -50,8 +50,8 @@ struct NvmlFunctions {
 
   std::string Describe(pipefit_nvmlReturn_t code) const {
     const char* text = error_string != nullptr ? error_string(code) : nullptr;
-    return text != nullptr ? std::string(text) + " (NVML error " + std::to_string(code) + ")"
-                           : "NVML error " + std::to_string(code);
+    return text != nullptr ? fmt::format("{} (NVML error {})", text, code)
+                           : fmt::format("NVML error {}", code);
   }
 };
 
@@ -73,8 +73,8 @@ Result<NvmlFunctions> ResolveFunctions(void* handle, const std::string& library)
   };
   for (const auto& [name, found] : required) {
     if (!found) {
-      return MakeError(ErrorCode::kUnsupported,
-                       library + ": not a usable NVML library: symbol " + name + " is missing");
+      return MakeErrorf(ErrorCode::kUnsupported, "{}: not a usable NVML library: symbol {} is missing",
+                        library, name);
     }
   }
   f.get_compute_capability =
@@ -112,24 +112,23 @@ void ReadOptionalFields(const NvmlFunctions& f, pipefit_nvmlDevice_t device, Det
 
 // One device, or the reason it cannot be read (which becomes a note).
 Result<DetectedGpu> ReadDevice(const NvmlFunctions& f, unsigned int index) {
-  const std::string which = "NVML device " + std::to_string(index);
+  const std::string which = fmt::format("NVML device {}", index);
   pipefit_nvmlDevice_t device = nullptr;
   if (pipefit_nvmlReturn_t rc = f.get_handle(index, &device); rc != PIPEFIT_NVML_SUCCESS) {
-    return MakeError(ErrorCode::kIo, which + ": nvmlDeviceGetHandleByIndex_v2: " + f.Describe(rc));
+    return MakeErrorf(ErrorCode::kIo, "{}: nvmlDeviceGetHandleByIndex_v2: {}", which, f.Describe(rc));
   }
   char name[PIPEFIT_NVML_DEVICE_NAME_BUFFER_SIZE] = {};
   if (pipefit_nvmlReturn_t rc = f.get_name(device, name, sizeof(name)); rc != PIPEFIT_NVML_SUCCESS) {
-    return MakeError(ErrorCode::kIo, which + ": nvmlDeviceGetName: " + f.Describe(rc));
+    return MakeErrorf(ErrorCode::kIo, "{}: nvmlDeviceGetName: {}", which, f.Describe(rc));
   }
   pipefit_nvmlMemory_t memory{};
   if (pipefit_nvmlReturn_t rc = f.get_memory(device, &memory); rc != PIPEFIT_NVML_SUCCESS) {
-    return MakeError(ErrorCode::kIo, which + ": nvmlDeviceGetMemoryInfo: " + f.Describe(rc));
+    return MakeErrorf(ErrorCode::kIo, "{}: nvmlDeviceGetMemoryInfo: {}", which, f.Describe(rc));
   }
   constexpr unsigned long long kMaxBytes = 1ULL << 62;  // guards the int64 conversion
   if (memory.total > kMaxBytes || memory.free > memory.total) {
-    return MakeError(ErrorCode::kMalformed, which + ": nvmlDeviceGetMemoryInfo returned total " +
-                                                std::to_string(memory.total) + ", free " +
-                                                std::to_string(memory.free));
+    return MakeErrorf(ErrorCode::kMalformed, "{}: nvmlDeviceGetMemoryInfo returned total {}, free {}", which,
+                      memory.total, memory.free);
   }
   DetectedGpu gpu;
   gpu.index = static_cast<int>(index);
@@ -144,11 +143,10 @@ Result<DetectedGpu> ReadDevice(const NvmlFunctions& f, unsigned int index) {
 Result<NvmlReading> ReadAllDevices(const NvmlFunctions& f, const std::string& library) {
   unsigned int count = 0;
   if (pipefit_nvmlReturn_t rc = f.get_count(&count); rc != PIPEFIT_NVML_SUCCESS) {
-    return MakeError(ErrorCode::kIo, library + ": nvmlDeviceGetCount_v2 failed: " + f.Describe(rc));
+    return MakeErrorf(ErrorCode::kIo, "{}: nvmlDeviceGetCount_v2 failed: {}", library, f.Describe(rc));
   }
   if (count > kMaxDevices) {
-    return MakeError(ErrorCode::kMalformed,
-                     library + ": nvmlDeviceGetCount_v2 reported " + std::to_string(count) + " devices");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: nvmlDeviceGetCount_v2 reported {} devices", library, count);
   }
   NvmlReading reading;
   for (unsigned int i = 0; i < count; ++i) {
@@ -176,12 +174,12 @@ Result<NvmlReading> ReadGpusWithNvml(const std::string& library) {
   LibraryHandle handle(dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL));
   if (handle.get() == nullptr) {
     const char* reason = dlerror();
-    return MakeError(ErrorCode::kNotFound, "cannot load NVML (" + library +
-                                               "): " + (reason != nullptr ? reason : "unknown reason"));
+    return MakeErrorf(ErrorCode::kNotFound, "cannot load NVML ({}): {}", library,
+                      reason != nullptr ? reason : "unknown reason");
   }
   PIPEFIT_ASSIGN_OR_RETURN(NvmlFunctions f, ResolveFunctions(handle.get(), library));
   if (pipefit_nvmlReturn_t rc = f.init(); rc != PIPEFIT_NVML_SUCCESS) {
-    return MakeError(ErrorCode::kIo, library + ": nvmlInit_v2 failed: " + f.Describe(rc));
+    return MakeErrorf(ErrorCode::kIo, "{}: nvmlInit_v2 failed: {}", library, f.Describe(rc));
   }
   Result<NvmlReading> reading = ReadAllDevices(f, library);
   f.shutdown();

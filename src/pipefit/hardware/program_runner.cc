@@ -51,7 +51,7 @@ Status ReadUntilEof(int fd, pid_t pid, Clock::time_point deadline, const std::st
     if (ready < 0 && errno == EINTR) continue;
     if (ready == 0) {
       KillAndReap(pid);
-      return MakeError(ErrorCode::kIo, program + ": timed out and was stopped");
+      return MakeErrorf(ErrorCode::kIo, "{}: timed out and was stopped", program);
     }
     ssize_t n = read(fd, buffer, sizeof(buffer));
     if (n < 0 && errno == EINTR) continue;
@@ -59,7 +59,7 @@ Status ReadUntilEof(int fd, pid_t pid, Clock::time_point deadline, const std::st
     out.append(buffer, static_cast<size_t>(n));
     if (out.size() > kMaxOutput) {
       KillAndReap(pid);
-      return MakeError(ErrorCode::kIo, program + ": printed more than 1 MiB and was stopped");
+      return MakeErrorf(ErrorCode::kIo, "{}: printed more than 1 MiB and was stopped", program);
     }
   }
 }
@@ -71,11 +71,11 @@ Result<int> WaitForExit(pid_t pid, Clock::time_point deadline, const std::string
     pid_t done = waitpid(pid, &status, WNOHANG);
     if (done == pid) return ExitCodeOf(status);
     if (done < 0 && errno != EINTR) {
-      return MakeError(ErrorCode::kIo, program + ": waitpid failed: " + std::strerror(errno));
+      return MakeErrorf(ErrorCode::kIo, "{}: waitpid failed: {}", program, std::strerror(errno));
     }
     if (MillisecondsLeft(deadline) == 0) {
       KillAndReap(pid);
-      return MakeError(ErrorCode::kIo, program + ": timed out and was stopped");
+      return MakeErrorf(ErrorCode::kIo, "{}: timed out and was stopped", program);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -84,11 +84,11 @@ Result<int> WaitForExit(pid_t pid, Clock::time_point deadline, const std::string
 }  // namespace
 
 Result<ProgramOutput> RealProgramRunner::Run(const std::vector<std::string>& argv, int timeout_ms) const {
-  if (argv.empty()) return MakeError(ErrorCode::kUsage, "no program to run");
+  if (argv.empty()) return MakeErrorf(ErrorCode::kUsage, "no program to run");
   const std::string& program = argv.front();
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
-    return MakeError(ErrorCode::kIo, program + ": cannot create a pipe: " + std::strerror(errno));
+    return MakeErrorf(ErrorCode::kIo, "{}: cannot create a pipe: {}", program, std::strerror(errno));
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -105,7 +105,7 @@ Result<ProgramOutput> RealProgramRunner::Run(const std::vector<std::string>& arg
   if (rc != 0) {
     close(fds[0]);
     ErrorCode code = (rc == ENOENT || rc == ENOTDIR) ? ErrorCode::kNotFound : ErrorCode::kIo;
-    return MakeError(code, program + ": cannot run: " + std::strerror(rc));
+    return MakeErrorf(code, "{}: cannot run: {}", program, std::strerror(rc));
   }
   const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   ProgramOutput output;

@@ -7,14 +7,14 @@ namespace pipefit {
 Result<std::string> ReadPseudoFile(const FileSystem& fs, const std::string& path, int64_t max_size) {
   PIPEFIT_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(path));
   if (info.is_directory) {
-    return MakeError(ErrorCode::kMalformed, path + ": is a directory, expected a file");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: is a directory, expected a file", path);
   }
   // Stat's size is 0 (procfs) or 4096 (sysfs) whatever the content, so read
   // to end of file; one byte past the limit shows the file is too large.
   PIPEFIT_ASSIGN_OR_RETURN(std::string content, fs.ReadUpTo(path, max_size + 1));
   if (static_cast<int64_t>(content.size()) > max_size) {
-    return MakeError(ErrorCode::kLimit, path + ": more than " + std::to_string(max_size) +
-                                            " bytes, the limit for a system file");
+    return MakeErrorf(ErrorCode::kLimit, "{}: more than {} bytes, the limit for a system file", path,
+                      max_size);
   }
   return content;
 }

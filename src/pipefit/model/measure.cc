@@ -46,8 +46,8 @@ bool LayerwisePatternMatches(std::string_view pattern, std::string_view text) {
   if (!body.empty() && body.back() == '$') { anchored_end = true; body.remove_suffix(1); }
   if (!has_meta && body.find_first_of("^$") == std::string_view::npos) {
     if (anchored_start && anchored_end) return text == body;
-    if (anchored_start) return text.substr(0, body.size()) == body;
-    if (anchored_end) return text.size() >= body.size() && text.substr(text.size() - body.size()) == body;
+    if (anchored_start) return text.starts_with(body);
+    if (anchored_end) return text.ends_with(body);
     return text.find(body) != std::string_view::npos;
   }
   try {

@@ -39,8 +39,8 @@ Status LoadSharded(const FileSystem& fs, const std::string& dir, const std::stri
   for (const std::string& shard : index.shards) {
     const std::string shard_path = JoinPath(dir, shard);
     if (!fs.IsFile(shard_path)) {
-      return MakeError(ErrorCode::kNotFound,
-                       index_path + ": shard " + shard + " is listed in weight_map but missing");
+      return MakeErrorf(ErrorCode::kNotFound, "{}: shard {} is listed in weight_map but missing", index_path,
+                        shard);
     }
     PIPEFIT_ASSIGN_OR_RETURN(SafetensorsHeader header, ReadSafetensorsHeader(fs, shard_path));
     component.files.push_back(shard_path);
@@ -54,8 +54,8 @@ Status LoadSharded(const FileSystem& fs, const std::string& dir, const std::stri
   for (const auto& [name, shard] : index.weight_map) {
     auto it = found.find(name);
     if (it == found.end()) {
-      return MakeError(ErrorCode::kMalformed, index_path + ": tensor '" + name +
-                                                  "' is mapped to " + shard + " but not in it");
+      return MakeErrorf(ErrorCode::kMalformed, "{}: tensor '{}' is mapped to {} but not in it", index_path,
+                        name, shard);
     }
   }
   if (index.total_size && *index.total_size != tensor_bytes) {
@@ -183,13 +183,14 @@ Status LoadComponentWeights(const FileSystem& fs, const std::string& dir, const 
   }
   const std::string variants = VariantsPresent(fs, dir);
   if (!variants.empty() && variant.empty()) {
-    return MakeError(ErrorCode::kNotFound, dir + ": only variant weight files (" + variants +
-                                               ") are present; pass --variant " +
-                                               variants.substr(0, variants.find(',')));
+    return MakeErrorf(ErrorCode::kNotFound,
+                      "{}: only variant weight files ({}) are present; pass --variant {}", dir, variants,
+                      variants.substr(0, variants.find(',')));
   }
-  return MakeError(ErrorCode::kNotFound,
-                   dir + ": no weights found (expected diffusion_pytorch_model.safetensors, "
-                         "model.safetensors, a *.safetensors.index.json or a .bin file)");
+  return MakeErrorf(ErrorCode::kNotFound,
+                    "{}: no weights found (expected diffusion_pytorch_model.safetensors, "
+                    "model.safetensors, a *.safetensors.index.json or a .bin file)",
+                    dir);
 }
 
 Status ReadComponentConfig(const FileSystem& fs, const std::string& dir, Component& component) {

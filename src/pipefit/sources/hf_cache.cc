@@ -71,18 +71,17 @@ Result<std::optional<HfCacheSnapshot>> FindHfCacheSnapshot(const FileSystem& fs,
       if (refs.ok()) {
         for (const std::string& r : *refs) known += (known.empty() ? "" : ", ") + r;
       }
-      return MakeError(ErrorCode::kNotFound, repo_dir + ": revision '" + revision +
-                                                 "' is not in the cache (refs: " +
-                                                 (known.empty() ? "none" : known) + ")");
+      return MakeErrorf(ErrorCode::kNotFound, "{}: revision '{}' is not in the cache (refs: {})", repo_dir,
+                        revision, known.empty() ? "none" : known);
     }
     snapshot.commit = std::string(TrimTrailingWhitespace(*commit));
     if (!IsCommitHash(snapshot.commit)) {
-      return MakeError(ErrorCode::kMalformed, ref_path + ": does not hold a commit hash");
+      return MakeErrorf(ErrorCode::kMalformed, "{}: does not hold a commit hash", ref_path);
     }
   }
   snapshot.path = JoinPath(repo_dir, "snapshots/" + snapshot.commit);
   if (!fs.IsDirectory(snapshot.path)) {
-    return MakeError(ErrorCode::kNotFound, snapshot.path + ": snapshot folder is missing");
+    return MakeErrorf(ErrorCode::kNotFound, "{}: snapshot folder is missing", snapshot.path);
   }
   return std::optional<HfCacheSnapshot>(snapshot);
 }

@@ -27,8 +27,8 @@ Status LoadPipelineComponent(const FileSystem& fs, const std::string& root, cons
   const std::string dir = JoinPath(root, component.name);
   if (IsWeightlessClass(component.class_name)) return OkStatus();
   if (!fs.IsDirectory(dir)) {
-    return MakeError(ErrorCode::kNotFound, dir + ": folder of component '" + component.name + "' (" +
-                                               component.class_name + ") is missing");
+    return MakeErrorf(ErrorCode::kNotFound, "{}: folder of component '{}' ({}) is missing", dir,
+                      component.name, component.class_name);
   }
   PIPEFIT_RETURN_IF_ERROR(ReadComponentConfig(fs, dir, component));
   Status status = LoadComponentWeights(fs, dir, variant, component);
@@ -43,7 +43,7 @@ Status ParseModelIndex(const std::string& path, std::string_view json, Pipeline&
   PIPEFIT_ASSIGN_OR_RETURN(simdjson::dom::object object, ParseJsonObject(parser, json, path));
   std::string_view text;
   if (object["_class_name"].get_string().get(text) != simdjson::SUCCESS) {
-    return MakeError(ErrorCode::kMalformed, path + ": missing '_class_name'");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: missing '_class_name'", path);
   }
   pipeline.pipeline_class = std::string(text);
   for (auto field : object) {
@@ -54,12 +54,12 @@ Status ParseModelIndex(const std::string& path, std::string_view json, Pipeline&
     std::string_view library, class_name;
     if (pair.at(0).get_string().get(library) != simdjson::SUCCESS ||
         pair.at(1).get_string().get(class_name) != simdjson::SUCCESS) {
-      return MakeError(ErrorCode::kMalformed, path + ": component '" + std::string(field.key) +
-                                                  "' must be [library, class]");
+      return MakeErrorf(ErrorCode::kMalformed, "{}: component '{}' must be [library, class]", path,
+                        field.key);
     }
     std::string name(field.key);
     if (name.find('/') != std::string::npos || name == "..") {
-      return MakeError(ErrorCode::kMalformed, path + ": invalid component name '" + name + "'");
+      return MakeErrorf(ErrorCode::kMalformed, "{}: invalid component name '{}'", path, name);
     }
     Component component;
     component.name = name;
@@ -114,15 +114,16 @@ Result<Pipeline> LoadLocalModel(const FileSystem& fs, const std::string& path,
   PIPEFIT_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(path));
   if (!info.is_directory) {
     if (path.ends_with(".safetensors") || path.ends_with(".gguf")) return LoadWeightFile(fs, path);
-    return MakeError(ErrorCode::kUnsupported,
-                     path + ": not a .safetensors or .gguf file, nor a diffusers folder");
+    return MakeErrorf(ErrorCode::kUnsupported, "{}: not a .safetensors or .gguf file, nor a diffusers folder",
+                      path);
   }
   if (fs.IsFile(JoinPath(path, "model_index.json"))) return LoadPipelineFolder(fs, path, variant);
   if (fs.IsFile(JoinPath(path, "config.json")) || fs.IsFile(JoinPath(path, "tensors.tsv"))) {
     return LoadComponentFolder(fs, path, variant);
   }
-  return MakeError(ErrorCode::kNotFound,
-                   path + ": folder has neither model_index.json (a pipeline) nor config.json (a component)");
+  return MakeErrorf(ErrorCode::kNotFound,
+                    "{}: folder has neither model_index.json (a pipeline) nor config.json (a component)",
+                    path);
 }
 
 }  // namespace pipefit

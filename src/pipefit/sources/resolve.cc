@@ -33,9 +33,11 @@ Result<Pipeline> FromHub(const std::string& reference, const ResolveOptions& opt
   PIPEFIT_ASSIGN_OR_RETURN(HubSettings settings, HubSettingsFromEnvironment(env, fs));
   auto ref = ParseHubReference(reference, settings.endpoint);
   if (!ref) {
-    return MakeError(ErrorCode::kNotFound, reference + ": not a local path, not in the Hugging Face cache, not a "
-                                                       "built-in catalog entry (see `pipefit catalog`), and not "
-                                                       "a Hub repo id (org/name[@revision][/path])");
+    return MakeErrorf(
+        ErrorCode::kNotFound,
+        "{}: not a local path, not in the Hugging Face cache, not a built-in catalog entry (see "
+        "`pipefit catalog`), and not a Hub repo id (org/name[@revision][/path])",
+        reference);
   }
   HubLoadOptions hub_options{options.variant, options.offline, options.progress};
   if (options.transport != nullptr) return LoadHubModel(*ref, hub_options, settings, *options.transport);
@@ -52,14 +54,14 @@ Result<Pipeline> FromHub(const std::string& reference, const ResolveOptions& opt
 
 Result<Pipeline> ResolveModel(const std::string& reference, const ResolveOptions& options,
                               const FileSystem& fs, const Environment& env) {
-  if (reference.empty()) return MakeError(ErrorCode::kUsage, "empty model reference");
+  if (reference.empty()) return MakeErrorf(ErrorCode::kUsage, "empty model reference");
   if (fs.Exists(reference)) {
     PIPEFIT_ASSIGN_OR_RETURN(Pipeline pipeline, LoadLocalModel(fs, reference, options.variant));
     pipeline.source.kind = SourceKind::kLocal;
     return pipeline;
   }
   if (LooksLikeLocalPath(reference) || (HasWeightSuffix(reference) && reference.find('/') == std::string::npos)) {
-    return MakeError(ErrorCode::kNotFound, reference + ": no such file or directory");
+    return MakeErrorf(ErrorCode::kNotFound, "{}: no such file or directory", reference);
   }
   // The HF cache first. When it lacks the revision, or holds only part of
   // the repo (a single hf_hub_download, another variant), the catalog and
@@ -69,7 +71,8 @@ Result<Pipeline> ResolveModel(const std::string& reference, const ResolveOptions
     RepoReference cache_ref{ref->repo, PercentDecode(ref->revision)};
     // The encoded form must not get around ParseRepoReference's guard.
     if (cache_ref.revision.find("..") != std::string::npos || cache_ref.revision.starts_with("/")) {
-      return MakeError(ErrorCode::kUsage, reference + ": a revision must not contain '..' or start with '/'");
+      return MakeErrorf(ErrorCode::kUsage, "{}: a revision must not contain '..' or start with '/'",
+                        reference);
     }
     auto snapshot = FindHfCacheSnapshot(fs, env, cache_ref);
     if (!snapshot.ok() && (options.offline || snapshot.error().code != ErrorCode::kNotFound)) return snapshot.error();
@@ -98,8 +101,9 @@ Result<Pipeline> ResolveModel(const std::string& reference, const ResolveOptions
   const std::string first_segment = reference.substr(0, reference.find('/'));
   if (!pipeline.ok() && pipeline.error().code == ErrorCode::kNotFound && first_segment != reference &&
       fs.IsDirectory(first_segment)) {
-    return MakeError(ErrorCode::kNotFound, pipeline.error().message + " (and there is no local path '" + reference +
-                                               "', although the folder '" + first_segment + "' exists)");
+    return MakeErrorf(ErrorCode::kNotFound,
+                      "{} (and there is no local path '{}', although the folder '{}' exists)",
+                      pipeline.error().message, reference, first_segment);
   }
   if (!cache_note.empty()) {
     if (!pipeline.ok()) return pipeline.error().WithContext(cache_note + ", and reading it elsewhere failed");

@@ -180,11 +180,11 @@ Status GgufBuilder::WriteSparseFile(const std::string& path) const {
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(header.data(), static_cast<std::streamsize>(header.size()));
-    if (!out) return MakeError(ErrorCode::kIo, path + ": cannot write GGUF fixture");
+    if (!out) return MakeErrorf(ErrorCode::kIo, "{}: cannot write GGUF fixture", path);
   }
   std::error_code error;
   std::filesystem::resize_file(path, static_cast<uintmax_t>(FileSize()), error);
-  if (error) return MakeError(ErrorCode::kIo, path + ": cannot extend: " + error.message());
+  if (error) return MakeErrorf(ErrorCode::kIo, "{}: cannot extend: {}", path, error.message());
   return OkStatus();
 }
 
