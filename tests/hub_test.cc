@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "pipefit/testing/fake_hub.h"
@@ -29,9 +30,14 @@ using Json = nlohmann::json;
 //   7 weight headers x 2 (302 from the hub, 206 from the CDN):
 //     text_encoder/model.safetensors and vae: kHubFirstReadBytes (65536)
 //     shards: 8 + sum(name + 96) + 256 from the index (hub_prefetch.h)
-constexpr int kFreshRequests = 23;
+// One model-info request (commit + every file with its size), 7 small files,
+// and 7 weight headers (resolve 302 + CDN 206 each): 3 dependent round trips.
+constexpr int kFreshRequests = 22;
 constexpr int64_t kSmallFileBytes = 536 + 613 + 509 + 19885 + 378 + 121262 + 820;
-constexpr int64_t kHeaderReadBytes = 65536 + 16320 + 15406 + 67128 + 66610 + 27680 + 65536;
+// Speculative first reads, sized without the index (hub_prefetch.h): five
+// multi-GB shards x kSpeculativeShardHeaderBytes, CLIP and VAE (single files
+// under 1 GiB) x kHubFirstReadBytes. Every header fits: no second read.
+constexpr int64_t kHeaderReadBytes = 5 * 131072 + 2 * 65536;
 
 class HubTest : public ::testing::Test {
  protected:
@@ -107,8 +113,13 @@ TEST_F(HubTest, ExactRequestsAndBytes) {
   ASSERT_EQ(remote.exit_code, 0) << remote.err;
   auto requests = hub_->requests();
   ASSERT_EQ(static_cast<int>(requests.size()), kFreshRequests);
-  EXPECT_EQ(Count("hub", "/api/models/acme/flux/revision/main"), 1);
-  EXPECT_EQ(Count("hub", "/api/models/acme/flux/tree/" + hub_->options().commit + "?recursive=true"), 1);
+  EXPECT_EQ(Count("hub", "/api/models/acme/flux/revision/main?blobs=true"), 1);
+  EXPECT_EQ(Count("hub", "/api/models/"), 1);  // no tree listing: the model info listed the files
+  std::set<std::string> cdn_files;
+  for (const auto& r : requests) {
+    if (r.host == "cdn") cdn_files.insert(r.target.substr(0, r.target.find('?')));
+  }
+  EXPECT_EQ(cdn_files.size(), 7u);  // each header read once: no dependent second read
   EXPECT_EQ(Count("hub", "/acme/flux/resolve/" + hub_->options().commit + "/"), 14);
   EXPECT_EQ(Count("cdn", "/cdn/acme/flux/"), 7);
   int64_t small = 0, headers = 0, api = 0, redirects = 0;
@@ -134,7 +145,7 @@ TEST_F(HubTest, ExactRequestsAndBytes) {
   EXPECT_EQ(j["source"]["fetch"]["bytes"], ServedBytes());
   EXPECT_EQ(j["source"]["fetch"]["cached_files"], 0);
   EXPECT_THAT(remote.err,
-              HasSubstr("pipefit: read acme/flux@4f2b1a0c9d8e from " + hub_->endpoint() + ": 23 requests, "))
+              HasSubstr("pipefit: read acme/flux@4f2b1a0c9d8e from " + hub_->endpoint() + ": 22 requests, "))
       << remote.err;
 }
 
@@ -151,7 +162,7 @@ TEST_F(HubTest, TokenReachesTheHubButNotTheCdn) {
       ++cdn;
     }
   }
-  EXPECT_EQ(hub, 16);
+  EXPECT_EQ(hub, 15);
   EXPECT_EQ(cdn, 7);
   EXPECT_THAT(remote.out, Not(HasSubstr("hf_secret_token")));
   EXPECT_THAT(remote.err, Not(HasSubstr("hf_secret_token")));
@@ -218,14 +229,16 @@ TEST_F(HubTest, APartialHfCacheSnapshotFallsThroughToTheHub) {
   EXPECT_EQ(hub_->requests().size(), static_cast<size_t>(kFreshRequests));
 }
 
-TEST_F(HubTest, PaginationFollowsLinkHeaders) {
+TEST_F(HubTest, WithoutSiblingSizesTheTreeListingIsPaginated) {
   testkit::FakeHubOptions options;
-  options.page_size = 5;  // 23 entries (16 files, 7 folders) -> 5 pages
+  options.sibling_sizes = false;  // a server whose model info has no sizes
+  options.page_size = 5;          // 23 entries (16 files, 7 folders) -> 5 pages
   Start(options);
   RunResult r = Inspect("acme/flux");
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Count("hub", "/api/models/acme/flux/revision/main?blobs=true"), 1);
   EXPECT_EQ(Count("hub", "/api/models/acme/flux/tree/"), 5);
-  EXPECT_EQ(static_cast<int>(hub_->requests().size()), kFreshRequests + 4);
+  EXPECT_EQ(static_cast<int>(hub_->requests().size()), kFreshRequests + 5);
   ExpectSameMeasurements(Json::parse(r.out), LocalInspect());
 }
 
@@ -274,8 +287,8 @@ TEST_F(HubTest, ComponentFolderInsideARepo) {
   EXPECT_EQ(j["components"][0]["class"], "AutoencoderKL");
   EXPECT_EQ(LocalInspect()["components"][6]["name"], "vae");
   EXPECT_EQ(j["components"][0]["bytes"], LocalInspect()["components"][6]["bytes"]);
-  // revision, tree, vae/config.json, vae weights (302 + 206)
-  EXPECT_EQ(hub_->requests().size(), 5u);
+  // model info, vae/config.json, vae weights (302 + 206)
+  EXPECT_EQ(hub_->requests().size(), 4u);
 }
 
 TEST_F(HubTest, AFileSmallerThanTheRedirectBodyIsRead) {
@@ -293,6 +306,33 @@ TEST_F(HubTest, AFileSmallerThanTheRedirectBodyIsRead) {
       EXPECT_GT(request.body_bytes, static_cast<int64_t>(bytes.size()));
     }
   }
+}
+
+TEST_F(HubTest, ShardsTheNameGuessMissesAreReadInASecondRound) {
+  // An index whose shards are not named "<stem>-NNNNN-of-NNNNN": round 1 only
+  // fetches the index (no guess), round 2 reads both headers, sized from it.
+  auto shard = [](const std::string& name) {
+    const std::string header = R"({")" + name + R"(":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
+    std::string bytes(8, '\0');
+    bytes[0] = static_cast<char>(header.size());
+    return bytes + header + std::string(8, '\0');
+  };
+  const std::string repo = dir_.path() + "/repos/acme/odd/";
+  testkit::WriteTextFile(repo + "config.json", R"({"_class_name": "FluxTransformer2DModel"})");
+  testkit::WriteTextFile(repo + "diffusion_pytorch_model.safetensors.index.json",
+                         R"({"metadata": {"total_size": 16}, "weight_map": {"a": "part-a.safetensors", )"
+                         R"("b": "part-b.safetensors"}})");
+  testkit::WriteTextFile(repo + "part-a.safetensors", shard("a"));
+  testkit::WriteTextFile(repo + "part-b.safetensors", shard("b"));
+  RunResult r = Inspect("acme/odd");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out)["components"][0]["params"], 4);
+  // model info, config.json, the index, then each shard once (small
+  // non-LFS-sized files on the fake are still LFS by extension: 302 + CDN).
+  EXPECT_EQ(Count("hub", "/api/models/"), 1);
+  EXPECT_EQ(Count("hub", "/acme/odd/resolve/" + hub_->options().commit + "/part-"), 2);
+  EXPECT_EQ(Count("cdn", "/cdn/acme/odd/"), 2);
+  EXPECT_EQ(static_cast<int>(hub_->requests().size()), 1 + 2 + 2 * 2);
 }
 
 TEST_F(HubTest, TimeoutIsAClearErrorWithoutRetries) {

@@ -167,7 +167,7 @@ Status MakeParentFolders(const std::string& path) {
   return OkStatus();
 }
 
-Status WriteAll(int fd, const std::string& path, std::string_view bytes) {
+Status WriteAll(int fd, const std::string& path, std::string_view bytes, bool durable) {
   size_t written = 0;
   while (written < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
@@ -175,7 +175,7 @@ Status WriteAll(int fd, const std::string& path, std::string_view bytes) {
     if (n <= 0) return WriteError(path, "cannot write");
     written += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) return WriteError(path, "cannot write");
+  if (durable && ::fsync(fd) != 0) return WriteError(path, "cannot write");
   return OkStatus();
 }
 
@@ -252,7 +252,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes, cons
   if (options.create_folders) PIPEFIT_RETURN_IF_ERROR(MakeParentFolders(target));
   std::string temp;
   PIPEFIT_ASSIGN_OR_RETURN(const int fd, CreateTemporary(target, options, temp));
-  Status written = WriteAll(fd, temp, bytes);
+  Status written = WriteAll(fd, temp, bytes, options.durable);
   if (::close(fd) != 0 && written.ok()) written = WriteError(temp, "cannot write");
   if (written.ok()) {
     if (!options.replace_existing) {
@@ -265,7 +265,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes, cons
     ::unlink(temp.c_str());
     return written;
   }
-  SyncFolder(target);
+  if (options.durable) SyncFolder(target);
   return OkStatus();
 }
 

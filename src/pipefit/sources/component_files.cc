@@ -153,6 +153,36 @@ ComponentWeightPaths FindComponentWeightPaths(const FileSystem& fs, const std::s
   return paths;
 }
 
+std::vector<std::string> GuessComponentWeightFiles(const FileSystem& fs, const std::string& dir,
+                                                   const std::string& variant) {
+  std::vector<std::string> files;
+  if (fs.IsFile(JoinPath(dir, "tensors.tsv"))) return files;
+  std::string name;
+  std::string used_variant = variant;
+  Found found = FindWeights(fs, dir, variant, name);
+  if (found == Found::kNone && !variant.empty()) {
+    used_variant.clear();
+    found = FindWeights(fs, dir, "", name);
+  }
+  if (found == Found::kSingle) files.push_back(JoinPath(dir, name));
+  if (found != Found::kIndex) return files;
+  const std::string stem = name.substr(0, name.find('.'));  // "model", "diffusion_pytorch_model"
+  auto names = fs.ListDirectory(dir);
+  if (!names.ok()) return files;
+  constexpr std::string_view kSuffix = ".safetensors";
+  for (const std::string& n : *names) {
+    if (!n.starts_with(stem) || !n.ends_with(kSuffix) || n.find("-of-") == std::string::npos) continue;
+    // What sits between the stem and ".safetensors": "-00001-of-00002",
+    // ".fp16-00001-of-00002" or "-00001-of-00002.fp16".
+    const std::string middle = n.substr(stem.size(), n.size() - stem.size() - kSuffix.size());
+    const bool matches = used_variant.empty()
+                             ? middle.starts_with("-") && middle.find('.') == std::string::npos
+                             : middle.starts_with("." + used_variant + "-") || middle.ends_with("." + used_variant);
+    if (matches) files.push_back(JoinPath(dir, n));
+  }
+  return files;
+}
+
 Status LoadComponentWeights(const FileSystem& fs, const std::string& dir, const std::string& variant,
                             Component& component) {
   const std::string manifest = JoinPath(dir, "tensors.tsv");

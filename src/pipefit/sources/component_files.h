@@ -36,6 +36,15 @@ struct ComponentWeightPaths {
 };
 ComponentWeightPaths FindComponentWeightPaths(const FileSystem& fs, const std::string& dir, const std::string& variant);
 
+// The safetensors files of `dir` the loader will most likely read, from file
+// names alone (no file is read, so a remote source can ask for their headers
+// in the same round as the index): the single file, or the listed files named
+// like shards of the index's stem and variant ("model-00001-of-00002.
+// safetensors", "diffusion_pytorch_model.fp16-00001-of-00002.safetensors").
+// A guess: FindComponentWeightPaths, after the index is read, is exact.
+std::vector<std::string> GuessComponentWeightFiles(const FileSystem& fs, const std::string& dir,
+                                                   const std::string& variant);
+
 // Reads the tensors of one .safetensors or .gguf file as a component.
 Status LoadSingleWeightFile(const FileSystem& fs, const std::string& path, Component& component);
 

@@ -14,7 +14,8 @@ constexpr int64_t kMaxCachedTreeBytes = 64 * 1024 * 1024;
 // Cache files are re-fetchable, but a torn one must never be read back:
 // base's atomic write (temporary file, fsync, rename), folders created.
 Status WriteCacheFile(const std::string& path, const std::string& content) {
-  return WriteFileAtomically(path, content, {.new_file_mode = 0644, .create_folders = true});
+  // Not durable: a write lost to a power cut only means a re-fetch.
+  return WriteFileAtomically(path, content, {.new_file_mode = 0644, .create_folders = true, .durable = false});
 }
 
 // A host (and port) as a folder name: "huggingface.co", "127.0.0.1_8080".

@@ -103,10 +103,11 @@ Result<HttpResponse> HubRepoClient::GetJson(const std::string& url, const std::s
   return response;
 }
 
-Result<HubRevision> HubRepoClient::ResolveRevision(const std::string& revision) {
+Result<HubRevision> HubRepoClient::ResolveRevision(const std::string& revision, bool with_files) {
   const std::string rev = revision.empty() ? "main" : revision;
   const std::string what = repo_ + "@" + rev;
-  PIPEFIT_ASSIGN_OR_RETURN(HttpResponse response, GetJson(RevisionInfoUrl(settings_.endpoint, repo_, rev), what));
+  PIPEFIT_ASSIGN_OR_RETURN(HttpResponse response,
+                           GetJson(RevisionInfoUrl(settings_.endpoint, repo_, rev, with_files), what));
   return ParseRevisionInfo(response.body, what);
 }
 

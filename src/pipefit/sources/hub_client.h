@@ -43,8 +43,10 @@ class HubRepoClient : public HubFetcher {
  public:
   HubRepoClient(HttpClient& http, HubSettings settings, std::string repo);
 
-  // Resolves a branch, tag or commit (revision "" means "main").
-  Result<HubRevision> ResolveRevision(const std::string& revision);
+  // Resolves a branch, tag or commit (revision "" means "main"). With
+  // `with_files`, the same request asks for every file and its size
+  // (HubRevision::files), saving the tree listing's round trip.
+  Result<HubRevision> ResolveRevision(const std::string& revision, bool with_files = false);
   // Every file of the commit, in the Hub's order.
   Result<std::vector<HubFile>> ListFiles(const std::string& commit);
   // Must be called before FetchRange: the commit files are read at.

@@ -91,7 +91,8 @@ Result<Pipeline> LoadHubModel(const HubModelReference& ref, const HubLoadOptions
   HubCache cache(settings.cache_dir, settings.endpoint, ref.repo);
   const std::string revision = ref.revision.empty() ? "main" : ref.revision;
 
-  // 1. The commit.
+  // 1. The commit and, in the same request, every file with its size (a
+  // cached listing of the last commit seen only needs "did it move?").
   std::string commit = IsCommitHash(revision) ? revision : cache.ReadRef(revision).value_or("");
   std::optional<std::vector<HubFile>> files;
   if (!commit.empty()) files = cache.ReadTree(commit);
@@ -101,17 +102,19 @@ Result<Pipeline> LoadHubModel(const HubModelReference& ref, const HubLoadOptions
       return NotCached(ref, cache, "not a local path, not in the Hugging Face cache or the catalog, and the revision");
     }
   } else if (!IsCommitHash(revision) || !files) {
-    PIPEFIT_ASSIGN_OR_RETURN(HubRevision resolved, client.ResolveRevision(revision));
+    PIPEFIT_ASSIGN_OR_RETURN(HubRevision resolved, client.ResolveRevision(revision, /*with_files=*/!files));
     if (!resolved.gated.empty() && settings.token.empty()) {
       return MakeError(ErrorCode::kNotFound, ref.repo + " is a gated repo: accept its conditions at " +
                                                  settings.endpoint + "/" + ref.repo +
                                                  ", then set HF_TOKEN (or run `hf auth login`)");
     }
     if (resolved.sha != commit) files = cache.ReadTree(resolved.sha);
+    if (!files) files = std::move(resolved.files);
     commit = resolved.sha;
   }
   client.set_commit(commit);
-  // 2. The file list.
+  // 2. The file list, when the answer did not carry it (the revision moved
+  // away from a cached listing, or a server without ?blobs=true sizes).
   if (!files) {
     if (options.offline) return NotCached(ref, cache, "the file list of " + commit);
     PIPEFIT_ASSIGN_OR_RETURN(files, client.ListFiles(commit));

@@ -1,14 +1,18 @@
 // Reads a pipeline (or one component or weight file) from a Hub repo without
 // downloading weights:
-//   1. the revision is resolved to a commit (one small API request; none
-//      when a commit is given and already cached, or offline from the
-//      cached ref);
-//   2. the commit's file list comes from the tree API (paginated) or cache;
-//   3. fetches run concurrently (at most kHubMaxParallel), in rounds:
-//      model_index.json, configs and shard indexes whole; then the first
-//      bytes of every weight file the loader will read (for a shard, sized
-//      from the index's tensor names so the header usually arrives in one
-//      request); then the rest of any header that was longer;
+//   1. one model-info request (?blobs=true) resolves the revision to a
+//      commit and lists every file with its size (none when a commit is
+//      given and its listing is cached; only "did it move?" when the last
+//      commit's listing is cached; offline from the cached ref);
+//   2. the file list comes from that answer or the cache, else from the
+//      paginated tree API (a server without sizes in the model info);
+//   3. fetches run concurrently (at most kHubMaxParallel), in one round:
+//      model_index.json, configs and shard indexes whole, and with them the
+//      first bytes of every weight file the loader will most likely read,
+//      guessed from names and sized without the index (hub_prefetch.h);
+//      a later round only for a guess that missed or a longer header. So a
+//      remote inspect is 3 dependent round trips: model info, then resolve
+//      (302) and CDN for every file at once;
 //   4. the ordinary folder loader runs on a HubFileSystem holding those
 //      bytes, so the numbers are the local loader's, byte for byte;
 //   5. what was fetched is written to pipefit's cache (hub_cache.h).
@@ -30,7 +34,9 @@
 
 namespace pipefit {
 
-inline constexpr int kHubMaxParallel = 8;
+// Concurrent transfers: FLUX.1-dev's first round is 14 (7 small files, 7
+// headers), so one round fits; huggingface_hub downloads with 8 workers.
+inline constexpr int kHubMaxParallel = 16;
 
 struct HubModelReference {
   std::string repo;      // "org/name"

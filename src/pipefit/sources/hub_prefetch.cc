@@ -1,7 +1,6 @@
 #include "pipefit/sources/hub_prefetch.h"
 
-#include "pipefit/base/text.h"
-
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -27,8 +26,9 @@ Status RunRound(const HubFileSystem& fs, const std::vector<Fetch>& fetches, int 
                 const std::function<void()>& on_done) {
   std::vector<std::optional<Error>> errors(fetches.size());
   RunBounded(static_cast<int>(fetches.size()), max_parallel, [&](int i) {
-    Status status = fs.Prefetch(fetches[i].path, fetches[i].offset, fetches[i].length);
-    if (!status.ok()) errors[i] = status.error();
+    const Fetch& fetch = fetches[static_cast<size_t>(i)];
+    Status status = fs.Prefetch(fetch.path, fetch.offset, fetch.length);
+    if (!status.ok()) errors[static_cast<size_t>(i)] = status.error();
     on_done();
   });
   for (const auto& error : errors) {
@@ -74,13 +74,52 @@ std::vector<Fetch> SmallFiles(const HubFileSystem& fs, const std::vector<std::st
   return fetches;
 }
 
-// First reads for the weight files of every folder (or of `base`, a file).
+// A first read sized without the index: a shard holds a share of its
+// component's tensors, a large single file may hold a whole UNet's (SDXL's
+// header is ~200 kB), anything smaller fits kHubFirstReadBytes.
+int64_t SpeculativeFirstRead(int64_t file_size, bool shard) {
+  const int64_t wanted = shard ? kSpeculativeShardHeaderBytes
+                               : file_size >= kLargeWeightFileBytes ? kSpeculativeLargeHeaderBytes
+                                                                    : kHubFirstReadBytes;
+  return std::min(wanted, file_size);
+}
+
+// Round 1's guesses: the weight files the loader will most likely read,
+// from names alone, so their headers are asked for with the small files.
+std::vector<Fetch> GuessedFirstReads(const HubFileSystem& fs, const std::vector<std::string>& folders,
+                                     const std::string& base, const std::string& variant) {
+  std::vector<Fetch> fetches;
+  auto base_info = fs.Stat(Mounted(fs, base));
+  if (base_info.ok() && !base_info->is_directory) {
+    if (base.ends_with(".safetensors") || base.ends_with(".gguf")) {
+      fetches.push_back(Fetch{base, 0, SpeculativeFirstRead(base_info->size, false)});
+    }
+    return fetches;
+  }
+  const std::string prefix = fs.mount().empty() ? "" : fs.mount() + "/";
+  for (const std::string& folder : folders) {
+    const std::vector<std::string> files = GuessComponentWeightFiles(fs, Mounted(fs, folder), variant);
+    for (const std::string& file : files) {
+      auto info = fs.Stat(file);
+      if (!info.ok() || info->size <= 0) continue;
+      const bool shard = file.find("-of-") != std::string::npos;
+      fetches.push_back(Fetch{file.substr(prefix.size()), 0, SpeculativeFirstRead(info->size, shard)});
+    }
+  }
+  return fetches;
+}
+
+// First reads for the weight files of every folder (or of `base`, a file),
+// exact once the shard indexes are held; files round 1 already read from
+// byte 0 are skipped.
 std::vector<Fetch> FirstReads(const HubFileSystem& fs, const std::vector<std::string>& folders,
                               const std::string& base, const std::string& variant) {
   std::vector<Fetch> fetches;
   auto info = fs.Stat(Mounted(fs, base));
   if (info.ok() && !info->is_directory) {
-    if (base.ends_with(".safetensors") || base.ends_with(".gguf")) fetches.push_back(Fetch{base, 0, kHubFirstReadBytes});
+    if ((base.ends_with(".safetensors") || base.ends_with(".gguf")) && fs.HeldPrefix(base).empty()) {
+      fetches.push_back(Fetch{base, 0, kHubFirstReadBytes});
+    }
     return fetches;
   }
   const std::string prefix = fs.mount().empty() ? "" : fs.mount() + "/";
@@ -91,6 +130,7 @@ std::vector<Fetch> FirstReads(const HubFileSystem& fs, const std::vector<std::st
       estimate[shard] += static_cast<int64_t>(tensor.size()) + kShardEntryBytes;
     }
     for (const std::string& file : paths.files) {
+      if (!fs.HeldPrefix(file.substr(prefix.size())).empty()) continue;
       auto it = estimate.find(BaseName(file));
       int64_t length = it == estimate.end() ? kHubFirstReadBytes : 8 + it->second + kShardSlackBytes;
       fetches.push_back(Fetch{file.substr(prefix.size()), 0, length});
@@ -131,15 +171,26 @@ Status PrefetchHeaders(const HubFileSystem& fs, const std::string& base, const s
     if (done) done(finished, total);
   };
   const std::vector<std::string> folders = CandidateFolders(fs, base);
-  std::vector<Fetch> small = SmallFiles(fs, folders, variant);
-  total = static_cast<int>(small.size());
-  PIPEFIT_RETURN_IF_ERROR(RunRound(fs, small, max_parallel, on_done));
-  std::vector<Fetch> first = FirstReads(fs, folders, base, variant);
-  total += static_cast<int>(first.size());
-  PIPEFIT_RETURN_IF_ERROR(RunRound(fs, first, max_parallel, on_done));
-  std::vector<Fetch> rest = HeaderRests(fs, first);
-  total += static_cast<int>(rest.size());
-  return RunRound(fs, rest, max_parallel, on_done);
+  // Round 1: the small files and the guessed headers, all at once.
+  // Headers first: each is two dependent requests (resolve 302, CDN).
+  const std::vector<Fetch> guessed = GuessedFirstReads(fs, folders, base, variant);
+  std::vector<Fetch> round1 = guessed;
+  const std::vector<Fetch> small = SmallFiles(fs, folders, variant);
+  round1.insert(round1.end(), small.begin(), small.end());
+  total = static_cast<int>(round1.size());
+  PIPEFIT_RETURN_IF_ERROR(RunRound(fs, round1, max_parallel, on_done));
+  // Round 2, usually empty: files the guess missed (sized from the indexes
+  // now held) and the rest of headers longer than their first read.
+  std::vector<Fetch> round2 = FirstReads(fs, folders, base, variant);
+  const std::vector<Fetch> missed = round2;
+  const std::vector<Fetch> rests = HeaderRests(fs, guessed);
+  round2.insert(round2.end(), rests.begin(), rests.end());
+  total += static_cast<int>(round2.size());
+  PIPEFIT_RETURN_IF_ERROR(RunRound(fs, round2, max_parallel, on_done));
+  // Round 3, rarer still: the rest of a header round 2 first read.
+  std::vector<Fetch> round3 = HeaderRests(fs, missed);
+  total += static_cast<int>(round3.size());
+  return RunRound(fs, round3, max_parallel, on_done);
 }
 
 }  // namespace pipefit

@@ -16,8 +16,9 @@ std::string ApiBase(const std::string& endpoint, const std::string& repo) {
 
 }  // namespace
 
-std::string RevisionInfoUrl(const std::string& endpoint, const std::string& repo, const std::string& revision) {
-  return ApiBase(endpoint, repo) + "/revision/" + PercentEncode(revision, false);
+std::string RevisionInfoUrl(const std::string& endpoint, const std::string& repo, const std::string& revision,
+                            bool with_files) {
+  return ApiBase(endpoint, repo) + "/revision/" + PercentEncode(revision, false) + (with_files ? "?blobs=true" : "");
 }
 
 std::string TreeUrl(const std::string& endpoint, const std::string& repo, const std::string& revision) {
@@ -62,6 +63,29 @@ Result<HubRevision> ParseRevisionInfo(std::string_view json, const std::string& 
   if (root["gated"].get_string().get(gated) == simdjson::SUCCESS) {
     revision.gated = gated.empty() ? "manual" : std::string(gated.substr(0, 32));
   }
+  simdjson::dom::array siblings;
+  if (root["siblings"].get_array().get(siblings) != simdjson::SUCCESS) return revision;
+  std::vector<HubFile> files;
+  size_t index = 0;
+  for (simdjson::dom::element sibling : siblings) {
+    std::string_view path;
+    if (sibling["rfilename"].get_string().get(path) != simdjson::SUCCESS) {
+      return MakeErrorf(ErrorCode::kMalformed, "{}: sibling {} has no string \"rfilename\"", label, index);
+    }
+    if (!IsSafeRepoPath(path)) {
+      return MakeErrorf(ErrorCode::kMalformed, "{}: sibling {}: unsafe path '{}'", label, index,
+                        PrintableServerText(path, 200));
+    }
+    int64_t size = 0;
+    if (sibling["size"].get_int64().get(size) != simdjson::SUCCESS || size < 0) {
+      return revision;  // no sizes (asked without ?blobs=true): the tree listing has them
+    }
+    if (static_cast<int64_t>(++index) > kMaxTreeEntries) {
+      return MakeErrorf(ErrorCode::kLimit, "{}: the repo has more than {} files", label, kMaxTreeEntries);
+    }
+    files.push_back(HubFile{std::string(path), size});
+  }
+  revision.files = std::move(files);
   return revision;
 }
 

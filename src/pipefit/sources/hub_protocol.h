@@ -1,6 +1,11 @@
 // The Hugging Face Hub's HTTP protocol as pure functions (no I/O), so every
 // parser is fuzzed and every error mapping is a table-driven test:
 //   GET {endpoint}/api/models/{repo}/revision/{rev}   -> {"sha": ..., "gated": ...}
+//   GET {endpoint}/api/models/{repo}/revision/{rev}?blobs=true
+//       -> the same plus "siblings": [{"rfilename": ..., "size": N, "lfs": {...}}],
+//          every file of the commit with its size (huggingface_hub's
+//          model_info(files_metadata=True)): the commit and the listing in one
+//          round trip
 //   GET {endpoint}/api/models/{repo}/tree/{rev}?recursive=true
 //       -> [{"type": "file"|"directory", "path": ..., "size": N, "lfs": {...}}]
 //          paginated with `Link: <next-url>; rel="next"`
@@ -12,6 +17,7 @@
 #define PIPEFIT_SOURCES_HUB_PROTOCOL_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,22 +38,32 @@ inline constexpr size_t kMaxRepoPathBytes = 1024;
 // limit), so a legitimate pipeline stays far below.
 inline constexpr int64_t kMaxHubFetchBytes = 256 * 1024 * 1024;
 
-struct HubRevision {
-  std::string sha;    // 40 hex digits
-  std::string gated;  // "" when not gated, else "auto" / "manual"
-};
-
 struct HubFile {
   std::string path;  // repo-relative, validated by IsSafeRepoPath
   int64_t size = 0;
 };
 
-std::string RevisionInfoUrl(const std::string& endpoint, const std::string& repo, const std::string& revision);
+struct HubRevision {
+  std::string sha;    // 40 hex digits
+  std::string gated;  // "" when not gated, else "auto" / "manual"
+  // Every file of the commit with its size, when the answer listed siblings
+  // with sizes (asked with ?blobs=true); nullopt otherwise, and then the
+  // paginated tree listing gives them.
+  std::optional<std::vector<HubFile>> files;
+};
+
+// `with_files`: add ?blobs=true, so the answer lists every file with its size.
+std::string RevisionInfoUrl(const std::string& endpoint, const std::string& repo, const std::string& revision,
+                            bool with_files = false);
 std::string TreeUrl(const std::string& endpoint, const std::string& repo, const std::string& revision);
 std::string ResolveUrl(const std::string& endpoint, const std::string& repo, const std::string& revision,
                        const std::string& path);
 
-// {"sha": "<40 hex>", "gated": false | "auto" | "manual", ...}
+// {"sha": "<40 hex>", "gated": false | "auto" | "manual", "siblings": [...], ...}
+// `files` is set when every sibling has a string "rfilename" and a
+// non-negative "size"; a sibling without a size leaves it unset (the caller
+// lists the tree instead); an unsafe path or more than kMaxTreeEntries
+// siblings is kMalformed / kLimit, as in the tree listing.
 Result<HubRevision> ParseRevisionInfo(std::string_view json, const std::string& label);
 // One page of the tree listing: files only (directories are implied by
 // paths). kMalformed for a non-array, a file without path/size, a negative

@@ -27,6 +27,39 @@ TEST(HubProtocolTest, RevisionInfo) {
   EXPECT_EQ(gated->gated, "manual");
 }
 
+TEST(HubProtocolTest, RevisionInfoWithBlobsListsEveryFileWithItsSize) {
+  auto info = ParseRevisionInfo(R"({"sha":"0123456789abcdef0123456789abcdef01234567","gated":false,"siblings":[
+    {"rfilename":"model_index.json","blobId":"a","size":536},
+    {"rfilename":"vae/diffusion_pytorch_model.safetensors","blobId":"b","size":167666902,
+     "lfs":{"sha256":"c","size":167666902,"pointerSize":135}}]})", "o/n");
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  ASSERT_TRUE(info->files.has_value());
+  ASSERT_EQ(info->files->size(), 2u);
+  EXPECT_EQ((*info->files)[0].path, "model_index.json");
+  EXPECT_EQ((*info->files)[0].size, 536);
+  EXPECT_EQ((*info->files)[1].path, "vae/diffusion_pytorch_model.safetensors");
+  EXPECT_EQ((*info->files)[1].size, 167666902);
+  // Without ?blobs=true the Hub lists names only: no listing, the tree gives it.
+  auto names = ParseRevisionInfo(
+      R"({"sha":"0123456789abcdef0123456789abcdef01234567","siblings":[{"rfilename":"a.json"}]})", "o/n");
+  ASSERT_TRUE(names.ok());
+  EXPECT_FALSE(names->files.has_value());
+  // An empty repo lists no file.
+  auto empty = ParseRevisionInfo(R"({"sha":"0123456789abcdef0123456789abcdef01234567","siblings":[]})", "o/n");
+  ASSERT_TRUE(empty.ok());
+  ASSERT_TRUE(empty->files.has_value());
+  EXPECT_TRUE(empty->files->empty());
+  auto unsafe = ParseRevisionInfo(
+      R"({"sha":"0123456789abcdef0123456789abcdef01234567","siblings":[{"rfilename":"../x","size":1}]})", "o/n");
+  ASSERT_FALSE(unsafe.ok());
+  EXPECT_EQ(unsafe.error().code, ErrorCode::kMalformed);
+  EXPECT_EQ(unsafe.error().message, "o/n: sibling 0: unsafe path '../x'");
+  auto nameless = ParseRevisionInfo(
+      R"({"sha":"0123456789abcdef0123456789abcdef01234567","siblings":[{"size":1}]})", "o/n");
+  ASSERT_FALSE(nameless.ok());
+  EXPECT_EQ(nameless.error().message, "o/n: sibling 0 has no string \"rfilename\"");
+}
+
 TEST(HubProtocolTest, RevisionInfoErrors) {
   struct Case {
     const char* json;

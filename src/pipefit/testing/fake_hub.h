@@ -45,6 +45,11 @@ struct FakeHubOptions {
   int fail_first = 0;
   int fail_status = 503;
   int delay_ms = 0;  // sleep before answering every logged request; cut short by shutdown
+  // The revision info lists "siblings" (every file's "rfilename"); with
+  // ?blobs=true each also has "size", "blobId" and, for LFS files, "lfs", as
+  // the Hub answers. false: no sizes even with ?blobs=true (a server or
+  // mirror without them), so clients must fall back to the tree listing.
+  bool sibling_sizes = true;
 };
 
 // One logged request, recorded when its response is complete.

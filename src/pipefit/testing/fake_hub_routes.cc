@@ -142,21 +142,47 @@ std::optional<Reply> CheckGate(const Repo& repo, const FakeHubRequest& request,
                         "Please log in.");
 }
 
-Reply RevisionInfo(const Repo& repo, const FakeHubOptions& options) {
+struct Entry {
+  std::string path;  // relative to the repo folder, '/'-separated
+  bool directory = false;
+  int64_t size = 0;
+};
+
+std::vector<Entry> ListEntries(const fs::path& repo_dir, const fs::path& start, bool recursive);
+
+// GET /api/models/{repo}/revision/{rev}[?blobs=true]: the Hub's model info,
+// with "siblings" (files only, in path order) as huggingface_hub's
+// model_info(files_metadata=True) reads them.
+Reply RevisionInfo(const Repo& repo, std::string_view query, const FakeHubOptions& options) {
   Json info{{"id", repo.id()}, {"sha", options.commit}, {"private", false}};
   if (options.gated.count(repo.id())) {
     info["gated"] = "manual";
   } else {
     info["gated"] = false;
   }
+  bool blobs = false;
+  for (std::string_view parameter : Split(query, '&')) {
+    if (parameter == "blobs=true" || parameter == "blobs=1" || parameter == "blobs=True") blobs = true;
+  }
+  const fs::path repo_dir = fs::path(options.root) / repo.org / repo.name;
+  Json siblings = Json::array();
+  for (const Entry& entry : ListEntries(repo_dir, repo_dir, true)) {
+    if (entry.directory) continue;
+    Json sibling{{"rfilename", entry.path}};
+    if (blobs && options.sibling_sizes) {
+      sibling["blobId"] = GitOid(entry.path, entry.size);
+      sibling["size"] = entry.size;
+      if (IsLfsPath(entry.path)) {
+        sibling["lfs"] = Json{{"sha256", LfsOid(entry.path, entry.size)},
+                              {"size", entry.size},
+                              {"pointerSize", kLfsPointerSize}};
+      }
+    }
+    siblings.push_back(std::move(sibling));
+  }
+  info["siblings"] = std::move(siblings);
   return JsonReply(200, info);
 }
-
-struct Entry {
-  std::string path;  // relative to the repo folder, '/'-separated
-  bool directory = false;
-  int64_t size = 0;
-};
 
 std::vector<Entry> ListEntries(const fs::path& repo_dir, const fs::path& start, bool recursive) {
   std::vector<Entry> entries;
@@ -390,7 +416,7 @@ Reply RouteRequest(const FakeHubRequest& request, const FakeHubOptions& options,
       if (std::optional<Reply> denied = CheckRepo(repo, request, options)) return *denied;
       // An unencoded "refs/pr/1" arrives as several segments.
       if (std::optional<Reply> missing = CheckRevision(Join(segments, 5, true), options)) return *missing;
-      return RevisionInfo(repo, options);
+      return RevisionInfo(repo, query, options);
     }
     if (segments[4] == "tree") {
       if (std::optional<Reply> denied = CheckRepo(repo, request, options)) return *denied;

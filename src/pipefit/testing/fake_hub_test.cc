@@ -160,8 +160,17 @@ TEST_F(FakeHubTest, RevisionAnswersTheCommitAndTheRealErrors) {
   Start();
   Response main = Get(Hub(), "/api/models/org/model/revision/main");
   EXPECT_EQ(main.status, 200);
-  EXPECT_EQ(main.body,
-            std::string(R"({"id":"org/model","sha":")") + kCommit + R"(","private":false,"gated":false})");
+  EXPECT_EQ(main.body, std::string(R"({"id":"org/model","sha":")") + kCommit +
+                           R"(","private":false,"gated":false,"siblings":[{"rfilename":"README.md"},)"
+                           R"({"rfilename":"config.json"},{"rfilename":"transformer/config.json"},)"
+                           R"({"rfilename":"transformer/diffusion_pytorch_model.safetensors"}]})");
+  // ?blobs=true adds each file's size, blob id and, for LFS files, the LFS entry.
+  Response blobs = Get(Hub(), "/api/models/org/model/revision/main?blobs=true");
+  EXPECT_EQ(blobs.status, 200);
+  EXPECT_THAT(blobs.body, HasSubstr(R"({"rfilename":"transformer/config.json","blobId":")"));
+  EXPECT_THAT(blobs.body, HasSubstr(R"(","size":10},)"));
+  EXPECT_THAT(blobs.body, HasSubstr(R"(,"size":10737418240,"lfs":{"sha256":")"));
+  EXPECT_THAT(blobs.body, HasSubstr(R"(","size":10737418240,"pointerSize":134}}]})"));
   EXPECT_EQ(main.header("content-type"), "application/json; charset=utf-8");
   EXPECT_EQ(Get(Hub(), std::string("/api/models/org/model/revision/") + kCommit).status, 200);
   EXPECT_EQ(Get(Hub(), "/api/models/org/model/revision/refs%2Fpr%2F1").status, 200);
