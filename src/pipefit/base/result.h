@@ -88,10 +88,6 @@ Error MakeErrorf(ErrorCode code, fmt::format_string<Args...> format, Args&&... a
   return Error{code, fmt::format(format, std::forward<Args>(args)...)};
 }
 
-// Deprecated: being replaced by MakeErrorf.
-inline Error MakeError(ErrorCode code, std::string message) {
-  return Error{code, std::move(message)};
-}
 
 }  // namespace pipefit
 

@@ -22,9 +22,7 @@ class FunctionTransport : public HttpTransport {
     HttpResponse response = answer(request);
     response.wire_body_bytes = static_cast<int64_t>(response.body.size());
     if (response.wire_body_bytes > request.max_body_bytes) {
-      return MakeError(ErrorCode::kLimit, request.url + ": HTTP " + std::to_string(response.status) +
-                                              " response body exceeds " + std::to_string(request.max_body_bytes) +
-                                              " bytes; transfer aborted");
+      return MakeErrorf(ErrorCode::kLimit, "{}: HTTP {} response body exceeds {} bytes; transfer aborted", request.url, response.status, request.max_body_bytes);
     }
     return response;
   }

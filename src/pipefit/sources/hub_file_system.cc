@@ -53,25 +53,25 @@ Result<FileInfo> HubFileSystem::Stat(const std::string& path) const {
     auto it = entries_.find(*repo_path);
     if (it != entries_.end()) return FileInfo{false, it->second.size};
   }
-  return MakeError(ErrorCode::kNotFound, path + ": no such file in the repo");
+  return MakeErrorf(ErrorCode::kNotFound, "{}: no such file in the repo", path);
 }
 
 Result<std::vector<std::string>> HubFileSystem::ListDirectory(const std::string& path) const {
   auto repo_path = RepoPath(path);
   auto it = repo_path ? children_.find(*repo_path) : children_.end();
-  if (it == children_.end()) return MakeError(ErrorCode::kNotFound, path + ": no such folder in the repo");
+  if (it == children_.end()) return MakeErrorf(ErrorCode::kNotFound, "{}: no such folder in the repo", path);
   return it->second;
 }
 
 Result<std::string> HubFileSystem::ReadRange(const std::string& path, int64_t offset, int64_t length) const {
   auto repo_path = RepoPath(path);
-  if (!repo_path) return MakeError(ErrorCode::kNotFound, path + ": no such file in the repo");
+  if (!repo_path) return MakeErrorf(ErrorCode::kNotFound, "{}: no such file in the repo", path);
   return Read(*repo_path, offset, length, /*read_ahead=*/true);
 }
 
 Result<std::string> HubFileSystem::ReadUpTo(const std::string& path, int64_t max_bytes) const {
   PIPEFIT_ASSIGN_OR_RETURN(FileInfo info, Stat(path));
-  if (info.is_directory) return MakeError(ErrorCode::kIo, path + ": is a folder");
+  if (info.is_directory) return MakeErrorf(ErrorCode::kIo, "{}: is a folder", path);
   // Whole small files (configs, indexes) are read exactly, without read-ahead.
   return Read(*RepoPath(path), 0, std::min(info.size, max_bytes), /*read_ahead=*/false);
 }
@@ -81,7 +81,7 @@ Status HubFileSystem::Prefetch(const std::string& repo_path, int64_t offset, int
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = entries_.find(repo_path);
-    if (it == entries_.end()) return MakeError(ErrorCode::kNotFound, mount_ + "/" + repo_path + ": not in the repo");
+    if (it == entries_.end()) return MakeErrorf(ErrorCode::kNotFound, "{}/{}: not in the repo", mount_, repo_path);
     size = it->second.size;
   }
   offset = std::clamp<int64_t>(offset, 0, size);
@@ -134,13 +134,11 @@ Result<std::string> HubFileSystem::Read(const std::string& repo_path, int64_t of
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = entries_.find(repo_path);
-    if (it == entries_.end()) return MakeError(ErrorCode::kNotFound, label + ": no such file in the repo");
+    if (it == entries_.end()) return MakeErrorf(ErrorCode::kNotFound, "{}: no such file in the repo", label);
     Entry& entry = it->second;
     size = entry.size;
     if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-      return MakeError(ErrorCode::kMalformed, label + ": wanted " + std::to_string(length) + " bytes at offset " +
-                                                  std::to_string(offset) + " but the file has " +
-                                                  std::to_string(size) + " bytes");
+      return MakeErrorf(ErrorCode::kMalformed, "{}: wanted {} bytes at offset {} but the file has {} bytes", label, length, offset, size);
     }
     if (length == 0) return std::string();
     if (auto held = Covered(entry, offset, length)) return *held;
@@ -164,17 +162,14 @@ Result<std::string> HubFileSystem::Read(const std::string& repo_path, int64_t of
     fetch_end = std::min(size, wanted_end);
   }
   if (fetcher_ == nullptr) {
-    return MakeError(ErrorCode::kNotFound, label + ": bytes " + std::to_string(fetch_start) + "-" +
-                                               std::to_string(fetch_end - 1) +
-                                               " are not in pipefit's cache and the network is off "
-                                               "(--offline or HF_HUB_OFFLINE=1)");
+    return MakeErrorf(ErrorCode::kNotFound, "{}: bytes {}-{} are not in pipefit's cache and the network is off (--offline or HF_HUB_OFFLINE=1)", label, fetch_start, fetch_end - 1);
   }
   PIPEFIT_ASSIGN_OR_RETURN(std::string bytes, fetcher_->FetchRange(repo_path, fetch_start, fetch_end - fetch_start, size));
   std::lock_guard<std::mutex> lock(mutex_);
   Entry& entry = entries_[repo_path];
   Insert(entry, fetch_start, std::move(bytes));
   auto held = Covered(entry, offset, length);
-  if (!held) return MakeError(ErrorCode::kNetwork, label + ": the fetched bytes do not cover the read");
+  if (!held) return MakeErrorf(ErrorCode::kNetwork, "{}: the fetched bytes do not cover the read", label);
   return *held;
 }
 

@@ -61,9 +61,7 @@ std::optional<HubModelReference> FromShortForm(std::string_view text) {
 
 Error NotCached(const HubModelReference& ref, const HubCache& cache, const std::string& what) {
   std::string where = cache.enabled() ? " (" + cache.root() + ")" : " (no cache folder: set PIPEFIT_CACHE)";
-  return MakeError(ErrorCode::kNotFound, ref.repo + "@" + (ref.revision.empty() ? "main" : ref.revision) + ": " +
-                                             what + " is not in pipefit's cache" + where +
-                                             " and the network is off (--offline or HF_HUB_OFFLINE=1)");
+  return MakeErrorf(ErrorCode::kNotFound, "{}@{}: {} is not in pipefit's cache{} and the network is off (--offline or HF_HUB_OFFLINE=1)", ref.repo, (ref.revision.empty() ? "main" : ref.revision), what, where);
 }
 
 }  // namespace
@@ -104,9 +102,7 @@ Result<Pipeline> LoadHubModel(const HubModelReference& ref, const HubLoadOptions
   } else if (!IsCommitHash(revision) || !files) {
     PIPEFIT_ASSIGN_OR_RETURN(HubRevision resolved, client.ResolveRevision(revision, /*with_files=*/!files));
     if (!resolved.gated.empty() && settings.token.empty()) {
-      return MakeError(ErrorCode::kNotFound, ref.repo + " is a gated repo: accept its conditions at " +
-                                                 settings.endpoint + "/" + ref.repo +
-                                                 ", then set HF_TOKEN (or run `hf auth login`)");
+      return MakeErrorf(ErrorCode::kNotFound, "{} is a gated repo: accept its conditions at {}/{}, then set HF_TOKEN (or run `hf auth login`)", ref.repo, settings.endpoint, ref.repo);
     }
     if (resolved.sha != commit) files = cache.ReadTree(resolved.sha);
     if (!files) files = std::move(resolved.files);
@@ -125,7 +121,7 @@ Result<Pipeline> LoadHubModel(const HubModelReference& ref, const HubLoadOptions
   if (!ref.path.empty() && !fs.Exists(JoinPath(ref.repo, ref.path))) {
     // "org/name@refs/pr/1" reads as revision "refs" and path "pr/1".
     const std::string hint = ref.revision == "refs" ? " (write a revision containing '/' URL-encoded: @refs%2Fpr%2F1)" : "";
-    return MakeError(ErrorCode::kNotFound, ref.repo + "@" + revision + ": no file or folder '" + ref.path + "'" + hint);
+    return MakeErrorf(ErrorCode::kNotFound, "{}@{}: no file or folder '{}'{}", ref.repo, revision, ref.path, hint);
   }
   std::mutex progress_mutex;
   auto on_fetched = [&](int done, int total) {

@@ -57,7 +57,7 @@ Result<HubRevision> ParseRevisionInfo(std::string_view json, const std::string& 
     for (char& c : revision.sha) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   if (!IsCommitHash(revision.sha)) {
-    return MakeError(ErrorCode::kMalformed, label + ": the revision info has no 40-digit \"sha\"");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: the revision info has no 40-digit \"sha\"", label);
   }
   std::string_view gated;
   if (root["gated"].get_string().get(gated) == simdjson::SUCCESS) {
@@ -93,12 +93,11 @@ Result<std::vector<HubFile>> ParseTreePage(std::string_view json, const std::str
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto error = parser.parse(json.data(), json.size()).get(root); error != simdjson::SUCCESS) {
-    return MakeError(ErrorCode::kMalformed,
-                     label + ": the tree listing is not valid JSON: " + simdjson::error_message(error));
+    return MakeErrorf(ErrorCode::kMalformed, "{}: the tree listing is not valid JSON: {}", label, simdjson::error_message(error));
   }
   simdjson::dom::array entries;
   if (root.get_array().get(entries) != simdjson::SUCCESS) {
-    return MakeError(ErrorCode::kMalformed, label + ": the tree listing must be a JSON array");
+    return MakeErrorf(ErrorCode::kMalformed, "{}: the tree listing must be a JSON array", label);
   }
   std::vector<HubFile> files;
   size_t index = 0;
@@ -107,15 +106,15 @@ Result<std::vector<HubFile>> ParseTreePage(std::string_view json, const std::str
     std::string_view type, path;
     if (entry["type"].get_string().get(type) != simdjson::SUCCESS ||
         entry["path"].get_string().get(path) != simdjson::SUCCESS) {
-      return MakeError(ErrorCode::kMalformed, where + " has no string \"type\" and \"path\"");
+      return MakeErrorf(ErrorCode::kMalformed, "{} has no string \"type\" and \"path\"", where);
     }
     if (!IsSafeRepoPath(path)) {
-      return MakeError(ErrorCode::kMalformed, where + ": unsafe path '" + PrintableServerText(path, 200) + "'");
+      return MakeErrorf(ErrorCode::kMalformed, "{}: unsafe path '{}'", where, PrintableServerText(path, 200));
     }
     if (type != "file") continue;
     int64_t size = 0;
     if (entry["size"].get_int64().get(size) != simdjson::SUCCESS || size < 0) {
-      return MakeError(ErrorCode::kMalformed, where + " (" + std::string(path) + ") has no non-negative \"size\"");
+      return MakeErrorf(ErrorCode::kMalformed, "{} ({}) has no non-negative \"size\"", where, path);
     }
     files.push_back(HubFile{std::string(path), size});
   }
@@ -132,31 +131,27 @@ Error HubResponseError(const HttpResponse& response, const std::string& what, co
       has_token ? "check that your token (HF_TOKEN or HF_HOME/token) has read access"
                 : "if it is private, set HF_TOKEN or log in with `hf auth login`";
   if (code == "GatedRepo") {
-    return MakeError(ErrorCode::kNotFound,
-                     what + ": " + repo + " is a gated repo" + detail + ". Accept its conditions at " + endpoint +
-                         "/" + repo + (has_token ? ", then retry (your token has no access yet)"
+    return MakeErrorf(ErrorCode::kNotFound, "{}: {} is a gated repo{}. Accept its conditions at {}/{}{}", what, repo, detail, endpoint, repo, (has_token ? ", then retry (your token has no access yet)"
                                                  : ", then set HF_TOKEN to a token of that account"));
   }
   if (code == "RevisionNotFound") {
-    return MakeError(ErrorCode::kNotFound, what + ": no such revision in " + repo + detail);
+    return MakeErrorf(ErrorCode::kNotFound, "{}: no such revision in {}{}", what, repo, detail);
   }
-  if (code == "EntryNotFound") return MakeError(ErrorCode::kNotFound, what + ": no such file in " + repo + detail);
+  if (code == "EntryNotFound") return MakeErrorf(ErrorCode::kNotFound, "{}: no such file in {}{}", what, repo, detail);
   if (code == "RepoNotFound" || (response.status == 401 && server != "Invalid credentials in Authorization header")) {
-    return MakeError(ErrorCode::kNotFound, what + ": repository " + repo + " not found on " + endpoint + detail +
-                                               "; " + token_advice);
+    return MakeErrorf(ErrorCode::kNotFound, "{}: repository {} not found on {}{}; {}", what, repo, endpoint, detail, token_advice);
   }
   if (response.status == 401) {
-    return MakeError(ErrorCode::kNetwork, what + ": the Hub rejected the token" + detail +
-                                              "; check HF_TOKEN or HF_HOME/token");
+    return MakeErrorf(ErrorCode::kNetwork, "{}: the Hub rejected the token{}; check HF_TOKEN or HF_HOME/token", what, detail);
   }
   if (response.status == 403) {
-    return MakeError(ErrorCode::kNetwork, what + ": access denied" + detail + "; " + token_advice);
+    return MakeErrorf(ErrorCode::kNetwork, "{}: access denied{}; {}", what, detail, token_advice);
   }
-  if (response.status == 404) return MakeError(ErrorCode::kNotFound, what + ": not found" + detail);
+  if (response.status == 404) return MakeErrorf(ErrorCode::kNotFound, "{}: not found{}", what, detail);
   if (response.status == 416) {
-    return MakeError(ErrorCode::kNetwork, what + ": the server refused the byte range" + detail);
+    return MakeErrorf(ErrorCode::kNetwork, "{}: the server refused the byte range{}", what, detail);
   }
-  return MakeError(ErrorCode::kNetwork, what + ": unexpected " + status + detail);
+  return MakeErrorf(ErrorCode::kNetwork, "{}: unexpected {}{}", what, status, detail);
 }
 
 }  // namespace pipefit

@@ -164,7 +164,7 @@ TEST_F(ResolveTest, ARevisionTheCacheLacksIsAskedOfTheHubWhenOnline) {
   EXPECT_EQ(pipeline.error().message, std::string("black-forest-labs/FLUX.1-dev@") + kOldCommit +
                                           ": no such revision in black-forest-labs/FLUX.1-dev (HTTP 404)");
   ASSERT_EQ(hub.urls.size(), 1u);
-  EXPECT_EQ(hub.urls[0], std::string("https://hub.test/api/models/black-forest-labs/FLUX.1-dev/revision/") + kOldCommit);
+  EXPECT_EQ(hub.urls[0], std::string("https://hub.test/api/models/black-forest-labs/FLUX.1-dev/revision/") + kOldCommit + "?blobs=true");
 }
 
 TEST_F(ResolveTest, AnEncodedRevisionCannotClimbOutOfTheCache) {

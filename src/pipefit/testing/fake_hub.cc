@@ -43,7 +43,7 @@ namespace {
 constexpr auto kLogWait = std::chrono::seconds(2);
 
 Error IoError(const std::string& what) {
-  return MakeError(ErrorCode::kIo, "fake hub: " + what + ": " + std::strerror(errno));
+  return MakeErrorf(ErrorCode::kIo, "fake hub: {}: {}", what, std::strerror(errno));
 }
 
 // Binds a listening socket on ip:<ephemeral>; non-blocking so that a client
@@ -271,7 +271,7 @@ bool FakeHub::Server::Answer(int fd, const Head& head, bool cdn) {
 Result<std::unique_ptr<FakeHub>> FakeHub::Start(FakeHubOptions options) {
   std::error_code error;
   if (!std::filesystem::is_directory(options.root, error)) {
-    return MakeError(ErrorCode::kNotFound, "fake hub: root is not a folder: " + options.root);
+    return MakeErrorf(ErrorCode::kNotFound, "fake hub: root is not a folder: {}", options.root);
   }
   auto server = std::make_unique<Server>();
   server->options = std::move(options);
@@ -284,7 +284,7 @@ Result<std::unique_ptr<FakeHub>> FakeHub::Start(FakeHubOptions options) {
   try {
     server->acceptor = std::thread([raw = server.get()] { raw->AcceptLoop(); });
   } catch (const std::system_error& thread_error) {
-    return MakeError(ErrorCode::kIo, std::string("fake hub: cannot start a thread: ") + thread_error.what());
+    return MakeErrorf(ErrorCode::kIo, "fake hub: cannot start a thread: {}", thread_error.what());
   }
   return std::unique_ptr<FakeHub>(new FakeHub(std::move(server)));
 }
