@@ -13,8 +13,8 @@ only="${2:-}"
 if [ -z "${FUZZ_NO_BUILD:-}" ]; then  # FUZZ_NO_BUILD=1: reuse build-fuzz (parallel runs)
   PIPEFIT_SETUP_FUZZ=1 bash scripts/setup.sh  # the build's packages, clang and libFuzzer's runtime
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPIPEFIT_FUZZ=ON \
-    -DPIPEFIT_BUILD_TESTS=OFF -DPIPEFIT_BUILD_BENCH=OFF >/dev/null
-  cmake --build build-fuzz -j"$(nproc)" >/dev/null
+    -DPIPEFIT_BUILD_TESTS=OFF -DPIPEFIT_BUILD_BENCH=OFF -DPIPEFIT_WERROR=ON >/dev/null
+  cmake --build build-fuzz -j"$(nproc)" >build-fuzz/build.log 2>&1 || { tail -40 build-fuzz/build.log >&2; exit 1; }
 fi
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
