@@ -14,9 +14,9 @@
 #include "pipefit/formats/gguf.h"
 #include "pipefit/formats/safetensors.h"
 #include "pipefit/formats/sharded_index.h"
+#include "pipefit/net/http.h"
 #include "pipefit/plan/candidate.h"
 #include "pipefit/plan/planner.h"
-#include "pipefit/net/http.h"
 #include "pipefit/sources/hub_model.h"
 #include "pipefit/sources/hub_protocol.h"
 #include "pipefit/sources/pipeline_folder.h"
@@ -31,7 +31,8 @@ void SafetensorsHeader(const uint8_t* data, size_t size) {
   fs.AddFile("x.safetensors", std::string(reinterpret_cast<const char*>(data), size));
   (void)pipefit::ReadSafetensorsHeader(fs, "x.safetensors");
   // The JSON alone, against a data section of plausible size.
-  (void)pipefit::ParseSafetensorsHeader(std::string_view(reinterpret_cast<const char*>(data), size), 1 << 20, "x");
+  (void)pipefit::ParseSafetensorsHeader(std::string_view(reinterpret_cast<const char*>(data), size), 1 << 20,
+                                        "x");
 }
 
 // *.safetensors.index.json.
@@ -59,7 +60,8 @@ void PipelineConfig(const uint8_t* data, size_t size) {
   fs.AddFile("p/model_index.json", model_index);
   fs.AddFile("p/transformer/config.json", config);
   fs.AddFile("p/vae/config.json", config);
-  const std::string weights = pipefit::testkit::SafetensorsBytes({{"transformer_blocks.0.attn.to_q.weight", "BF16", {64, 64}}});
+  const std::string weights =
+      pipefit::testkit::SafetensorsBytes({{"transformer_blocks.0.attn.to_q.weight", "BF16", {64, 64}}});
   fs.AddFile("p/transformer/diffusion_pytorch_model.safetensors", weights);
   fs.AddFile("p/vae/diffusion_pytorch_model.safetensors", weights);
   auto pipeline = pipefit::LoadPipelineFolder(fs, "p", "");
@@ -94,7 +96,8 @@ void PythonScript(const uint8_t* data, size_t size) {
 
 // The OOM log parser and the advice rules.
 void OomLog(const uint8_t* data, size_t size) {
-  const pipefit::OomReport report = pipefit::ParseOomLog(std::string_view(reinterpret_cast<const char*>(data), size));
+  const pipefit::OomReport report =
+      pipefit::ParseOomLog(std::string_view(reinterpret_cast<const char*>(data), size));
   (void)pipefit::AdviseOnOom(report);
 }
 

@@ -22,7 +22,9 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 // An environment with an empty Hugging Face cache.
-std::string EmptyCache(const testkit::TempDir& dir) { return "HF_HUB_CACHE=" + dir.path() + "/none HOME=" + dir.path(); }
+std::string EmptyCache(const testkit::TempDir& dir) {
+  return "HF_HUB_CACHE=" + dir.path() + "/none HOME=" + dir.path();
+}
 
 TEST(CliTest, InspectCatalogJsonFollowsTheContract) {
   testkit::TempDir dir;
@@ -92,8 +94,10 @@ TEST(CliTest, CorruptFilesExitOneNamingTheFile) {
     std::string message;
   } cases[] = {
       {"empty.safetensors", "", "empty.safetensors: file is 0 bytes, too short for the 8-byte header length"},
-      {"huge.safetensors", std::string(8, '\xff'), "huge.safetensors: header length 18446744073709551615 exceeds the 100 MB limit"},
-      {"json.safetensors", testkit::SafetensorsPrefix("{\"a\":"), "json.safetensors: header is not valid JSON"},
+      {"huge.safetensors", std::string(8, '\xff'),
+       "huge.safetensors: header length 18446744073709551615 exceeds the 100 MB limit"},
+      {"json.safetensors", testkit::SafetensorsPrefix("{\"a\":"),
+       "json.safetensors: header is not valid JSON"},
       {"bad.gguf", "GGUF", "bad.gguf"},
       {"text.gguf", "hello world, not a gguf file at all", "text.gguf"},
   };
@@ -122,10 +126,13 @@ TEST(CliTest, MissingModelExitsOne) {
   testkit::TempDir dir;
   RunResult r = RunPipefit("inspect nobody/nothing --offline", EmptyCache(dir));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err,
-            "pipefit: error: nobody/nothing@main: not a local path, not in the Hugging Face cache or the catalog, "
-            "and the revision is not in pipefit's cache (" + dir.path() + "/.cache/pipefit/hub/127.0.0.1_9/"
-            "nobody/nothing) and the network is off (--offline or HF_HUB_OFFLINE=1)\n");
+  EXPECT_EQ(
+      r.err,
+      "pipefit: error: nobody/nothing@main: not a local path, not in the Hugging Face cache or the catalog, "
+      "and the revision is not in pipefit's cache (" +
+          dir.path() +
+          "/.cache/pipefit/hub/127.0.0.1_9/"
+          "nobody/nothing) and the network is off (--offline or HF_HUB_OFFLINE=1)\n");
 }
 
 TEST(CliTest, CatalogListsBothEntries) {

@@ -48,12 +48,12 @@ TEST_F(DoctorCliTest, JsonHasTheContractFieldsWithExactBytes) {
   EXPECT_EQ(j["kind"], "cuda_oom");
   EXPECT_EQ(j["stage"], "vae_decode");
   EXPECT_EQ(j["vae_call"], "decode");
-  EXPECT_EQ(j["requested"], int64_t{4} * 1073741824);                // 4.00 GiB
-  EXPECT_EQ(j["gpu_total"], int64_t{12584254177});                    // 11.72 GiB
-  EXPECT_EQ(j["gpu_free"], int64_t{2211908157});                      // 2.06 GiB
-  EXPECT_EQ(j["process_in_use"], int64_t{10350871183});               // 9.64 GiB
-  EXPECT_EQ(j["allocated_by_pytorch"], int64_t{9889162199});          // 9.21 GiB
-  EXPECT_EQ(j["reserved_unallocated"], int64_t{228946084});           // 218.34 MiB
+  EXPECT_EQ(j["requested"], int64_t{4} * 1073741824);         // 4.00 GiB
+  EXPECT_EQ(j["gpu_total"], int64_t{12584254177});            // 11.72 GiB
+  EXPECT_EQ(j["gpu_free"], int64_t{2211908157});              // 2.06 GiB
+  EXPECT_EQ(j["process_in_use"], int64_t{10350871183});       // 9.64 GiB
+  EXPECT_EQ(j["allocated_by_pytorch"], int64_t{9889162199});  // 9.21 GiB
+  EXPECT_EQ(j["reserved_unallocated"], int64_t{228946084});   // 218.34 MiB
   ASSERT_TRUE(j["advice"].is_array());
   ASSERT_FALSE(j["advice"].empty());
   EXPECT_THAT(j["advice"].dump(), HasSubstr("pipe.vae.enable_tiling()"));
@@ -82,7 +82,8 @@ TEST_F(DoctorCliTest, MissingLogExitsOneNamingIt) {
 }
 
 TEST_F(DoctorCliTest, UnresolvableModelIsANoteNotAFailure) {
-  const RunResult r = RunPipefit("doctor " + WriteLog(kLog) + " --json --offline --model nobody/nothing", Env());
+  const RunResult r =
+      RunPipefit("doctor " + WriteLog(kLog) + " --json --offline --model nobody/nothing", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_TRUE(j["plan"].is_null());

@@ -718,8 +718,7 @@ void ExpectReport(const OomReport& r, const CorpusCase& c) {
   EXPECT_EQ(r.other_processes.size(), c.other_processes.size()) << "other_processes";
   for (size_t i = 0; i < r.other_processes.size() && i < c.other_processes.size(); ++i) {
     EXPECT_EQ(r.other_processes[i].pid, c.other_processes[i].pid) << "other_processes[" << i << "].pid";
-    EXPECT_EQ(r.other_processes[i].bytes, c.other_processes[i].bytes)
-        << "other_processes[" << i << "].bytes";
+    EXPECT_EQ(r.other_processes[i].bytes, c.other_processes[i].bytes) << "other_processes[" << i << "].bytes";
   }
   EXPECT_EQ(r.line, c.line) << "line";
   EXPECT_EQ(r.model_ids, c.model_ids) << "model_ids";
@@ -845,12 +844,12 @@ TEST(DoctorCorpus, HundredMegabyteLogParsesTheFinalMessage) {
   c.file = "(generated 100 MiB log)";
   c.kind = OomKind::kCuda;
   c.stage = OomStage::kDenoising;
-  c.requested = 1363652116;             // "1.27 GiB"
-  c.gpu_total = 85029615043;            // "79.19 GiB"
-  c.gpu_free = 328267203;               // "313.06 MiB"
-  c.process_in_use = 82538534011;       // "76.87 GiB"
-  c.allocated_by_pytorch = 78941498900; // "73.52 GiB"
-  c.reserved_unallocated = 3049426780;  // "2.84 GiB"
+  c.requested = 1363652116;              // "1.27 GiB"
+  c.gpu_total = 85029615043;             // "79.19 GiB"
+  c.gpu_free = 328267203;                // "313.06 MiB"
+  c.process_in_use = 82538534011;        // "76.87 GiB"
+  c.allocated_by_pytorch = 78941498900;  // "73.52 GiB"
+  c.reserved_unallocated = 3049426780;   // "2.84 GiB"
   c.gpu_index = 0;
   c.other_processes = {{4242, 2147483648}};  // "2.00 GiB"
   c.line = lines;
@@ -876,13 +875,15 @@ TEST(DoctorCorpus, NumbersBeyondInt64AreLeftOut) {
   const std::string digits(200, '9');
   const OomReport r = ParseOomLog(
       "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 9999999999999.00 GiB. GPU 0 has a total "
-      "capacity of " + digits + ".00 GiB of which 12.31 MiB is free. Including non-PyTorch memory, this process "
+      "capacity of " +
+      digits +
+      ".00 GiB of which 12.31 MiB is free. Including non-PyTorch memory, this process "
       "has 23.62 GiB memory in use. Of the allocated memory 23.17 GiB is allocated by PyTorch, and 20.16 MiB is "
       "reserved by PyTorch but unallocated.\n");
   EXPECT_EQ(r.kind, OomKind::kCuda);
   EXPECT_EQ(r.requested, std::nullopt);
   EXPECT_EQ(r.gpu_total, std::nullopt);
-  EXPECT_EQ(r.gpu_free, std::optional<Bytes>(12907971));               // "12.31 MiB"
+  EXPECT_EQ(r.gpu_free, std::optional<Bytes>(12907971));                 // "12.31 MiB"
   EXPECT_EQ(r.allocated_by_pytorch, std::optional<Bytes>(24878598062));  // "23.17 GiB"
   EXPECT_EQ(r.line, 1);
 }

@@ -15,7 +15,8 @@ namespace pipefit {
 namespace {
 
 TEST(FuzzRegressionTest, EveryFoundInputRunsCleanly) {
-  const std::filesystem::path root = std::filesystem::path(PIPEFIT_SOURCE_DIR) / "tests/data/fuzz_regressions";
+  const std::filesystem::path root =
+      std::filesystem::path(PIPEFIT_SOURCE_DIR) / "tests/data/fuzz_regressions";
   int replayed = 0;
   for (const auto& target : std::filesystem::directory_iterator(root)) {
     const fuzz::Harness harness = fuzz::FindHarness(target.path().filename().string());
@@ -36,7 +37,8 @@ TEST(FuzzRegressionTest, EveryFoundInputRunsCleanly) {
 // The oom_log finding: a quantity with 25+ digits overflowed the exact
 // (__int128) byte arithmetic; now it is not a number pipefit reads.
 TEST(FuzzRegressionTest, HugeQuantityIsNotANumber) {
-  const OomReport r = ParseOomLog("CUDA out of memory. Tried to allocate 9999999999999999999999999999.5 GB.\n");
+  const OomReport r =
+      ParseOomLog("CUDA out of memory. Tried to allocate 9999999999999999999999999999.5 GB.\n");
   EXPECT_EQ(r.kind, OomKind::kCuda);
   EXPECT_EQ(r.requested, std::nullopt);
   const OomReport ok = ParseOomLog("CUDA out of memory. Tried to allocate 99999999999999999999 B.\n");

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "pipefit/testing/fake_hub.h"
 #include "pipefit/testing/gguf_builder.h"
@@ -56,11 +56,13 @@ class HubTest : public ::testing::Test {
 
   // Everything pipefit reads from the environment, pointed into the temp dir.
   std::string Env(const std::string& extra = "") const {
-    return "HF_ENDPOINT=" + hub_->endpoint() + " PIPEFIT_CACHE=" + dir_.path() + "/cache HF_HUB_CACHE=" +
-           dir_.path() + "/none HF_HOME=" + dir_.path() + "/hf HOME=" + dir_.path() + " HF_TOKEN= " + extra;
+    return "HF_ENDPOINT=" + hub_->endpoint() + " PIPEFIT_CACHE=" + dir_.path() +
+           "/cache HF_HUB_CACHE=" + dir_.path() + "/none HF_HOME=" + dir_.path() + "/hf HOME=" + dir_.path() +
+           " HF_TOKEN= " + extra;
   }
 
-  RunResult Inspect(const std::string& model, const std::string& extra_env = "", const std::string& flags = "") {
+  RunResult Inspect(const std::string& model, const std::string& extra_env = "",
+                    const std::string& flags = "") {
     return RunPipefit("inspect " + model + " --json " + flags, Env(extra_env));
   }
 
@@ -201,10 +203,12 @@ TEST_F(HubTest, SecondRunUsesTheCacheAndOfflineNeedsNoNetwork) {
 TEST_F(HubTest, OfflineWithoutTheCacheSaysSo) {
   RunResult r = Inspect("acme/flux", "", "--offline");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "pipefit: error: acme/flux@main: not a local path, not in the Hugging Face cache or the catalog, and "
-                   "the revision is not in pipefit's cache (" + dir_.path() + "/cache/hub/127.0.0.1_" +
-                       hub_->endpoint().substr(hub_->endpoint().rfind(':') + 1) +
-                       "/acme/flux) and the network is off (--offline or HF_HUB_OFFLINE=1)\n");
+  EXPECT_EQ(
+      r.err,
+      "pipefit: error: acme/flux@main: not a local path, not in the Hugging Face cache or the catalog, and "
+      "the revision is not in pipefit's cache (" +
+          dir_.path() + "/cache/hub/127.0.0.1_" + hub_->endpoint().substr(hub_->endpoint().rfind(':') + 1) +
+          "/acme/flux) and the network is off (--offline or HF_HUB_OFFLINE=1)\n");
   EXPECT_EQ(hub_->requests().size(), 0u);
 }
 
@@ -248,16 +252,18 @@ TEST_F(HubTest, GatedRepo) {
   Start(options);
   RunResult anonymous = Inspect("acme/flux");
   EXPECT_EQ(anonymous.exit_code, 1);
-  EXPECT_EQ(anonymous.err, "pipefit: error: acme/flux is a gated repo: accept its conditions at " + hub_->endpoint() +
-                               "/acme/flux, then set HF_TOKEN (or run `hf auth login`)\n");
+  EXPECT_EQ(anonymous.err, "pipefit: error: acme/flux is a gated repo: accept its conditions at " +
+                               hub_->endpoint() + "/acme/flux, then set HF_TOKEN (or run `hf auth login`)\n");
   EXPECT_EQ(hub_->requests().size(), 1u);
 
   RunResult denied = Inspect("acme/flux", "HF_TOKEN=hf_not_granted");
   EXPECT_EQ(denied.exit_code, 1);
-  EXPECT_EQ(denied.err, "pipefit: error: acme/flux/model_index.json: acme/flux is a gated repo (HTTP 403: Access to model "
-                        "acme/flux is restricted. You must have access to it and be authenticated to access it. "
-                        "Please log in.). Accept its conditions at " + hub_->endpoint() +
-                            "/acme/flux, then retry (your token has no access yet)\n");
+  EXPECT_EQ(
+      denied.err,
+      "pipefit: error: acme/flux/model_index.json: acme/flux is a gated repo (HTTP 403: Access to model "
+      "acme/flux is restricted. You must have access to it and be authenticated to access it. "
+      "Please log in.). Accept its conditions at " +
+          hub_->endpoint() + "/acme/flux, then retry (your token has no access yet)\n");
   EXPECT_THAT(denied.err, Not(HasSubstr("hf_not_granted")));
 
   RunResult granted = Inspect("acme/flux", "HF_TOKEN=hf_granted");
@@ -268,12 +274,14 @@ TEST_F(HubTest, GatedRepo) {
 TEST_F(HubTest, MissingRepoRevisionAndPath) {
   RunResult repo = Inspect("acme/nothing");
   EXPECT_EQ(repo.exit_code, 1);
-  EXPECT_EQ(repo.err, "pipefit: error: acme/nothing@main: repository acme/nothing not found on " + hub_->endpoint() +
-                          " (HTTP 401: Repository not found); if it is private, set HF_TOKEN or log in with `hf "
-                          "auth login`\n");
+  EXPECT_EQ(repo.err,
+            "pipefit: error: acme/nothing@main: repository acme/nothing not found on " + hub_->endpoint() +
+                " (HTTP 401: Repository not found); if it is private, set HF_TOKEN or log in with `hf "
+                "auth login`\n");
   RunResult revision = Inspect("acme/flux@v9");
   EXPECT_EQ(revision.exit_code, 1);
-  EXPECT_EQ(revision.err, "pipefit: error: acme/flux@v9: no such revision in acme/flux (HTTP 404: Invalid rev id: v9)\n");
+  EXPECT_EQ(revision.err,
+            "pipefit: error: acme/flux@v9: no such revision in acme/flux (HTTP 404: Invalid rev id: v9)\n");
   RunResult path = Inspect("acme/flux/transformer/nope.safetensors");
   EXPECT_EQ(path.exit_code, 1);
   EXPECT_EQ(path.err, "pipefit: error: acme/flux@main: no file or folder 'transformer/nope.safetensors'\n");
@@ -355,9 +363,10 @@ TEST_F(HubTest, ServerIgnoringRangeIsAbortedNotDownloaded) {
   Start(options);
   RunResult r = Inspect("acme/flux/vae");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "pipefit: error: acme/flux/vae/diffusion_pytorch_model.safetensors: the server ignored the Range "
-                   "request and sent more than the 65536 bytes asked for; aborted instead of downloading the file "
-                   "(167666864 bytes)\n");
+  EXPECT_EQ(r.err,
+            "pipefit: error: acme/flux/vae/diffusion_pytorch_model.safetensors: the server ignored the Range "
+            "request and sent more than the 65536 bytes asked for; aborted instead of downloading the file "
+            "(167666864 bytes)\n");
 }
 
 TEST_F(HubTest, RateLimitIsRetried) {
@@ -374,7 +383,8 @@ TEST_F(HubTest, RateLimitIsRetried) {
 TEST_F(HubTest, GgufHeaderOverRange) {
   GgufBuilder builder;
   for (int i = 0; i < 1500; ++i) {
-    builder.AddTensor("transformer_blocks." + std::to_string(i) + ".attn.to_q.weight", {3072, 3072}, DType::kQ4_0);
+    builder.AddTensor("transformer_blocks." + std::to_string(i) + ".attn.to_q.weight", {3072, 3072},
+                      DType::kQ4_0);
   }
   const std::string file = dir_.path() + "/repos/acme/flux-gguf/flux1-dev-Q4_0.gguf";
   testkit::WriteTextFile(file, "");
@@ -403,7 +413,8 @@ TEST_F(HubTest, PlanOfARemoteGgufFileLoadsItFromTheHub) {
   const std::string file = dir_.path() + "/repos/city96/FLUX.1-dev-gguf/flux1-dev-Q8_0.gguf";
   testkit::WriteTextFile(file, "");
   ASSERT_TRUE(b.WriteSparseFile(file).ok());
-  RunResult r = RunPipefit("plan city96/FLUX.1-dev-gguf/flux1-dev-Q8_0.gguf --vram 12GiB --ram 32GiB --json", Env());
+  RunResult r =
+      RunPipefit("plan city96/FLUX.1-dev-gguf/flux1-dev-Q8_0.gguf --vram 12GiB --ram 32GiB --json", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string code = Json::parse(r.out)["candidates"][0]["code"];
   EXPECT_THAT(
@@ -486,9 +497,10 @@ TEST_F(HubTest, ApplyPinsARevisionOnlyOnTheLoadOfThatRepo) {
   Start(options);
   auto script = [&](const std::string& name, const std::string& repo, const std::string& extra) {
     const std::string path = dir_.path() + "/" + name;
-    testkit::WriteTextFile(path, "import torch\nfrom diffusers import FluxPipeline\n"
-                                 "pipe = FluxPipeline.from_pretrained(\"" + repo + "\", torch_dtype=torch.bfloat16" +
-                                     extra + ")\npipe.to(\"cuda\")\n");
+    testkit::WriteTextFile(path,
+                           "import torch\nfrom diffusers import FluxPipeline\n"
+                           "pipe = FluxPipeline.from_pretrained(\"" +
+                               repo + "\", torch_dtype=torch.bfloat16" + extra + ")\npipe.to(\"cuda\")\n");
     return RunPipefit("apply " + path + " --model acme/flux@v1.0 --strategy full+model_offload", Env());
   };
   RunResult same = script("same.py", "acme/flux", "");
@@ -504,8 +516,9 @@ TEST_F(HubTest, ApplyPinsARevisionOnlyOnTheLoadOfThatRepo) {
 
 TEST_F(HubTest, AModelIdOnlyReadInAScriptIsNotFetched) {
   const std::string script = dir_.path() + "/run.py";
-  testkit::WriteTextFile(script, "import torch\nfrom diffusers import FluxPipeline\n"
-                                 "pipe = FluxPipeline.from_pretrained(\"acme/flux\", torch_dtype=torch.bfloat16)\n");
+  testkit::WriteTextFile(script,
+                         "import torch\nfrom diffusers import FluxPipeline\n"
+                         "pipe = FluxPipeline.from_pretrained(\"acme/flux\", torch_dtype=torch.bfloat16)\n");
   RunResult r = RunPipefit("check " + script + " --json", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(hub_->requests().size(), 0u);
@@ -525,7 +538,8 @@ TEST_F(HubTest, AModelIdOnlyReadInAScriptIsNotFetched) {
 TEST_F(HubTest, PlanAcceptsARemoteModel) {
   RunResult r = RunPipefit("plan acme/flux --gpu \"RTX 4090\" --ram 64GiB --json", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  RunResult local = RunPipefit("plan " + dir_.path() + "/repos/acme/flux --gpu \"RTX 4090\" --ram 64GiB --json", Env());
+  RunResult local =
+      RunPipefit("plan " + dir_.path() + "/repos/acme/flux --gpu \"RTX 4090\" --ram 64GiB --json", Env());
   ASSERT_EQ(local.exit_code, 0) << local.err;
   EXPECT_EQ(Json::parse(r.out)["recommended"], Json::parse(local.out)["recommended"]);
 }

@@ -75,7 +75,8 @@ TEST(LimitsTest, IndexFileOverSixtyFourMebibytesIsRefused) {
   MemoryFileSystem fs;
   fs.AddFile("p/model_index.json", R"({"_class_name": "FluxPipeline", "transformer": ["diffusers", "X"]})");
   fs.AddFile("p/transformer/config.json", "{}");
-  fs.AddSparseFile("p/transformer/diffusion_pytorch_model.safetensors.index.json", "{", kMaxIndexFileBytes + 1);
+  fs.AddSparseFile("p/transformer/diffusion_pytorch_model.safetensors.index.json", "{",
+                   kMaxIndexFileBytes + 1);
   auto pipeline = LoadPipelineFolder(fs, "p", "");
   ASSERT_FALSE(pipeline.ok());
   EXPECT_EQ(pipeline.error().code, ErrorCode::kLimit) << pipeline.error().message;

@@ -31,7 +31,6 @@ using ::testing::StartsWith;
 
 using nlohmann::json;
 
-
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
@@ -79,7 +78,8 @@ const json* FindCandidate(const json& plan, const std::string& id) {
 void ExpectPlanSchema(const json& j, const std::string& label) {
   SCOPED_TRACE(label);
   EXPECT_EQ(j["schema"], "pipefit.plan/1");
-  for (const char* key : {"schema", "hardware", "workload", "measurements", "activation", "candidates", "recommended"}) {
+  for (const char* key :
+       {"schema", "hardware", "workload", "measurements", "activation", "candidates", "recommended"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   const json& hw = j["hardware"];
@@ -226,7 +226,8 @@ TEST_F(PlanCliTest, EmitWritesARunnableScriptAndRefusesToOverwriteWithoutForce) 
   EXPECT_EQ(ReadFile(path), "# mine\n");
 
   // With --force it is.
-  RunResult forced = Plan("--gpu \"RTX 4090\" --ram 64GiB --strategy full+sequential_offload --force --emit " + path);
+  RunResult forced =
+      Plan("--gpu \"RTX 4090\" --ram 64GiB --strategy full+sequential_offload --force --emit " + path);
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
   const std::string replaced = ReadFile(path);
   EXPECT_THAT(replaced, HasSubstr("enable_sequential_cpu_offload()"));
@@ -250,7 +251,8 @@ TEST_F(PlanCliTest, EmitEveryPlacementAndWeightsKind) {
                                 "group_leaf_stream", "group_leaf_stream_lowmem", "sequential_offload"}) {
     EXPECT_THAT(by_placement, Contains(Key(placement)));
   }
-  for (const char* weights : {"full", "fp8_layerwise", "bnb_int8", "bnb_nf4", "torchao_int8wo", "torchao_int4wo"}) {
+  for (const char* weights :
+       {"full", "fp8_layerwise", "bnb_int8", "bnb_nf4", "torchao_int8wo", "torchao_int4wo"}) {
     EXPECT_THAT(by_weights, Contains(Key(weights)));
   }
   std::set<std::string> ids;

@@ -128,7 +128,8 @@ std::optional<std::string> ContractBalanced(const PlanResult& plan) {
   };
   for (double share : {kBalancedShare, 1.0}) {
     auto ok = [&](const PlannedCandidate& p) {
-      return p.fits && static_cast<double>(p.estimate.vram) <= share * static_cast<double>(plan.hardware.vram) &&
+      return p.fits &&
+             static_cast<double>(p.estimate.vram) <= share * static_cast<double>(plan.hardware.vram) &&
              p.estimate.ram <= plan.hardware.ram;
     };
     for (const auto& step : order) {
@@ -202,9 +203,9 @@ TEST_F(PlanFlowchartTest, VramOfTheFlowchartStepsIsTheSeedFormulaPlusSlackAndCon
     const char* id;
     Bytes resident;
   } steps[] = {
-      {"full+gpu", seed_.s_total},                  // S_total + A
-      {"fp8_layerwise+gpu", seed_.s_total_lc},      // S_total_lc + A
-      {"full+model_offload", seed_.s_max},          // S_max + A
+      {"full+gpu", seed_.s_total},                      // S_total + A
+      {"fp8_layerwise+gpu", seed_.s_total_lc},          // S_total_lc + A
+      {"full+model_offload", seed_.s_max},              // S_max + A
       {"fp8_layerwise+model_offload", seed_.s_max_lc},  // S_max_lc + A
   };
   for (const auto& step : steps) {
@@ -213,7 +214,8 @@ TEST_F(PlanFlowchartTest, VramOfTheFlowchartStepsIsTheSeedFormulaPlusSlackAndCon
     EXPECT_NEAR(InGiB(p->estimate.vram), InGiB(static_cast<Bytes>(Need(step.resident))), 0.25) << step.id;
     // vram - vram_allocated is the reserve slack plus the context.
     EXPECT_NEAR(InGiB(p->estimate.vram - p->estimate.vram_allocated),
-                InGiB(static_cast<Bytes>(kReserveSlackFactor * static_cast<double>(kA)) + kCudaContextBytes), 0.01)
+                InGiB(static_cast<Bytes>(kReserveSlackFactor * static_cast<double>(kA)) + kCudaContextBytes),
+                0.01)
         << step.id;
   }
   EXPECT_TRUE(plan.activation.overridden);
@@ -310,7 +312,8 @@ TEST_F(PlanFlowchartGroupTest, BalancedLeafStreamWithLargeRam) {
   const Bytes ram = 3 * seed_.s_total + 32 * kGiB;
   ASSERT_LT(StreamRam() + 16 * kGiB, ram);
   const PlanResult plan = PlanAt(SmallVram(), ram);
-  EXPECT_EQ(plan.recommended.balanced, std::optional<std::string>("full+group_leaf_stream")) << Describe(plan);
+  EXPECT_EQ(plan.recommended.balanced, std::optional<std::string>("full+group_leaf_stream"))
+      << Describe(plan);
   EXPECT_EQ(plan.recommended.balanced, ContractBalanced(plan));
   // quality: only full-tier offloading needs this little VRAM with this much RAM;
   // the full tier fits, so quality stays in it.
@@ -378,9 +381,11 @@ TEST_F(PlanFlowchartGroupTest, BalancedFallsBackToOneHundredPercent) {
   const Bytes vram = stream->estimate.vram + stream->estimate.vram / 10;
   const PlanResult plan = PlanAt(vram, ram);
   for (const PlannedCandidate& p : plan.candidates) {
-    ASSERT_GT(static_cast<double>(p.estimate.vram), kBalancedShare * static_cast<double>(vram)) << p.candidate.Id();
+    ASSERT_GT(static_cast<double>(p.estimate.vram), kBalancedShare * static_cast<double>(vram))
+        << p.candidate.Id();
   }
-  EXPECT_EQ(plan.recommended.balanced, std::optional<std::string>("full+group_leaf_stream")) << Describe(plan);
+  EXPECT_EQ(plan.recommended.balanced, std::optional<std::string>("full+group_leaf_stream"))
+      << Describe(plan);
   EXPECT_EQ(plan.recommended.balanced, ContractBalanced(plan));
 }
 
@@ -423,8 +428,8 @@ TEST_F(PlanFlowchartTest, GroupBlockTunesBlocksPerGroupToFitTheCard) {
       const bool full = p->candidate.weights == WeightsKind::kFull;
       if (!p->fits || n < 1 || (full && (n >= kFluxBlocks || n > seed_n))) {
         bugs += std::string(id) + " at " + std::to_string(InGiB(vram)) + " GiB: n=" + std::to_string(n) +
-                " (seed n <= " + std::to_string(seed_n) + "), vram " + std::to_string(InGiB(p->estimate.vram)) +
-                " GiB, fits " + (p->fits ? "yes" : "no") + "; ";
+                " (seed n <= " + std::to_string(seed_n) + "), vram " +
+                std::to_string(InGiB(p->estimate.vram)) + " GiB, fits " + (p->fits ? "yes" : "no") + "; ";
       }
     }
   }
@@ -459,7 +464,8 @@ TEST_F(PlanFlowchartTest, MemoryAndQualityFollowTheContract) {
     ASSERT_NE(got_quality, nullptr);
     // Equal keys (ties may legitimately name another candidate with the same key).
     EXPECT_TRUE(got_memory->fits);
-    EXPECT_EQ(got_memory->estimate.vram, memory->estimate.vram) << *plan.recommended.memory << " vs " << memory->candidate.Id();
+    EXPECT_EQ(got_memory->estimate.vram, memory->estimate.vram)
+        << *plan.recommended.memory << " vs " << memory->candidate.Id();
     EXPECT_EQ(got_memory->estimate.seconds, memory->estimate.seconds);
     EXPECT_TRUE(got_quality->fits);
     EXPECT_EQ(QualityOf(got_quality->candidate.weights), QualityOf(quality->candidate.weights))
@@ -512,18 +518,14 @@ TEST_F(PlanFlowchartTest, EveryCandidateFollowsTheCompatibilityRules) {
   const struct {
     Bytes vram, ram;
   } points[] = {
-      {GiB(1), GiB(4)},
-      {small, GiB(24)},
-      {small, 3 * seed_.s_total + 32 * kGiB},
-      {GiB(16), GiB(32)},
-      {GiB(24), GiB(64)},
-      {Mid(Edge80(seed_.s_max), Edge80(seed_.s_total_lc)), GiB(64)},
+      {GiB(1), GiB(4)},    {small, GiB(24)},   {small, 3 * seed_.s_total + 32 * kGiB},
+      {GiB(16), GiB(32)},  {GiB(24), GiB(64)}, {Mid(Edge80(seed_.s_max), Edge80(seed_.s_total_lc)), GiB(64)},
       {GiB(80), GiB(256)},
   };
   for (const auto& point : points) {
     const PlanResult plan = PlanAt(point.vram, point.ram);
-    SCOPED_TRACE("at " + std::to_string(InGiB(point.vram)) + " GiB VRAM, " + std::to_string(InGiB(point.ram)) +
-                 " GiB RAM");
+    SCOPED_TRACE("at " + std::to_string(InGiB(point.vram)) + " GiB VRAM, " +
+                 std::to_string(InGiB(point.ram)) + " GiB RAM");
     ASSERT_FALSE(plan.candidates.empty());
     std::set<std::string> ids;
     for (const PlannedCandidate& p : plan.candidates) {
@@ -549,7 +551,8 @@ TEST_F(PlanFlowchartTest, EveryCandidateFollowsTheCompatibilityRules) {
       }
       // bitsandbytes with group offloading keeps its quantized components on
       // the GPU (exclude_modules).
-      if ((c.weights == WeightsKind::kBnbInt8 || c.weights == WeightsKind::kBnbNf4) && IsGroupOffload(c.placement)) {
+      if ((c.weights == WeightsKind::kBnbInt8 || c.weights == WeightsKind::kBnbNf4) &&
+          IsGroupOffload(c.placement)) {
         EXPECT_FALSE(c.quantized_components.empty()) << id;
         for (const std::string& q : c.quantized_components) {
           EXPECT_THAT(c.group_offload_exclude, Contains(q)) << id;
@@ -572,8 +575,9 @@ TEST_F(PlanFlowchartTest, EveryCandidateFollowsTheCompatibilityRules) {
       EXPECT_GT(p.estimate.seconds, 0) << id;
     }
     // The knobs the flowchart names are all offered.
-    for (const char* id : {"full+gpu", "fp8_layerwise+gpu", "full+model_offload", "fp8_layerwise+model_offload",
-                           "full+group_leaf_stream", "full+group_leaf_stream_lowmem", "full+group_block"}) {
+    for (const char* id :
+         {"full+gpu", "fp8_layerwise+gpu", "full+model_offload", "fp8_layerwise+model_offload",
+          "full+group_leaf_stream", "full+group_leaf_stream_lowmem", "full+group_block"}) {
       EXPECT_THAT(ids, Contains(id));
     }
     // Each recommendation names a fitting candidate.

@@ -72,17 +72,17 @@ TEST_F(PlanGgufTest, PlansTheFileInsideItsCatalogPipeline) {
   // The text encoders and VAE of the base pipeline are in the plan: the T5
   // encoder alone is 9,524,621,312 bytes.
   EXPECT_GT(j["measurements"]["S_total"].get<int64_t>(), int64_t{9524621312});
-  EXPECT_THAT(j["notes"].get<std::vector<std::string>>(), Contains(HasSubstr("black-forest-labs/FLUX.1-dev")));
+  EXPECT_THAT(j["notes"].get<std::vector<std::string>>(),
+              Contains(HasSubstr("black-forest-labs/FLUX.1-dev")));
 }
 
 TEST_F(PlanGgufTest, EmittedScriptParses) {
   if (std::system("python3 --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "python3 not found";
   const std::string file = WriteFluxGguf(dir_);
   const std::string script = dir_.path() + "/run.py";
-  const RunResult r =
-      RunPipefit("plan " + file + " --offline --vram 24GiB --ram 64GiB --strategy gguf+model_offload --emit " +
-                     script,
-                 Env());
+  const RunResult r = RunPipefit(
+      "plan " + file + " --offline --vram 24GiB --ram 64GiB --strategy gguf+model_offload --emit " + script,
+      Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(std::system(("python3 -m py_compile '" + script + "'").c_str()), 0);
 }

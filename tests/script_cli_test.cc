@@ -73,11 +73,12 @@ TEST_F(ScriptCliTest, CheckJsonHasTheContractFields) {
 }
 
 TEST_F(ScriptCliTest, CleanScriptExitsZero) {
-  const RunResult r = RunPipefit(
-      "check " + Write("ok.py", "from diffusers import FluxPipeline\nimport torch\n"
-                                "pipe = FluxPipeline.from_pretrained(\"x/y\", torch_dtype=torch.bfloat16)\n"
-                                "pipe.enable_model_cpu_offload()\npipe.vae.enable_tiling()\n"),
-      Env());
+  const RunResult r =
+      RunPipefit("check " + Write("ok.py",
+                                  "from diffusers import FluxPipeline\nimport torch\n"
+                                  "pipe = FluxPipeline.from_pretrained(\"x/y\", torch_dtype=torch.bfloat16)\n"
+                                  "pipe.enable_model_cpu_offload()\npipe.vae.enable_tiling()\n"),
+                 Env());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("no findings"));
 }
@@ -95,7 +96,8 @@ TEST_F(ScriptCliTest, ApplyPrintsADiffAndLeavesTheFileAlone) {
 
 TEST_F(ScriptCliTest, ApplyWriteKeepsTheOriginalAndIsIdempotent) {
   const std::string path = Write("run.py", kScript);
-  RunResult r = RunPipefit("apply " + path + " --strategy fp8_layerwise+model_offload --offline --write", Env());
+  RunResult r =
+      RunPipefit("apply " + path + " --strategy fp8_layerwise+model_offload --offline --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Read(path + ".orig"), kScript);
   const std::string once = Read(path);
@@ -128,7 +130,8 @@ TEST_F(ScriptCliTest, ErrorsExitWithTheContractCodes) {
   EXPECT_EQ(RunPipefit("apply " + none + " --strategy full+gpu --offline", Env()).exit_code, 1);
   const std::string path = Write("run.py", kScript);
   EXPECT_EQ(RunPipefit("apply " + path + " --strategy bogus+gpu --offline", Env()).exit_code, 2);
-  const RunResult rejected = RunPipefit("apply " + path + " --strategy bnb_int8+model_offload --offline", Env());
+  const RunResult rejected =
+      RunPipefit("apply " + path + " --strategy bnb_int8+model_offload --offline", Env());
   EXPECT_EQ(rejected.exit_code, 2) << rejected.err;
 }
 
@@ -155,7 +158,8 @@ TEST_F(ScriptCliTest, ApplyKeepsUserCodeAndWritesValidPython) {
       "    pipe.vae.to(torch.float32)  # keep the VAE in fp32\r\n"
       "    return pipe\r\n";
   const std::string path = Write("ft.py", script);
-  const RunResult r = RunPipefit("apply " + path + " --strategy bnb_nf4+model_offload --offline --write", Env());
+  const RunResult r =
+      RunPipefit("apply " + path + " --strategy bnb_nf4+model_offload --offline --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string out = Read(path);
   EXPECT_THAT(out, HasSubstr("    transformer = FluxTransformer2DModel.from_single_file("));
@@ -176,9 +180,10 @@ TEST_F(ScriptCliTest, ApplyWithoutTheModelRefusesRejectedCombinations) {
   RunResult r = RunPipefit("apply " + path + " --strategy torchao_int4wo+model_offload --offline", Env());
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("torchao-int4-gpu-only"));
-  const std::string svd = Write("svd.py",
-                                "import torch\nfrom diffusers import StableVideoDiffusionPipeline\n"
-                                "pipe = StableVideoDiffusionPipeline.from_pretrained(\"o/svd\", torch_dtype=torch.float16)\n");
+  const std::string svd =
+      Write("svd.py",
+            "import torch\nfrom diffusers import StableVideoDiffusionPipeline\n"
+            "pipe = StableVideoDiffusionPipeline.from_pretrained(\"o/svd\", torch_dtype=torch.float16)\n");
   r = RunPipefit("apply " + svd + " --strategy full+gpu+vae_tiling --offline", Env());
   EXPECT_EQ(r.exit_code, 2) << r.err;
 }
@@ -192,14 +197,14 @@ namespace {
 // Offloading and casting go after the components are final: a VAE swapped
 // in and LoRA weights loaded after the construction come first.
 TEST_F(ScriptCliTest, ApplyInsertsAfterComponentSwapsAndLora) {
-  const std::string path = Write(
-      "sdxl.py",
-      "import torch\nfrom diffusers import StableDiffusionXLPipeline, AutoencoderKL\n"
-      "pipe = StableDiffusionXLPipeline.from_pretrained(\"o/sdxl\", torch_dtype=torch.float16)\n"
-      "pipe.vae = AutoencoderKL.from_pretrained(\"o/vae-fix\", torch_dtype=torch.float16)\n"
-      "pipe.load_lora_weights(\"o/lora\")\n"
-      "pipe.to(\"cuda\")\n"
-      "image = pipe(\"a cat\").images[0]\n");
+  const std::string path =
+      Write("sdxl.py",
+            "import torch\nfrom diffusers import StableDiffusionXLPipeline, AutoencoderKL\n"
+            "pipe = StableDiffusionXLPipeline.from_pretrained(\"o/sdxl\", torch_dtype=torch.float16)\n"
+            "pipe.vae = AutoencoderKL.from_pretrained(\"o/vae-fix\", torch_dtype=torch.float16)\n"
+            "pipe.load_lora_weights(\"o/lora\")\n"
+            "pipe.to(\"cuda\")\n"
+            "image = pipe(\"a cat\").images[0]\n");
   const RunResult r = RunPipefit("apply " + path + " --strategy full+model_offload --offline --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Read(path),
@@ -251,7 +256,8 @@ constexpr char kFp16Script[] =
 
 TEST_F(ScriptCliTest, ApplyDTypeBf16RewritesAnFp16Script) {
   const std::string path = Write("fp16.py", kFp16Script);
-  const RunResult r = RunPipefit("apply " + path + " --strategy full+model_offload --dtype bf16 --offline --write", Env());
+  const RunResult r =
+      RunPipefit("apply " + path + " --strategy full+model_offload --dtype bf16 --offline --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Read(path),
             "import torch\n"
@@ -259,20 +265,26 @@ TEST_F(ScriptCliTest, ApplyDTypeBf16RewritesAnFp16Script) {
             "pipe = StableDiffusionXLPipeline.from_pretrained(\"o/sdxl\", torch_dtype=torch.bfloat16)\n"
             "pipe.enable_model_cpu_offload()\n"
             "image = pipe(\"a cat\").images[0]\n");
-  EXPECT_NE(r.err.find("line 3: torch_dtype=torch.float16 is now torch.bfloat16 (--dtype)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("line 3: torch_dtype=torch.float16 is now torch.bfloat16 (--dtype)"),
+            std::string::npos)
+      << r.err;
   EXPECT_EQ(Read(path + ".orig"), kFp16Script);
 }
 
 TEST_F(ScriptCliTest, ApplyWithoutDTypeKeepsTheScriptsDType) {
   const std::string path = Write("fp16.py", kFp16Script);
-  const RunResult r = RunPipefit("apply " + path + " --strategy fp8_layerwise+model_offload --offline --write", Env());
+  const RunResult r =
+      RunPipefit("apply " + path + " --strategy fp8_layerwise+model_offload --offline --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string out = Read(path);
-  EXPECT_NE(out.find("pipe = StableDiffusionXLPipeline.from_pretrained(\"o/sdxl\", torch_dtype=torch.float16)\n"),
-            std::string::npos) << out;
+  EXPECT_NE(
+      out.find("pipe = StableDiffusionXLPipeline.from_pretrained(\"o/sdxl\", torch_dtype=torch.float16)\n"),
+      std::string::npos)
+      << out;
   EXPECT_NE(out.find("pipe.unet.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, "
                      "compute_dtype=torch.float16)\n"),
-            std::string::npos) << out;
+            std::string::npos)
+      << out;
   EXPECT_EQ(out.find("bfloat16"), std::string::npos) << out;
 }
 
@@ -282,7 +294,8 @@ TEST_F(ScriptCliTest, ApplyDTypeRewritesTheDTypeKeywordAndRefusesUnknownDTypes) 
                                  "pipe = FluxPipeline.from_pretrained(\"o/flux\", dtype=torch.bfloat16)\n");
   RunResult r = RunPipefit("apply " + path + " --strategy full+gpu --dtype fp16 --offline", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("\n+pipe = FluxPipeline.from_pretrained(\"o/flux\", dtype=torch.float16)\n"), std::string::npos)
+  EXPECT_NE(r.out.find("\n+pipe = FluxPipeline.from_pretrained(\"o/flux\", dtype=torch.float16)\n"),
+            std::string::npos)
       << r.out;
   r = RunPipefit("apply " + path + " --strategy full+gpu --dtype int8 --offline", Env());
   EXPECT_EQ(r.exit_code, 2) << r.err;

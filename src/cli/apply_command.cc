@@ -1,9 +1,9 @@
 // `pipefit apply SCRIPT.py [--strategy ID | --prefer P] [MODEL and plan
 // options] [--write]` (CONTRACT.md `apply`).
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/plan_flow.h"
@@ -32,8 +32,8 @@ struct ApplyFlags {
 
 // The plan of the model the script loads (or --model), for the workload the
 // script's generation call asks for unless flags say otherwise.
-Result<ApplyChoice> ChooseFromModel(const ApplyFlags& flags, const ApplyRequest& request, ResolvedModel resolved,
-                                    const PipelineSite& site) {
+Result<ApplyChoice> ChooseFromModel(const ApplyFlags& flags, const ApplyRequest& request,
+                                    ResolvedModel resolved, const PipelineSite& site) {
   PlanInputFlags inputs = flags.inputs;
   if (!inputs.height) inputs.height = site.height;
   if (!inputs.width) inputs.width = site.width;
@@ -41,7 +41,8 @@ Result<ApplyChoice> ChooseFromModel(const ApplyFlags& flags, const ApplyRequest&
   if (!inputs.steps) inputs.steps = site.steps;
   if (!inputs.batch) inputs.batch = site.batch;
   PIPEFIT_ASSIGN_OR_RETURN(PlanFlow flow, RunPlanFlow(std::move(resolved), inputs));
-  PIPEFIT_ASSIGN_OR_RETURN(ApplyChoice choice, ChooseFromPlan(flow.plan, flow.plan.code_context, site, request));
+  PIPEFIT_ASSIGN_OR_RETURN(ApplyChoice choice,
+                           ChooseFromPlan(flow.plan, flow.plan.code_context, site, request));
   for (const PlannedCandidate& p : flow.plan.candidates) {
     if (p.candidate.Id() == choice.candidate.Id() && !p.fits) {
       choice.notes.push_back(fmt::format("{} does not fit the hardware planned for: {}", p.candidate.Id(),
@@ -58,12 +59,14 @@ Status WriteInPlace(const std::string& path, const std::string& original, const 
                     std::vector<std::string>& notes) {
   auto target = ResolveLinkWithinFolder(path);
   if (!target.ok()) {
-    return MakeErrorf(target.error().code, "{}: not rewriting it (print the diff instead)", target.error().message);
+    return MakeErrorf(target.error().code, "{}: not rewriting it (print the diff instead)",
+                      target.error().message);
   }
   const std::string backup = path + ".orig";
   if (RealFileSystem().Exists(backup)) {
     notes.push_back(backup + " already exists: kept it (it holds an earlier original)");
-  } else if (Status s = WriteFileAtomically(backup, original, {.mode_from = *target, .replace_existing = false});
+  } else if (Status s =
+                 WriteFileAtomically(backup, original, {.mode_from = *target, .replace_existing = false});
              !s.ok()) {
     return MakeErrorf(s.error().code, "{}; cannot write the backup, nothing was changed", s.error().message);
   }
@@ -78,7 +81,8 @@ int RunApply(const ApplyFlags& flags) {
   if (!flags.dtype.empty()) {
     request.dtype = ParseLoadDType(flags.dtype);
     if (!request.dtype) {
-      return ReportError(MakeErrorf(ErrorCode::kUsage, "--dtype must be bf16, fp16 or fp32, not '{}'", flags.dtype));
+      return ReportError(
+          MakeErrorf(ErrorCode::kUsage, "--dtype must be bf16, fp16 or fp32, not '{}'", flags.dtype));
     }
   }
   auto script = ReadScript(flags.script);
@@ -87,8 +91,8 @@ int RunApply(const ApplyFlags& flags) {
   const ApplyOptions options{.target = flags.target, .replace_dtype = request.dtype.has_value()};
   const PipelineSite* site = SelectPipeline(sites, options);
   if (site == nullptr) {
-    return ReportError(MakeErrorf(ErrorCode::kNotFound, "{}: no diffusers pipeline construction{}", flags.script,
-                                  flags.target.empty() ? "" : " bound to " + flags.target));
+    return ReportError(MakeErrorf(ErrorCode::kNotFound, "{}: no diffusers pipeline construction{}",
+                                  flags.script, flags.target.empty() ? "" : " bound to " + flags.target));
   }
   std::vector<std::string> notes;
   ModelFlags model = flags.model;
@@ -103,7 +107,8 @@ int RunApply(const ApplyFlags& flags) {
   notes.insert(notes.end(), applied->notes.begin(), applied->notes.end());
   const std::string id = choice->candidate.Id();
   if (applied->rewritten == script->source) {
-    std::fprintf(stderr, "pipefit: %s already runs %s: nothing to change\n", flags.script.c_str(), id.c_str());
+    std::fprintf(stderr, "pipefit: %s already runs %s: nothing to change\n", flags.script.c_str(),
+                 id.c_str());
   } else if (flags.write) {
     if (Status s = WriteInPlace(flags.script, script->source, applied->rewritten, notes); !s.ok()) {
       return ReportError(s.error());
@@ -141,7 +146,8 @@ void RegisterApplyCommand(CLI::App& app, CommandRunner& run) {
                   "(default: keep the script's torch_dtype, bf16 when it sets none)");
   cmd->add_flag("--offline", f->model.offline, "never use the network (also HF_HUB_OFFLINE=1)");
   AddHardwareOptions(*cmd, f->inputs);
-  cmd->add_flag("--write", f->write, "rewrite SCRIPT in place (atomically; the original is kept as SCRIPT.orig)");
+  cmd->add_flag("--write", f->write,
+                "rewrite SCRIPT in place (atomically; the original is kept as SCRIPT.orig)");
   cmd->callback([f, &run] { run = [f] { return RunApply(*f); }; });
 }
 

@@ -20,7 +20,9 @@ int RunCatalog(bool json) {
     j["schema"] = "pipefit.catalog/1";
     j["entries"] = nlohmann::ordered_json::array();
     for (const CatalogEntry& e : *entries) {
-      j["entries"].push_back({{"repo", e.repo}, {"aliases", e.aliases}, {"default", e.is_default},
+      j["entries"].push_back({{"repo", e.repo},
+                              {"aliases", e.aliases},
+                              {"default", e.is_default},
                               {"description", e.description}});
     }
     out = j.dump(2) + "\n";
@@ -39,7 +41,8 @@ int RunCatalog(bool json) {
 
 void RegisterCatalogCommand(CLI::App& app, CommandRunner& run) {
   auto json = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("catalog", "List the built-in pipelines (usable offline, with no files).");
+  CLI::App* cmd =
+      app.add_subcommand("catalog", "List the built-in pipelines (usable offline, with no files).");
   cmd->add_flag("--json", *json, "print one JSON document (schema pipefit.catalog/1)");
   cmd->callback([json, &run] { run = [json] { return RunCatalog(*json); }; });
 }

@@ -34,8 +34,8 @@ std::string RenderJson(const std::string& path, const CheckResult& result) {
 std::string RenderText(const std::string& path, const CheckResult& result) {
   std::string out;
   for (const Finding& f : result.findings) {
-    out += path + ":" + std::to_string(f.line) + ": " + SeverityName(f.severity) + " " + f.rule + ": " + f.message +
-           "\n    fix: " + f.fix + "\n";
+    out += path + ":" + std::to_string(f.line) + ": " + SeverityName(f.severity) + " " + f.rule + ": " +
+           f.message + "\n    fix: " + f.fix + "\n";
   }
   if (result.findings.empty()) out += path + ": no findings\n";
   for (const std::string& note : result.notes) out += "note: " + note + "\n";
@@ -47,7 +47,8 @@ int RunCheck(const CheckFlags& flags) {
   if (!script.ok()) return ReportError(script.error());
   std::vector<std::string> notes;
   ScriptModelFacts facts;
-  if (auto model = ResolveScriptModel(flags.model, *script, notes)) facts = FactsFromPipeline(model->pipeline);
+  if (auto model = ResolveScriptModel(flags.model, *script, notes))
+    facts = FactsFromPipeline(model->pipeline);
   CheckResult result = CheckScript(*script, facts);
   result.notes.insert(result.notes.end(), notes.begin(), notes.end());
   const std::string out = flags.json ? RenderJson(flags.script, result) : RenderText(flags.script, result);
@@ -67,7 +68,8 @@ void RegisterCheckCommand(CLI::App& app, CommandRunner& run) {
       "Lint a diffusers script: offload/placement mistakes, removed APIs, quantization configs, attention\n"
       "backend names, compile advice. Exits 1 when a finding is an error (what raises in diffusers).");
   cmd->add_option("SCRIPT", f->script, "the Python script")->required();
-  cmd->add_option("--model", f->model.model, "the model whose facts to use (default: the id the script loads)");
+  cmd->add_option("--model", f->model.model,
+                  "the model whose facts to use (default: the id the script loads)");
   cmd->add_flag("--json", f->json, "print one JSON document (schema pipefit.check/1)");
   cmd->callback([f, &run] { run = [f] { return RunCheck(*f); }; });
 }

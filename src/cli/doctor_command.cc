@@ -63,8 +63,9 @@ void AddPlan(const DoctorFlags& flags, DoctorResult& result, std::optional<PlanF
   // The generation arguments the log shows, unless given as flags.
   PlanInputFlags inputs = flags.inputs;
   const OomReport& r = result.report;
-  const bool from_call = (!inputs.height && r.height) || (!inputs.width && r.width) || (!inputs.frames && r.frames) ||
-                         (!inputs.steps && r.steps) || (!inputs.batch && r.batch);
+  const bool from_call = (!inputs.height && r.height) || (!inputs.width && r.width) ||
+                         (!inputs.frames && r.frames) || (!inputs.steps && r.steps) ||
+                         (!inputs.batch && r.batch);
   if (!inputs.height) inputs.height = r.height;
   if (!inputs.width) inputs.width = r.width;
   if (!inputs.frames) inputs.frames = r.frames;
@@ -76,8 +77,10 @@ void AddPlan(const DoctorFlags& flags, DoctorResult& result, std::optional<PlanF
     return;
   }
   flow = std::move(*planned);
-  if (from_call) result.notes.push_back("planned with the generation arguments in the log (height, width, ...)");
-  if (flags.model.model.empty()) result.notes.push_back("planned for " + ids.front() + ", the model the log loads");
+  if (from_call)
+    result.notes.push_back("planned with the generation arguments in the log (height, width, ...)");
+  if (flags.model.model.empty())
+    result.notes.push_back("planned for " + ids.front() + ", the model the log loads");
   if (result.report.gpu_total && flags.inputs.vram.empty()) {
     result.notes.push_back("planned for the GPU capacity in the log");
   }
@@ -108,7 +111,8 @@ void RegisterDoctorCommand(CLI::App& app, CommandRunner& run) {
       "(or a model id found in the log) it also plans the pipeline for the GPU in the log.");
   cmd->add_option("LOG", f->log, "log file, or - for stdin (default)");
   cmd->add_option("--model", f->model.model, "plan this model for the GPU in the log (as for plan)");
-  cmd->add_option("--dtype", f->model.dtype, "torch_dtype for the plan: bf16, fp16, fp32")->capture_default_str();
+  cmd->add_option("--dtype", f->model.dtype, "torch_dtype for the plan: bf16, fp16, fp32")
+      ->capture_default_str();
   cmd->add_flag("--offline", f->model.offline, "never use the network (also HF_HUB_OFFLINE=1)");
   AddHardwareOptions(*cmd, f->inputs);
   cmd->add_flag("--json", f->json, "print one JSON document (schema pipefit.doctor/1)");

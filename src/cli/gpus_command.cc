@@ -23,7 +23,8 @@ int RunGpus(const GpusFlags& flags) {
   } else if (const GpuSpec* spec = FindGpu(flags.name)) {
     specs.push_back(spec);
   } else {
-    return ReportError(MakeErrorf(ErrorCode::kNotFound, "no GPU named '{}' in the catalog; `pipefit gpus` lists them", flags.name));
+    return ReportError(MakeErrorf(ErrorCode::kNotFound,
+                                  "no GPU named '{}' in the catalog; `pipefit gpus` lists them", flags.name));
   }
   std::string out;
   if (flags.json) {

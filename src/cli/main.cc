@@ -10,13 +10,15 @@ namespace pipefit::cli {
 int ExitCodeFor(const Error& error) {
   // One table: usage errors are 2, everything else about the input is 1.
   switch (error.code) {
-    case ErrorCode::kUsage: return 2;
+    case ErrorCode::kUsage:
+      return 2;
     case ErrorCode::kNotFound:
     case ErrorCode::kMalformed:
     case ErrorCode::kUnsupported:
     case ErrorCode::kLimit:
     case ErrorCode::kIo:
-    case ErrorCode::kNetwork: return 1;
+    case ErrorCode::kNetwork:
+      return 1;
   }
   return 1;
 }
@@ -30,8 +32,9 @@ int ReportError(const Error& error) {
 
 int main(int argc, char** argv) {
   using namespace pipefit::cli;
-  CLI::App app{"pipefit: run a diffusers pipeline on your hardware, as fast as it can go.\n"
-               "Measures pipelines from checkpoint headers alone, without loading weights."};
+  CLI::App app{
+      "pipefit: run a diffusers pipeline on your hardware, as fast as it can go.\n"
+      "Measures pipelines from checkpoint headers alone, without loading weights."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "pipefit 0.1.0");
   CommandRunner run;

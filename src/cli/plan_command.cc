@@ -63,7 +63,8 @@ Status WriteScript(const std::string& path, const std::string& text, bool force)
 // Columns for the text report: the terminal's width, else $COLUMNS, else 120.
 int OutputWidth(const Environment& env) {
   winsize size{};
-  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+    return size.ws_col;
   const int columns = std::atoi(env.Get("COLUMNS").value_or("").c_str());
   return columns >= 40 && columns <= 1000 ? columns : 120;
 }
@@ -71,8 +72,8 @@ int OutputWidth(const Environment& env) {
 int RunPlan(const PlanFlags& flags) {
   auto prefer = ParsePreference(flags.prefer);
   if (!prefer) {
-    return ReportError(MakeErrorf(ErrorCode::kUsage, "--prefer must be quality, speed, memory or balanced, not '{}'",
-                                  flags.prefer));
+    return ReportError(MakeErrorf(
+        ErrorCode::kUsage, "--prefer must be quality, speed, memory or balanced, not '{}'", flags.prefer));
   }
   ProcessEnvironment env;
   auto resolved = ResolveModelFlags(flags.model, env);
@@ -105,7 +106,8 @@ int RunPlan(const PlanFlags& flags) {
                                     "(name one with --strategy)",
                                     flags.prefer));
     }
-    const std::string script = EmitScript(chosen->candidate, CodeContextFor(flow->pipeline, flow->request, flow->context));
+    const std::string script =
+        EmitScript(chosen->candidate, CodeContextFor(flow->pipeline, flow->request, flow->context));
     if (Status s = WriteScript(flags.emit, script, flags.force); !s.ok()) return ReportError(s.error());
     std::fprintf(stderr, "pipefit: wrote %s (%s)%s\n", flags.emit.c_str(), chosen->candidate.Id().c_str(),
                  chosen->fits ? "" : " -- this candidate does NOT fit the hardware planned for");

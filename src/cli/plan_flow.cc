@@ -29,7 +29,8 @@ Result<PlanRequest> MakeRequest(const PlanInputFlags& flags, const ResolvedModel
     auto info = ProbeHardware({fs, env, runner, ""});
     if (info.ok()) probed = *info;
   }
-  PIPEFIT_ASSIGN_OR_RETURN(request.hardware, ResolvePlanHardware(probed ? &*probed : nullptr, hw, &request.gpu));
+  PIPEFIT_ASSIGN_OR_RETURN(request.hardware,
+                           ResolvePlanHardware(probed ? &*probed : nullptr, hw, &request.gpu));
   return request;
 }
 
@@ -54,7 +55,8 @@ void AddHardwareOptions(CLI::App& cmd, PlanInputFlags& f) {
   cmd.add_option("--activation", f.activation, "pin the activation memory of every stage (seed what-if)");
 }
 
-Result<PlanFlow> RunPlanFlow(ResolvedModel resolved, const PlanInputFlags& flags, std::optional<Bytes> vram_override) {
+Result<PlanFlow> RunPlanFlow(ResolvedModel resolved, const PlanInputFlags& flags,
+                             std::optional<Bytes> vram_override) {
   PlanFlow flow;
   PIPEFIT_ASSIGN_OR_RETURN(flow.request, MakeRequest(flags, resolved, vram_override));
   flow.pipeline = std::move(resolved.pipeline);

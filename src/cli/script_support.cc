@@ -1,6 +1,5 @@
 #include "cli/script_support.h"
 
-
 #include "pipefit/base/environment.h"
 #include "pipefit/base/file_system.h"
 
@@ -18,7 +17,8 @@ Result<PythonScript> ReadScript(const std::string& path) {
 
 std::optional<ResolvedModel> ResolveScriptModel(const ModelFlags& flags, const PythonScript& script,
                                                 std::vector<std::string>& notes) {
-  const std::vector<std::string> ids = flags.model.empty() ? ScriptModelIds(script) : std::vector<std::string>{};
+  const std::vector<std::string> ids =
+      flags.model.empty() ? ScriptModelIds(script) : std::vector<std::string>{};
   if (flags.model.empty() && ids.empty()) return std::nullopt;
   ProcessEnvironment env;
   auto resolved = ResolveModelOrReadId(flags, ids.empty() ? "" : ids.front(), env);

@@ -39,9 +39,14 @@ struct SizeUnit {
 
 // Longest suffixes first so "GiB" wins over "B".
 constexpr SizeUnit kSizeUnits[] = {
-    {"TiB", 1024.0 * 1024 * 1024 * 1024}, {"GiB", 1024.0 * 1024 * 1024},
-    {"MiB", 1024.0 * 1024}, {"KiB", 1024.0},
-    {"TB", 1e12}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3},
+    {"TiB", 1024.0 * 1024 * 1024 * 1024},
+    {"GiB", 1024.0 * 1024 * 1024},
+    {"MiB", 1024.0 * 1024},
+    {"KiB", 1024.0},
+    {"TB", 1e12},
+    {"GB", 1e9},
+    {"MB", 1e6},
+    {"KB", 1e3},
     {"B", 1.0},
 };
 
@@ -61,8 +66,8 @@ Result<Bytes> ParseSize(std::string_view text) {
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
   double number = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
-      !std::isfinite(number) || number < 0) {
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(number) ||
+      number < 0) {
     return MakeErrorf(ErrorCode::kUsage, "invalid size '{}' (expected e.g. 24GiB, 24GB, 24000MiB or 24)",
                       original);
   }

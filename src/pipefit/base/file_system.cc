@@ -23,8 +23,7 @@ bool FileSystem::IsFile(const std::string& path) const {
   return info.ok() && !info->is_directory;
 }
 
-Result<std::string> FileSystem::ReadFile(const std::string& path,
-                                         int64_t max_size) const {
+Result<std::string> FileSystem::ReadFile(const std::string& path, int64_t max_size) const {
   PIPEFIT_ASSIGN_OR_RETURN(FileInfo info, Stat(path));
   if (info.is_directory) {
     return MakeErrorf(ErrorCode::kMalformed, "{}: is a directory, expected a file", path);
@@ -83,8 +82,7 @@ Result<FileInfo> RealFileSystem::Stat(const std::string& path) const {
   return info;
 }
 
-Result<std::string> RealFileSystem::ReadRange(const std::string& path, int64_t offset,
-                                              int64_t length) const {
+Result<std::string> RealFileSystem::ReadRange(const std::string& path, int64_t offset, int64_t length) const {
   if (offset < 0 || length < 0) {
     return MakeErrorf(ErrorCode::kUsage, "{}: negative read range", path);
   }
@@ -94,8 +92,8 @@ Result<std::string> RealFileSystem::ReadRange(const std::string& path, int64_t o
   out.resize(static_cast<size_t>(length));
   int64_t done = 0;
   while (done < length) {
-    ssize_t n = ::pread(fd, out.data() + done, static_cast<size_t>(length - done),
-                        static_cast<off_t>(offset + done));
+    ssize_t n =
+        ::pread(fd, out.data() + done, static_cast<size_t>(length - done), static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       Error error = ErrnoError(path, "read failed");
@@ -120,7 +118,8 @@ Result<std::string> RealFileSystem::ReadUpTo(const std::string& path, int64_t ma
   std::string out;
   char buffer[64 * 1024];
   while (static_cast<int64_t>(out.size()) < max_bytes) {
-    size_t want = static_cast<size_t>(std::min<int64_t>(sizeof(buffer), max_bytes - static_cast<int64_t>(out.size())));
+    size_t want =
+        static_cast<size_t>(std::min<int64_t>(sizeof(buffer), max_bytes - static_cast<int64_t>(out.size())));
     ssize_t n = ::read(fd, buffer, want);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -135,8 +134,7 @@ Result<std::string> RealFileSystem::ReadUpTo(const std::string& path, int64_t ma
   return out;
 }
 
-Result<std::vector<std::string>> RealFileSystem::ListDirectory(
-    const std::string& path) const {
+Result<std::vector<std::string>> RealFileSystem::ListDirectory(const std::string& path) const {
   DIR* dir = ::opendir(path.c_str());
   if (dir == nullptr) return ErrnoError(path, "cannot list directory");
   std::vector<std::string> names;
@@ -162,7 +160,8 @@ Error WriteError(const std::string& path, const char* what) {
 Status MakeParentFolders(const std::string& path) {
   for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
     const std::string folder = path.substr(0, slash);
-    if (::mkdir(folder.c_str(), 0755) != 0 && errno != EEXIST) return WriteError(folder, "cannot create folder");
+    if (::mkdir(folder.c_str(), 0755) != 0 && errno != EEXIST)
+      return WriteError(folder, "cannot create folder");
   }
   return OkStatus();
 }
@@ -239,12 +238,14 @@ Result<std::string> ResolveLinkWithinFolder(const std::string& path) {
   if (ec) return MakeErrorf(ErrorCode::kIo, "{}: cannot resolve its folder: {}", path, ec.message());
   const auto [mismatch, unused] = std::mismatch(folder.begin(), folder.end(), target.begin(), target.end());
   if (mismatch != folder.end()) {
-    return MakeErrorf(ErrorCode::kUnsupported, "{} is a symlink to {}, outside its folder", path, target.string());
+    return MakeErrorf(ErrorCode::kUnsupported, "{} is a symlink to {}, outside its folder", path,
+                      target.string());
   }
   return target.string();
 }
 
-Status WriteFileAtomically(const std::string& path, std::string_view bytes, const AtomicWriteOptions& options) {
+Status WriteFileAtomically(const std::string& path, std::string_view bytes,
+                           const AtomicWriteOptions& options) {
   std::string target = path;
   if (options.follow_link_within_folder) {
     PIPEFIT_ASSIGN_OR_RETURN(target, ResolveLinkWithinFolder(path));
@@ -276,8 +277,7 @@ void MemoryFileSystem::AddFile(const std::string& path, std::string content) {
   files_[path] = File{std::move(content), size};
 }
 
-void MemoryFileSystem::AddSparseFile(const std::string& path, std::string prefix,
-                                     int64_t size) {
+void MemoryFileSystem::AddSparseFile(const std::string& path, std::string prefix, int64_t size) {
   files_[path] = File{std::move(prefix), size};
 }
 
@@ -321,8 +321,7 @@ Result<std::string> MemoryFileSystem::ReadUpTo(const std::string& path, int64_t 
   return ReadRange(path, 0, std::min(std::max<int64_t>(max_bytes, 0), it->second.size));
 }
 
-Result<std::vector<std::string>> MemoryFileSystem::ListDirectory(
-    const std::string& path) const {
+Result<std::vector<std::string>> MemoryFileSystem::ListDirectory(const std::string& path) const {
   const std::string prefix = path.empty() ? "" : path + "/";
   std::vector<std::string> names;
   for (auto it = files_.lower_bound(prefix); it != files_.end(); ++it) {

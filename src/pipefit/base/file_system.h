@@ -29,11 +29,9 @@ class FileSystem {
   virtual Result<FileInfo> Stat(const std::string& path) const = 0;
   // Reads exactly `length` bytes at `offset`; kMalformed if the file is
   // shorter (the message says how many bytes were available).
-  virtual Result<std::string> ReadRange(const std::string& path, int64_t offset,
-                                        int64_t length) const = 0;
+  virtual Result<std::string> ReadRange(const std::string& path, int64_t offset, int64_t length) const = 0;
   // Entry names (not paths) in a directory, sorted.
-  virtual Result<std::vector<std::string>> ListDirectory(
-      const std::string& path) const = 0;
+  virtual Result<std::vector<std::string>> ListDirectory(const std::string& path) const = 0;
   // Reads from the start until end of file, but never more than
   // `max_bytes`. Unlike ReadRange it does not need the length in advance,
   // so it works on /proc and /sys files whose Stat size is 0 or 4096.
@@ -51,10 +49,8 @@ class FileSystem {
 class RealFileSystem : public FileSystem {
  public:
   Result<FileInfo> Stat(const std::string& path) const override;
-  Result<std::string> ReadRange(const std::string& path, int64_t offset,
-                                int64_t length) const override;
-  Result<std::vector<std::string>> ListDirectory(
-      const std::string& path) const override;
+  Result<std::string> ReadRange(const std::string& path, int64_t offset, int64_t length) const override;
+  Result<std::vector<std::string>> ListDirectory(const std::string& path) const override;
   Result<std::string> ReadUpTo(const std::string& path, int64_t max_bytes) const override;
 };
 
@@ -67,10 +63,8 @@ class MemoryFileSystem : public FileSystem {
   void AddSparseFile(const std::string& path, std::string prefix, int64_t size);
 
   Result<FileInfo> Stat(const std::string& path) const override;
-  Result<std::string> ReadRange(const std::string& path, int64_t offset,
-                                int64_t length) const override;
-  Result<std::vector<std::string>> ListDirectory(
-      const std::string& path) const override;
+  Result<std::string> ReadRange(const std::string& path, int64_t offset, int64_t length) const override;
+  Result<std::vector<std::string>> ListDirectory(const std::string& path) const override;
   Result<std::string> ReadUpTo(const std::string& path, int64_t max_bytes) const override;
 
  private:
@@ -109,8 +103,8 @@ struct AtomicWriteOptions {
 // never a mix, even after a crash: a new, uniquely named temporary file in the
 // destination's folder, written and fsync'd, then renamed over `path` (or
 // hard-linked, when an existing file must not be replaced), then the folder
-// fsync'd (the syncs only when options.durable). On an error the temporary file is removed and `path` is unchanged;
-// the message names the file and the system's reason (kIo).
+// fsync'd (the syncs only when options.durable). On an error the temporary file is removed and `path` is
+// unchanged; the message names the file and the system's reason (kIo).
 Status WriteFileAtomically(const std::string& path, std::string_view bytes,
                            const AtomicWriteOptions& options = {});
 

@@ -34,9 +34,7 @@ struct Error {
   std::string message;
 
   // Returns a copy whose message is "context: message".
-  Error WithContext(const std::string& context) const {
-    return Error{code, context + ": " + message};
-  }
+  Error WithContext(const std::string& context) const { return Error{code, context + ": " + message}; }
 };
 
 // Result<T> holds either a value or an Error.
@@ -88,23 +86,22 @@ Error MakeErrorf(ErrorCode code, fmt::format_string<Args...> format, Args&&... a
   return Error{code, fmt::format(format, std::forward<Args>(args)...)};
 }
 
-
 }  // namespace pipefit
 
 // Propagates an error from an expression yielding a Result/Status.
-#define PIPEFIT_RETURN_IF_ERROR(expr)                   \
-  do {                                                  \
-    auto pipefit_status_ = (expr);                      \
+#define PIPEFIT_RETURN_IF_ERROR(expr)                          \
+  do {                                                         \
+    auto pipefit_status_ = (expr);                             \
     if (!pipefit_status_.ok()) return pipefit_status_.error(); \
   } while (0)
 
 #define PIPEFIT_CONCAT_INNER_(a, b) a##b
 #define PIPEFIT_CONCAT_(a, b) PIPEFIT_CONCAT_INNER_(a, b)
 // Declares `lhs` from a Result's value or returns its error.
-#define PIPEFIT_ASSIGN_OR_RETURN(lhs, expr)                                  \
-  auto PIPEFIT_CONCAT_(pipefit_result_, __LINE__) = (expr);                  \
-  if (!PIPEFIT_CONCAT_(pipefit_result_, __LINE__).ok())                      \
-    return PIPEFIT_CONCAT_(pipefit_result_, __LINE__).error();               \
+#define PIPEFIT_ASSIGN_OR_RETURN(lhs, expr)                    \
+  auto PIPEFIT_CONCAT_(pipefit_result_, __LINE__) = (expr);    \
+  if (!PIPEFIT_CONCAT_(pipefit_result_, __LINE__).ok())        \
+    return PIPEFIT_CONCAT_(pipefit_result_, __LINE__).error(); \
   lhs = std::move(PIPEFIT_CONCAT_(pipefit_result_, __LINE__)).value()
 
 #endif  // PIPEFIT_BASE_RESULT_H_

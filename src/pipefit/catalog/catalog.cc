@@ -2,18 +2,16 @@
 
 #include <simdjson.h>
 
-#include "pipefit/formats/json_object.h"
-
 #include <algorithm>
 #include <cctype>
 #include <optional>
 
 #include "pipefit/base/text.h"
 #include "pipefit/catalog/embedded_data.h"
+#include "pipefit/formats/json_object.h"
 
 namespace pipefit {
 namespace {
-
 
 Result<CatalogEntry> ParseEntry(const std::string& id, std::string_view json) {
   const std::string label = "catalog entry " + id + "/entry.json";

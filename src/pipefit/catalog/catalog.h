@@ -17,13 +17,13 @@
 namespace pipefit {
 
 struct CatalogEntry {
-  std::string id;        // folder name, e.g. "flux1-dev"
-  std::string repo;      // "black-forest-labs/FLUX.1-dev"
+  std::string id;    // folder name, e.g. "flux1-dev"
+  std::string repo;  // "black-forest-labs/FLUX.1-dev"
   std::vector<std::string> aliases;
   std::string revision;
   std::string description;
   bool is_default = false;
-  std::string root;      // the entry's folder in CatalogFileSystem()
+  std::string root;  // the entry's folder in CatalogFileSystem()
 };
 
 // All entries, sorted by repo. Malformed embedded data is a build bug and

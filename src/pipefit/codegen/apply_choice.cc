@@ -14,9 +14,10 @@ Result<std::string> ChosenId(const PlanResult& plan, const ApplyRequest& request
   if (!prefer) return MakeErrorf(ErrorCode::kUsage, "--prefer must be quality, speed, memory or balanced");
   std::optional<std::string> id = RecommendationFor(plan.recommended, *prefer);
   if (!id) {
-    return MakeErrorf(ErrorCode::kUnsupported,
-                      "nothing fits this machine for --prefer {} (see `pipefit plan`; name one with --strategy)",
-                      request.prefer);
+    return MakeErrorf(
+        ErrorCode::kUnsupported,
+        "nothing fits this machine for --prefer {} (see `pipefit plan`; name one with --strategy)",
+        request.prefer);
   }
   return *id;
 }
@@ -43,9 +44,9 @@ Result<ApplyChoice> FindInPlan(const PlanResult& plan, const CodeContext& contex
       return choice;
     }
   }
-  return MakeErrorf(ErrorCode::kUsage,
-                    "--strategy {} is not a candidate for this model and hardware (`pipefit plan --all` lists them)",
-                    id);
+  return MakeErrorf(
+      ErrorCode::kUsage,
+      "--strategy {} is not a candidate for this model and hardware (`pipefit plan --all` lists them)", id);
 }
 
 }  // namespace
@@ -55,16 +56,18 @@ Result<ParsedStrategyId> ParseOfferedStrategy(const std::string& id) {
   std::optional<ParsedStrategyId> parsed = ParseStrategyId(id, &why);
   if (!parsed) return MakeErrorf(ErrorCode::kUsage, "--strategy: {}", why);
   if (const CompatibilityRule* rule = FindRejection(parsed->weights, parsed->placement)) {
-    return MakeErrorf(ErrorCode::kUsage, "--strategy {} is never offered ({}): {}", id, rule->id, rule->message);
+    return MakeErrorf(ErrorCode::kUsage, "--strategy {} is never offered ({}): {}", id, rule->id,
+                      rule->message);
   }
   return *parsed;
 }
 
-Result<ApplyChoice> ChooseFromPlan(const PlanResult& plan, const CodeContext& context, const PipelineSite& site,
-                                   const ApplyRequest& request) {
+Result<ApplyChoice> ChooseFromPlan(const PlanResult& plan, const CodeContext& context,
+                                   const PipelineSite& site, const ApplyRequest& request) {
   PIPEFIT_ASSIGN_OR_RETURN(const std::string id, ChosenId(plan, request));
   PIPEFIT_ASSIGN_OR_RETURN(ApplyChoice choice, FindInPlan(plan, context, id));
-  if (site.method != "from_pretrained" || site.model_id != choice.context.model_id) choice.context.revision.clear();
+  if (site.method != "from_pretrained" || site.model_id != choice.context.model_id)
+    choice.context.revision.clear();
   return choice;
 }
 
@@ -76,7 +79,8 @@ Result<ApplyChoice> ChooseFromScript(const PipelineSite& site, const ApplyReques
   }
   PIPEFIT_ASSIGN_OR_RETURN(const ParsedStrategyId parsed, ParseOfferedStrategy(request.strategy));
   if (parsed.weights == WeightsKind::kGguf) {
-    return MakeErrorf(ErrorCode::kUsage, "--strategy gguf needs the GGUF file: pass it with --model FILE.gguf");
+    return MakeErrorf(ErrorCode::kUsage,
+                      "--strategy gguf needs the GGUF file: pass it with --model FILE.gguf");
   }
   if (parsed.text_encoders) {
     return MakeErrorf(ErrorCode::kUsage,
@@ -98,7 +102,8 @@ Result<ApplyChoice> ChooseFromScript(const PipelineSite& site, const ApplyReques
   ctx.denoiser = ScriptDenoiser(site);
   ctx.dtype = ScriptLoadDType(site, request.dtype);
   if (c.weights != WeightsKind::kFull) c.quantized_components = {ctx.denoiser};
-  if (c.placement == Placement::kGroupBlock || c.placement == Placement::kGroupBlockStream) c.num_blocks_per_group = 1;
+  if (c.placement == Placement::kGroupBlock || c.placement == Placement::kGroupBlockStream)
+    c.num_blocks_per_group = 1;
   choice.notes.push_back("the model did not resolve: denoiser assumed '" + ctx.denoiser +
                          "', one block per group; pass --model for exact components");
   return choice;

@@ -42,8 +42,8 @@ Result<ParsedStrategyId> ParseOfferedStrategy(const std::string& id);
 // A pinned revision is kept only for a from_pretrained of the planned repo.
 // Whether the choice fits is the plan's (PlannedCandidate::fits); the caller
 // words it (report/plan_report.h FitReason).
-Result<ApplyChoice> ChooseFromPlan(const PlanResult& plan, const CodeContext& context, const PipelineSite& site,
-                                   const ApplyRequest& request);
+Result<ApplyChoice> ChooseFromPlan(const PlanResult& plan, const CodeContext& context,
+                                   const PipelineSite& site, const ApplyRequest& request);
 
 // Without the model: request.strategy's knobs, the denoiser and VAE facts of
 // the script's pipeline class, one block per group. kUsage when the strategy

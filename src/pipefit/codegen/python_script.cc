@@ -18,7 +18,9 @@ struct TreeDeleter {
   void operator()(TSTree* t) const { ts_tree_delete(t); }
 };
 
-bool Is(TSNode node, const char* type) { return !ts_node_is_null(node) && std::strcmp(ts_node_type(node), type) == 0; }
+bool Is(TSNode node, const char* type) {
+  return !ts_node_is_null(node) && std::strcmp(ts_node_type(node), type) == 0;
+}
 
 class Builder {
  public:
@@ -28,12 +30,12 @@ class Builder {
   // lookup walks back up the tree (tree-sitter's parent lookup is linear in
   // the depth, which made deep inputs cubic).
   struct Context {
-    TSNode statement{};          // the enclosing statement that is a child of a module/block
-    int scope = 0;               // enclosing function (start byte + 1), 0 at module level
+    TSNode statement{};  // the enclosing statement that is a child of a module/block
+    int scope = 0;       // enclosing function (start byte + 1), 0 at module level
     std::vector<std::pair<size_t, int>> branches;
-    int assigned = -1;           // index into targets_ while the chain leads to an assignment
+    int assigned = -1;  // index into targets_ while the chain leads to an assignment
     bool parent_is_attribute = false;
-    bool top_level = true;       // directly under the module
+    bool top_level = true;  // directly under the module
   };
 
   void Walk(TSNode root) {
@@ -64,7 +66,8 @@ class Builder {
   void Visit(TSNode node, const Context& ctx) {
     if (Is(node, "ERROR") || ts_node_is_missing(node)) s_.error_lines.push_back(Line(node));
     if (Is(node, "call")) AddCall(node, ctx);
-    if (Is(node, "import_from_statement") || Is(node, "import_statement") || Is(node, "future_import_statement")) {
+    if (Is(node, "import_from_statement") || Is(node, "import_statement") ||
+        Is(node, "future_import_statement")) {
       AddImport(node, ctx);
     }
   }
@@ -83,7 +86,8 @@ class Builder {
         if (Is(sibling, "elif_clause") || Is(sibling, "else_clause")) ++clause;
       }
       if (Is(child, "block")) c.branches.push_back({ts_node_start_byte(parent), 0});
-      if (Is(child, "elif_clause") || Is(child, "else_clause")) c.branches.push_back({ts_node_start_byte(parent), clause});
+      if (Is(child, "elif_clause") || Is(child, "else_clause"))
+        c.branches.push_back({ts_node_start_byte(parent), clause});
     }
     c.parent_is_attribute = Is(parent, "attribute");
     // The assignment target follows the right-hand side down through
@@ -99,7 +103,6 @@ class Builder {
     }
     return c;
   }
-
 
   // Whole lines (from the start of the statement's first line to after the
   // newline ending its last line) when the statement has its lines to
@@ -136,9 +139,6 @@ class Builder {
     }
     call.statement = {b, e};
   }
-
-
-
 
   std::optional<std::string> StringValue(TSNode value) const {
     if (!Is(value, "string")) return std::nullopt;
@@ -204,7 +204,8 @@ class Builder {
     Call range_holder;
     StatementRange(ts_node_is_null(ctx.statement) ? node : ctx.statement, range_holder);
     imp.statement = range_holder.statement;
-    if (Is(node, "import_from_statement")) imp.module = Text(ts_node_child_by_field_name(node, "module_name", 11));
+    if (Is(node, "import_from_statement"))
+      imp.module = Text(ts_node_child_by_field_name(node, "module_name", 11));
     if (Is(node, "future_import_statement")) imp.module = "__future__";
     for (uint32_t i = 0; i < ts_node_named_child_count(node); ++i) {
       TSNode child = ts_node_named_child(node, i);
@@ -217,7 +218,8 @@ class Builder {
       }
       if (Is(child, "dotted_name") || Is(child, "aliased_import")) imp.names_end = ts_node_end_byte(child);
     }
-    if (imp.scope == 0 && ctx.top_level) s_.import_insert_at = std::max(s_.import_insert_at, imp.statement.end);
+    if (imp.scope == 0 && ctx.top_level)
+      s_.import_insert_at = std::max(s_.import_insert_at, imp.statement.end);
     s_.imports.push_back(std::move(imp));
   }
 
@@ -244,8 +246,8 @@ int LineOf(std::string_view source, size_t offset) {
 
 Result<PythonScript> ParsePythonScript(std::string_view source) {
   if (source.size() > kMaxScriptBytes) {
-    return MakeErrorf(ErrorCode::kLimit, "script is {} bytes; pipefit reads scripts up to {} bytes", source.size(),
-                      kMaxScriptBytes);
+    return MakeErrorf(ErrorCode::kLimit, "script is {} bytes; pipefit reads scripts up to {} bytes",
+                      source.size(), kMaxScriptBytes);
   }
   if (source.find('\0') != std::string_view::npos) {
     return MakeErrorf(ErrorCode::kMalformed, "not a text file (contains a NUL byte)");
@@ -254,12 +256,13 @@ Result<PythonScript> ParsePythonScript(std::string_view source) {
   script.source = std::string(source);
   std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
   if (!ts_parser_set_language(parser.get(), tree_sitter_python())) {
-    return MakeErrorf(ErrorCode::kUnsupported, "tree-sitter Python grammar ABI does not match libtree-sitter");
+    return MakeErrorf(ErrorCode::kUnsupported,
+                      "tree-sitter Python grammar ABI does not match libtree-sitter");
   }
   // Bounded: a pathological input gives up instead of hanging.
   ts_parser_set_timeout_micros(parser.get(), 5'000'000);
-  std::unique_ptr<TSTree, TreeDeleter> tree(
-      ts_parser_parse_string(parser.get(), nullptr, script.source.data(), static_cast<uint32_t>(script.source.size())));
+  std::unique_ptr<TSTree, TreeDeleter> tree(ts_parser_parse_string(
+      parser.get(), nullptr, script.source.data(), static_cast<uint32_t>(script.source.size())));
   if (!tree) return MakeErrorf(ErrorCode::kLimit, "parsing took longer than 5 s");
   Builder(script).Walk(ts_tree_root_node(tree.get()));
   return script;

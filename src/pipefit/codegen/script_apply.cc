@@ -13,8 +13,6 @@ namespace {
 // The variable CandidateCode writes; replaced by the script's own.
 constexpr std::string_view kCodeVariable = "pipe";
 
-
-
 std::string Trim(std::string_view text) { return std::string(TrimWhitespace(text)); }
 
 // Each line of `code` prefixed with `indent`, "pipe" renamed to `variable`.
@@ -25,7 +23,8 @@ std::string Indented(std::string_view code, const std::string& indent, const std
     size_t end = code.find('\n', start);
     if (end == std::string_view::npos) end = code.size();
     std::string line(code.substr(start, end - start));
-    if (line.starts_with(std::string(kCodeVariable) + ".") || line.starts_with(std::string(kCodeVariable) + " =")) {
+    if (line.starts_with(std::string(kCodeVariable) + ".") ||
+        line.starts_with(std::string(kCodeVariable) + " =")) {
       line = variable + line.substr(kCodeVariable.size());
     }
     out += line.empty() ? "\n" : indent + line + "\n";
@@ -43,11 +42,16 @@ bool Replaced(const Call& call, const std::string& variable, const std::string& 
       call.args.front().text.starts_with(variable + ".")) {
     return true;
   }
-  static constexpr std::array<std::string_view, 10> kMethods = {
-      "enable_model_cpu_offload", "enable_sequential_cpu_offload", "enable_group_offload",
-      "enable_layerwise_casting", "enable_vae_tiling",            "enable_vae_slicing",
-      "disable_vae_tiling",       "disable_vae_slicing",          "enable_tiling",
-      "enable_slicing"};
+  static constexpr std::array<std::string_view, 10> kMethods = {"enable_model_cpu_offload",
+                                                                "enable_sequential_cpu_offload",
+                                                                "enable_group_offload",
+                                                                "enable_layerwise_casting",
+                                                                "enable_vae_tiling",
+                                                                "enable_vae_slicing",
+                                                                "disable_vae_tiling",
+                                                                "disable_vae_slicing",
+                                                                "enable_tiling",
+                                                                "enable_slicing"};
   const bool component = call.receiver.starts_with(variable + ".");
   if (call.method == "to") {
     if (call.receiver != variable && call.receiver != variable + "." + denoiser) return false;
@@ -57,7 +61,8 @@ bool Replaced(const Call& call, const std::string& variable, const std::string& 
     return false;
   }
   if (std::find(kMethods.begin(), kMethods.end(), call.method) == kMethods.end()) return false;
-  if (call.method == "enable_tiling" || call.method == "enable_slicing") return call.receiver == variable + ".vae";
+  if (call.method == "enable_tiling" || call.method == "enable_slicing")
+    return call.receiver == variable + ".vae";
   if (call.method == "enable_layerwise_casting" || call.method == "enable_group_offload") {
     return call.receiver == variable || component;
   }
@@ -66,9 +71,14 @@ bool Replaced(const Call& call, const std::string& variable, const std::string& 
 
 class Rewriter {
  public:
-  Rewriter(const PythonScript& script, const PipelineSite& site, const Candidate& candidate, const CodeContext& ctx,
-           const ApplyOptions& options)
-      : s_(script), site_(site), c_(candidate), ctx_(ctx), options_(options), weights_(WriteWeightsCode(candidate, ctx)) {
+  Rewriter(const PythonScript& script, const PipelineSite& site, const Candidate& candidate,
+           const CodeContext& ctx, const ApplyOptions& options)
+      : s_(script),
+        site_(site),
+        c_(candidate),
+        ctx_(ctx),
+        options_(options),
+        weights_(WriteWeightsCode(candidate, ctx)) {
     crlf_ = UsesCrlf(s_.source);
   }
 
@@ -88,14 +98,17 @@ class Rewriter {
 
  private:
   const Call& Construction() const { return *site_.construction; }
-  std::string_view Source(ByteRange r) const { return std::string_view(s_.source).substr(r.begin, r.end - r.begin); }
+  std::string_view Source(ByteRange r) const {
+    return std::string_view(s_.source).substr(r.begin, r.end - r.begin);
+  }
 
   // A statement that is only this call (`pipe.x(...)`, `pipe = pipe.to(...)`),
   // perhaps followed by a comment.
   bool StatementIsCall(const Call& call) const {
-    const std::string before = Trim(std::string_view(s_.source).substr(call.statement.begin,
-                                                                        call.range.begin - call.statement.begin));
-    std::string after = Trim(std::string_view(s_.source).substr(call.range.end, call.statement.end - call.range.end));
+    const std::string before = Trim(
+        std::string_view(s_.source).substr(call.statement.begin, call.range.begin - call.statement.begin));
+    std::string after =
+        Trim(std::string_view(s_.source).substr(call.range.end, call.statement.end - call.range.end));
     // `a(); b()`: the separator belongs to the statement's range.
     if (!after.empty() && after.front() == ';') after = Trim(after.substr(1));
     std::string head = before;
@@ -114,8 +127,8 @@ class Rewriter {
     const bool whole_lines = call.statement.end > 0 && src[call.statement.end - 1] == '\n' &&
                              (call.statement.begin == 0 || src[call.statement.begin - 1] == '\n');
     if (!whole_lines) {
-      const std::string head = Trim(std::string_view(src).substr(LineStart(call.statement.begin),
-                                                                  call.statement.begin - LineStart(call.statement.begin)));
+      const std::string head = Trim(std::string_view(src).substr(
+          LineStart(call.statement.begin), call.statement.begin - LineStart(call.statement.begin)));
       return !head.empty() && head.back() == ':' ? "pass" : "";
     }
     if (!PreviousCodeLineEndsBlockHeader(call.statement.begin)) return "";
@@ -178,7 +191,8 @@ class Rewriter {
     // `.to(...)` chained on the construction: drop the suffix.
     for (const Call& call : s_.calls) {
       if (call.method != "to" || call.assigned_to != site_.variable ||
-          call.statement.begin != Construction().statement.begin || call.range.begin != Construction().range.begin) {
+          call.statement.begin != Construction().statement.begin ||
+          call.range.begin != Construction().range.begin) {
         continue;
       }
       edits_.push_back({{Construction().range.end, call.range.end}, ""});
@@ -194,7 +208,8 @@ class Rewriter {
     if (weights_.setup.empty()) return;
     const std::string expected = Indented(weights_.setup, Construction().indent, site_.variable);
     const size_t begin = Construction().statement.begin;
-    if (begin >= expected.size() && s_.source.compare(begin - expected.size(), expected.size(), expected) == 0) {
+    if (begin >= expected.size() &&
+        s_.source.compare(begin - expected.size(), expected.size(), expected) == 0) {
       setup_present_ = true;
     }
   }
@@ -236,8 +251,8 @@ class Rewriter {
   // lists its arguments one per line, else inline.
   void AppendArguments(const Call& load, size_t insert_at, const std::string& appended) {
     const std::string& src = s_.source;
-    bool one_per_line = !load.args.empty() &&
-                        LineOf(src, load.args.front().range.begin) != LineOf(src, load.arguments.begin);
+    bool one_per_line =
+        !load.args.empty() && LineOf(src, load.args.front().range.begin) != LineOf(src, load.arguments.begin);
     for (size_t i = 1; i < load.args.size() && one_per_line; ++i) {
       one_per_line = LineOf(src, load.args[i].range.begin) != LineOf(src, load.args[i - 1].range.end);
     }
@@ -255,7 +270,8 @@ class Rewriter {
       size_t comma = appended.find(", ", start);
       // kwargs never contain ", " themselves (they are name=value with
       // simple values), so this split is exact.
-      const std::string part = appended.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      const std::string part =
+          appended.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       if (!part.empty()) kwargs.push_back(part);
       if (comma == std::string::npos) break;
       start = comma + 2;
@@ -276,8 +292,8 @@ class Rewriter {
   void ReplaceDType(const Argument& existing, const std::string& value) {
     if (existing.text == value) return;
     edits_.push_back({existing.value, value});
-    notes_.push_back("line " + std::to_string(LineOf(s_.source, existing.value.begin)) + ": " + existing.keyword +
-                     "=" + existing.text + " is now " + value + " (--dtype)");
+    notes_.push_back("line " + std::to_string(LineOf(s_.source, existing.value.begin)) + ": " +
+                     existing.keyword + "=" + existing.text + " is now " + value + " (--dtype)");
   }
 
   static bool HasSplat(const Call& call) {
@@ -291,17 +307,20 @@ class Rewriter {
     for (size_t i = 0; i < load.args.size(); ++i) {
       if (load.args[i].keyword != name) continue;
       const size_t begin = i > 0 ? load.args[i - 1].range.end : load.args[i].range.begin;
-      const size_t end = i > 0 ? load.args[i].range.end
-                               : (i + 1 < load.args.size() ? load.args[i + 1].range.begin : load.args[i].range.end);
+      const size_t end =
+          i > 0 ? load.args[i].range.end
+                : (i + 1 < load.args.size() ? load.args[i + 1].range.begin : load.args[i].range.end);
       edits_.push_back({{begin, end}, ""});
-      notes_.push_back("removed " + std::string(name) + "=" + load.args[i].text + " from the from_pretrained call");
+      notes_.push_back("removed " + std::string(name) + "=" + load.args[i].text +
+                       " from the from_pretrained call");
     }
   }
 
   void InsertCode() {
     const Call& load = Construction();
     if (!weights_.setup.empty() && !setup_present_) {
-      edits_.push_back({{load.statement.begin, load.statement.begin}, Indented(weights_.setup, load.indent, site_.variable)});
+      edits_.push_back({{load.statement.begin, load.statement.begin},
+                        Indented(weights_.setup, load.indent, site_.variable)});
     }
     const std::string post = PostLoadCode(c_, ctx_);
     // After the construction's last line (a `; more()` on it stays first),
@@ -320,8 +339,11 @@ class Rewriter {
 
   size_t SetupEnd(size_t at) const {
     static constexpr std::array<std::string_view, 9> kSetup = {
-        "load_lora_weights", "fuse_lora",   "set_adapters",         "unfuse_lora",         "load_ip_adapter",
-        "set_ip_adapter_scale", "load_textual_inversion", "enable_freeu", "register_modules"};
+        "load_lora_weights",      "fuse_lora",
+        "set_adapters",           "unfuse_lora",
+        "load_ip_adapter",        "set_ip_adapter_scale",
+        "load_textual_inversion", "enable_freeu",
+        "register_modules"};
     const Call& load = Construction();
     for (const Call& call : s_.calls) {
       if (call.statement.begin < at || call.scope != load.scope || call.indent != load.indent) continue;
@@ -347,7 +369,8 @@ class Rewriter {
       // Into the first top-level `from diffusers import a, b`, else a new line.
       const Import* existing = nullptr;
       for (const Import& imp : s_.imports) {
-        if (existing == nullptr && imp.module == "diffusers" && !imp.star && imp.scope == 0 && imp.names_end > 0) {
+        if (existing == nullptr && imp.module == "diffusers" && !imp.star && imp.scope == 0 &&
+            imp.names_end > 0) {
           existing = &imp;
         }
       }
@@ -393,18 +416,19 @@ const PipelineSite* SelectPipeline(const std::vector<PipelineSite>& sites, const
   return nullptr;
 }
 
-Result<ApplyResult> ApplyCandidate(const PythonScript& script, const Candidate& candidate, const CodeContext& context,
-                                   const ApplyOptions& options) {
+Result<ApplyResult> ApplyCandidate(const PythonScript& script, const Candidate& candidate,
+                                   const CodeContext& context, const ApplyOptions& options) {
   const std::vector<PipelineSite> sites = FindPipelines(script);
   if (const PipelineSite* site = SelectPipeline(sites, options)) {
     return Rewriter(script, *site, candidate, context, options).Run();
   }
   if (!options.target.empty()) {
-    return MakeErrorf(ErrorCode::kNotFound, "no pipeline bound to '{}' (found {} pipeline(s))", options.target,
-                      sites.size());
+    return MakeErrorf(ErrorCode::kNotFound, "no pipeline bound to '{}' (found {} pipeline(s))",
+                      options.target, sites.size());
   }
-  return MakeErrorf(ErrorCode::kNotFound,
-                    "no diffusers pipeline construction (X.from_pretrained(...) assigned to a variable) found");
+  return MakeErrorf(
+      ErrorCode::kNotFound,
+      "no diffusers pipeline construction (X.from_pretrained(...) assigned to a variable) found");
 }
 
 }  // namespace pipefit

@@ -11,8 +11,6 @@
 namespace pipefit {
 namespace {
 
-
-
 bool IsCudaTo(const Call& call) {
   return call.method == "to" && std::any_of(call.args.begin(), call.args.end(), IsCudaDeviceArgument);
 }
@@ -37,17 +35,17 @@ class Checker {
     std::sort(result_.findings.begin(), result_.findings.end(), [](const Finding& a, const Finding& b) {
       return a.line != b.line ? a.line < b.line : a.rule < b.rule;
     });
-    result_.findings.erase(std::unique(result_.findings.begin(), result_.findings.end(),
-                                       [](const Finding& a, const Finding& b) {
-                                         return a.line == b.line && a.rule == b.rule;
-                                       }),
-                           result_.findings.end());
+    result_.findings.erase(
+        std::unique(result_.findings.begin(), result_.findings.end(),
+                    [](const Finding& a, const Finding& b) { return a.line == b.line && a.rule == b.rule; }),
+        result_.findings.end());
     if (!script_.error_lines.empty()) {
       std::string lines;
       for (size_t i = 0; i < script_.error_lines.size() && i < 10; ++i) {
         lines += (i ? ", " : "") + std::to_string(script_.error_lines[i]);
       }
-      result_.notes.push_back("line(s) " + lines + " did not parse as Python (notebook magics, excerpts); the rest "
+      result_.notes.push_back("line(s) " + lines +
+                              " did not parse as Python (notebook magics, excerpts); the rest "
                               "was checked");
     }
     return result_;
@@ -102,7 +100,8 @@ class Checker {
     // A .to("cuda") before the first offload call, on the pipeline or
     // chained on its construction.
     for (const Call& c : script_.calls) {
-      const bool chained = c.assigned_to == site.variable && c.statement.begin == site.construction->statement.begin;
+      const bool chained =
+          c.assigned_to == site.variable && c.statement.begin == site.construction->statement.begin;
       const bool on_pipe = c.receiver == site.variable && c.range.begin > site.construction->range.begin;
       if ((chained || on_pipe) && IsCudaTo(c) && c.range.begin < first_offload->range.begin &&
           !MutuallyExclusive(c, *first_offload)) {
@@ -116,7 +115,8 @@ class Checker {
     std::vector<const Call*> offloads;
     for (const Call* c : site.calls) {
       if (!IsOffload(*c)) continue;
-      if (model && c != model && (c->method == "enable_group_offload" || c->method == "apply_group_offloading") &&
+      if (model && c != model &&
+          (c->method == "enable_group_offload" || c->method == "apply_group_offloading") &&
           !MutuallyExclusive(*c, *model)) {
         Add("model-offload-with-group-offload", std::max(c->line, model->line));
       }
@@ -131,8 +131,9 @@ class Checker {
         const std::string& a = offloads[j]->method;
         const std::string& b = offloads[i]->method;
         const bool same = a == b;
-        const bool model_and_sequential = (a == "enable_model_cpu_offload" && b == "enable_sequential_cpu_offload") ||
-                                          (b == "enable_model_cpu_offload" && a == "enable_sequential_cpu_offload");
+        const bool model_and_sequential =
+            (a == "enable_model_cpu_offload" && b == "enable_sequential_cpu_offload") ||
+            (b == "enable_model_cpu_offload" && a == "enable_sequential_cpu_offload");
         if ((same || model_and_sequential) && !MutuallyExclusive(*offloads[i], *offloads[j])) {
           Add("offload-twice", offloads[i]->line);
         }
@@ -165,11 +166,12 @@ class Checker {
     static constexpr std::array<std::string_view, 4> kRemoved = {"enable_vae_tiling", "enable_vae_slicing",
                                                                  "disable_vae_tiling", "disable_vae_slicing"};
     for (const Call* c : site.calls) {
-      if (c->receiver == site.variable && std::find(kRemoved.begin(), kRemoved.end(), c->method) != kRemoved.end()) {
+      if (c->receiver == site.variable &&
+          std::find(kRemoved.begin(), kRemoved.end(), c->method) != kRemoved.end()) {
         Add("pipeline-vae-tiling-removed", c->line);
       }
-      if (c->receiver == site.variable + ".vae" && (c->method == "enable_tiling" || c->method == "enable_slicing") &&
-          !ScriptVaeTiles(site, facts_)) {
+      if (c->receiver == site.variable + ".vae" &&
+          (c->method == "enable_tiling" || c->method == "enable_slicing") && !ScriptVaeTiles(site, facts_)) {
         Add("vae-tiling-unsupported", c->line);
       }
     }
@@ -181,7 +183,8 @@ class Checker {
       auto denoiser = [&](const std::string& text) {
         return text == site.variable + ".transformer" || text == site.variable + ".unet";
       };
-      const bool torch_compile = c->callee == "torch.compile" && !c->args.empty() && denoiser(c->args.front().text);
+      const bool torch_compile =
+          c->callee == "torch.compile" && !c->args.empty() && denoiser(c->args.front().text);
       const bool method_compile = c->method == "compile" && denoiser(c->receiver);
       if (torch_compile || method_compile) Add("compile-without-repeated-blocks", c->line);
     }
@@ -240,7 +243,8 @@ class Checker {
         for (const Argument& inner : c.args) {
           for (const Call& q : script_.calls) {
             const bool in_arg = q.range.begin >= inner.value.begin && q.range.end <= inner.value.end;
-            const bool via = !q.assigned_to.empty() && q.assigned_to == inner.text && q.range.begin < c.range.begin;
+            const bool via =
+                !q.assigned_to.empty() && q.assigned_to == inner.text && q.range.begin < c.range.begin;
             if ((in_arg || via) && Is8BitConfig(q)) return true;
           }
         }
@@ -251,8 +255,8 @@ class Checker {
 
   void CheckQuantConfigs() {
     static constexpr std::array<std::string_view, 9> kBackends = {
-        "bitsandbytes_4bit", "bitsandbytes_8bit", "gguf", "torchao", "quanto", "modelopt", "auto-round",
-        "nunchaku_lite", "sdnq"};
+        "bitsandbytes_4bit", "bitsandbytes_8bit", "gguf",          "torchao", "quanto",
+        "modelopt",          "auto-round",        "nunchaku_lite", "sdnq"};
     for (const Call& c : script_.calls) {
       if (c.method != "PipelineQuantizationConfig") continue;
       const Argument* backend = FindArgument(c, "quant_backend");
@@ -263,12 +267,14 @@ class Checker {
       }
       const Argument* kwargs = FindArgument(c, "quant_kwargs");
       std::string body = kwargs ? kwargs->text : "";
-      body.erase(std::remove_if(body.begin(), body.end(), [](char ch) { return ch == ' ' || ch == '\n'; }), body.end());
+      body.erase(std::remove_if(body.begin(), body.end(), [](char ch) { return ch == ' ' || ch == '\n'; }),
+                 body.end());
       if (kwargs == nullptr || body == "{}" || body == "dict()") {
         Add("quant-kwargs-empty", c.line);
         continue;
       }
-      const bool has4 = body.find("load_in_4bit") != std::string::npos || body.find("bnb_4bit_") != std::string::npos;
+      const bool has4 =
+          body.find("load_in_4bit") != std::string::npos || body.find("bnb_4bit_") != std::string::npos;
       // llm_int8_skip_modules is bitsandbytes' skip list for 4-bit too
       // (diffusers bnb_quantizer.py); only the 8-bit switches conflict.
       const bool has8 = body.find("load_in_8bit") != std::string::npos ||
@@ -282,12 +288,32 @@ class Checker {
   }
 
   void CheckAttentionNames() {
-    static constexpr std::array<std::string_view, 26> kBackends = {
-        "native", "_native_cudnn", "_native_flash", "_native_efficient", "_native_math", "_native_npu",
-        "_native_xla", "flex", "flash", "flash_varlen", "_flash_3", "_flash_varlen_3", "flash_hub",
-        "flash_varlen_hub", "_flash_3_hub", "_flash_3_varlen_hub", "flash_4_hub", "aiter_fa2_hub", "sage",
-        "sage_varlen", "sage_hub", "_sage_qk_int8_pv_fp8_cuda", "_sage_qk_int8_pv_fp8_cuda_sm90",
-        "_sage_qk_int8_pv_fp16_cuda", "_sage_qk_int8_pv_fp16_triton", "xformers"};
+    static constexpr std::array<std::string_view, 26> kBackends = {"native",
+                                                                   "_native_cudnn",
+                                                                   "_native_flash",
+                                                                   "_native_efficient",
+                                                                   "_native_math",
+                                                                   "_native_npu",
+                                                                   "_native_xla",
+                                                                   "flex",
+                                                                   "flash",
+                                                                   "flash_varlen",
+                                                                   "_flash_3",
+                                                                   "_flash_varlen_3",
+                                                                   "flash_hub",
+                                                                   "flash_varlen_hub",
+                                                                   "_flash_3_hub",
+                                                                   "_flash_3_varlen_hub",
+                                                                   "flash_4_hub",
+                                                                   "aiter_fa2_hub",
+                                                                   "sage",
+                                                                   "sage_varlen",
+                                                                   "sage_hub",
+                                                                   "_sage_qk_int8_pv_fp8_cuda",
+                                                                   "_sage_qk_int8_pv_fp8_cuda_sm90",
+                                                                   "_sage_qk_int8_pv_fp16_cuda",
+                                                                   "_sage_qk_int8_pv_fp16_triton",
+                                                                   "xformers"};
     for (const Call& c : script_.calls) {
       if (c.method != "set_attention_backend" && c.callee != "attention_backend") continue;
       const Argument* name = FindArgument(c, "backend", 0);
@@ -321,11 +347,14 @@ class Checker {
       const std::string_view before(src.data() + line_start, at - line_start);
       if (before.find('#') != std::string_view::npos) continue;
       size_t line_end = src.find('\n', at);
-      const std::string_view line(src.data() + line_start, (line_end == std::string::npos ? src.size() : line_end) - line_start);
+      const std::string_view line(src.data() + line_start,
+                                  (line_end == std::string::npos ? src.size() : line_end) - line_start);
       const size_t rest = at - line_start;
-      const bool assigned = line.find("environ[") != std::string_view::npos && line.find('=', rest) != std::string_view::npos &&
+      const bool assigned = line.find("environ[") != std::string_view::npos &&
+                            line.find('=', rest) != std::string_view::npos &&
                             line.find("print(") == std::string_view::npos;
-      const bool set_call = line.find("setdefault(") != std::string_view::npos || line.find("putenv(") != std::string_view::npos;
+      const bool set_call = line.find("setdefault(") != std::string_view::npos ||
+                            line.find("putenv(") != std::string_view::npos;
       if (!assigned && !set_call) continue;
       Add("attention-backend-unknown", LineOf(src, at));
     }
@@ -340,9 +369,12 @@ class Checker {
 
 const char* SeverityName(Severity severity) {
   switch (severity) {
-    case Severity::kError: return "error";
-    case Severity::kWarning: return "warning";
-    case Severity::kInfo: return "info";
+    case Severity::kError:
+      return "error";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kInfo:
+      return "info";
   }
   return "info";
 }

@@ -28,8 +28,8 @@ struct Finding {
 };
 
 struct CheckResult {
-  std::vector<Finding> findings;  // by line, then rule id
-  std::vector<std::string> notes; // e.g. "lines 3, 9 did not parse; checked the rest"
+  std::vector<Finding> findings;   // by line, then rule id
+  std::vector<std::string> notes;  // e.g. "lines 3, 9 did not parse; checked the rest"
 };
 
 CheckResult CheckScript(const PythonScript& script, const ScriptModelFacts& facts);

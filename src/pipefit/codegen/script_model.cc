@@ -27,7 +27,9 @@ constexpr PipelineFamilyRow kFamilies[] = {
     {.fragment = "I2VGenXL",
      .denoiser = "unet",
      .source = "INT:987; diffusers pipelines/i2vgen_xl/pipeline_i2vgen_xl.py imports AutoencoderKL"},
-    {.fragment = "StableDiffusion", .denoiser = "unet", .source = "INT:1164 and the StableDiffusion* rows of App. B"},
+    {.fragment = "StableDiffusion",
+     .denoiser = "unet",
+     .source = "INT:1164 and the StableDiffusion* rows of App. B"},
     {.fragment = "Kandinsky5", .denoiser = "transformer", .source = "INT:1075-1078"},
     {.fragment = "Kandinsky", .denoiser = "unet", .source = "INT:1056-1067"},
     {.fragment = "AnimateDiff", .denoiser = "unet", .source = "INT:924 and the AnimateDiff* rows of App. B"},
@@ -71,7 +73,8 @@ ScriptModelFacts FactsFromPipeline(const Pipeline& pipeline) {
     if (role == ModelRole::kVae || c.name == "vae") facts.vae_class = c.class_name;
     if (role != ModelRole::kDenoiser && c.name != "transformer" && c.name != "unet") continue;
     facts.denoiser_class = c.class_name;
-    if (const ClassTraits* t = FindClassTraits(c.class_name)) facts.has_repeated_blocks = !t->repeated_blocks.empty();
+    if (const ClassTraits* t = FindClassTraits(c.class_name))
+      facts.has_repeated_blocks = !t->repeated_blocks.empty();
     const std::optional<DType> stored = DominantDType(c, false);
     if (stored == DType::kBF16) facts.preferred_dtype = "bf16";
     if (stored == DType::kF16) facts.preferred_dtype = "fp16";
@@ -87,8 +90,9 @@ std::string ScriptDenoiser(const PipelineSite& site) {
   if (const PipelineFamilyRow* family = FindFamily(site.class_name)) return std::string(family->denoiser);
   if (IsGenericPipeline(site.class_name)) {
     const std::string id = AsciiLower(site.model_id);
-    const bool unet_repo = (id.find("stable-diffusion") != std::string::npos || id.find("sdxl") != std::string::npos) &&
-                           id.find("stable-diffusion-3") == std::string::npos;
+    const bool unet_repo =
+        (id.find("stable-diffusion") != std::string::npos || id.find("sdxl") != std::string::npos) &&
+        id.find("stable-diffusion-3") == std::string::npos;
     if (unet_repo) return "unet";
   }
   return "transformer";

@@ -20,10 +20,10 @@ namespace pipefit {
 // Facts about the model the script loads, when pipefit could resolve it.
 struct ScriptModelFacts {
   bool known = false;
-  std::string vae_class;                // "AutoencoderKL"
-  std::string denoiser_class;           // "FluxTransformer2DModel"
-  bool has_repeated_blocks = false;     // the denoiser class has _repeated_blocks
-  std::string preferred_dtype;          // "bf16" when the checkpoint is stored in bf16
+  std::string vae_class;             // "AutoencoderKL"
+  std::string denoiser_class;        // "FluxTransformer2DModel"
+  bool has_repeated_blocks = false;  // the denoiser class has _repeated_blocks
+  std::string preferred_dtype;       // "bf16" when the checkpoint is stored in bf16
 };
 
 // The facts of a resolved pipeline (its components' classes and stored dtype).

@@ -5,7 +5,8 @@
 namespace pipefit {
 namespace {
 
-PipelineSite Site(const std::string& class_name, const std::string& model_id = "", const std::string& dtype = "") {
+PipelineSite Site(const std::string& class_name, const std::string& model_id = "",
+                  const std::string& dtype = "") {
   PipelineSite site;
   site.class_name = class_name;
   site.model_id = model_id;

@@ -21,7 +21,8 @@ std::string Unaliased(const PythonScript& script, const std::string& name) {
 }
 
 bool IsConstruction(const PythonScript& script, const Call& call) {
-  return (call.method == "from_pretrained" || call.method == "from_single_file" || call.method == "from_pipe") &&
+  return (call.method == "from_pretrained" || call.method == "from_single_file" ||
+          call.method == "from_pipe") &&
          IsPipelineClass(Unaliased(script, LastName(call.receiver))) && !call.assigned_to.empty();
 }
 
@@ -30,8 +31,9 @@ bool IsConstruction(const PythonScript& script, const Call& call) {
 // argument is the pipeline or a component.
 bool OnVariable(const Call& call, const std::string& variable) {
   auto starts = [&](const std::string& text) {
-    return text == variable || (text.size() > variable.size() && text.compare(0, variable.size(), variable) == 0 &&
-                                text[variable.size()] == '.');
+    return text == variable ||
+           (text.size() > variable.size() && text.compare(0, variable.size(), variable) == 0 &&
+            text[variable.size()] == '.');
   };
   if (call.callee == variable || starts(call.receiver)) return true;
   return !call.args.empty() && call.args.front().keyword.empty() && starts(call.args.front().text);
@@ -88,7 +90,9 @@ bool IsCudaDeviceArgument(const Argument& arg) {
          arg.text == "self.device";
 }
 
-bool IsDTypeArgument(const Argument& arg) { return arg.keyword == "dtype" || !DTypeOfExpression(arg.text).empty(); }
+bool IsDTypeArgument(const Argument& arg) {
+  return arg.keyword == "dtype" || !DTypeOfExpression(arg.text).empty();
+}
 
 const Argument* FindArgument(const Call& call, std::string_view keyword, int position) {
   for (const Argument& arg : call.args) {

@@ -17,16 +17,16 @@ namespace pipefit {
 
 struct PipelineSite {
   std::string variable;
-  std::string class_name;   // "FluxPipeline", "AutoPipelineForText2Image", "DiffusionPipeline"
-  std::string method;       // "from_pretrained" | "from_single_file" | "from_pipe"
-  std::string model_id;     // "" when not a literal
-  std::string dtype;        // "bf16" | "fp16" | "fp32" | "" (the torch_dtype/dtype argument)
+  std::string class_name;  // "FluxPipeline", "AutoPipelineForText2Image", "DiffusionPipeline"
+  std::string method;      // "from_pretrained" | "from_single_file" | "from_pipe"
+  std::string model_id;    // "" when not a literal
+  std::string dtype;       // "bf16" | "fp16" | "fp32" | "" (the torch_dtype/dtype argument)
   int line = 0;
   const Call* construction = nullptr;  // points into the script
   // Every call on the variable, its components or the variable itself
   // (the generation call), after the construction, in source order.
   std::vector<const Call*> calls;
-  const Call* generation = nullptr;    // the first `variable(...)` call
+  const Call* generation = nullptr;  // the first `variable(...)` call
   // Generation arguments of that call, when literals.
   std::optional<int> height, width, frames, steps, batch;
 };

@@ -63,7 +63,8 @@ constexpr ScriptRule kRules[] = {
      "memory-calculator.md Compatibility rules; internals §5"},
     {"block-stream-multiple-blocks", S::kWarning,
      "block_level with use_stream=True forces num_blocks_per_group=1 (diffusers warns and ignores the value)",
-     "set num_blocks_per_group=1, or use leaf_level with use_stream=True", "internals §3.5 (group_offloading.py:723-727)"},
+     "set num_blocks_per_group=1, or use leaf_level with use_stream=True",
+     "internals §3.5 (group_offloading.py:723-727)"},
     {"sequential-offload-legacy", S::kInfo,
      "enable_sequential_cpu_offload() is the slowest placement (synchronous per-module copies every step)",
      "pipe.enable_group_offload(onload_device=torch.device(\"cuda\"), offload_device=torch.device(\"cpu\"), "

@@ -170,13 +170,16 @@ std::string AttentionCode(const CodeContext& context) {
 // (docs quantization/bitsandbytes.md).
 std::string CompileCode(const Candidate& candidate, const CodeContext& context) {
   if (!context.compile_repeated_blocks) return "";
-  const bool fullgraph = candidate.placement == Placement::kGpu || candidate.placement == Placement::kModelOffload;
+  const bool fullgraph =
+      candidate.placement == Placement::kGpu || candidate.placement == Placement::kModelOffload;
   std::string code = "\n# torch.compile of the repeated blocks: the first call is slow while it compiles,\n";
   code += "# later calls are faster. Set COMPILE = False to skip it.\n";
   code += "COMPILE = True\n";
   code += "if COMPILE:\n";
-  if (candidate.weights == WeightsKind::kBnbInt8) code += "    torch._dynamo.config.capture_dynamic_output_shape_ops = True\n";
-  code += "    pipe." + context.denoiser + ".compile_repeated_blocks(" + (fullgraph ? "fullgraph=True" : "") + ")\n";
+  if (candidate.weights == WeightsKind::kBnbInt8)
+    code += "    torch._dynamo.config.capture_dynamic_output_shape_ops = True\n";
+  code += "    pipe." + context.denoiser + ".compile_repeated_blocks(" + (fullgraph ? "fullgraph=True" : "") +
+          ")\n";
   return code;
 }
 

@@ -5,7 +5,6 @@
 namespace pipefit {
 namespace {
 
-
 // Only blanks (or a trailing comment) in [begin, end).
 bool Blank(std::string_view src, size_t begin, size_t end) {
   for (size_t i = begin; i < end; ++i) {
@@ -18,7 +17,8 @@ bool Blank(std::string_view src, size_t begin, size_t end) {
 std::vector<Edit> MergeRemovals(std::string_view src, std::vector<Edit> edits) {
   std::vector<Edit> removals, others;
   for (Edit& e : edits) (e.text.empty() && e.range.end > e.range.begin ? removals : others).push_back(e);
-  std::sort(removals.begin(), removals.end(), [](const Edit& a, const Edit& b) { return a.range.begin < b.range.begin; });
+  std::sort(removals.begin(), removals.end(),
+            [](const Edit& a, const Edit& b) { return a.range.begin < b.range.begin; });
   std::vector<Edit> merged;
   for (const Edit& e : removals) {
     if (!merged.empty() && e.range.begin <= merged.back().range.end) {

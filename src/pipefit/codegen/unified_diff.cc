@@ -131,9 +131,15 @@ std::string UnifiedDiff(std::string_view before, std::string_view after, std::st
     int x = ai, y = bi;
     for (size_t k = start; k < end; ++k) {
       switch (ops[k]) {
-        case Op::kKeep: AppendLine(out, ' ', a[static_cast<size_t>(x++)]), ++y; break;
-        case Op::kDelete: AppendLine(out, '-', a[static_cast<size_t>(x++)]); break;
-        case Op::kInsert: AppendLine(out, '+', b[static_cast<size_t>(y++)]); break;
+        case Op::kKeep:
+          AppendLine(out, ' ', a[static_cast<size_t>(x++)]), ++y;
+          break;
+        case Op::kDelete:
+          AppendLine(out, '-', a[static_cast<size_t>(x++)]);
+          break;
+        case Op::kInsert:
+          AppendLine(out, '+', b[static_cast<size_t>(y++)]);
+          break;
       }
     }
     i = end;

@@ -32,7 +32,7 @@ struct TorchaoRow {
   WeightsKind kind;
   const char* config_class;  // from torchao.quantization
   const char* config_args;
-  const char* device_map;    // where the pipeline is loaded (and quantized)
+  const char* device_map;  // where the pipeline is loaded (and quantized)
 };
 constexpr TorchaoRow kTorchaoRows[] = {
     {WeightsKind::kTorchaoInt8wo, "Int8WeightOnlyConfig", "", "cpu"},
@@ -45,8 +45,8 @@ constexpr TorchaoRow kTorchaoRows[] = {
     // (torchao int4_tile_packed_to_4d_tensor.py; diffusers
     // tests/models/testing_utils/quantization.py). The planner offers it
     // only all on GPU (rules.cc torchao-int4-gpu-only).
-    {WeightsKind::kTorchaoInt4wo, "Int4WeightOnlyConfig", "group_size=128, int4_packing_format=\"tile_packed_to_4d\"",
-     "cuda"},
+    {WeightsKind::kTorchaoInt4wo, "Int4WeightOnlyConfig",
+     "group_size=128, int4_packing_format=\"tile_packed_to_4d\"", "cuda"},
 };
 
 const BnbRow* FindBnb(WeightsKind kind) {

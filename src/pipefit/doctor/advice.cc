@@ -37,8 +37,9 @@ const std::vector<Rule>& Rules() {
   static const std::vector<Rule> rules = {
       {"not-oom", [](const OomReport& r) { return r.kind == OomKind::kNotOom; },
        [](const OomReport&) {
-         return std::string("No out-of-memory error in this log: pipefit doctor only triages OOMs. "
-                            "Check the last exception above for the real failure.");
+         return std::string(
+             "No out-of-memory error in this log: pipefit doctor only triages OOMs. "
+             "Check the last exception above for the real failure.");
        }},
       {"truncated", [](const OomReport& r) { return r.truncated; },
        [](const OomReport&) {
@@ -58,13 +59,15 @@ const std::vector<Rule>& Rules() {
                 *r.reserved_unallocated >= kGiB / 4;
        },
        [](const OomReport& r) {
-         return FormatGiB(*r.reserved_unallocated) + " is reserved by PyTorch but unallocated, more than the " +
-                FormatGiB(*r.requested) +
+         return FormatGiB(*r.reserved_unallocated) +
+                " is reserved by PyTorch but unallocated, more than the " + FormatGiB(*r.requested) +
                 " requested: the cache is fragmented. Set PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True "
                 "before starting Python.";
        }},
       {"single-request-too-large",
-       [](const OomReport& r) { return Gpu(r) && r.requested && r.gpu_total && *r.requested * 2 > *r.gpu_total; },
+       [](const OomReport& r) {
+         return Gpu(r) && r.requested && r.gpu_total && *r.requested * 2 > *r.gpu_total;
+       },
        [](const OomReport& r) {
          return "One allocation of " + FormatGiB(*r.requested) + " is more than half the card (" +
                 FormatGiB(*r.gpu_total) +
@@ -72,66 +75,68 @@ const std::vector<Rule>& Rules() {
                 "pipe.transformer.set_attention_backend(...)) or an untiled VAE (pipe.vae.enable_tiling()). "
                 "Lower the resolution, frames or batch otherwise.";
        }},
-      {"loading",
-       [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kLoading; },
+      {"loading", [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kLoading; },
        [](const OomReport&) {
-         return std::string("The weights did not fit while loading or moving the pipeline to the GPU. Do not "
-                            "call pipe.to(\"cuda\"); use pipe.enable_model_cpu_offload() (one model on the GPU "
-                            "at a time), group offloading, or quantize the transformer (and the T5/LLM text "
-                            "encoder) with PipelineQuantizationConfig.");
+         return std::string(
+             "The weights did not fit while loading or moving the pipeline to the GPU. Do not "
+             "call pipe.to(\"cuda\"); use pipe.enable_model_cpu_offload() (one model on the GPU "
+             "at a time), group offloading, or quantize the transformer (and the T5/LLM text "
+             "encoder) with PipelineQuantizationConfig.");
        }},
-      {"text-encoding",
-       [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kTextEncoding; },
+      {"text-encoding", [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kTextEncoding; },
        [](const OomReport&) {
-         return std::string("The text encoder ran out of memory: with everything on the GPU the T5/LLM encoder "
-                            "sits next to the transformer. Use pipe.enable_model_cpu_offload() (encoders leave "
-                            "the GPU before denoising) or quantize the text encoder too.");
+         return std::string(
+             "The text encoder ran out of memory: with everything on the GPU the T5/LLM encoder "
+             "sits next to the transformer. Use pipe.enable_model_cpu_offload() (encoders leave "
+             "the GPU before denoising) or quantize the text encoder too.");
        }},
-      {"denoising",
-       [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kDenoising; },
+      {"denoising", [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kDenoising; },
        [](const OomReport&) {
-         return std::string("The denoiser (transformer/UNet) plus its activations exceed the GPU. Under model "
-                            "offload the transformer alone must fit: store it in fp8 with "
-                            "pipe.transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, "
-                            "compute_dtype=torch.bfloat16), or use group offloading "
-                            "(pipe.enable_group_offload(..., offload_type=\"leaf_level\", use_stream=True)), "
-                            "or quantize it; lower the resolution, frames or batch for activations.");
+         return std::string(
+             "The denoiser (transformer/UNet) plus its activations exceed the GPU. Under model "
+             "offload the transformer alone must fit: store it in fp8 with "
+             "pipe.transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, "
+             "compute_dtype=torch.bfloat16), or use group offloading "
+             "(pipe.enable_group_offload(..., offload_type=\"leaf_level\", use_stream=True)), "
+             "or quantize it; lower the resolution, frames or batch for activations.");
        }},
-      {"vae",
-       [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kVaeDecode; },
+      {"vae", [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kVaeDecode; },
        [](const OomReport& r) {
-         return std::string("The VAE ran out of memory while ") + (r.vae_call == "encode" ? "encoding" : "decoding") +
+         return std::string("The VAE ran out of memory while ") +
+                (r.vae_call == "encode" ? "encoding" : "decoding") +
                 ": call pipe.vae.enable_tiling() (tiles bound the peak; the pipeline-level "
                 "pipe.enable_vae_tiling() is removed), and pipe.vae.enable_slicing() when the batch is larger "
                 "than one.";
        }},
-      {"training",
-       [](const OomReport& r) { return r.stage == OomStage::kTraining; },
+      {"training", [](const OomReport& r) { return r.stage == OomStage::kTraining; },
        [](const OomReport&) {
-         return std::string("Training ran out of memory: enable gradient checkpointing, use an 8-bit optimizer "
-                            "or a smaller batch/resolution; pipefit plans inference, not training.");
+         return std::string(
+             "Training ran out of memory: enable gradient checkpointing, use an 8-bit optimizer "
+             "or a smaller batch/resolution; pipefit plans inference, not training.");
        }},
-      {"stage-unknown",
-       [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kUnknown; },
+      {"stage-unknown", [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kUnknown; },
        [](const OomReport&) {
-         return std::string("No traceback frame says which stage failed: paste the full traceback. Until then, "
-                            "run `pipefit plan MODEL --vram <your card>` for what fits.");
+         return std::string(
+             "No traceback frame says which stage failed: paste the full traceback. Until then, "
+             "run `pipefit plan MODEL --vram <your card>` for what fits.");
        }},
       {"mps-watermark", [](const OomReport& r) { return r.kind == OomKind::kMps; },
        [](const OomReport&) {
-         return std::string("On Apple silicon the limit is PyTorch's high watermark over unified memory: close "
-                            "other apps, lower the resolution, or use pipe.enable_model_cpu_offload(); "
-                            "PYTORCH_MPS_HIGH_WATERMARK_RATIO=0.0 removes the limit at the risk of freezing the "
-                            "system.");
+         return std::string(
+             "On Apple silicon the limit is PyTorch's high watermark over unified memory: close "
+             "other apps, lower the resolution, or use pipe.enable_model_cpu_offload(); "
+             "PYTORCH_MPS_HIGH_WATERMARK_RATIO=0.0 removes the limit at the risk of freezing the "
+             "system.");
        }},
       {"host-oom", [](const OomReport& r) { return r.kind == OomKind::kHost; },
        [](const OomReport& r) {
          std::string text = "The host ran out of RAM";
          if (r.requested) text += " (one allocation of " + FormatGiB(*r.requested) + ")";
-         text += ". Loading holds each component in RAM at the load dtype; group offloading with streams pins a "
-                 "second copy (use low_cpu_mem_usage=True), and GGUF files are copied whole. Quantize while "
-                 "loading (PipelineQuantizationConfig with device_map=\"cpu\"), add swap, or plan with "
-                 "`pipefit plan MODEL --ram <your RAM>`.";
+         text +=
+             ". Loading holds each component in RAM at the load dtype; group offloading with streams pins a "
+             "second copy (use low_cpu_mem_usage=True), and GGUF files are copied whole. Quantize while "
+             "loading (PipelineQuantizationConfig with device_map=\"cpu\"), add swap, or plan with "
+             "`pipefit plan MODEL --ram <your RAM>`.";
          return text;
        }},
   };

@@ -16,9 +16,17 @@ struct Unit {
 };
 // Longest names first so "GiB" is not read as "G".
 constexpr Unit kUnits[] = {
-    {"bytes", 1},          {"TiB", int64_t{1} << 40}, {"GiB", int64_t{1} << 30}, {"MiB", int64_t{1} << 20},
-    {"KiB", int64_t{1} << 10}, {"TB", 1000000000000}, {"GB", 1000000000},       {"MB", 1000000},
-    {"KB", 1000},          {"kB", 1000},               {"B", 1},
+    {"bytes", 1},
+    {"TiB", int64_t{1} << 40},
+    {"GiB", int64_t{1} << 30},
+    {"MiB", int64_t{1} << 20},
+    {"KiB", int64_t{1} << 10},
+    {"TB", 1000000000000},
+    {"GB", 1000000000},
+    {"MB", 1000000},
+    {"KB", 1000},
+    {"kB", 1000},
+    {"B", 1},
 };
 
 // Parses "23.64 GiB" at the start of `text` (after spaces): the printed
@@ -32,7 +40,10 @@ std::optional<Bytes> ParseQuantity(std::string_view text) {
   bool dot = false;
   for (; i < text.size(); ++i) {
     const char c = text[i];
-    if (c == '.' && !dot) { dot = true; continue; }
+    if (c == '.' && !dot) {
+      dot = true;
+      continue;
+    }
     if (c == ',' && !dot) continue;  // "36,651 MB"
     if (c < '0' || c > '9') break;
     // 24 digits times the largest unit (2^40) times 2 stays inside
@@ -147,7 +158,8 @@ std::optional<OomKind> MessageKindOf(std::string_view line) {
   while (!trimmed.empty() && trimmed.front() == ' ') trimmed.remove_prefix(1);
   // Python's MemoryError (not torch.OutOfMemoryError, handled above).
   if (trimmed.starts_with("MemoryError")) return OomKind::kHost;
-  if (trimmed == "Killed" || trimmed.starts_with("Killed ") || trimmed.find(": killed ") != std::string_view::npos) {
+  if (trimmed == "Killed" || trimmed.starts_with("Killed ") ||
+      trimmed.find(": killed ") != std::string_view::npos) {
     return OomKind::kHost;
   }
   return std::nullopt;
@@ -256,7 +268,8 @@ bool RowMatches(const StagePattern& row, const Frame& f) {
 std::string VaeCall(const std::vector<Frame>& frames) {
   for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
     const std::string& fn = it->function;
-    if (fn == "encode" || fn == "_encode" || fn == "tiled_encode" || it->source.find("vae.encode(") != std::string::npos)
+    if (fn == "encode" || fn == "_encode" || fn == "tiled_encode" ||
+        it->source.find("vae.encode(") != std::string::npos)
       return "encode";
     if (fn == "decode" || fn == "_decode" || fn == "tiled_decode" || fn == "decode_tiled" ||
         it->source.find("vae.decode(") != std::string::npos)
@@ -288,15 +301,18 @@ bool UnderOffloadHook(const std::vector<Frame>& frames) {
 
 bool StageFromFrames(const std::vector<Frame>& frames, OomReport& r) {
   const auto patterns = FrameStagePatterns();
-  if (MatchAnywhere(frames, OomStage::kTraining, r) || MatchAnywhere(frames, OomStage::kVaeDecode, r)) return true;
+  if (MatchAnywhere(frames, OomStage::kTraining, r) || MatchAnywhere(frames, OomStage::kVaeDecode, r))
+    return true;
   const bool hooked = UnderOffloadHook(frames);
   for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
     for (const StagePattern& row : patterns) {
-      if (row.stage == OomStage::kTraining || row.stage == OomStage::kVaeDecode || !RowMatches(row, *it)) continue;
+      if (row.stage == OomStage::kTraining || row.stage == OomStage::kVaeDecode || !RowMatches(row, *it))
+        continue;
       if (hooked && row.stage == OomStage::kLoading) continue;
       r.stage = row.stage;
       r.stage_evidence = it->text + (it->source.empty() ? "" : " | " + it->source.substr(0, 200));
-      if (row.stage == OomStage::kVaeDecode) r.vae_call = row.vae_call.empty() ? VaeCall(frames) : row.vae_call;
+      if (row.stage == OomStage::kVaeDecode)
+        r.vae_call = row.vae_call.empty() ? VaeCall(frames) : row.vae_call;
       return true;
     }
   }
@@ -326,8 +342,8 @@ void FindModelIds(const std::string& line, std::vector<std::string>& ids) {
       const size_t end = line.find(line[q], q + 1);
       if (end == std::string::npos) continue;
       std::string id = line.substr(q + 1, end - q - 1);
-      const bool repo = id.find('/') != std::string::npos && id.find(' ') == std::string::npos && id.size() < 200 &&
-                        id.front() != '/' && id.front() != '.';
+      const bool repo = id.find('/') != std::string::npos && id.find(' ') == std::string::npos &&
+                        id.size() < 200 && id.front() != '/' && id.front() != '.';
       if (repo && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
     }
   }
@@ -372,23 +388,34 @@ std::vector<std::string> SplitLines(std::string_view log) {
 
 const char* OomKindName(OomKind kind) {
   switch (kind) {
-    case OomKind::kCuda: return "cuda_oom";
-    case OomKind::kHip: return "hip_oom";
-    case OomKind::kMps: return "mps_oom";
-    case OomKind::kHost: return "host_oom";
-    case OomKind::kNotOom: return "not_oom";
+    case OomKind::kCuda:
+      return "cuda_oom";
+    case OomKind::kHip:
+      return "hip_oom";
+    case OomKind::kMps:
+      return "mps_oom";
+    case OomKind::kHost:
+      return "host_oom";
+    case OomKind::kNotOom:
+      return "not_oom";
   }
   return "not_oom";
 }
 
 const char* OomStageName(OomStage stage) {
   switch (stage) {
-    case OomStage::kLoading: return "loading";
-    case OomStage::kTextEncoding: return "text_encoding";
-    case OomStage::kDenoising: return "denoising";
-    case OomStage::kVaeDecode: return "vae_decode";
-    case OomStage::kTraining: return "training";
-    case OomStage::kUnknown: return "unknown";
+    case OomStage::kLoading:
+      return "loading";
+    case OomStage::kTextEncoding:
+      return "text_encoding";
+    case OomStage::kDenoising:
+      return "denoising";
+    case OomStage::kVaeDecode:
+      return "vae_decode";
+    case OomStage::kTraining:
+      return "training";
+    case OomStage::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }

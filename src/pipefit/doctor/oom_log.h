@@ -47,16 +47,16 @@ struct OomReport {
   std::optional<Bytes> other_allocations;     // MPS "other allocations"
   std::optional<int> gpu_index;               // "GPU 0"
   std::vector<OtherProcess> other_processes;
-  std::string message;                        // the OOM line itself (trimmed, at most 500 bytes)
-  int line = 0;                               // 1-based line of that message; 0 when none
-  std::string stage_evidence;                 // the frame or log line that decided the stage
-  std::string vae_call;                       // "decode" | "encode" when the stage is the VAE's
-  std::vector<std::string> model_ids;         // "org/name" passed to from_pretrained in the log
+  std::string message;                 // the OOM line itself (trimmed, at most 500 bytes)
+  int line = 0;                        // 1-based line of that message; 0 when none
+  std::string stage_evidence;          // the frame or log line that decided the stage
+  std::string vae_call;                // "decode" | "encode" when the stage is the VAE's
+  std::vector<std::string> model_ids;  // "org/name" passed to from_pretrained in the log
   // Generation arguments written as literals in the log's source lines
   // (`pipe(prompt, height=1536, width=1536)`), so a plan can use them.
   std::optional<int> height, width, frames, steps, batch;
-  bool truncated = false;                     // the message was cut before its numbers
-  int oom_messages = 0;                       // OOM messages seen (several processes, retries)
+  bool truncated = false;  // the message was cut before its numbers
+  int oom_messages = 0;    // OOM messages seen (several processes, retries)
 };
 
 OomReport ParseOomLog(std::string_view log);

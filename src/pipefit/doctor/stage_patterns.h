@@ -30,7 +30,7 @@ std::span<const StagePattern> FrameStagePatterns();
 
 struct ContextPattern {
   OomStage stage;
-  std::string_view text;     // substring of a log line before the error
+  std::string_view text;  // substring of a log line before the error
   std::string_view example;
 };
 

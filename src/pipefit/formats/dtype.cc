@@ -103,8 +103,6 @@ std::optional<int64_t> DTypeBytes(DType dtype, int64_t numel) {
   return CheckedMul(numel / info.block_elements, info.block_bytes);
 }
 
-bool IsConvertibleFloat(DType dtype) {
-  return GetDTypeInfo(dtype).kind == DTypeKind::kFloat;
-}
+bool IsConvertibleFloat(DType dtype) { return GetDTypeInfo(dtype).kind == DTypeKind::kFloat; }
 
 }  // namespace pipefit

@@ -108,8 +108,7 @@ class HeaderReader {
 
   // Fails unless `count` items of at least `min_bytes` each can follow. The
   // message reads "[<where>: ]<noun> <count> needs ...".
-  Status CheckCount(uint64_t count, int64_t min_bytes, std::string_view where,
-                    std::string_view noun) const {
+  Status CheckCount(uint64_t count, int64_t min_bytes, std::string_view where, std::string_view noun) const {
     if (count <= static_cast<uint64_t>(left() / min_bytes)) return OkStatus();
     return Malformed(
         "{}{}{} {} needs at least {} bytes each, but the file has {} bytes left "
@@ -130,8 +129,7 @@ class HeaderReader {
 
 Status HeaderReader::Ensure(int64_t size, std::string_view what) {
   if (size > left()) {
-    return Malformed("file ends after {} bytes, inside {} at offset {}", file_size_, what,
-                     position_);
+    return Malformed("file ends after {} bytes, inside {} at offset {}", file_size_, what, position_);
   }
   const int64_t end = position_ + size;
   if (end > kMaxGgufHeaderBytes) {
@@ -151,8 +149,8 @@ Result<int64_t> HeaderReader::ReadStringLength(std::string_view what) {
   const int64_t at = position_;
   PIPEFIT_ASSIGN_OR_RETURN(uint64_t length, ReadU64(what));
   if (length > static_cast<uint64_t>(left())) {
-    return Malformed("{}: string length {} at offset {} runs past the end of the file ({} bytes)",
-                     what, length, at, file_size_);
+    return Malformed("{}: string length {} at offset {} runs past the end of the file ({} bytes)", what,
+                     length, at, file_size_);
   }
   return static_cast<int64_t>(length);
 }
@@ -195,8 +193,7 @@ GgufValue DecodeScalar(GgufType type, uint64_t bits) {
   return value;
 }
 
-Result<GgufValue> ReadArray(HeaderReader& reader, int depth, KeepBudget& budget,
-                            const std::string& where);
+Result<GgufValue> ReadArray(HeaderReader& reader, int depth, KeepBudget& budget, const std::string& where);
 
 // `depth` counts the arrays around the value (0 for a KV's own value).
 Result<GgufValue> ReadValue(HeaderReader& reader, GgufType type, int depth, KeepBudget& budget,
@@ -214,8 +211,8 @@ Result<GgufValue> ReadValue(HeaderReader& reader, GgufType type, int depth, Keep
 
 // Skips `count` elements of `type` once the keep budget is spent. The count
 // was checked against the file, so the bulk skip cannot overflow.
-Status SkipElements(HeaderReader& reader, GgufType type, uint64_t count, int depth,
-                    KeepBudget& budget, const std::string& where) {
+Status SkipElements(HeaderReader& reader, GgufType type, uint64_t count, int depth, KeepBudget& budget,
+                    const std::string& where) {
   if (IsFixedSize(type)) {
     return reader.Skip(static_cast<int64_t>(count) * RowOf(type).min_bytes, where);
   }
@@ -230,8 +227,7 @@ Status SkipElements(HeaderReader& reader, GgufType type, uint64_t count, int dep
 }
 
 // An array at nesting `depth` (1 for a KV's own array value).
-Result<GgufValue> ReadArray(HeaderReader& reader, int depth, KeepBudget& budget,
-                            const std::string& where) {
+Result<GgufValue> ReadArray(HeaderReader& reader, int depth, KeepBudget& budget, const std::string& where) {
   GgufValue value;
   value.type = GgufType::kArray;
   PIPEFIT_ASSIGN_OR_RETURN(value.element_type, ReadType(reader, where, "array element type"));
@@ -240,16 +236,15 @@ Result<GgufValue> ReadArray(HeaderReader& reader, int depth, KeepBudget& budget,
                        kMaxGgufArrayDepth);
   }
   PIPEFIT_ASSIGN_OR_RETURN(value.array_count, reader.ReadU64(where));
-  PIPEFIT_RETURN_IF_ERROR(reader.CheckCount(value.array_count, RowOf(value.element_type).min_bytes,
-                                            where, "array count"));
+  PIPEFIT_RETURN_IF_ERROR(
+      reader.CheckCount(value.array_count, RowOf(value.element_type).min_bytes, where, "array count"));
   for (uint64_t i = 0; i < value.array_count; ++i) {
     if (budget.left == 0) {
       PIPEFIT_RETURN_IF_ERROR(
           SkipElements(reader, value.element_type, value.array_count - i, depth, budget, where));
       break;
     }
-    PIPEFIT_ASSIGN_OR_RETURN(GgufValue element,
-                             ReadValue(reader, value.element_type, depth, budget, where));
+    PIPEFIT_ASSIGN_OR_RETURN(GgufValue element, ReadValue(reader, value.element_type, depth, budget, where));
     value.elements.push_back(std::move(element));
     if (budget.left > 0) --budget.left;  // a nested array may have spent it
   }
@@ -259,8 +254,7 @@ Result<GgufValue> ReadArray(HeaderReader& reader, int depth, KeepBudget& budget,
 Status ReadKeyValues(HeaderReader& reader, uint64_t kv_count, GgufHeader& header) {
   PIPEFIT_RETURN_IF_ERROR(reader.CheckCount(kv_count, kMinKeyValueBytes, "", "KV count"));
   if (kv_count > static_cast<uint64_t>(kMaxGgufKeyValues)) {
-    return reader.Fail(ErrorCode::kLimit, "KV count {} exceeds the limit of {}", kv_count,
-                       kMaxGgufKeyValues);
+    return reader.Fail(ErrorCode::kLimit, "KV count {} exceeds the limit of {}", kv_count, kMaxGgufKeyValues);
   }
   KeepBudget budget;
   std::unordered_set<std::string> keys;
@@ -281,8 +275,7 @@ Status ApplyAlignment(const HeaderReader& reader, GgufHeader& header) {
   const GgufValue* value = FindGgufValue(header, "general.alignment");
   if (value == nullptr) return OkStatus();
   if (value->type != GgufType::kUint32) {
-    return reader.Malformed("general.alignment must be UINT32, found {}",
-                            GgufTypeName(value->type));
+    return reader.Malformed("general.alignment must be UINT32, found {}", GgufTypeName(value->type));
   }
   const uint64_t alignment = value->uint_value;
   if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
@@ -310,8 +303,8 @@ Status CheckVersion(const HeaderReader& reader, uint32_t version) {
                        "are read");
   }
   if (version > 3) {
-    return reader.Fail(ErrorCode::kUnsupported,
-                       "GGUF version {} is newer than v3, the latest supported", version);
+    return reader.Fail(ErrorCode::kUnsupported, "GGUF version {} is newer than v3, the latest supported",
+                       version);
   }
   return OkStatus();
 }
@@ -320,15 +313,13 @@ std::string Printable(std::string_view bytes) {
   std::string out;
   for (char byte : bytes) {
     const auto c = static_cast<unsigned char>(byte);
-    out += (c >= 0x20 && c < 0x7f) ? std::string(1, static_cast<char>(c))
-                                   : fmt::format("\\x{:02x}", c);
+    out += (c >= 0x20 && c < 0x7f) ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02x}", c);
   }
   return out;
 }
 
 // Magic, version and the two counts; leaves the reader at the first KV.
-Status ReadPreamble(HeaderReader& reader, GgufHeader& header, uint64_t& tensor_count,
-                    uint64_t& kv_count) {
+Status ReadPreamble(HeaderReader& reader, GgufHeader& header, uint64_t& tensor_count, uint64_t& kv_count) {
   if (reader.file_size() < 4) {
     return reader.Malformed("file is {} bytes, too short for the GGUF magic", reader.file_size());
   }
@@ -352,9 +343,8 @@ Status ReadShape(HeaderReader& reader, const std::string& where, TensorInfo& ten
   PIPEFIT_ASSIGN_OR_RETURN(uint32_t n_dims, reader.ReadU32(where));
   if (n_dims == 0) return reader.Malformed("{}: n_dims is 0", where);
   if (n_dims > static_cast<uint32_t>(kGgmlMaxDims)) {
-    return reader.Fail(ErrorCode::kUnsupported,
-                       "{}: n_dims {} exceeds ggml's limit of {} (GGML_MAX_DIMS)", where, n_dims,
-                       kGgmlMaxDims);
+    return reader.Fail(ErrorCode::kUnsupported, "{}: n_dims {} exceeds ggml's limit of {} (GGML_MAX_DIMS)",
+                       where, n_dims, kGgmlMaxDims);
   }
   tensor.shape.assign(n_dims, 0);
   std::optional<int64_t> numel = 1;
@@ -367,8 +357,7 @@ Status ReadShape(HeaderReader& reader, const std::string& where, TensorInfo& ten
     if (numel) numel = CheckedMul(*numel, static_cast<int64_t>(ne));
   }
   if (!numel) {
-    return reader.Malformed("{}: element count of shape {} overflows int64", where,
-                            ShapeText(tensor.shape));
+    return reader.Malformed("{}: element count of shape {} overflows int64", where, ShapeText(tensor.shape));
   }
   tensor.numel = *numel;
   return OkStatus();
@@ -384,13 +373,13 @@ Status ReadTypeAndSize(HeaderReader& reader, const std::string& where, TensorInf
   const DTypeInfo& info = GetDTypeInfo(*dtype);
   const int64_t row = tensor.shape.back();  // ne[0]
   if (row % info.block_elements != 0) {
-    return reader.Malformed("{}: row length ne[0] = {} is not a multiple of the {} block size {}",
-                            where, row, info.name, info.block_elements);
+    return reader.Malformed("{}: row length ne[0] = {} is not a multiple of the {} block size {}", where, row,
+                            info.name, info.block_elements);
   }
   std::optional<int64_t> bytes = DTypeBytes(*dtype, tensor.numel);
   if (!bytes) {
-    return reader.Malformed("{}: byte count of shape {} {} overflows int64", where,
-                            ShapeText(tensor.shape), info.name);
+    return reader.Malformed("{}: byte count of shape {} {} overflows int64", where, ShapeText(tensor.shape),
+                            info.name);
   }
   tensor.bytes = *bytes;
   return OkStatus();
@@ -398,15 +387,13 @@ Status ReadTypeAndSize(HeaderReader& reader, const std::string& where, TensorInf
 
 Result<TensorInfo> ReadTensorInfo(HeaderReader& reader, uint64_t index, uint32_t alignment) {
   TensorInfo tensor;
-  PIPEFIT_ASSIGN_OR_RETURN(tensor.name,
-                           reader.ReadString(fmt::format("tensor info {} name", index)));
+  PIPEFIT_ASSIGN_OR_RETURN(tensor.name, reader.ReadString(fmt::format("tensor info {} name", index)));
   const std::string where = fmt::format("tensor '{}'", tensor.name);
   PIPEFIT_RETURN_IF_ERROR(ReadShape(reader, where, tensor));
   PIPEFIT_RETURN_IF_ERROR(ReadTypeAndSize(reader, where, tensor));
   PIPEFIT_ASSIGN_OR_RETURN(uint64_t offset, reader.ReadU64(where));
   if (offset % alignment != 0) {
-    return reader.Malformed("{}: offset {} is not a multiple of the alignment {}", where, offset,
-                            alignment);
+    return reader.Malformed("{}: offset {} is not a multiple of the alignment {}", where, offset, alignment);
   }
   if (offset > static_cast<uint64_t>(reader.file_size())) {
     return reader.Malformed("{}: offset {} is past the end of the file ({} bytes)", where, offset,
@@ -447,16 +434,15 @@ Status CheckTensorRanges(const HeaderReader& reader, const GgufHeader& header) {
   }
   std::vector<const TensorInfo*> order;
   for (const TensorInfo& t : header.tensors) order.push_back(&t);
-  std::sort(order.begin(), order.end(), [](const TensorInfo* a, const TensorInfo* b) {
-    return a->data_offset < b->data_offset;
-  });
+  std::sort(order.begin(), order.end(),
+            [](const TensorInfo* a, const TensorInfo* b) { return a->data_offset < b->data_offset; });
   for (size_t k = 1; k < order.size(); ++k) {
     const TensorInfo& before = *order[k - 1];
     const TensorInfo& after = *order[k];
     if (after.data_offset < before.data_offset + before.bytes) {
       return reader.Malformed(
-          "tensor '{}' at data offset {} overlaps tensor '{}' ({} bytes at data offset {})",
-          after.name, after.data_offset, before.name, before.bytes, before.data_offset);
+          "tensor '{}' at data offset {} overlaps tensor '{}' ({} bytes at data offset {})", after.name,
+          after.data_offset, before.name, before.bytes, before.data_offset);
     }
   }
   return OkStatus();

@@ -34,8 +34,7 @@ class RecordingFileSystem : public FileSystem {
  public:
   explicit RecordingFileSystem(const FileSystem& inner) : inner_(inner) {}
   Result<FileInfo> Stat(const std::string& path) const override { return inner_.Stat(path); }
-  Result<std::string> ReadRange(const std::string& path, int64_t offset,
-                                int64_t length) const override {
+  Result<std::string> ReadRange(const std::string& path, int64_t offset, int64_t length) const override {
     reads.emplace_back(offset, length);
     return inner_.ReadRange(path, offset, length);
   }
@@ -125,9 +124,9 @@ GgufBuilder MixedFile(uint32_t version) {
       .AddKv("f64", enc::F64(-0.25))
       .AddKv("u32s", enc::Array(GgufType::kUint32, {enc::U32(1), enc::U32(2), enc::U32(3)}))
       .AddKv("strs", enc::Array(GgufType::kString, {enc::Str("a"), enc::Str("bc"), enc::Str("")}))
-      .AddKv("nested", enc::Array(GgufType::kArray,
-                                  {enc::Array(GgufType::kInt16, {enc::I16(-1), enc::I16(2)}),
-                                   enc::Array(GgufType::kInt16, {})}));
+      .AddKv("nested",
+             enc::Array(GgufType::kArray, {enc::Array(GgufType::kInt16, {enc::I16(-1), enc::I16(2)}),
+                                           enc::Array(GgufType::kInt16, {})}));
   for (const ExpectedTensor& t : MixedTensors()) builder.AddTensor(t.name, t.shape, t.dtype);
   return builder;
 }
@@ -274,15 +273,13 @@ TEST(GgufTest, KeepsArrayElementsWithinBudgetAndCountsAll) {
   const uint64_t count = kMaxGgufArrayElementsKept + 10;
   GgufBuilder builder;
   builder
-      .AddKv("big", enc::RawArray(static_cast<uint32_t>(GgufType::kUint8), count,
-                                  std::string(count, '\x01')))
+      .AddKv("big", enc::RawArray(static_cast<uint32_t>(GgufType::kUint8), count, std::string(count, '\x01')))
       .AddKv("after", enc::Array(GgufType::kString, {enc::Str("x")}))
       .AddKv("s", enc::Str("still read"));
   auto header = ReadBuilt(builder);
   ASSERT_TRUE(header.ok()) << header.error().message;
   EXPECT_EQ(FindGgufValue(*header, "big")->array_count, count);
-  EXPECT_EQ(FindGgufValue(*header, "big")->elements.size(),
-            static_cast<size_t>(kMaxGgufArrayElementsKept));
+  EXPECT_EQ(FindGgufValue(*header, "big")->elements.size(), static_cast<size_t>(kMaxGgufArrayElementsKept));
   EXPECT_EQ(FindGgufValue(*header, "after")->array_count, 1u);
   EXPECT_TRUE(FindGgufValue(*header, "after")->elements.empty());
   EXPECT_EQ(GgufString(*header, "s"), "still read");
@@ -438,8 +435,8 @@ std::vector<CorruptCase> PreambleCases() {
       {"Empty", Bytes(""), ErrorCode::kMalformed, "file is 0 bytes, too short for the GGUF magic"},
       {"BadMagic", Built([](GgufBuilder& b) { b.SetMagic("GGML"); }), ErrorCode::kMalformed,
        "bad magic 'GGML', expected 'GGUF'"},
-      {"BinaryMagic", Bytes(std::string("\x00\x01GG", 4) + std::string(28, '\0')),
-       ErrorCode::kMalformed, "bad magic '\\x00\\x01GG'"},
+      {"BinaryMagic", Bytes(std::string("\x00\x01GG", 4) + std::string(28, '\0')), ErrorCode::kMalformed,
+       "bad magic '\\x00\\x01GG'"},
       {"TruncatedAfterMagic", Bytes("GGUF"), ErrorCode::kMalformed,
        "file ends after 4 bytes, inside the version at offset 4"},
       {"TruncatedInCounts", Bytes(GgufBuilder().Build().substr(0, 12)), ErrorCode::kMalformed,
@@ -450,28 +447,25 @@ std::vector<CorruptCase> PreambleCases() {
        "GGUF version 1 is not supported"},
       {"Version4", Built([](GgufBuilder& b) { b.SetVersion(4); }), ErrorCode::kUnsupported,
        "GGUF version 4 is newer than v3"},
-      {"BigEndian", Built([](GgufBuilder& b) { b.SetVersion(0x03000000); }),
-       ErrorCode::kUnsupported, "big-endian GGUF"},
-      {"HugeTensorCount", Built([](GgufBuilder& b) { b.SetTensorCount(kHuge); }),
-       ErrorCode::kMalformed,
+      {"BigEndian", Built([](GgufBuilder& b) { b.SetVersion(0x03000000); }), ErrorCode::kUnsupported,
+       "big-endian GGUF"},
+      {"HugeTensorCount", Built([](GgufBuilder& b) { b.SetTensorCount(kHuge); }), ErrorCode::kMalformed,
        "tensor count 1152921504606846976 needs at least 32 bytes each, but the file has 8 bytes "
        "left after offset 24"},
       {"HugeKvCount", Built([](GgufBuilder& b) { b.SetKvCount(kHuge); }), ErrorCode::kMalformed,
        "KV count 1152921504606846976 needs at least 13 bytes each, but the file has 8 bytes left "
        "after offset 24"},
       {"TensorCountOverLimit",
-       Built([](GgufBuilder& b) { b.SetTensorCount(kMaxTensorsPerFile + 1); }, 64 * kMiB),
-       ErrorCode::kLimit, "tensor count 1000001 exceeds the limit of 1000000"},
-      {"KvCountOverLimit",
-       Built([](GgufBuilder& b) { b.SetKvCount(kMaxGgufKeyValues + 1); }, 64 * kMiB),
+       Built([](GgufBuilder& b) { b.SetTensorCount(kMaxTensorsPerFile + 1); }, 64 * kMiB), ErrorCode::kLimit,
+       "tensor count 1000001 exceeds the limit of 1000000"},
+      {"KvCountOverLimit", Built([](GgufBuilder& b) { b.SetKvCount(kMaxGgufKeyValues + 1); }, 64 * kMiB),
        ErrorCode::kLimit, "KV count 1000001 exceeds the limit of 1000000"},
   };
 }
 
 std::vector<CorruptCase> KeyValueCases() {
   return {
-      {"KeyLengthPastEnd",
-       Built([](GgufBuilder& b) { b.AddKv(std::string(40, 'k'), enc::U8(1)); }, 40),
+      {"KeyLengthPastEnd", Built([](GgufBuilder& b) { b.AddKv(std::string(40, 'k'), enc::U8(1)); }, 40),
        ErrorCode::kMalformed,
        "KV 0 key: string length 40 at offset 24 runs past the end of the file (40 bytes)"},
       {"StringPastEnd", Built([](GgufBuilder& b) {
@@ -482,33 +476,27 @@ std::vector<CorruptCase> KeyValueCases() {
          b.AddKv("k", {99, ""});
        }),
        ErrorCode::kMalformed, "KV 'k': unknown value type 99 at offset 33"},
-      {"UnknownArrayElementType",
-       Built([](GgufBuilder& b) { b.AddKv("k", enc::RawArray(13, 0, "")); }), ErrorCode::kMalformed,
-       "KV 'k': unknown array element type 13 at offset 37"},
-      {"ArrayCountPastEnd",
-       Built([](GgufBuilder& b) { b.AddKv("k", enc::RawArray(kU32, 1000, "")); }),
+      {"UnknownArrayElementType", Built([](GgufBuilder& b) { b.AddKv("k", enc::RawArray(13, 0, "")); }),
+       ErrorCode::kMalformed, "KV 'k': unknown array element type 13 at offset 37"},
+      {"ArrayCountPastEnd", Built([](GgufBuilder& b) { b.AddKv("k", enc::RawArray(kU32, 1000, "")); }),
        ErrorCode::kMalformed,
        "KV 'k': array count 1000 needs at least 4 bytes each, but the file has 15 bytes left after "
        "offset 49"},
-      {"HugeArrayCount",
-       Built([](GgufBuilder& b) { b.AddKv("k", enc::RawArray(kStr, kHuge, "")); }),
+      {"HugeArrayCount", Built([](GgufBuilder& b) { b.AddKv("k", enc::RawArray(kStr, kHuge, "")); }),
        ErrorCode::kMalformed, "KV 'k': array count 1152921504606846976"},
       {"StringElementPastEnd", Built([](GgufBuilder& b) {
          b.AddKv("k", enc::RawArray(kStr, 2, enc::String("a") + enc::LittleEndian64(1000)));
        }),
        ErrorCode::kMalformed, "string length 1000 at offset 58 runs past the end"},
-      {"ArraysTooDeep",
-       Built([](GgufBuilder& b) { b.AddKv("k", NestedArrayValue(kMaxGgufArrayDepth + 1)); }),
+      {"ArraysTooDeep", Built([](GgufBuilder& b) { b.AddKv("k", NestedArrayValue(kMaxGgufArrayDepth + 1)); }),
        ErrorCode::kLimit, "KV 'k': arrays nested deeper than 8 levels"},
-      {"DuplicateKey",
-       Built([](GgufBuilder& b) { b.AddKv("k", enc::U8(1)).AddKv("k", enc::U8(2)); }),
+      {"DuplicateKey", Built([](GgufBuilder& b) { b.AddKv("k", enc::U8(1)).AddKv("k", enc::U8(2)); }),
        ErrorCode::kMalformed, "duplicate KV key 'k'"},
       {"AlignmentZero", Built([](GgufBuilder& b) { b.AddKv("general.alignment", enc::U32(0)); }),
        ErrorCode::kMalformed, "general.alignment 0 is not a nonzero power of two"},
       {"AlignmentThree", Built([](GgufBuilder& b) { b.AddKv("general.alignment", enc::U32(3)); }),
        ErrorCode::kMalformed, "general.alignment 3 is not a nonzero power of two"},
-      {"AlignmentWrongType",
-       Built([](GgufBuilder& b) { b.AddKv("general.alignment", enc::I32(32)); }),
+      {"AlignmentWrongType", Built([](GgufBuilder& b) { b.AddKv("general.alignment", enc::I32(32)); }),
        ErrorCode::kMalformed, "general.alignment must be UINT32, found INT32"},
       {"HeaderOverLimit",
        Built(
@@ -524,10 +512,9 @@ std::vector<CorruptCase> TensorCases() {
   return {
       {"TruncatedInTensorInfo",
        Built([](GgufBuilder& b) { b.AddTensor("tensor_name_long", {8}, DType::kF32); }, 60),
-       ErrorCode::kMalformed,
-       "file ends after 60 bytes, inside tensor 'tensor_name_long' at offset 60"},
-      {"NDimsZero", Built([](GgufBuilder& b) { b.AddRawTensor("t", {}, kF32, 0); }),
-       ErrorCode::kMalformed, "tensor 't': n_dims is 0"},
+       ErrorCode::kMalformed, "file ends after 60 bytes, inside tensor 'tensor_name_long' at offset 60"},
+      {"NDimsZero", Built([](GgufBuilder& b) { b.AddRawTensor("t", {}, kF32, 0); }), ErrorCode::kMalformed,
+       "tensor 't': n_dims is 0"},
       {"NDimsTooLarge", Built([](GgufBuilder& b) {
          b.AddRawTensor("t", {1, 1, 1, 1, 1}, kF32, 0);
        }),
@@ -540,14 +527,12 @@ std::vector<CorruptCase> TensorCases() {
          b.AddRawTensor("t", {32, 0}, kF32, 0);
        }),
        ErrorCode::kMalformed, "tensor 't': dimension ne[1] is 0, expected 1 to INT64_MAX"},
-      {"DimAboveInt64",
-       Built([](GgufBuilder& b) { b.AddRawTensor("t", {uint64_t{1} << 63}, kF32, 0); }),
+      {"DimAboveInt64", Built([](GgufBuilder& b) { b.AddRawTensor("t", {uint64_t{1} << 63}, kF32, 0); }),
        ErrorCode::kMalformed, "dimension ne[0] is 9223372036854775808"},
       {"ElementCountOverflow", Built([](GgufBuilder& b) {
          b.AddRawTensor("t", {uint64_t{1} << 32, uint64_t{1} << 32}, kF32, 0);
        }),
-       ErrorCode::kMalformed,
-       "tensor 't': element count of shape [4294967296, 4294967296] overflows int64"},
+       ErrorCode::kMalformed, "tensor 't': element count of shape [4294967296, 4294967296] overflows int64"},
       {"ByteCountOverflow", Built([](GgufBuilder& b) {
          b.AddRawTensor("t", {uint64_t{1} << 31, uint64_t{1} << 31}, kF32, 0);
        }),
@@ -573,11 +558,9 @@ std::vector<CorruptCase> TensorCases() {
       {"OverlappingTensors", Built([](GgufBuilder& b) {
          b.AddTensor("a", {16}, DType::kF32, 0).AddTensor("b", {16}, DType::kF32, 32);
        }),
-       ErrorCode::kMalformed,
-       "tensor 'b' at data offset 32 overlaps tensor 'a' (64 bytes at data offset 0)"},
-      {"DuplicateTensorName", Built([](GgufBuilder& b) {
-         b.AddTensor("a", {16}, DType::kF32).AddTensor("a", {16}, DType::kF32);
-       }),
+       ErrorCode::kMalformed, "tensor 'b' at data offset 32 overlaps tensor 'a' (64 bytes at data offset 0)"},
+      {"DuplicateTensorName",
+       Built([](GgufBuilder& b) { b.AddTensor("a", {16}, DType::kF32).AddTensor("a", {16}, DType::kF32); }),
        ErrorCode::kMalformed, "duplicate tensor name 'a'"},
   };
 }

@@ -2,12 +2,11 @@
 
 #include <simdjson.h>
 
-#include "pipefit/formats/json_object.h"
-
 #include <algorithm>
 #include <set>
 
 #include "pipefit/base/bytes.h"
+#include "pipefit/formats/json_object.h"
 
 namespace pipefit {
 namespace {
@@ -37,8 +36,8 @@ Result<std::vector<int64_t>> ParseShape(simdjson::dom::element value, const std:
   return shape;
 }
 
-Result<TensorInfo> ParseTensorEntry(std::string_view name, simdjson::dom::element value,
-                                    int64_t data_size, const std::string& label) {
+Result<TensorInfo> ParseTensorEntry(std::string_view name, simdjson::dom::element value, int64_t data_size,
+                                    const std::string& label) {
   const std::string where = fmt::format("{}: tensor '{}'", label, name);
   if (!value.is_object()) return MakeErrorf(ErrorCode::kMalformed, "{}: entry must be an object", where);
   TensorInfo tensor;
@@ -119,11 +118,9 @@ Status ParseMetadata(simdjson::dom::element value, const std::string& label,
 
 // The data section must be covered exactly: tensors sorted by offset start
 // at 0, follow each other without gap or overlap, and end at data_size.
-Status CheckCoverage(std::vector<TensorInfo>& tensors, int64_t data_size,
-                     const std::string& label) {
-  std::stable_sort(tensors.begin(), tensors.end(), [](const TensorInfo& a, const TensorInfo& b) {
-    return a.data_offset < b.data_offset;
-  });
+Status CheckCoverage(std::vector<TensorInfo>& tensors, int64_t data_size, const std::string& label) {
+  std::stable_sort(tensors.begin(), tensors.end(),
+                   [](const TensorInfo& a, const TensorInfo& b) { return a.data_offset < b.data_offset; });
   int64_t expected = 0;
   const TensorInfo* previous = nullptr;
   for (const TensorInfo& tensor : tensors) {
@@ -185,8 +182,7 @@ Result<SafetensorsHeader> ParseSafetensorsHeader(std::string_view json, int64_t 
     if (static_cast<int64_t>(header.tensors.size()) >= kMaxTensorsPerFile) {
       return MakeErrorf(ErrorCode::kLimit, "{}: more than {} tensors", label, kMaxTensorsPerFile);
     }
-    PIPEFIT_ASSIGN_OR_RETURN(TensorInfo tensor,
-                             ParseTensorEntry(field.key, field.value, data_size, label));
+    PIPEFIT_ASSIGN_OR_RETURN(TensorInfo tensor, ParseTensorEntry(field.key, field.value, data_size, label));
     header.tensors.push_back(std::move(tensor));
   }
   PIPEFIT_RETURN_IF_ERROR(CheckCoverage(header.tensors, data_size, label));

@@ -23,8 +23,8 @@ namespace pipefit {
 inline constexpr int64_t kMaxSafetensorsHeaderBytes = 100'000'000;
 
 struct SafetensorsHeader {
-  int64_t header_length = 0;  // N
-  int64_t data_size = 0;      // file size - 8 - N
+  int64_t header_length = 0;        // N
+  int64_t data_size = 0;            // file size - 8 - N
   std::vector<TensorInfo> tensors;  // in data-offset order
   std::map<std::string, std::string> metadata;
 };

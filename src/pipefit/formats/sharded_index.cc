@@ -2,9 +2,9 @@
 
 #include <simdjson.h>
 
-#include "pipefit/formats/json_object.h"
-
 #include <set>
+
+#include "pipefit/formats/json_object.h"
 
 namespace pipefit {
 namespace {

@@ -17,9 +17,9 @@ namespace pipefit {
 inline constexpr int64_t kMaxIndexFileBytes = 64 * 1024 * 1024;
 
 struct ShardedIndex {
-  std::optional<int64_t> total_size;          // metadata.total_size, when present
+  std::optional<int64_t> total_size;              // metadata.total_size, when present
   std::map<std::string, std::string> weight_map;  // tensor name -> shard file name
-  std::vector<std::string> shards;            // distinct shard names, sorted
+  std::vector<std::string> shards;                // distinct shard names, sorted
 };
 
 // Parses an index file's JSON. Shard names must be plain file names in the

@@ -40,13 +40,16 @@ TEST(ShardedIndexTest, EveryCorruptIndexIsAClearError) {
       {R"({"weight_map":[]})", "idx.json: missing or non-object 'weight_map'"},
       {R"({"weight_map":{}})", "idx.json: 'weight_map' is empty"},
       {R"({"weight_map":{"a":1}})", "idx.json: weight_map entry 'a' is not a string"},
-      {R"({"weight_map":{"a":"../../etc/passwd"}})", "names shard '../../etc/passwd' outside the component folder"},
+      {R"({"weight_map":{"a":"../../etc/passwd"}})",
+       "names shard '../../etc/passwd' outside the component folder"},
       {R"({"weight_map":{"a":"/abs.safetensors"}})", "outside the component folder"},
       {R"({"weight_map":{"a":".."}})", "outside the component folder"},
       {R"({"weight_map":{"a":"s","a":"t"}})", "idx.json: duplicate tensor name 'a' in weight_map"},
       {R"({"metadata":3,"weight_map":{"a":"s"}})", "idx.json: 'metadata' must be an object"},
-      {R"({"metadata":{"total_size":-5},"weight_map":{"a":"s"}})", "'metadata.total_size' must be a non-negative integer"},
-      {R"({"metadata":{"total_size":"12"},"weight_map":{"a":"s"}})", "'metadata.total_size' must be a non-negative integer"},
+      {R"({"metadata":{"total_size":-5},"weight_map":{"a":"s"}})",
+       "'metadata.total_size' must be a non-negative integer"},
+      {R"({"metadata":{"total_size":"12"},"weight_map":{"a":"s"}})",
+       "'metadata.total_size' must be a non-negative integer"},
   };
   for (const Case& c : cases) {
     auto index = ParseShardedIndex(c.json, "idx.json");

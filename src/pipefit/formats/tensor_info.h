@@ -16,8 +16,8 @@ struct TensorInfo {
   DType dtype = DType::kF32;
   std::vector<int64_t> shape;
   int64_t numel = 0;
-  int64_t bytes = 0;         // stored bytes, exact
-  int64_t data_offset = 0;   // start of the tensor's bytes in its data section
+  int64_t bytes = 0;        // stored bytes, exact
+  int64_t data_offset = 0;  // start of the tensor's bytes in its data section
 };
 
 // Hard limits applied by every reader (docs/formats.md).

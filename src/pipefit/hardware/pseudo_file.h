@@ -25,7 +25,6 @@ Result<std::string> ReadPseudoFile(const FileSystem& fs, const std::string& path
 // surrounding white space is removed ("25757220864\n"), else nullopt.
 std::optional<int64_t> ParseDecimal(std::string_view text);
 
-
 }  // namespace pipefit
 
 #endif  // PIPEFIT_HARDWARE_PSEUDO_FILE_H_

@@ -10,8 +10,7 @@ constexpr std::string_view kPosNorm[] = {"pos_embed", "norm"};
 constexpr std::string_view kNormOnly[] = {"norm"};
 constexpr std::string_view kPatchNorm[] = {"patch_embed", "norm"};
 constexpr std::string_view kWanSkip[] = {"patch_embedding", "condition_embedder", "norm"};
-constexpr std::string_view kWanKeep[] = {"time_embedder", "scale_shift_table", "norm1", "norm2",
-                                         "norm3"};
+constexpr std::string_view kWanKeep[] = {"time_embedder", "scale_shift_table", "norm1", "norm2", "norm3"};
 constexpr std::string_view kWanKeepRope[] = {"rope",  "time_embedder", "scale_shift_table",
                                              "norm1", "norm2",         "norm3"};
 constexpr std::string_view kHunyuanSkip[] = {"x_embedder", "context_embedder", "norm"};
@@ -105,10 +104,9 @@ constexpr ModelFamily kFamilies[] = {
 };
 // clang-format on
 
-constexpr std::string_view kDefaultSkip[] = {"pos_embed", "patch_embed", "norm", "^proj_in$",
-                                             "^proj_out$"};
-constexpr std::string_view kCommonEmbeddings[] = {"embed_tokens", "shared", "token_embedding",
-                                                  "position_embedding", "wte", "wpe"};
+constexpr std::string_view kDefaultSkip[] = {"pos_embed", "patch_embed", "norm", "^proj_in$", "^proj_out$"};
+constexpr std::string_view kCommonEmbeddings[] = {"embed_tokens",       "shared", "token_embedding",
+                                                  "position_embedding", "wte",    "wpe"};
 
 }  // namespace
 

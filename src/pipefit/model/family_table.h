@@ -11,7 +11,7 @@
 namespace pipefit {
 
 enum class ModelRole {
-  kDenoiser,     // transformer / unet: what S_block, S_leaf and fp8 casting refer to
+  kDenoiser,  // transformer / unet: what S_block, S_leaf and fp8 casting refer to
   kTextEncoder,
   kVae,
   kOther,

@@ -13,9 +13,12 @@ namespace pipefit {
 
 const char* LoadDTypeName(LoadDType dtype) {
   switch (dtype) {
-    case LoadDType::kBF16: return "bf16";
-    case LoadDType::kFP16: return "fp16";
-    case LoadDType::kFP32: return "fp32";
+    case LoadDType::kBF16:
+      return "bf16";
+    case LoadDType::kFP16:
+      return "fp16";
+    case LoadDType::kFP32:
+      return "fp32";
   }
   return "bf16";
 }
@@ -31,9 +34,12 @@ std::optional<LoadDType> ParseLoadDType(std::string_view text) {
 
 DType LoadDTypeStorage(LoadDType dtype) {
   switch (dtype) {
-    case LoadDType::kBF16: return DType::kBF16;
-    case LoadDType::kFP16: return DType::kF16;
-    case LoadDType::kFP32: return DType::kF32;
+    case LoadDType::kBF16:
+      return DType::kBF16;
+    case LoadDType::kFP16:
+      return DType::kF16;
+    case LoadDType::kFP32:
+      return DType::kF32;
   }
   return DType::kBF16;
 }
@@ -42,8 +48,14 @@ bool LayerwisePatternMatches(std::string_view pattern, std::string_view text) {
   const bool has_meta = pattern.find_first_of(".*+?()[]{}|\\") != std::string_view::npos;
   std::string_view body = pattern;
   bool anchored_start = false, anchored_end = false;
-  if (!body.empty() && body.front() == '^') { anchored_start = true; body.remove_prefix(1); }
-  if (!body.empty() && body.back() == '$') { anchored_end = true; body.remove_suffix(1); }
+  if (!body.empty() && body.front() == '^') {
+    anchored_start = true;
+    body.remove_prefix(1);
+  }
+  if (!body.empty() && body.back() == '$') {
+    anchored_end = true;
+    body.remove_suffix(1);
+  }
   if (!has_meta && body.find_first_of("^$") == std::string_view::npos) {
     if (anchored_start && anchored_end) return text == body;
     if (anchored_start) return text.starts_with(body);
@@ -72,11 +84,12 @@ bool MatchesKeepModule(std::string_view name, std::span<const std::string_view> 
 }
 
 // Resident dtype of one tensor once loaded (internals §1.3, §1.4).
-DType ResidentDType(const TensorInfo& tensor, const Component& component,
-                    const ModelFamily* family, LoadDType load, bool under_bnb) {
+DType ResidentDType(const TensorInfo& tensor, const Component& component, const ModelFamily* family,
+                    LoadDType load, bool under_bnb) {
   if (!IsConvertibleFloat(tensor.dtype)) return tensor.dtype;
   const bool transformers = component.library == "transformers";
-  std::span<const std::string_view> keep = family ? family->keep_in_fp32 : std::span<const std::string_view>();
+  std::span<const std::string_view> keep =
+      family ? family->keep_in_fp32 : std::span<const std::string_view>();
   bool keep_applies;
   if (transformers) {
     keep_applies = load == LoadDType::kFP16 || under_bnb;
@@ -104,12 +117,11 @@ std::vector<const TensorInfo*> DropTiedDuplicates(const Component& component, in
   const bool tie_lm_head = component.config.tie_word_embeddings.value_or(true);
   std::vector<const TensorInfo*> kept;
   for (const TensorInfo& t : component.tensors) {
-    bool duplicate = has_shared && (t.name == "encoder.embed_tokens.weight" ||
-                                    t.name == "decoder.embed_tokens.weight");
+    bool duplicate =
+        has_shared && (t.name == "encoder.embed_tokens.weight" || t.name == "decoder.embed_tokens.weight");
     if (t.name == "lm_head.weight" && tie_lm_head && component.library == "transformers") {
       for (std::string_view embed : {"model.embed_tokens.weight", "shared.weight",
-                                     "model.language_model.embed_tokens.weight",
-                                     "transformer.wte.weight"}) {
+                                     "model.language_model.embed_tokens.weight", "transformer.wte.weight"}) {
         if (names.count(embed)) duplicate = true;
       }
     }
@@ -302,7 +314,10 @@ int DenoiserIndex(const std::vector<ComponentMeasurement>& components) {
   }
   int weighted = -1, count = 0;
   for (size_t i = 0; i < components.size(); ++i) {
-    if (components[i].has_weights()) { weighted = static_cast<int>(i); ++count; }
+    if (components[i].has_weights()) {
+      weighted = static_cast<int>(i);
+      ++count;
+    }
   }
   return count == 1 ? weighted : -1;
 }

@@ -24,7 +24,7 @@
 namespace pipefit {
 
 enum class LoadDType { kBF16, kFP16, kFP32 };
-const char* LoadDTypeName(LoadDType dtype);              // "bf16", "fp16", "fp32"
+const char* LoadDTypeName(LoadDType dtype);                      // "bf16", "fp16", "fp32"
 std::optional<LoadDType> ParseLoadDType(std::string_view text);  // also "bfloat16", ...
 DType LoadDTypeStorage(LoadDType dtype);
 
@@ -42,7 +42,7 @@ struct ComponentMeasurement {
   int64_t block_bytes = 0;
   std::string largest_block;  // e.g. "transformer_blocks.0"
   int64_t leaf_bytes = 0;
-  std::string largest_leaf;   // e.g. "transformer_blocks.0.norm1.linear"
+  std::string largest_leaf;  // e.g. "transformer_blocks.0.norm1.linear"
   int64_t layerwise_fp8_bytes = 0;
   int64_t int8_bytes = 0;
   int64_t nf4_bytes = 0;

@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "pipefit/testing/gguf_builder.h"
 #include "pipefit/sources/pipeline_folder.h"
+#include "pipefit/testing/gguf_builder.h"
 
 namespace pipefit {
 namespace {
@@ -44,13 +44,13 @@ TEST(LayerwisePatternTest, FollowsPythonReSearch) {
 
 TEST(MeasureTest, LayerwiseCastingSkipsWholeSubtreesAndCastsEmbeddings) {
   Component c = Make("diffusers", "FluxTransformer2DModel",
-                     {T("proj_out.weight", DType::kBF16, {8, 4}),                       // ^proj_out$: skipped
-                      T("blocks.0.proj_out.weight", DType::kBF16, {8, 4}),              // cast: 32 B
-                      T("blocks.0.norm1.linear.weight", DType::kBF16, {8, 4}),          // "norm" prefix: skipped
-                      T("blocks.0.attn.norm_q.weight", DType::kBF16, {4}),              // RMSNorm: not a layer
-                      T("embed_tokens.weight", DType::kBF16, {10, 4}),                  // Embedding: cast 40 B
-                      T("scale_shift_table", DType::kBF16, {2, 4}),                     // custom param: kept
-                      T("blocks.0.ff.bias", DType::kBF16, {8}),                         // bias of a Linear: cast
+                     {T("proj_out.weight", DType::kBF16, {8, 4}),               // ^proj_out$: skipped
+                      T("blocks.0.proj_out.weight", DType::kBF16, {8, 4}),      // cast: 32 B
+                      T("blocks.0.norm1.linear.weight", DType::kBF16, {8, 4}),  // "norm" prefix: skipped
+                      T("blocks.0.attn.norm_q.weight", DType::kBF16, {4}),      // RMSNorm: not a layer
+                      T("embed_tokens.weight", DType::kBF16, {10, 4}),          // Embedding: cast 40 B
+                      T("scale_shift_table", DType::kBF16, {2, 4}),             // custom param: kept
+                      T("blocks.0.ff.bias", DType::kBF16, {8}),                 // bias of a Linear: cast
                       T("blocks.0.ff.weight", DType::kBF16, {8, 4})});
   ComponentMeasurement m = MeasureComponent(c, LoadDType::kBF16);
   const int64_t bf16 = m.bytes;
@@ -88,21 +88,24 @@ TEST(MeasureTest, TransformersKeepModulesOnlyUnderFp16) {
 
 TEST(MeasureTest, IntegerTensorsKeepTheirDtype) {
   Component c = Make("diffusers", "FluxTransformer2DModel",
-                     {T("ids", DType::kI64, {3}), T("w.weight", DType::kF32, {2, 2}), T("q.weight", DType::kF8_E4M3, {2, 2})});
+                     {T("ids", DType::kI64, {3}), T("w.weight", DType::kF32, {2, 2}),
+                      T("q.weight", DType::kF8_E4M3, {2, 2})});
   ComponentMeasurement m = MeasureComponent(c, LoadDType::kBF16);
   EXPECT_EQ(m.stored_bytes, 24 + 16 + 4);
   EXPECT_EQ(m.bytes, 24 + 8 + 4);
 }
 
 TEST(MeasureTest, TiedWeightsCountOnce) {
-  Component t5 = Make("transformers", "T5EncoderModel",
-                      {T("shared.weight", DType::kBF16, {10, 4}), T("encoder.embed_tokens.weight", DType::kBF16, {10, 4})});
+  Component t5 = Make(
+      "transformers", "T5EncoderModel",
+      {T("shared.weight", DType::kBF16, {10, 4}), T("encoder.embed_tokens.weight", DType::kBF16, {10, 4})});
   ComponentMeasurement m = MeasureComponent(t5, LoadDType::kBF16);
   EXPECT_EQ(m.bytes, 80);
   EXPECT_EQ(m.tied_dropped, 1);
 
-  Component llm = Make("transformers", "Qwen3ForCausalLM",
-                       {T("model.embed_tokens.weight", DType::kBF16, {10, 4}), T("lm_head.weight", DType::kBF16, {10, 4})});
+  Component llm = Make(
+      "transformers", "Qwen3ForCausalLM",
+      {T("model.embed_tokens.weight", DType::kBF16, {10, 4}), T("lm_head.weight", DType::kBF16, {10, 4})});
   EXPECT_EQ(MeasureComponent(llm, LoadDType::kBF16).bytes, 80);  // tie_word_embeddings defaults to true
   llm.config.tie_word_embeddings = false;
   EXPECT_EQ(MeasureComponent(llm, LoadDType::kBF16).bytes, 160);
@@ -116,8 +119,8 @@ TEST(MeasureTest, BitsandbytesBytesPerLinear) {
                      {T("l.weight", DType::kBF16, {10, 100}), T("l.bias", DType::kBF16, {10}),
                       T("n.weight", DType::kBF16, {100})});
   ComponentMeasurement m = MeasureComponent(c, LoadDType::kBF16);
-  EXPECT_EQ(m.int8_bytes, 1000 + 4 * 10 + 20 + 200);        // CB + SCB + bias + norm
-  EXPECT_EQ(m.nf4_bytes, 500 + 4 * 16 + 64 + 20 + 200);     // packed + absmax + code + bias + norm
+  EXPECT_EQ(m.int8_bytes, 1000 + 4 * 10 + 20 + 200);     // CB + SCB + bias + norm
+  EXPECT_EQ(m.nf4_bytes, 500 + 4 * 16 + 64 + 20 + 200);  // packed + absmax + code + bias + norm
 }
 
 TEST(MeasureTest, GgufSingleFileKeepsQuantizedBytes) {

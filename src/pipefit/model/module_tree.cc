@@ -70,9 +70,8 @@ std::string BlockOf(std::string_view module_path) {
   size_t first = module_path.find('.');
   if (first == std::string_view::npos || first == 0) return "";
   size_t second = module_path.find('.', first + 1);
-  std::string_view index = module_path.substr(first + 1, second == std::string_view::npos
-                                                             ? std::string_view::npos
-                                                             : second - first - 1);
+  std::string_view index = module_path.substr(
+      first + 1, second == std::string_view::npos ? std::string_view::npos : second - first - 1);
   if (!IsNumber(index)) return "";
   return std::string(module_path.substr(0, second));
 }

@@ -18,7 +18,7 @@ namespace pipefit {
 enum class LayerKind { kLinear, kConv, kEmbedding, kNorm, kOther };
 
 struct ModuleInfo {
-  std::string path;   // owner module path ("" for tensors at the root)
+  std::string path;  // owner module path ("" for tensors at the root)
   LayerKind kind = LayerKind::kOther;
   std::string block;  // "transformer_blocks.7", or "" when not inside a block
   std::vector<const TensorInfo*> tensors;

@@ -36,7 +36,7 @@ struct Component {
   std::string library;     // "diffusers", "transformers", ...
   std::string class_name;  // "FluxTransformer2DModel"; "" when unknown
   WeightFormat format = WeightFormat::kNone;
-  bool single_file = false;  // loaded with from_single_file (dtype rules differ)
+  bool single_file = false;        // loaded with from_single_file (dtype rules differ)
   std::vector<std::string> files;  // weight files read, relative to the source root
   int64_t file_bytes = 0;          // sum of those files' sizes
   std::vector<TensorInfo> tensors;
@@ -64,11 +64,11 @@ struct FetchSummary {
 
 struct SourceInfo {
   SourceKind kind = SourceKind::kLocal;
-  std::string path;      // folder or file the pipeline was read from
-  std::string repo;      // "org/name" when known
-  std::string revision;  // commit hash or ref when known
+  std::string path;                   // folder or file the pipeline was read from
+  std::string repo;                   // "org/name" when known
+  std::string revision;               // commit hash or ref when known
   std::optional<FetchSummary> fetch;  // set for the Hub
-  bool pinned = false;  // MODEL named a revision (org/name@rev); `revision` is its commit
+  bool pinned = false;                // MODEL named a revision (org/name@rev); `revision` is its commit
 };
 
 struct Pipeline {

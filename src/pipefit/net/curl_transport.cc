@@ -76,15 +76,17 @@ Result<CurlApi> OpenCurl(const std::string& library) {
   void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* reason = dlerror();
-    return MakeErrorf(ErrorCode::kUnsupported,
-                      "cannot load {} ({}): reading models from the Hub needs libcurl (Debian/Ubuntu: apt "
-                      "install libcurl4; Fedora: dnf install libcurl); local folders, the Hugging Face cache, "
-                      "the built-in catalog and --offline work without it",
-                      library, reason != nullptr ? reason : "unknown reason");
+    return MakeErrorf(
+        ErrorCode::kUnsupported,
+        "cannot load {} ({}): reading models from the Hub needs libcurl (Debian/Ubuntu: apt "
+        "install libcurl4; Fedora: dnf install libcurl); local folders, the Hugging Face cache, "
+        "the built-in catalog and --offline work without it",
+        library, reason != nullptr ? reason : "unknown reason");
   }
   PIPEFIT_ASSIGN_OR_RETURN(CurlApi api, ResolveCurlApi(handle, library));
   if (CURLcode code = api.global_init(CURL_GLOBAL_DEFAULT); code != CURLE_OK) {
-    return MakeErrorf(ErrorCode::kUnsupported, "{}: curl_global_init failed: {}", library, api.easy_strerror(code));
+    return MakeErrorf(ErrorCode::kUnsupported, "{}: curl_global_init failed: {}", library,
+                      api.easy_strerror(code));
   }
   return api;
 }
@@ -127,7 +129,8 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   std::string name = line.substr(0, colon);
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   size_t value_start = line.find_first_not_of(" \t", colon + 1);
-  transfer->response.headers.emplace_back(name, value_start == std::string::npos ? "" : line.substr(value_start));
+  transfer->response.headers.emplace_back(name,
+                                          value_start == std::string::npos ? "" : line.substr(value_start));
   return size * count;
 }
 
@@ -162,11 +165,12 @@ Error TransferError(const CurlApi& api, CURLcode code, const TransportRequest& r
   const std::string url = UrlForMessages(request.url);
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
-      return MakeErrorf(ErrorCode::kNetwork, "{}: timed out after {} ms ({})", url, request.timeout.count(), what);
+      return MakeErrorf(ErrorCode::kNetwork, "{}: timed out after {} ms ({})", url, request.timeout.count(),
+                        what);
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-      return MakeErrorf(ErrorCode::kNetwork, "{}: cannot resolve host ({}); use --offline to work from the cache only",
-                        url, what);
+      return MakeErrorf(ErrorCode::kNetwork,
+                        "{}: cannot resolve host ({}); use --offline to work from the cache only", url, what);
     case CURLE_COULDNT_CONNECT:
       return MakeErrorf(ErrorCode::kNetwork, "{}: cannot connect ({})", url, what);
     default:
@@ -234,7 +238,9 @@ struct CurlTransport::Shared {
   static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
     static_cast<Shared*>(user)->locks[data].lock();
   }
-  static void Unlock(CURL*, curl_lock_data data, void* user) { static_cast<Shared*>(user)->locks[data].unlock(); }
+  static void Unlock(CURL*, curl_lock_data data, void* user) {
+    static_cast<Shared*>(user)->locks[data].unlock();
+  }
 };
 
 CurlTransport::CurlTransport(CurlTransportOptions options)
@@ -280,7 +286,8 @@ Result<HttpResponse> CurlTransport::Exchange(const TransportRequest& request) {
   // Back to the idle list after the exchange, whatever happens.
   auto give_back = [this](CURL* h) { shared_->Give(h); };
   std::unique_ptr<CURL, decltype(give_back)> curl(shared_->Take(), give_back);
-  if (!curl) return MakeErrorf(ErrorCode::kNetwork, "{}: cannot initialise libcurl", UrlForMessages(request.url));
+  if (!curl)
+    return MakeErrorf(ErrorCode::kNetwork, "{}: cannot initialise libcurl", UrlForMessages(request.url));
   Transfer transfer;
   transfer.max_body_bytes = request.max_body_bytes;
   char error_buffer[CURL_ERROR_SIZE] = {0};
@@ -294,7 +301,8 @@ Result<HttpResponse> CurlTransport::Exchange(const TransportRequest& request) {
     range = fmt::format("{}-{}", request.range->offset, request.range->offset + request.range->length - 1);
   }
   CURL* h = curl.get();
-  ConfigureHandle(*api, h, shared_->handle, request, options_, header_list.get(), range, error_buffer, &transfer);
+  ConfigureHandle(*api, h, shared_->handle, request, options_, header_list.get(), range, error_buffer,
+                  &transfer);
   CURLcode code = api->easy_perform(h);
   if (transfer.over_limit) {
     return MakeErrorf(ErrorCode::kLimit, "{}: HTTP {} response body exceeds {} bytes; transfer aborted",

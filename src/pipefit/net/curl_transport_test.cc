@@ -18,7 +18,9 @@ TransportRequest Get(const std::string& url) {
   return request;
 }
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // Nothing is sent: the discard port would refuse it anyway.
 TEST(CurlTransportTest, MissingLibraryIsAClearErrorOnEveryExchange) {
@@ -31,7 +33,8 @@ TEST(CurlTransportTest, MissingLibraryIsAClearErrorOnEveryExchange) {
     EXPECT_EQ(response.error().code, ErrorCode::kUnsupported);
     const std::string& message = response.error().message;
     EXPECT_EQ(message.rfind("cannot load " + library + " (", 0), 0u) << message;
-    EXPECT_TRUE(Contains(message, "reading models from the Hub needs libcurl (Debian/Ubuntu: apt install libcurl4"))
+    EXPECT_TRUE(
+        Contains(message, "reading models from the Hub needs libcurl (Debian/Ubuntu: apt install libcurl4"))
         << message;
     EXPECT_TRUE(Contains(message, "--offline work without it")) << message;
   }
@@ -43,12 +46,13 @@ TEST(CurlTransportTest, LibraryWithoutCurlFunctionsIsRejected) {
   Result<HttpResponse> response = transport.Exchange(Get("http://127.0.0.1:9/x"));
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.error().code, ErrorCode::kUnsupported);
-  EXPECT_EQ(response.error().message,
-            std::string(PIPEFIT_FAKE_NVML_PATH) +
-                ": not a usable libcurl (missing curl_global_init, curl_easy_init, curl_easy_cleanup, "
-                "curl_easy_reset, curl_easy_setopt, curl_easy_perform, curl_easy_getinfo, curl_easy_strerror, "
-                "curl_slist_append, curl_slist_free_all, curl_share_init, curl_share_setopt, curl_share_cleanup); "
-                "reading models from the Hub needs libcurl (Debian/Ubuntu: apt install libcurl4)");
+  EXPECT_EQ(
+      response.error().message,
+      std::string(PIPEFIT_FAKE_NVML_PATH) +
+          ": not a usable libcurl (missing curl_global_init, curl_easy_init, curl_easy_cleanup, "
+          "curl_easy_reset, curl_easy_setopt, curl_easy_perform, curl_easy_getinfo, curl_easy_strerror, "
+          "curl_slist_append, curl_slist_free_all, curl_share_init, curl_share_setopt, curl_share_cleanup); "
+          "reading models from the Hub needs libcurl (Debian/Ubuntu: apt install libcurl4)");
 }
 
 // The real library, loaded by whichever of several concurrent first
@@ -63,7 +67,8 @@ TEST(CurlTransportTest, ConcurrentFirstExchangesLoadTheLibraryOnce) {
   std::vector<Result<HttpResponse>> responses(4, Result<HttpResponse>(HttpResponse{}));
   std::vector<std::thread> threads;
   for (auto& response : responses) {
-    threads.emplace_back([&] { response = transport.Exchange(Get((*hub)->endpoint() + "/api/models/acme/none")); });
+    threads.emplace_back(
+        [&] { response = transport.Exchange(Get((*hub)->endpoint() + "/api/models/acme/none")); });
   }
   for (auto& thread : threads) thread.join();
   for (const auto& response : responses) {

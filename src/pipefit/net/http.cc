@@ -1,14 +1,11 @@
 #include "pipefit/net/http.h"
 
-#include "pipefit/base/text.h"
-
 #include <cctype>
 
+#include "pipefit/base/text.h"
+
 namespace pipefit {
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 std::optional<std::string> HttpResponse::Header(const std::string& name) const {
   for (const auto& [key, value] : headers) {
@@ -24,7 +21,8 @@ std::string UrlOrigin(const std::string& url) {
   std::string origin = url.substr(0, host_end == std::string::npos ? url.size() : host_end);
   // Credentials in the authority ("user:pass@host") are not part of the origin.
   size_t at = origin.rfind('@');
-  if (at != std::string::npos && at > scheme_end) origin = origin.substr(0, scheme_end + 3) + origin.substr(at + 1);
+  if (at != std::string::npos && at > scheme_end)
+    origin = origin.substr(0, scheme_end + 3) + origin.substr(at + 1);
   return AsciiLower(origin);
 }
 
@@ -96,18 +94,18 @@ std::optional<std::string> NextLinkUrl(const std::string& link_header) {
     size_t close = link_header.find('>', open);
     if (close == std::string::npos) return std::nullopt;
     size_t next_entry = link_header.find(",", close);
-    std::string params = link_header.substr(close + 1, next_entry == std::string::npos
-                                                           ? std::string::npos
-                                                           : next_entry - close - 1);
+    std::string params = link_header.substr(
+        close + 1, next_entry == std::string::npos ? std::string::npos : next_entry - close - 1);
     size_t start = 0;
     while (start <= params.size()) {
       size_t end = params.find(';', start);
-      const std::string param(
-          TrimWhitespace(std::string_view(params).substr(start, end == std::string::npos ? std::string::npos : end - start)));
+      const std::string param(TrimWhitespace(std::string_view(params).substr(
+          start, end == std::string::npos ? std::string::npos : end - start)));
       std::string key = AsciiLower(TrimWhitespace(std::string_view(param).substr(0, param.find('='))));
       if (key == "rel" && param.find('=') != std::string::npos) {
         std::string value(TrimWhitespace(std::string_view(param).substr(param.find('=') + 1)));
-        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+          value = value.substr(1, value.size() - 2);
         // rel may hold several space-separated relation types.
         std::string padded = " " + AsciiLower(value) + " ";
         if (padded.find(" next ") != std::string::npos) return link_header.substr(open + 1, close - open - 1);

@@ -46,7 +46,7 @@ struct HttpResponse {
   int status = 0;
   HttpHeaders headers;  // names lower-cased, in arrival order
   std::string body;
-  std::string url;      // the URL that produced this response (after redirects)
+  std::string url;              // the URL that produced this response (after redirects)
   int64_t wire_body_bytes = 0;  // body bytes received, including any cut off
 
   // The first header named `name` (lower-case), if any.

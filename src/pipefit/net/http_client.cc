@@ -22,7 +22,9 @@ void RealSleep(std::chrono::milliseconds delay) { std::this_thread::sleep_for(de
 }  // namespace
 
 HttpClient::HttpClient(HttpTransport& transport, HttpClientOptions options, Sleeper sleeper)
-    : transport_(transport), options_(std::move(options)), sleeper_(sleeper ? std::move(sleeper) : RealSleep) {}
+    : transport_(transport),
+      options_(std::move(options)),
+      sleeper_(sleeper ? std::move(sleeper) : RealSleep) {}
 
 HttpStats HttpClient::stats() const {
   return HttpStats{requests_.load(), redirects_.load(), retries_.load(), body_bytes_.load()};
@@ -87,8 +89,8 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
     std::string next = ResolveRedirect(exchange.url, *location);
     std::string scheme = next.substr(0, next.find("://"));
     if (scheme != "http" && scheme != "https") {
-      return MakeErrorf(ErrorCode::kNetwork, "{}: redirect to an unsupported URL '{}'", UrlForMessages(exchange.url),
-                        PrintableServerText(UrlForMessages(next)));
+      return MakeErrorf(ErrorCode::kNetwork, "{}: redirect to an unsupported URL '{}'",
+                        UrlForMessages(exchange.url), PrintableServerText(UrlForMessages(next)));
     }
     exchange.url = next;
   }

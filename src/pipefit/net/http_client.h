@@ -41,7 +41,7 @@ struct HttpRequest {
 };
 
 struct HttpStats {
-  int64_t requests = 0;    // exchanges, redirects and retries included
+  int64_t requests = 0;  // exchanges, redirects and retries included
   int64_t redirects = 0;
   int64_t retries = 0;
   int64_t body_bytes = 0;  // response body bytes received

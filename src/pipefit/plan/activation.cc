@@ -91,7 +91,8 @@ Bytes DenoiseBytes(const ActivationInputs& in) {
   const double tokens = static_cast<double>(DenoiserTokens(f, w));
   double bytes = kDenoiseTokenFactor * tokens * f.denoiser.hidden * ItemSize(in.dtype) * batch;
   // The math kernel holds the scores and their softmax for every head.
-  if (in.quadratic_attention) bytes += 2.0 * std::max(1, f.denoiser.heads) * tokens * tokens * ItemSize(in.dtype) * batch;
+  if (in.quadratic_attention)
+    bytes += 2.0 * std::max(1, f.denoiser.heads) * tokens * tokens * ItemSize(in.dtype) * batch;
   return ToBytes(bytes);
 }
 
@@ -131,9 +132,9 @@ double OutputBuffer(const ActivationInputs& in) {
 
 int64_t DenoiserTokens(const ModelFacts& facts, const Workload& w) {
   if (facts.denoiser.unet || facts.denoiser.hidden == 0) return 0;
-  const int64_t pixels_per_token = int64_t{std::max(1, facts.vae.spatial_scale)} * std::max(1, facts.denoiser.patch);
-  const int64_t latent_frames =
-      w.frames > 1 ? (w.frames - 1) / std::max(1, facts.vae.temporal_scale) + 1 : 1;
+  const int64_t pixels_per_token =
+      int64_t{std::max(1, facts.vae.spatial_scale)} * std::max(1, facts.denoiser.patch);
+  const int64_t latent_frames = w.frames > 1 ? (w.frames - 1) / std::max(1, facts.vae.temporal_scale) + 1 : 1;
   const int64_t frames = (latent_frames + facts.denoiser.patch_t - 1) / std::max(1, facts.denoiser.patch_t);
   const int64_t image = (w.height / pixels_per_token) * (w.width / pixels_per_token) * frames;
   return image + w.text_tokens;
@@ -174,7 +175,8 @@ StageActivations EstimateActivations(const ActivationInputs& in) {
   a.decode = EstimateDecodeActivation(in, VaeModifiers{});
   a.text_encode = TextEncodeBytes(in);
   if (in.encodes_image) a.encode = a.decode;
-  a.calibrated = CalibratedFamily(f) && denoiser_known && vae_known && !f.denoiser.unet && in.workload.frames == 1;
+  a.calibrated =
+      CalibratedFamily(f) && denoiser_known && vae_known && !f.denoiser.unet && in.workload.frames == 1;
   if (a.calibrated) {
     a.basis =
         "denoise: 13.24 x tokens x hidden x itemsize (measurements.md rows 40, 41, 43); decode: (3.05 + 7.39 x "
@@ -183,11 +185,13 @@ StageActivations EstimateActivations(const ActivationInputs& in) {
     a.basis = "uncalibrated for " + f.denoiser.class_name + ": " +
               (f.denoiser.unet ? "UNet feature maps, 27.4 x latent pixels x channels (constant from row 47)"
                                : "transformer tokens x hidden (constant from FLUX rows 40, 41, 43)") +
-              (in.workload.frames > 1 ? ", per-latent-frame video decode" : ", AutoencoderKL decode fit (rows 14, 19-21)") +
+              (in.workload.frames > 1 ? ", per-latent-frame video decode"
+                                      : ", AutoencoderKL decode fit (rows 14, 19-21)") +
               "; no measurement of this family checks it";
   } else {
-    a.basis = "generic estimate (memory-calculator.md rule of thumb: 2-4 GB per 1024^2 image, 5-8 GB per "
-              "5 s video): the architecture is not known to pipefit's activation model";
+    a.basis =
+        "generic estimate (memory-calculator.md rule of thumb: 2-4 GB per 1024^2 image, 5-8 GB per "
+        "5 s video): the architecture is not known to pipefit's activation model";
   }
   return a;
 }

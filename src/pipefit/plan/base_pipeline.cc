@@ -32,9 +32,9 @@ Result<std::optional<ComposedPipeline>> ComposeWithBasePipeline(const Pipeline& 
       c = file;
       c.name = name;
       base.source = single.source;
-      base.notes.push_back(name + " from " + single.source.path + "; the other components from " + entry.repo +
-                           " (pipefit's catalog), as from_pretrained(\"" + entry.repo + "\", " + name + "=...) " +
-                           "would load them");
+      base.notes.push_back(name + " from " + single.source.path + "; the other components from " +
+                           entry.repo + " (pipefit's catalog), as from_pretrained(\"" + entry.repo + "\", " +
+                           name + "=...) " + "would load them");
       return std::optional<ComposedPipeline>(ComposedPipeline{std::move(base), entry.repo});
     }
   }

@@ -98,8 +98,10 @@ Result<double> Predict(const CalibrationCase& c) {
     if (candidate.Id() != c.strategy) continue;
     const Estimate e = EstimateMemory(context, candidate);
     switch (c.metric) {
-      case M::kPeakAllocated: return GiB(e.vram_allocated);
-      case M::kPeakReserved: return GiB(e.vram - kCudaContextBytes);
+      case M::kPeakAllocated:
+        return GiB(e.vram_allocated);
+      case M::kPeakReserved:
+        return GiB(e.vram - kCudaContextBytes);
       case M::kResidentWeights: {
         Bytes total = 0;
         for (size_t i = 0; i < context.measurement.components.size(); ++i) {
@@ -112,8 +114,10 @@ Result<double> Predict(const CalibrationCase& c) {
           if (s.stage == Stage::kDenoise) return GiB(s.allocated());
         }
         return MakeErrorf(ErrorCode::kNotFound, "no denoise stage");
-      case M::kSeconds: return EstimateTime(context, candidate).seconds;
-      case M::kForwardSeconds: return EstimateTime(context, candidate).compute_seconds / c.steps;
+      case M::kSeconds:
+        return EstimateTime(context, candidate).seconds;
+      case M::kForwardSeconds:
+        return EstimateTime(context, candidate).compute_seconds / c.steps;
     }
   }
   return MakeErrorf(ErrorCode::kNotFound, "row {}: no candidate {}", c.row, c.strategy);
@@ -125,12 +129,18 @@ std::span<const CalibrationCase> CalibrationCases() { return kCases; }
 
 const char* CalibrationMetricName(CalibrationMetric metric) {
   switch (metric) {
-    case M::kPeakAllocated: return "peak allocated";
-    case M::kPeakReserved: return "peak reserved";
-    case M::kResidentWeights: return "resident weights";
-    case M::kDenoiserForward: return "denoiser forward peak";
-    case M::kSeconds: return "seconds per call";
-    case M::kForwardSeconds: return "seconds per forward";
+    case M::kPeakAllocated:
+      return "peak allocated";
+    case M::kPeakReserved:
+      return "peak reserved";
+    case M::kResidentWeights:
+      return "resident weights";
+    case M::kDenoiserForward:
+      return "denoiser forward peak";
+    case M::kSeconds:
+      return "seconds per call";
+    case M::kForwardSeconds:
+      return "seconds per forward";
   }
   return "";
 }

@@ -16,24 +16,24 @@
 namespace pipefit {
 
 enum class CalibrationMetric {
-  kPeakAllocated,     // torch.cuda.max_memory_allocated() over the call (vram_allocated)
-  kPeakReserved,      // max_memory_reserved(): vram minus the CUDA context
-  kResidentWeights,   // memory_allocated() after loading: weights on the GPU
-  kDenoiserForward,   // one denoiser forward alone: its weights + activations + transient
-  kSeconds,           // wall time of one pipeline call
-  kForwardSeconds,    // wall time of one denoiser forward
+  kPeakAllocated,    // torch.cuda.max_memory_allocated() over the call (vram_allocated)
+  kPeakReserved,     // max_memory_reserved(): vram minus the CUDA context
+  kResidentWeights,  // memory_allocated() after loading: weights on the GPU
+  kDenoiserForward,  // one denoiser forward alone: its weights + activations + transient
+  kSeconds,          // wall time of one pipeline call
+  kForwardSeconds,   // wall time of one denoiser forward
 };
 
 struct CalibrationCase {
-  int row = 0;                    // measurements.md row
-  std::string_view catalog;       // built-in catalog entry
-  std::string_view strategy;      // candidate id
+  int row = 0;                // measurements.md row
+  std::string_view catalog;   // built-in catalog entry
+  std::string_view strategy;  // candidate id
   int batch = 1;
   int steps = 28;
-  std::string_view gpu;           // GPU catalog id
+  std::string_view gpu;  // GPU catalog id
   CalibrationMetric metric = CalibrationMetric::kPeakAllocated;
-  double measured = 0;            // GiB for memory, seconds for time
-  double tolerance = 0.10;        // allowed |relative error|
+  double measured = 0;      // GiB for memory, seconds for time
+  double tolerance = 0.10;  // allowed |relative error|
   std::string_view note;
 };
 

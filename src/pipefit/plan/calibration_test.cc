@@ -20,14 +20,16 @@ TEST(CalibrationTest, EveryPredictionIsWithinItsTolerance) {
   ASSERT_EQ(results->size(), CalibrationCases().size());
   for (const CalibrationResult& r : *results) {
     EXPECT_LE(std::fabs(r.error), r.c.tolerance)
-        << "measurements.md row " << r.c.row << " " << r.c.strategy << " (" << CalibrationMetricName(r.c.metric)
-        << "): measured " << r.c.measured << ", predicted " << r.predicted;
+        << "measurements.md row " << r.c.row << " " << r.c.strategy << " ("
+        << CalibrationMetricName(r.c.metric) << "): measured " << r.c.measured << ", predicted "
+        << r.predicted;
   }
 }
 
 TEST(CalibrationTest, MemoryToleranceIsTenPercentAndTimeTwentyFive) {
   for (const CalibrationCase& c : CalibrationCases()) {
-    const bool time = c.metric == CalibrationMetric::kSeconds || c.metric == CalibrationMetric::kForwardSeconds;
+    const bool time =
+        c.metric == CalibrationMetric::kSeconds || c.metric == CalibrationMetric::kForwardSeconds;
     EXPECT_EQ(c.tolerance, time ? 0.25 : 0.10) << "row " << c.row;
   }
 }

@@ -65,10 +65,14 @@ const char* PlacementId(Placement placement) { return RowFor(kPlacements, placem
 
 const char* QualityName(QualityTier quality) {
   switch (quality) {
-    case QualityTier::kFull: return "full";
-    case QualityTier::kFp8: return "fp8";
-    case QualityTier::kInt8: return "int8";
-    case QualityTier::kInt4: return "int4";
+    case QualityTier::kFull:
+      return "full";
+    case QualityTier::kFp8:
+      return "fp8";
+    case QualityTier::kInt8:
+      return "int8";
+    case QualityTier::kInt4:
+      return "int4";
   }
   return "?";  // unreachable: the switch covers every tier (-Wswitch)
 }
@@ -79,9 +83,7 @@ QualityTier CandidateQuality(const Candidate& candidate) {
   return candidate.quality.value_or(QualityOf(candidate.weights));
 }
 
-const char* GroupOf(WeightsKind weights) {
-  return IsQuantized(weights) ? "quantization" : "offload_casting";
-}
+const char* GroupOf(WeightsKind weights) { return IsQuantized(weights) ? "quantization" : "offload_casting"; }
 
 bool IsQuantized(WeightsKind weights) {
   return weights != WeightsKind::kFull && weights != WeightsKind::kFp8Layerwise;
@@ -98,7 +100,8 @@ bool UsesStream(Placement p) {
 }
 
 bool IsLeafLevel(Placement p) {
-  return p == Placement::kGroupLeaf || p == Placement::kGroupLeafStream || p == Placement::kGroupLeafStreamLowmem;
+  return p == Placement::kGroupLeaf || p == Placement::kGroupLeafStream ||
+         p == Placement::kGroupLeafStreamLowmem;
 }
 
 std::optional<WeightsKind> ParseWeightsId(std::string_view id) {
@@ -132,7 +135,8 @@ std::optional<ParsedStrategyId> ParseStrategyId(std::string_view id, std::string
   };
   if (parts.size() < 2) return fail("strategy id '" + std::string(id) + "' is not WEIGHTS+PLACEMENT");
   const std::optional<WeightsKind> weights = ParseWeightsId(parts[0]);
-  if (!weights) return fail("unknown WEIGHTS '" + std::string(parts[0]) + "' in strategy id '" + std::string(id) + "'");
+  if (!weights)
+    return fail("unknown WEIGHTS '" + std::string(parts[0]) + "' in strategy id '" + std::string(id) + "'");
   const std::optional<Placement> placement = ParsePlacementId(parts[1]);
   if (!placement) {
     return fail("unknown PLACEMENT '" + std::string(parts[1]) + "' in strategy id '" + std::string(id) + "'");

@@ -19,25 +19,25 @@
 namespace pipefit {
 
 enum class WeightsKind {
-  kFull,            // the load dtype
-  kFp8Layerwise,    // enable_layerwise_casting(storage=float8_e4m3fn) on the denoiser
-  kBnbInt8,         // bitsandbytes LLM.int8
-  kBnbNf4,          // bitsandbytes 4-bit nf4
-  kTorchaoInt8wo,   // torchao Int8WeightOnlyConfig
-  kTorchaoFp8wo,    // torchao Float8WeightOnlyConfig
-  kTorchaoInt4wo,   // torchao Int4WeightOnlyConfig
-  kGguf,            // the checkpoint is already GGUF (from_single_file)
+  kFull,           // the load dtype
+  kFp8Layerwise,   // enable_layerwise_casting(storage=float8_e4m3fn) on the denoiser
+  kBnbInt8,        // bitsandbytes LLM.int8
+  kBnbNf4,         // bitsandbytes 4-bit nf4
+  kTorchaoInt8wo,  // torchao Int8WeightOnlyConfig
+  kTorchaoFp8wo,   // torchao Float8WeightOnlyConfig
+  kTorchaoInt4wo,  // torchao Int4WeightOnlyConfig
+  kGguf,           // the checkpoint is already GGUF (from_single_file)
 };
 
 enum class Placement {
-  kGpu,                   // pipe.to("cuda")
-  kModelOffload,          // enable_model_cpu_offload()
-  kGroupBlock,            // enable_group_offload(block_level, num_blocks_per_group=n)
-  kGroupBlockStream,      // block_level, use_stream=True (n forced to 1)
-  kGroupLeaf,             // leaf_level
-  kGroupLeafStream,       // leaf_level, use_stream=True
-  kGroupLeafStreamLowmem, // leaf_level, use_stream=True, low_cpu_mem_usage=True
-  kSequentialOffload,     // enable_sequential_cpu_offload() (legacy)
+  kGpu,                    // pipe.to("cuda")
+  kModelOffload,           // enable_model_cpu_offload()
+  kGroupBlock,             // enable_group_offload(block_level, num_blocks_per_group=n)
+  kGroupBlockStream,       // block_level, use_stream=True (n forced to 1)
+  kGroupLeaf,              // leaf_level
+  kGroupLeafStream,        // leaf_level, use_stream=True
+  kGroupLeafStreamLowmem,  // leaf_level, use_stream=True, low_cpu_mem_usage=True
+  kSequentialOffload,      // enable_sequential_cpu_offload() (legacy)
 };
 
 // Every WeightsKind and every Placement, in enum order: the one list code and
@@ -45,25 +45,31 @@ enum class Placement {
 // enums (ids here, diffusers calls in codegen/) are checked against them at
 // compile time, so a new knob without its rows does not build.
 inline constexpr WeightsKind kAllWeights[] = {
-    WeightsKind::kFull,          WeightsKind::kFp8Layerwise, WeightsKind::kBnbInt8,
+    WeightsKind::kFull,          WeightsKind::kFp8Layerwise,  WeightsKind::kBnbInt8,
     WeightsKind::kBnbNf4,        WeightsKind::kTorchaoInt8wo, WeightsKind::kTorchaoFp8wo,
     WeightsKind::kTorchaoInt4wo, WeightsKind::kGguf,
 };
 inline constexpr Placement kAllPlacements[] = {
-    Placement::kGpu,       Placement::kModelOffload,    Placement::kGroupBlock,
-    Placement::kGroupBlockStream, Placement::kGroupLeaf, Placement::kGroupLeafStream,
-    Placement::kGroupLeafStreamLowmem, Placement::kSequentialOffload,
+    Placement::kGpu,
+    Placement::kModelOffload,
+    Placement::kGroupBlock,
+    Placement::kGroupBlockStream,
+    Placement::kGroupLeaf,
+    Placement::kGroupLeafStream,
+    Placement::kGroupLeafStreamLowmem,
+    Placement::kSequentialOffload,
 };
-static_assert(IsEnumSequence(kAllWeights) && std::size(kAllWeights) == static_cast<size_t>(WeightsKind::kGguf) + 1);
+static_assert(IsEnumSequence(kAllWeights) &&
+              std::size(kAllWeights) == static_cast<size_t>(WeightsKind::kGguf) + 1);
 static_assert(IsEnumSequence(kAllPlacements) &&
               std::size(kAllPlacements) == static_cast<size_t>(Placement::kSequentialOffload) + 1);
 
 // Highest first: a lower enum value is better quality.
 enum class QualityTier { kFull, kFp8, kInt8, kInt4 };
 
-const char* WeightsId(WeightsKind weights);      // "full", "fp8_layerwise", "bnb_int8", ...
-const char* PlacementId(Placement placement);    // "gpu", "model_offload", ...
-const char* QualityName(QualityTier quality);    // "full", "fp8", "int8", "int4"
+const char* WeightsId(WeightsKind weights);    // "full", "fp8_layerwise", "bnb_int8", ...
+const char* PlacementId(Placement placement);  // "gpu", "model_offload", ...
+const char* QualityName(QualityTier quality);  // "full", "fp8", "int8", "int4"
 QualityTier QualityOf(WeightsKind weights);
 struct Candidate;
 QualityTier CandidateQuality(const Candidate& candidate);  // quality, else QualityOf(weights)

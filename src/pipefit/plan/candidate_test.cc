@@ -9,7 +9,6 @@
 namespace pipefit {
 namespace {
 
-
 Candidate Make(WeightsKind weights, Placement placement, std::vector<std::string> quantized = {},
                bool tiling = false, bool slicing = false) {
   Candidate c;

@@ -135,7 +135,8 @@ int TuneBlocksPerGroup(const PlanContext& ctx, Candidate c, Bytes vram) {
   return static_cast<int>(std::min<double>(blocks, 1 + extra));
 }
 
-std::vector<Candidate> EnumerateCandidates(const PlanContext& ctx, std::vector<RejectedCombination>* rejected) {
+std::vector<Candidate> EnumerateCandidates(const PlanContext& ctx,
+                                           std::vector<RejectedCombination>* rejected) {
   std::vector<Candidate> out;
   for (const WeightsChoice& w : WeightsChoices(ctx)) {
     for (Placement p : kAllPlacements) {

@@ -26,7 +26,8 @@ struct RejectedCombination {
 // CLIP (0.25-1.4 GB). memory-calculator.md "Quantized sizes".
 inline constexpr Bytes kLargeTextEncoderBytes = 2 * kGiB;
 
-std::vector<Candidate> EnumerateCandidates(const PlanContext& context, std::vector<RejectedCombination>* rejected);
+std::vector<Candidate> EnumerateCandidates(const PlanContext& context,
+                                           std::vector<RejectedCombination>* rejected);
 
 // blocks per group so that the block-level peak fills `vram` (at least 1,
 // at most the denoiser's block count).

@@ -9,10 +9,14 @@ namespace pipefit {
 
 const char* StageName(Stage stage) {
   switch (stage) {
-    case Stage::kTextEncode: return "text_encode";
-    case Stage::kEncode: return "encode";
-    case Stage::kDenoise: return "denoise";
-    case Stage::kDecode: return "decode";
+    case Stage::kTextEncode:
+      return "text_encode";
+    case Stage::kEncode:
+      return "encode";
+    case Stage::kDenoise:
+      return "denoise";
+    case Stage::kDecode:
+      return "decode";
   }
   return "?";  // unreachable: the switch covers every Stage (-Wswitch)
 }
@@ -51,21 +55,30 @@ int ItemSize(LoadDType dtype) { return dtype == LoadDType::kFP32 ? 4 : 2; }
 
 Bytes Scale(Bytes value, Bytes part, Bytes whole) {
   if (whole <= 0) return value;
-  return static_cast<Bytes>(static_cast<double>(value) * static_cast<double>(part) / static_cast<double>(whole));
+  return static_cast<Bytes>(static_cast<double>(value) * static_cast<double>(part) /
+                            static_cast<double>(whole));
 }
 
 // Bytes of the component under the weights knob, before allocator rounding.
 Bytes RawWeights(const ComponentMeasurement& m, WeightsKind weights, bool quantized) {
   if (!quantized) return m.bytes;
   switch (weights) {
-    case WeightsKind::kFull: return m.bytes;
-    case WeightsKind::kFp8Layerwise: return m.layerwise_fp8_bytes;
-    case WeightsKind::kBnbInt8: return m.int8_bytes;
-    case WeightsKind::kBnbNf4: return m.nf4_bytes;
-    case WeightsKind::kTorchaoInt8wo: return m.torchao_int8_bytes;
-    case WeightsKind::kTorchaoFp8wo: return m.torchao_fp8_bytes;
-    case WeightsKind::kTorchaoInt4wo: return m.torchao_int4_bytes;
-    case WeightsKind::kGguf: return m.bytes;
+    case WeightsKind::kFull:
+      return m.bytes;
+    case WeightsKind::kFp8Layerwise:
+      return m.layerwise_fp8_bytes;
+    case WeightsKind::kBnbInt8:
+      return m.int8_bytes;
+    case WeightsKind::kBnbNf4:
+      return m.nf4_bytes;
+    case WeightsKind::kTorchaoInt8wo:
+      return m.torchao_int8_bytes;
+    case WeightsKind::kTorchaoFp8wo:
+      return m.torchao_fp8_bytes;
+    case WeightsKind::kTorchaoInt4wo:
+      return m.torchao_int4_bytes;
+    case WeightsKind::kGguf:
+      return m.bytes;
   }
   return m.bytes;
 }
@@ -80,9 +93,12 @@ Bytes LayerTransient(const PlanContext& ctx, const Candidate& c, int index) {
   const int item = ItemSize(ctx.measurement.load_dtype);
   switch (c.weights) {
     case WeightsKind::kFull:
-    case WeightsKind::kBnbInt8: return 0;  // LLM.int8: activation-sized, not weight-sized (§6.1)
-    case WeightsKind::kGguf: return CudaAllocationBytes(params * (2 + item));
-    default: return CudaAllocationBytes(params * item);
+    case WeightsKind::kBnbInt8:
+      return 0;  // LLM.int8: activation-sized, not weight-sized (§6.1)
+    case WeightsKind::kGguf:
+      return CudaAllocationBytes(params * (2 + item));
+    default:
+      return CudaAllocationBytes(params * item);
   }
 }
 
@@ -125,23 +141,30 @@ Bytes GroupActiveWeights(const PlanContext& ctx, const Candidate& c, int index) 
     case Placement::kGroupBlockStream:
       if (blocks == 0) return s.whole;
       return std::min(s.whole, s.unmatched + 2 * s.block);
-    case Placement::kGroupLeaf: return std::min(s.whole, s.leaf);
+    case Placement::kGroupLeaf:
+      return std::min(s.whole, s.leaf);
     case Placement::kGroupLeafStream:
-    case Placement::kGroupLeafStreamLowmem: return std::min(s.whole, 2 * s.leaf);
-    default: return s.whole;
+    case Placement::kGroupLeafStreamLowmem:
+      return std::min(s.whole, 2 * s.leaf);
+    default:
+      return s.whole;
   }
 }
 
 Bytes StageActivation(const PlanContext& ctx, const Candidate& c, Stage stage) {
   if (ctx.activation_override) return *ctx.activation_override;
   switch (stage) {
-    case Stage::kTextEncode: return ctx.activations.text_encode;
-    case Stage::kDenoise: return ctx.activations.denoise;
-    case Stage::kEncode: return ctx.activations.encode;
+    case Stage::kTextEncode:
+      return ctx.activations.text_encode;
+    case Stage::kDenoise:
+      return ctx.activations.denoise;
+    case Stage::kEncode:
+      return ctx.activations.encode;
     case Stage::kDecode: {
       VaeModifiers mod{.tiling = c.vae_tiling, .slicing = c.vae_slicing};
       if (ctx.vae >= 0) {
-        if (const ClassTraits* t = FindClassTraits(At(ctx, ctx.vae).class_name)) mod.tile_sample = t->tile_sample_min;
+        if (const ClassTraits* t = FindClassTraits(At(ctx, ctx.vae).class_name))
+          mod.tile_sample = t->tile_sample_min;
       }
       return EstimateDecodeActivation(MakeActivationInputs(ctx), mod);
     }
@@ -159,10 +182,13 @@ class Residency {
   Bytes WeightsDuring(const ModelCall& call) {
     const std::string& name = At(ctx_, call.component).name;
     switch (c_.placement) {
-      case Placement::kGpu: return AllWeights();
-      case Placement::kModelOffload: return ModelOffload(name);
+      case Placement::kGpu:
+        return AllWeights();
+      case Placement::kModelOffload:
+        return ModelOffload(name);
       case Placement::kSequentialOffload:
-        return Pinned() + std::min(ComponentWeights(ctx_, c_, call.component), At(ctx_, call.component).leaf_bytes);
+        return Pinned() +
+               std::min(ComponentWeights(ctx_, c_, call.component), At(ctx_, call.component).leaf_bytes);
       default: {
         const Bytes excluded = Excluded();
         if (Contains(c_.group_offload_exclude, name)) return excluded;
@@ -182,7 +208,8 @@ class Residency {
   Bytes Sum(const std::vector<std::string>& names) const {
     Bytes total = 0;
     for (size_t i = 0; i < ctx_.measurement.components.size(); ++i) {
-      if (Contains(names, ctx_.measurement.components[i].name)) total += ComponentWeights(ctx_, c_, static_cast<int>(i));
+      if (Contains(names, ctx_.measurement.components[i].name))
+        total += ComponentWeights(ctx_, c_, static_cast<int>(i));
     }
     return total;
   }
@@ -256,16 +283,20 @@ Bytes HostRam(const PlanContext& ctx, const Candidate& c) {
     load_peak = std::max(load_peak, loaded);
   }
   switch (c.placement) {
-    case Placement::kGpu: return load_peak;
+    case Placement::kGpu:
+      return load_peak;
     case Placement::kModelOffload:
     case Placement::kSequentialOffload:
     case Placement::kGroupBlock:
-    case Placement::kGroupLeaf: return std::max(load_peak, host);
+    case Placement::kGroupLeaf:
+      return std::max(load_peak, host);
     // Pre-pinning keeps pageable and pinned copies at apply time (§3.6).
     case Placement::kGroupBlockStream:
-    case Placement::kGroupLeafStream: return std::max(load_peak, host + pinned);
+    case Placement::kGroupLeafStream:
+      return std::max(load_peak, host + pinned);
     // Pinned on the fly: about two groups' (leaves') pow2-rounded bytes (§3.6).
-    case Placement::kGroupLeafStreamLowmem: return std::max(load_peak, host + 2 * PinnedHostBytes(largest_leaf));
+    case Placement::kGroupLeafStreamLowmem:
+      return std::max(load_peak, host + 2 * PinnedHostBytes(largest_leaf));
   }
   return host;
 }
@@ -282,7 +313,8 @@ Estimate EstimateMemory(const PlanContext& ctx, const Candidate& c) {
     s.component = At(ctx, call.component).name;
     s.weights = residency.WeightsDuring(call);
     // force_upcast: vae.to(float32) for the decode (internals §9, §12 step 4).
-    if (call.stage == Stage::kDecode && ctx.vae_fp32_decode) s.weights += ComponentWeights(ctx, c, call.component);
+    if (call.stage == Stage::kDecode && ctx.vae_fp32_decode)
+      s.weights += ComponentWeights(ctx, c, call.component);
     s.activations = CudaAllocationBytes(StageActivation(ctx, c, call.stage));
     s.transient = LayerTransient(ctx, c, call.component);
     if (e.stages.empty() || s.allocated() > e.vram_allocated) {

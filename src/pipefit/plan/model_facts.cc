@@ -152,7 +152,8 @@ ModelFacts ReadModelFacts(const Pipeline& pipeline, const PipelineMeasurement& m
   if (facts.vae.name.empty()) facts.vae.spatial_scale = 1;
   for (size_t i = 0; i < n; ++i) {
     if (pipeline.components[i].name == measurement.seed.denoiser && !measurement.seed.denoiser.empty()) {
-      facts.denoiser = ReadDenoiser(pipeline.components[i], measurement.components[i], facts.vae.latent_channels);
+      facts.denoiser =
+          ReadDenoiser(pipeline.components[i], measurement.components[i], facts.vae.latent_channels);
     }
   }
   return facts;

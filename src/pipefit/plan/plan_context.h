@@ -31,16 +31,16 @@ struct PlanContext {
   int denoiser = -1;                       // component index, -1 when none
   int vae = -1;
   std::vector<ModelCall> calls;
-  std::vector<std::string> offload_chain;  // model_cpu_offload_seq, absent components dropped
+  std::vector<std::string> offload_chain;     // model_cpu_offload_seq, absent components dropped
   std::vector<std::string> offload_excluded;  // _exclude_from_cpu_offload present in the pipeline
   Workload workload;
-  bool vae_fp32_decode = false;             // SDXL-family force_upcast (internals §9)
-  bool quadratic_attention = false;         // SDPA math fallback (activation.h)
-  StageActivations activations;             // without VAE modifiers
-  std::optional<Bytes> activation_override; // --activation
+  bool vae_fp32_decode = false;              // SDXL-family force_upcast (internals §9)
+  bool quadratic_attention = false;          // SDPA math fallback (activation.h)
+  StageActivations activations;              // without VAE modifiers
+  std::optional<Bytes> activation_override;  // --activation
   PlanHardware hardware;
-  const GpuSpec* gpu = nullptr;             // catalog row for time; null when unknown
-  DType gguf_type = DType::kF32;            // dominant quant type of a GGUF denoiser
+  const GpuSpec* gpu = nullptr;   // catalog row for time; null when unknown
+  DType gguf_type = DType::kF32;  // dominant quant type of a GGUF denoiser
   bool denoiser_gguf = false;
 };
 

@@ -20,12 +20,12 @@ namespace pipefit {
 
 // The machine planned for.
 struct PlanHardware {
-  std::string gpu;             // display name; "" when no GPU is known
-  std::string gpu_id;          // GPU catalog id when the GPU is in the catalog
+  std::string gpu;                 // display name; "" when no GPU is known
+  std::string gpu_id;              // GPU catalog id when the GPU is in the catalog
   std::string compute_capability;  // "8.9"; "" when unknown
   Bytes vram = 0;
   Bytes ram = 0;
-  std::string source;          // "detected" | "flags" | "catalog"
+  std::string source;  // "detected" | "flags" | "catalog"
   std::vector<std::string> notes;
 };
 
@@ -35,7 +35,7 @@ struct StageActivations {
   Bytes text_encode = 0;
   Bytes denoise = 0;
   Bytes decode = 0;
-  Bytes encode = 0;  // only when the pipeline calls vae.encode
+  Bytes encode = 0;         // only when the pipeline calls vae.encode
   bool overridden = false;  // --activation pinned every stage
   bool calibrated = false;  // constants fitted on measurements.md rows
   std::string basis;        // how it was computed, with the rows cited
@@ -48,18 +48,18 @@ const char* StageName(Stage stage);  // "text_encode", "encode", "denoise", "dec
 // One stage's contribution to the peak.
 struct StagePeak {
   Stage stage = Stage::kDenoise;
-  std::string component; // the model that runs ("text_encoder_2", "transformer", "vae")
-  Bytes weights = 0;     // resident weights while the stage runs (allocator-rounded)
+  std::string component;  // the model that runs ("text_encoder_2", "transformer", "vae")
+  Bytes weights = 0;      // resident weights while the stage runs (allocator-rounded)
   Bytes activations = 0;
-  Bytes transient = 0;   // one layer dequantized / upcast
+  Bytes transient = 0;  // one layer dequantized / upcast
   Bytes allocated() const { return weights + activations + transient; }
 };
 
 struct Estimate {
-  Bytes vram = 0;            // what must fit on the card (slack + CUDA context)
-  Bytes vram_allocated = 0;  // predicted torch.cuda.max_memory_allocated()
-  Bytes ram = 0;             // predicted peak host memory
-  double seconds = 0;        // per pipeline call (one batch)
+  Bytes vram = 0;                   // what must fit on the card (slack + CUDA context)
+  Bytes vram_allocated = 0;         // predicted torch.cuda.max_memory_allocated()
+  Bytes ram = 0;                    // predicted peak host memory
+  double seconds = 0;               // per pipeline call (one batch)
   std::optional<Stage> peak_stage;  // stage that sets vram_allocated
   std::vector<StagePeak> stages;
   std::vector<std::string> notes;
@@ -89,9 +89,9 @@ struct Recommendations {
 
 // When nothing fits: the least VRAM and RAM at which some candidate would.
 struct Shortfall {
-  Bytes min_vram = 0;   // smallest vram over all candidates
+  Bytes min_vram = 0;  // smallest vram over all candidates
   Bytes ram_at_min_vram = 0;
-  Bytes min_ram = 0;    // smallest ram over all candidates
+  Bytes min_ram = 0;  // smallest ram over all candidates
   std::string min_vram_candidate;
   std::string min_ram_candidate;
 };
@@ -106,7 +106,7 @@ struct PlanResult {
   StageActivations activation;
   std::vector<PlannedCandidate> candidates;  // every candidate, fitting or not
   Recommendations recommended;
-  std::optional<Shortfall> shortfall;  // set when nothing fits
+  std::optional<Shortfall> shortfall;       // set when nothing fits
   std::vector<RejectedCandidate> rejected;  // never offered, with the rule
   std::vector<std::string> notes;
   // What the code writer needs for every candidate's code (codegen/

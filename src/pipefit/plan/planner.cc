@@ -15,7 +15,8 @@ std::vector<std::string> SplitSeq(std::string_view seq) {
   size_t start = 0;
   while (start <= seq.size()) {
     const size_t arrow = seq.find("->", start);
-    const std::string_view part = seq.substr(start, arrow == std::string_view::npos ? seq.npos : arrow - start);
+    const std::string_view part =
+        seq.substr(start, arrow == std::string_view::npos ? seq.npos : arrow - start);
     if (!part.empty()) out.emplace_back(part);
     if (arrow == std::string_view::npos) break;
     start = arrow + 2;
@@ -58,13 +59,12 @@ std::vector<ModelCall> CallOrder(const PlanContext& ctx) {
   if (ctx.workload.guidance_batch > 1) {
     for (int i : encoders) calls.push_back({Stage::kTextEncode, i});
   }
-  if (ctx.vae >= 0 && ctx.traits != nullptr && ctx.traits->encodes_image) calls.push_back({Stage::kEncode, ctx.vae});
+  if (ctx.vae >= 0 && ctx.traits != nullptr && ctx.traits->encodes_image)
+    calls.push_back({Stage::kEncode, ctx.vae});
   if (ctx.denoiser >= 0) calls.push_back({Stage::kDenoise, ctx.denoiser});
   if (ctx.vae >= 0) calls.push_back({Stage::kDecode, ctx.vae});
   return calls;
 }
-
-
 
 }  // namespace
 
@@ -93,7 +93,8 @@ CodeContext CodeContextFor(const Pipeline& pipeline, const PlanRequest& request,
     }
   }
   if (!request.base_repo.empty()) code.model_id = request.base_repo;
-  const bool repo_source = pipeline.source.kind == SourceKind::kHub || pipeline.source.kind == SourceKind::kHfCache;
+  const bool repo_source =
+      pipeline.source.kind == SourceKind::kHub || pipeline.source.kind == SourceKind::kHfCache;
   // Not for a single file planned inside a catalog pipeline: the load is
   // then the catalog repo's, and the pinned commit is the file's repo's.
   const bool own_repo = request.base_repo.empty() || ctx.denoiser_gguf;
@@ -142,7 +143,8 @@ Result<PlanContext> BuildPlanContext(const Pipeline& pipeline, const PlanRequest
     for (std::string_view name : ctx.traits->exclude_from_offload) {
       if (IndexOf(ctx.measurement, std::string(name)) >= 0) ctx.offload_excluded.emplace_back(name);
     }
-    ctx.vae_fp32_decode = ctx.traits->upcasts_vae && ctx.facts.vae.force_upcast && request.dtype == LoadDType::kFP16;
+    ctx.vae_fp32_decode =
+        ctx.traits->upcasts_vae && ctx.facts.vae.force_upcast && request.dtype == LoadDType::kFP16;
   } else {
     for (const auto& c : ctx.measurement.components) {
       if (c.has_weights() && IsTextEncoder(c)) ctx.offload_chain.push_back(c.name);
@@ -170,7 +172,8 @@ Result<PlanContext> BuildPlanContext(const Pipeline& pipeline, const PlanRequest
       ctx.measurement.components[static_cast<size_t>(ctx.denoiser)].format == WeightFormat::kGguf;
   if (ctx.denoiser_gguf) {
     for (const Component& c : pipeline.components) {
-      if (c.name == ctx.measurement.seed.denoiser) ctx.gguf_type = DominantDType(c, true).value_or(DType::kF32);
+      if (c.name == ctx.measurement.seed.denoiser)
+        ctx.gguf_type = DominantDType(c, true).value_or(DType::kF32);
     }
   }
   return ctx;
@@ -208,17 +211,20 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
       if (fastest == 0 || p.estimate.seconds < fastest) fastest = p.estimate.seconds;
     }
   }
-  for (PlannedCandidate& p : plan.candidates) p.relative_time = fastest > 0 ? p.estimate.seconds / fastest : 1.0;
+  for (PlannedCandidate& p : plan.candidates)
+    p.relative_time = fastest > 0 ? p.estimate.seconds / fastest : 1.0;
   plan.recommended = Recommend(plan.candidates, ctx.hardware.vram, ctx.hardware.ram);
   if (!plan.recommended.speed) plan.shortfall = ComputeShortfall(plan.candidates);
   for (const RejectedCombination& r : rejected) plan.rejected.push_back({r.id, r.rule, r.reason});
   if (!rejected.empty()) {
     std::string ids;
     for (const RejectedCombination& r : rejected) ids += (ids.empty() ? "" : ", ") + r.id;
-    plan.notes.push_back("never offered, diffusers rejects or fails on them (--json lists the rules): " + ids);
+    plan.notes.push_back("never offered, diffusers rejects or fails on them (--json lists the rules): " +
+                         ids);
   }
   if (ctx.gpu != nullptr && !ctx.gpu->bf16 && ctx.measurement.load_dtype == LoadDType::kBF16) {
-    plan.notes.push_back(ctx.gpu->name + " has no bf16 tensor cores: load with --dtype fp16 (torch_dtype=torch.float16) "
+    plan.notes.push_back(ctx.gpu->name +
+                         " has no bf16 tensor cores: load with --dtype fp16 (torch_dtype=torch.float16) "
                          "for speed, if the model tolerates fp16");
   }
   if (!request.base_repo.empty() && !ctx.denoiser_gguf) {
@@ -228,9 +234,10 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
                          ".from_single_file(...) and pass it to from_pretrained (same memory)");
   }
   if (ctx.quadratic_attention) {
-    plan.notes.push_back("bf16 attention below SM 8.0 runs PyTorch's quadratic math kernel (no flash or "
-                         "memory-efficient bf16 kernel): activations include the attention scores; --dtype fp16 "
-                         "avoids them");
+    plan.notes.push_back(
+        "bf16 attention below SM 8.0 runs PyTorch's quadratic math kernel (no flash or "
+        "memory-efficient bf16 kernel): activations include the attention scores; --dtype fp16 "
+        "avoids them");
   }
   if (ctx.gpu == nullptr) {
     plan.notes.push_back("the GPU is not in pipefit's catalog: times are for a GeForce RTX 4090-class card");

@@ -24,7 +24,7 @@ struct PlanRequest {
   WorkloadOverrides workload;
   std::optional<Bytes> activation;  // --activation: every stage
   PlanHardware hardware;
-  const GpuSpec* gpu = nullptr;     // catalog row for time (may be null)
+  const GpuSpec* gpu = nullptr;  // catalog row for time (may be null)
   // Set when MODEL is a single denoiser file planned inside a catalog
   // pipeline (base_pipeline.h): the repo the other components come from.
   std::string base_repo;

@@ -25,7 +25,8 @@ int Modifiers(const Candidate& c) { return (c.vae_tiling ? 1 : 0) + (c.vae_slici
 // Among candidates with the same knobs, the one with fewer VAE modifiers
 // comes first (a modifier is only added when it is needed).
 bool LessModified(const PlannedCandidate* a, const PlannedCandidate* b) {
-  if (Modifiers(a->candidate) != Modifiers(b->candidate)) return Modifiers(a->candidate) < Modifiers(b->candidate);
+  if (Modifiers(a->candidate) != Modifiers(b->candidate))
+    return Modifiers(a->candidate) < Modifiers(b->candidate);
   return a->estimate.seconds < b->estimate.seconds;
 }
 
@@ -84,16 +85,21 @@ std::optional<std::string> Best(const std::vector<PlannedCandidate>& all, Better
 
 const char* PreferenceName(Preference preference) {
   switch (preference) {
-    case Preference::kQuality: return "quality";
-    case Preference::kSpeed: return "speed";
-    case Preference::kMemory: return "memory";
-    case Preference::kBalanced: return "balanced";
+    case Preference::kQuality:
+      return "quality";
+    case Preference::kSpeed:
+      return "speed";
+    case Preference::kMemory:
+      return "memory";
+    case Preference::kBalanced:
+      return "balanced";
   }
   return "balanced";
 }
 
 std::optional<Preference> ParsePreference(std::string_view text) {
-  for (Preference p : {Preference::kQuality, Preference::kSpeed, Preference::kMemory, Preference::kBalanced}) {
+  for (Preference p :
+       {Preference::kQuality, Preference::kSpeed, Preference::kMemory, Preference::kBalanced}) {
     if (text == PreferenceName(p)) return p;
   }
   return std::nullopt;
@@ -129,10 +135,14 @@ Recommendations Recommend(const std::vector<PlannedCandidate>& all, Bytes vram, 
 
 std::optional<std::string> RecommendationFor(const Recommendations& r, Preference preference) {
   switch (preference) {
-    case Preference::kQuality: return r.quality;
-    case Preference::kSpeed: return r.speed;
-    case Preference::kMemory: return r.memory;
-    case Preference::kBalanced: return r.balanced;
+    case Preference::kQuality:
+      return r.quality;
+    case Preference::kSpeed:
+      return r.speed;
+    case Preference::kMemory:
+      return r.memory;
+    case Preference::kBalanced:
+      return r.balanced;
   }
   return std::nullopt;
 }

@@ -17,12 +17,14 @@ constexpr WeightsKind kTorchaoInt4[] = {W::kTorchaoInt4wo};
 
 constexpr Placement kModelOffload[] = {P::kModelOffload};
 constexpr Placement kSequential[] = {P::kSequentialOffload};
-constexpr Placement kAllButGpu[] = {P::kModelOffload,    P::kGroupBlock,      P::kGroupBlockStream,      P::kGroupLeaf,
-                                    P::kGroupLeafStream, P::kGroupLeafStreamLowmem, P::kSequentialOffload};
+constexpr Placement kAllButGpu[] = {P::kModelOffload,     P::kGroupBlock,      P::kGroupBlockStream,
+                                    P::kGroupLeaf,        P::kGroupLeafStream, P::kGroupLeafStreamLowmem,
+                                    P::kSequentialOffload};
 constexpr Placement kGroup[] = {P::kGroupBlock, P::kGroupBlockStream, P::kGroupLeaf, P::kGroupLeafStream,
                                 P::kGroupLeafStreamLowmem};
-constexpr Placement kGroupAndSequential[] = {P::kGroupBlock,      P::kGroupBlockStream,      P::kGroupLeaf,
-                                             P::kGroupLeafStream, P::kGroupLeafStreamLowmem, P::kSequentialOffload};
+constexpr Placement kGroupAndSequential[] = {
+    P::kGroupBlock,      P::kGroupBlockStream,      P::kGroupLeaf,
+    P::kGroupLeafStream, P::kGroupLeafStreamLowmem, P::kSequentialOffload};
 
 constexpr CompatibilityRule kRules[] = {
     {.id = "bnb-int8-model-offload",

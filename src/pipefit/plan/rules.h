@@ -14,14 +14,14 @@
 namespace pipefit {
 
 enum class RuleAction {
-  kReject,                  // the combination raises or fails in diffusers
-  kExcludeQuantized,        // group offloading must leave the quantized components on the GPU
+  kReject,            // the combination raises or fails in diffusers
+  kExcludeQuantized,  // group offloading must leave the quantized components on the GPU
 };
 
 struct CompatibilityRule {
   std::string_view id;
-  std::span<const WeightsKind> weights;     // the rule applies to these weights...
-  std::span<const Placement> placements;    // ...combined with these placements
+  std::span<const WeightsKind> weights;   // the rule applies to these weights...
+  std::span<const Placement> placements;  // ...combined with these placements
   RuleAction action = RuleAction::kReject;
   std::string_view message;
   std::string_view source;

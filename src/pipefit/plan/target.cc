@@ -9,7 +9,8 @@ namespace {
 Result<PlanHardware> FromCatalog(const std::string& name, const GpuSpec** row) {
   const GpuSpec* spec = FindGpu(name);
   if (spec == nullptr) {
-    return MakeErrorf(ErrorCode::kUsage, "--gpu '{}' is not in pipefit's GPU catalog (see `pipefit gpus`)", name);
+    return MakeErrorf(ErrorCode::kUsage, "--gpu '{}' is not in pipefit's GPU catalog (see `pipefit gpus`)",
+                      name);
   }
   *row = spec;
   PlanHardware hw;

@@ -48,20 +48,34 @@ constexpr double kLowMemStreamEfficiency = kPinnedStreamEfficiency / 2;
 // torchao int8wo 15 s (row 5), fp8wo 15 s (row 6), int4wo 109 s (row 4).
 double KernelSlowdown(WeightsKind weights, DType gguf_type) {
   switch (weights) {
-    case WeightsKind::kFull: return 1.0;
-    case WeightsKind::kFp8Layerwise: return 13.0 / 12.0;
-    case WeightsKind::kBnbNf4: return 12.0 / 12.0;
-    case WeightsKind::kBnbInt8: return 27.0 / 12.0;
-    case WeightsKind::kTorchaoInt8wo: return 15.0 / 12.0;
-    case WeightsKind::kTorchaoFp8wo: return 15.0 / 12.0;
-    case WeightsKind::kTorchaoInt4wo: return 109.0 / 12.0;
+    case WeightsKind::kFull:
+      return 1.0;
+    case WeightsKind::kFp8Layerwise:
+      return 13.0 / 12.0;
+    case WeightsKind::kBnbNf4:
+      return 12.0 / 12.0;
+    case WeightsKind::kBnbInt8:
+      return 27.0 / 12.0;
+    case WeightsKind::kTorchaoInt8wo:
+      return 15.0 / 12.0;
+    case WeightsKind::kTorchaoFp8wo:
+      return 15.0 / 12.0;
+    case WeightsKind::kTorchaoInt4wo:
+      return 109.0 / 12.0;
     case WeightsKind::kGguf:
       // GGUF Q8_0 15 s (row 11), Q4_1 23 s (row 10), Q2_K 26 s (row 12);
       // other types take the nearest measured one by bits per weight.
       switch (gguf_type) {
-        case DType::kQ8_0: case DType::kF16: case DType::kBF16: case DType::kF32: return 15.0 / 12.0;
-        case DType::kQ2_K: case DType::kQ3_K: return 26.0 / 12.0;
-        default: return 23.0 / 12.0;
+        case DType::kQ8_0:
+        case DType::kF16:
+        case DType::kBF16:
+        case DType::kF32:
+          return 15.0 / 12.0;
+        case DType::kQ2_K:
+        case DType::kQ3_K:
+          return 26.0 / 12.0;
+        default:
+          return 23.0 / 12.0;
       }
   }
   return 1.0;
@@ -145,7 +159,8 @@ TimeEstimate EstimateTime(const PlanContext& ctx, const Candidate& c) {
   const double steps = w.steps;
   double per_step = step, once = 0;
   switch (c.placement) {
-    case Placement::kGpu: break;
+    case Placement::kGpu:
+      break;
     case Placement::kModelOffload:
       once = 2 * (traffic.denoiser + traffic.others) / (bw * kPageableModelEfficiency);
       break;

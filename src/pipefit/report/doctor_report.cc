@@ -5,14 +5,13 @@
 #include <algorithm>
 #include <cmath>
 
-#include "pipefit/report/json_util.h"
-#include "pipefit/report/plan_report.h"
 #include "pipefit/base/units.h"
 #include "pipefit/codegen/script_writer.h"
+#include "pipefit/report/json_util.h"
+#include "pipefit/report/plan_report.h"
 
 namespace pipefit {
 namespace {
-
 
 // The fitting candidates, smallest VRAM first, at most `limit`.
 std::vector<const PlannedCandidate*> Fitting(const PlanResult& plan, size_t limit) {
@@ -66,7 +65,8 @@ std::string RenderDoctorJson(const DoctorResult& d) {
   j["other_allocations"] = OptionalOrNull(r.other_allocations);
   j["gpu_index"] = OptionalOrNull(r.gpu_index);
   j["other_processes"] = Json::array();
-  for (const OtherProcess& p : r.other_processes) j["other_processes"].push_back({{"pid", p.pid}, {"bytes", p.bytes}});
+  for (const OtherProcess& p : r.other_processes)
+    j["other_processes"].push_back({{"pid", p.pid}, {"bytes", p.bytes}});
   j["vae_call"] = StringOrNull(r.vae_call);
   j["message"] = StringOrNull(r.message);
   j["line"] = r.line == 0 ? Json(nullptr) : Json(r.line);
@@ -108,7 +108,8 @@ std::string RenderDoctorText(const DoctorResult& d) {
     for (const OtherProcess& p : r.other_processes) {
       out += fmt::format("  {:<28} {}\n", "process " + std::to_string(p.pid), FormatGiB(p.bytes));
     }
-    if (r.oom_messages > 1) out += fmt::format("  ({} OOM messages in the log; the last one is shown)\n", r.oom_messages);
+    if (r.oom_messages > 1)
+      out += fmt::format("  ({} OOM messages in the log; the last one is shown)\n", r.oom_messages);
   }
   if (!d.advice.empty()) out += "\nWhat to do\n";
   for (const Advice& a : d.advice) out += "  - " + a.text + "\n";
@@ -131,7 +132,8 @@ std::string RenderDoctorText(const DoctorResult& d) {
         size_t start = 0;
         while (start < code.size()) {
           const size_t end = code.find('\n', start);
-          out += "    " + code.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
+          out +=
+              "    " + code.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
           if (end == std::string::npos) break;
           start = end + 1;
         }

@@ -60,9 +60,12 @@ std::string RenderInspectJson(const Pipeline& pipeline, const PipelineMeasuremen
   j["components"] = Json::array();
   for (const ComponentMeasurement& c : measurement.components) j["components"].push_back(ComponentJson(c));
   const SeedQuantities& s = measurement.seed;
-  j["measurements"] = {{"S_total", s.s_total},   {"S_max", s.s_max},
-                       {"S_block", s.s_block},   {"S_leaf", s.s_leaf},
-                       {"S_total_lc", s.s_total_lc}, {"S_max_lc", s.s_max_lc},
+  j["measurements"] = {{"S_total", s.s_total},
+                       {"S_max", s.s_max},
+                       {"S_block", s.s_block},
+                       {"S_leaf", s.s_leaf},
+                       {"S_total_lc", s.s_total_lc},
+                       {"S_max_lc", s.s_max_lc},
                        {"denoiser", s.denoiser.empty() ? Json(nullptr) : Json(s.denoiser)}};
   j["notes"] = pipeline.notes;
   return j.dump(2) + "\n";

@@ -9,13 +9,12 @@
 
 #include <optional>
 #include <string>
-
-#include "pipefit/report/json_util.h"
 #include <string_view>
 #include <vector>
 
 #include "pipefit/base/bytes.h"
 #include "pipefit/plan/plan_result.h"
+#include "pipefit/report/json_util.h"
 
 namespace pipefit {
 

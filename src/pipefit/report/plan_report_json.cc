@@ -4,15 +4,12 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "pipefit/report/plan_report.h"
-
 #include "pipefit/codegen/script_writer.h"
-
 #include "pipefit/report/json_util.h"
+#include "pipefit/report/plan_report.h"
 
 namespace pipefit {
 namespace {
-
 
 // Estimates are not exact: 0.01 s is finer than any estimate pipefit makes.
 double RoundCentis(double value) { return std::round(value * 100.0) / 100.0; }

@@ -4,9 +4,8 @@
 #include <cctype>
 #include <cmath>
 
-#include "pipefit/report/plan_report.h"
-
 #include "pipefit/plan/rank.h"
+#include "pipefit/report/plan_report.h"
 
 namespace pipefit {
 namespace {

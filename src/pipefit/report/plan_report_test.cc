@@ -109,10 +109,10 @@ int Count(std::string_view text, std::string_view piece) {
 TEST(PlanReportJsonTest, HasTheContractKeysWithTheirTypes) {
   const json j = json::parse(RenderPlanJson(SamplePlan(), {}));
   EXPECT_EQ(j["schema"], "pipefit.plan/1");
-  EXPECT_EQ(Keys(j),
-            (std::set<std::string>{"schema", "hardware", "workload", "measurements", "activation",
-                                   "candidates", "recommended", "model", "pipeline_class", "load_dtype",
-                                   "prefer", "chosen", "hidden_candidates", "shortfall", "rejected", "notes"}));
+  EXPECT_EQ(Keys(j), (std::set<std::string>{"schema", "hardware", "workload", "measurements", "activation",
+                                            "candidates", "recommended", "model", "pipeline_class",
+                                            "load_dtype", "prefer", "chosen", "hidden_candidates",
+                                            "shortfall", "rejected", "notes"}));
   EXPECT_EQ(Keys(j["hardware"]),
             (std::set<std::string>{"gpu", "vram", "ram", "source", "gpu_id", "compute_capability", "notes"}));
   EXPECT_EQ(j["hardware"]["gpu"], "NVIDIA GeForce RTX 4090");
@@ -181,9 +181,11 @@ TEST(PlanReportJsonTest, CandidateFieldsAndValues) {
   EXPECT_EQ(offload["group"], "offload_casting");
   EXPECT_EQ(offload["seconds"], 30.0);  // rounded to 0.01 s
   const json& fp8 = j["candidates"][2];
-  EXPECT_EQ(
-      fp8["stages"][1],
-      (json{{"stage", "denoise"}, {"component", ""}, {"weights", 14 * kGiB}, {"activations", 2 * kGiB}, {"transient", kGiB}}));
+  EXPECT_EQ(fp8["stages"][1], (json{{"stage", "denoise"},
+                                    {"component", ""},
+                                    {"weights", 14 * kGiB},
+                                    {"activations", 2 * kGiB},
+                                    {"transient", kGiB}}));
   EXPECT_EQ(fp8["peak_stage"], "denoise");
   EXPECT_EQ(j["recommended"]["quality"], "full+model_offload");
   EXPECT_TRUE(j["recommended"]["memory"].is_null());
@@ -378,7 +380,8 @@ TEST(PlanReportTextTest, LongIdsGoOnTheirOwnLine) {
 
 TEST(PlanReportTextTest, ChosenStrategyShowsItsCode) {
   const std::string text = RenderPlanText(SamplePlan(), {.chosen = std::string("bnb_nf4+gpu")});
-  EXPECT_THAT(text, HasSubstr("Code for bnb_nf4+gpu:\n    pipeline_quant_config = PipelineQuantizationConfig(\n"));
+  EXPECT_THAT(text,
+              HasSubstr("Code for bnb_nf4+gpu:\n    pipeline_quant_config = PipelineQuantizationConfig(\n"));
   const std::string unknown = RenderPlanText(SamplePlan(), {.chosen = std::string("full+gpu")});
   EXPECT_THAT(unknown, HasSubstr("full+gpu is not among the candidates"));
   const std::string memory = RenderPlanText(SamplePlan(), {.prefer = "memory"});

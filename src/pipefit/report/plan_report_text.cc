@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "pipefit/report/plan_report.h"
 #include "pipefit/base/units.h"
 #include "pipefit/codegen/script_writer.h"
+#include "pipefit/report/plan_report.h"
 
 namespace pipefit {
 namespace {
@@ -151,7 +151,8 @@ void AppendRow(const PlannedCandidate& p, const Layout& layout, const Context& c
   const std::string id = p.candidate.Id();
   const std::string mark = p.fits ? Paint("✓", "32", ctx) : Paint("✗", "31", ctx);
   const bool is_chosen = ctx.chosen && *ctx.chosen == id;
-  std::string padded = id + std::string(static_cast<size_t>(std::max(0, layout.id_width - static_cast<int>(id.size()))), ' ');
+  std::string padded =
+      id + std::string(static_cast<size_t>(std::max(0, layout.id_width - static_cast<int>(id.size()))), ' ');
   if (is_chosen) padded = Bold(padded, ctx);
   if (layout.wide) {
     out += "  " + mark + " " + padded + "  " + NumbersColumns(p, layout, ctx) + "\n";
@@ -252,10 +253,10 @@ void AppendStages(const PlannedCandidate& p, const Context& ctx, std::string& ou
   const Estimate& e = p.estimate;
   if (e.stages.empty()) return;
   out += "\n";
-  AppendWrapped(
-      fmt::format("Memory by stage (peak {} VRAM, {} allocated{}):", FormatGiB(e.vram),
-                  FormatGiB(e.vram_allocated), !e.peak_stage ? "" : fmt::format(", during {}", StageName(*e.peak_stage))),
-      "  ", "    ", ctx, out);
+  AppendWrapped(fmt::format("Memory by stage (peak {} VRAM, {} allocated{}):", FormatGiB(e.vram),
+                            FormatGiB(e.vram_allocated),
+                            !e.peak_stage ? "" : fmt::format(", during {}", StageName(*e.peak_stage))),
+                "  ", "    ", ctx, out);
   out += fmt::format("    {:<14} {:>10} {:>12} {:>10} {:>10}\n", "stage", "weights", "activations",
                      "transient", "total");
   for (const StagePeak& s : e.stages) {

@@ -1,14 +1,12 @@
 #include "pipefit/sources/component_files.h"
 
-#include "pipefit/base/text.h"
-
 #include <simdjson.h>
-
-#include "pipefit/formats/json_object.h"
 
 #include <map>
 
+#include "pipefit/base/text.h"
 #include "pipefit/formats/gguf.h"
+#include "pipefit/formats/json_object.h"
 #include "pipefit/formats/manifest.h"
 #include "pipefit/formats/safetensors.h"
 #include "pipefit/formats/sharded_index.h"
@@ -79,7 +77,8 @@ Status LoadManifest(const FileSystem& fs, const std::string& path, Component& co
 
 // First existing file among the standard names for `variant`.
 enum class Found { kNone, kIndex, kSingle, kPickle };
-Found FindWeights(const FileSystem& fs, const std::string& dir, const std::string& variant, std::string& name) {
+Found FindWeights(const FileSystem& fs, const std::string& dir, const std::string& variant,
+                  std::string& name) {
   for (const char* stem : kStems) {
     name = IndexName(stem, variant);
     if (fs.IsFile(JoinPath(dir, name))) return Found::kIndex;
@@ -103,8 +102,7 @@ std::string VariantsPresent(const FileSystem& fs, const std::string& dir) {
   for (const std::string& n : *names) {
     for (const char* stem : kStems) {
       const std::string prefix = std::string(stem) + ".";
-      if (n.starts_with(prefix) && n.ends_with(".safetensors") &&
-          n.size() > prefix.size() + 12) {
+      if (n.starts_with(prefix) && n.ends_with(".safetensors") && n.size() > prefix.size() + 12) {
         std::string v = n.substr(prefix.size(), n.size() - prefix.size() - 12);
         if (v.find('.') == std::string::npos && v.find('-') == std::string::npos &&
             variants.find(v) == std::string::npos)
@@ -175,9 +173,10 @@ std::vector<std::string> GuessComponentWeightFiles(const FileSystem& fs, const s
     // What sits between the stem and ".safetensors": "-00001-of-00002",
     // ".fp16-00001-of-00002" or "-00001-of-00002.fp16".
     const std::string middle = n.substr(stem.size(), n.size() - stem.size() - kSuffix.size());
-    const bool matches = used_variant.empty()
-                             ? middle.starts_with("-") && middle.find('.') == std::string::npos
-                             : middle.starts_with("." + used_variant + "-") || middle.ends_with("." + used_variant);
+    const bool matches =
+        used_variant.empty()
+            ? middle.starts_with("-") && middle.find('.') == std::string::npos
+            : middle.starts_with("." + used_variant + "-") || middle.ends_with("." + used_variant);
     if (matches) files.push_back(JoinPath(dir, n));
   }
   return files;

@@ -30,11 +30,12 @@ Status LoadComponentWeights(const FileSystem& fs, const std::string& dir, const 
 // empty when the component has no safetensors weights or they cannot be
 // found. Lets a remote source fetch their headers ahead, concurrently.
 struct ComponentWeightPaths {
-  std::string index;                // "" unless sharded
-  ShardedIndex index_contents;      // the parsed index when sharded (its weight_map sizes first reads)
+  std::string index;            // "" unless sharded
+  ShardedIndex index_contents;  // the parsed index when sharded (its weight_map sizes first reads)
   std::vector<std::string> files;
 };
-ComponentWeightPaths FindComponentWeightPaths(const FileSystem& fs, const std::string& dir, const std::string& variant);
+ComponentWeightPaths FindComponentWeightPaths(const FileSystem& fs, const std::string& dir,
+                                              const std::string& variant);
 
 // The safetensors files of `dir` the loader will most likely read, from file
 // names alone (no file is read, so a remote source can ask for their headers

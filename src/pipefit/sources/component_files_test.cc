@@ -18,10 +18,11 @@ MemoryFileSystem Folder(const std::vector<std::string>& names) {
 }
 
 TEST(GuessComponentWeightFilesTest, ShardsOfTheIndexStemWithoutAVariant) {
-  MemoryFileSystem fs = Folder({"config.json", "diffusion_pytorch_model.safetensors.index.json",
-                                "diffusion_pytorch_model-00001-of-00002.safetensors",
-                                "diffusion_pytorch_model-00002-of-00002.safetensors",
-                                "diffusion_pytorch_model.fp16-00001-of-00001.safetensors", "notes.safetensors"});
+  MemoryFileSystem fs =
+      Folder({"config.json", "diffusion_pytorch_model.safetensors.index.json",
+              "diffusion_pytorch_model-00001-of-00002.safetensors",
+              "diffusion_pytorch_model-00002-of-00002.safetensors",
+              "diffusion_pytorch_model.fp16-00001-of-00001.safetensors", "notes.safetensors"});
   EXPECT_THAT(GuessComponentWeightFiles(fs, "c", ""),
               ElementsAre("c/diffusion_pytorch_model-00001-of-00002.safetensors",
                           "c/diffusion_pytorch_model-00002-of-00002.safetensors"));
@@ -30,16 +31,19 @@ TEST(GuessComponentWeightFilesTest, ShardsOfTheIndexStemWithoutAVariant) {
 TEST(GuessComponentWeightFilesTest, VariantShardsInEitherNaming) {
   MemoryFileSystem fs = Folder({"model.safetensors.index.fp16.json", "model.fp16-00001-of-00002.safetensors",
                                 "model-00002-of-00002.fp16.safetensors", "model-00001-of-00001.safetensors"});
-  EXPECT_THAT(GuessComponentWeightFiles(fs, "c", "fp16"),
-              ElementsAre("c/model-00002-of-00002.fp16.safetensors", "c/model.fp16-00001-of-00002.safetensors"));
+  EXPECT_THAT(
+      GuessComponentWeightFiles(fs, "c", "fp16"),
+      ElementsAre("c/model-00002-of-00002.fp16.safetensors", "c/model.fp16-00001-of-00002.safetensors"));
 }
 
 TEST(GuessComponentWeightFilesTest, SingleFileFallbackAndNothingToGuess) {
   // No fp16 files: the plain single file, as the loader falls back.
-  EXPECT_THAT(GuessComponentWeightFiles(Folder({"model.safetensors"}), "c", "fp16"), ElementsAre("c/model.safetensors"));
+  EXPECT_THAT(GuessComponentWeightFiles(Folder({"model.safetensors"}), "c", "fp16"),
+              ElementsAre("c/model.safetensors"));
   // Shards named unlike the stem are left to the exact second round.
-  EXPECT_THAT(GuessComponentWeightFiles(Folder({"model.safetensors.index.json", "part1.safetensors"}), "c", ""),
-              IsEmpty());
+  EXPECT_THAT(
+      GuessComponentWeightFiles(Folder({"model.safetensors.index.json", "part1.safetensors"}), "c", ""),
+      IsEmpty());
   // The catalog's manifest is read whole, not guessed.
   EXPECT_THAT(GuessComponentWeightFiles(Folder({"tensors.tsv", "model.safetensors"}), "c", ""), IsEmpty());
   EXPECT_THAT(GuessComponentWeightFiles(Folder({"config.json"}), "c", ""), IsEmpty());

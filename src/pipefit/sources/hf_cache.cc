@@ -12,7 +12,6 @@ bool IsRepoChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
 }
 
-
 }  // namespace
 
 bool IsRepoIdPart(std::string_view part) {
@@ -35,7 +34,8 @@ std::optional<RepoReference> ParseRepoReference(std::string_view text) {
     if (ref.revision.empty() || ref.revision.find("..") != std::string::npos) return std::nullopt;
   }
   size_t slash = text.find('/');
-  if (slash == std::string_view::npos || text.find('/', slash + 1) != std::string_view::npos) return std::nullopt;
+  if (slash == std::string_view::npos || text.find('/', slash + 1) != std::string_view::npos)
+    return std::nullopt;
   if (!IsRepoIdPart(text.substr(0, slash)) || !IsRepoIdPart(text.substr(slash + 1))) return std::nullopt;
   ref.repo = std::string(text);
   return ref;
@@ -54,8 +54,7 @@ Result<std::optional<HfCacheSnapshot>> FindHfCacheSnapshot(const FileSystem& fs,
   auto cache = HfHubCacheDir(env);
   if (!cache) return std::optional<HfCacheSnapshot>();
   const size_t slash = ref.repo.find('/');
-  const std::string folder =
-      "models--" + ref.repo.substr(0, slash) + "--" + ref.repo.substr(slash + 1);
+  const std::string folder = "models--" + ref.repo.substr(0, slash) + "--" + ref.repo.substr(slash + 1);
   const std::string repo_dir = JoinPath(*cache, folder);
   if (!fs.IsDirectory(repo_dir)) return std::optional<HfCacheSnapshot>();
   const std::string revision = ref.revision.empty() ? "main" : ref.revision;

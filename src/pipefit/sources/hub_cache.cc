@@ -1,9 +1,9 @@
 #include "pipefit/sources/hub_cache.h"
 
-#include "pipefit/sources/hf_cache.h"
-
 #include <cctype>
 #include <sstream>
+
+#include "pipefit/sources/hf_cache.h"
 
 namespace pipefit {
 namespace {
@@ -12,10 +12,11 @@ constexpr const char* kTreeHeader = "pipefit-hub-tree/1";
 constexpr int64_t kMaxCachedTreeBytes = 64 * 1024 * 1024;
 
 // Cache files are re-fetchable, but a torn one must never be read back:
-// base's atomic write (temporary file, fsync, rename), folders created.
+// base's atomic write (temporary file, rename; no fsync: a lost write is a re-fetch), folders created.
 Status WriteCacheFile(const std::string& path, const std::string& content) {
   // Not durable: a write lost to a power cut only means a re-fetch.
-  return WriteFileAtomically(path, content, {.new_file_mode = 0644, .create_folders = true, .durable = false});
+  return WriteFileAtomically(path, content,
+                             {.new_file_mode = 0644, .create_folders = true, .durable = false});
 }
 
 // A host (and port) as a folder name: "huggingface.co", "127.0.0.1_8080".
@@ -23,7 +24,8 @@ std::string EndpointFolder(const std::string& endpoint) {
   std::string origin = UrlOrigin(endpoint);
   std::string host = origin.substr(origin.find("://") + 3);
   std::string folder;
-  for (char c : host) folder += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-') ? c : '_';
+  for (char c : host)
+    folder += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-') ? c : '_';
   // A mirror under a path prefix is a different store. (The origin drops
   // "user:password@", so the path is found after the authority instead.)
   const size_t authority = endpoint.find("://") + 3;
@@ -80,7 +82,8 @@ Status HubCache::WriteTree(const std::string& commit, const std::vector<HubFile>
   if (!enabled()) return OkStatus();
   std::string text = std::string(kTreeHeader) + "\n";
   for (const HubFile& file : files) {
-    if (file.path.find_first_of("\t\n") != std::string::npos) continue;  // IsSafeRepoPath already refuses these
+    if (file.path.find_first_of("\t\n") != std::string::npos)
+      continue;  // IsSafeRepoPath already refuses these
     text += std::to_string(file.size) + "\t" + file.path + "\n";
   }
   return WriteCacheFile(JoinPath(root_, commit + "/tree.tsv"), text);

@@ -18,8 +18,10 @@ TEST(HubCacheTest, LayoutAndRoundTrips) {
   testkit::TempDir dir;
   HubCache cache(dir.path(), "http://127.0.0.1:8080", "org/name");
   EXPECT_EQ(cache.root(), dir.path() + "/hub/127.0.0.1_8080/org/name");
-  EXPECT_EQ(HubCache(dir.path(), "https://huggingface.co", "o/n").root(), dir.path() + "/hub/huggingface.co/o/n");
-  EXPECT_EQ(HubCache(dir.path(), "https://mirror.test/hf", "o/n").root(), dir.path() + "/hub/mirror.test_%2Fhf/o/n");
+  EXPECT_EQ(HubCache(dir.path(), "https://huggingface.co", "o/n").root(),
+            dir.path() + "/hub/huggingface.co/o/n");
+  EXPECT_EQ(HubCache(dir.path(), "https://mirror.test/hf", "o/n").root(),
+            dir.path() + "/hub/mirror.test_%2Fhf/o/n");
   EXPECT_EQ(HubCache(dir.path(), "https://user:secret@mirror.test/hf", "o/n").root(),
             dir.path() + "/hub/mirror.test_%2Fhf/o/n");
 
@@ -50,9 +52,9 @@ TEST(HubCacheTest, AnythingInconsistentIsIgnored) {
   testkit::TempDir dir;
   HubCache cache(dir.path(), "https://hub.test", "org/name");
   const std::string tree = cache.root() + "/" + kCommit + "/tree.tsv";
-  for (const char* text : {"", "other-format\n1\ta\n", "pipefit-hub-tree/1\n1\t../escape\n",
-                           "pipefit-hub-tree/1\nx\ta\n", "pipefit-hub-tree/1\nno tab\n",
-                           "pipefit-hub-tree/1\n99999999999999999999\ta\n"}) {
+  for (const char* text :
+       {"", "other-format\n1\ta\n", "pipefit-hub-tree/1\n1\t../escape\n", "pipefit-hub-tree/1\nx\ta\n",
+        "pipefit-hub-tree/1\nno tab\n", "pipefit-hub-tree/1\n99999999999999999999\ta\n"}) {
     testkit::WriteTextFile(tree, text);
     EXPECT_EQ(cache.ReadTree(kCommit), std::nullopt) << text;
   }

@@ -1,8 +1,8 @@
 #include "pipefit/sources/hub_client.h"
 
-#include "pipefit/base/text.h"
-
 #include <cstdlib>
+
+#include "pipefit/base/text.h"
 
 namespace pipefit {
 namespace {
@@ -43,14 +43,17 @@ Result<HubSettings> HubSettingsFromEnvironment(const Environment& env, const Fil
     if (text.ok()) settings.token = std::string(TrimWhitespace(*text));
   }
   if (settings.token.find_first_of("\r\n") != std::string::npos) {
-    return MakeErrorf(ErrorCode::kUsage, "the Hugging Face token contains a line break; check HF_TOKEN / the token file");
+    return MakeErrorf(ErrorCode::kUsage,
+                      "the Hugging Face token contains a line break; check HF_TOKEN / the token file");
   }
   if (auto timeout = env.GetNonEmpty("HF_HUB_DOWNLOAD_TIMEOUT")) {
     char* end = nullptr;
     double seconds = std::strtod(timeout->c_str(), &end);
     if (end == timeout->c_str() || *end != '\0' || !(seconds >= 0.001) || seconds > 3600) {
       // Below 1 ms the limit would round to 0, which libcurl reads as "none".
-      return MakeErrorf(ErrorCode::kUsage, "HF_HUB_DOWNLOAD_TIMEOUT must be a number of seconds (0.001 to 3600), not '{}'", *timeout);
+      return MakeErrorf(ErrorCode::kUsage,
+                        "HF_HUB_DOWNLOAD_TIMEOUT must be a number of seconds (0.001 to 3600), not '{}'",
+                        *timeout);
     }
     settings.timeout = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
   }
@@ -69,14 +72,20 @@ Status HubRepoClient::Reserve(int64_t bytes, const std::string& what) {
     return OkStatus();
   }
   spent_.fetch_sub(bytes);
-  return MakeErrorf(ErrorCode::kLimit, "{}: reading this model would receive more than {} bytes of listings, configs and headers; stopped before fetching {} more", what, settings_.max_fetch_bytes, bytes);
+  return MakeErrorf(
+      ErrorCode::kLimit,
+      "{}: reading this model would receive more than {} bytes of listings, configs and headers; stopped before fetching {} more",
+      what, settings_.max_fetch_bytes, bytes);
 }
 
 Result<HttpResponse> HubRepoClient::GetJson(const std::string& url, const std::string& what) {
   // An API answer's size is unknown until it arrives: it may not start once
   // the budget is spent, and what it brings is charged after.
   if (spent_.load() >= settings_.max_fetch_bytes) {
-    return MakeErrorf(ErrorCode::kLimit, "{}: this model has already received its limit of {} bytes of listings, configs and headers", what, settings_.max_fetch_bytes);
+    return MakeErrorf(
+        ErrorCode::kLimit,
+        "{}: this model has already received its limit of {} bytes of listings, configs and headers", what,
+        settings_.max_fetch_bytes);
   }
   HttpRequest request;
   request.url = url;
@@ -85,7 +94,8 @@ Result<HttpResponse> HubRepoClient::GetJson(const std::string& url, const std::s
   auto response = http_.Send(request);
   if (!response.ok()) {
     if (response.error().code == ErrorCode::kLimit) {
-      return MakeErrorf(ErrorCode::kLimit, "{}: the Hub's answer exceeds {} bytes ({})", what, kMaxHubJsonBytes, response.error().message);
+      return MakeErrorf(ErrorCode::kLimit, "{}: the Hub's answer exceeds {} bytes ({})", what,
+                        kMaxHubJsonBytes, response.error().message);
     }
     return response.error();
   }
@@ -110,7 +120,8 @@ Result<std::vector<HubFile>> HubRepoClient::ListFiles(const std::string& commit)
   const std::string origin = UrlOrigin(settings_.endpoint);
   for (int page = 1; !url.empty(); ++page) {
     if (page > kMaxTreePages) {
-      return MakeErrorf(ErrorCode::kLimit, "{}: the file listing has more than {} pages", repo_, kMaxTreePages);
+      return MakeErrorf(ErrorCode::kLimit, "{}: the file listing has more than {} pages", repo_,
+                        kMaxTreePages);
     }
     const std::string what = repo_ + ": file listing page " + std::to_string(page);
     PIPEFIT_ASSIGN_OR_RETURN(HttpResponse response, GetJson(url, what));
@@ -129,7 +140,8 @@ Result<std::vector<HubFile>> HubRepoClient::ListFiles(const std::string& commit)
         if (UrlOrigin(url) != origin) {
           const size_t path = url.find('/', url.find("://") + 3);
           if (path == std::string::npos || url.compare(path, 5, "/api/") != 0) {
-            return MakeErrorf(ErrorCode::kNetwork, "{}: the next page is not an API URL ({})", what, PrintableServerText(UrlForMessages(url)));
+            return MakeErrorf(ErrorCode::kNetwork, "{}: the next page is not an API URL ({})", what,
+                              PrintableServerText(UrlForMessages(url)));
           }
           url = settings_.endpoint + url.substr(path);  // the mirror's own path prefix kept
         }
@@ -139,7 +151,8 @@ Result<std::vector<HubFile>> HubRepoClient::ListFiles(const std::string& commit)
   return files;
 }
 
-Result<std::string> HubRepoClient::FetchRange(const std::string& path, int64_t offset, int64_t length, int64_t size) {
+Result<std::string> HubRepoClient::FetchRange(const std::string& path, int64_t offset, int64_t length,
+                                              int64_t size) {
   const std::string what = repo_ + "/" + path;
   PIPEFIT_RETURN_IF_ERROR(Reserve(length, what));
   HttpRequest request;
@@ -150,7 +163,10 @@ Result<std::string> HubRepoClient::FetchRange(const std::string& path, int64_t o
   auto response = http_.Send(request);
   if (!response.ok()) {
     if (response.error().code == ErrorCode::kLimit) {
-      return MakeErrorf(ErrorCode::kNetwork, "{}: the server ignored the Range request and sent more than the {} bytes asked for; aborted instead of downloading the file ({} bytes)", what, length, size);
+      return MakeErrorf(
+          ErrorCode::kNetwork,
+          "{}: the server ignored the Range request and sent more than the {} bytes asked for; aborted instead of downloading the file ({} bytes)",
+          what, length, size);
     }
     return response.error().WithContext(what);
   }
@@ -159,15 +175,19 @@ Result<std::string> HubRepoClient::FetchRange(const std::string& path, int64_t o
     return std::move(response->body);  // the whole file was asked for
   }
   if (response->status == 200) {
-    return MakeErrorf(ErrorCode::kNetwork, "{}: the server ignored the Range request (HTTP 200 instead of 206)", what);
+    return MakeErrorf(ErrorCode::kNetwork,
+                      "{}: the server ignored the Range request (HTTP 200 instead of 206)", what);
   }
   if (response->status != 206) {
     return HubResponseError(*response, what, repo_, settings_.endpoint, !settings_.token.empty());
   }
-  const std::string expected = "bytes " + std::to_string(offset) + "-" + std::to_string(offset + length - 1) + "/";
+  const std::string expected =
+      "bytes " + std::to_string(offset) + "-" + std::to_string(offset + length - 1) + "/";
   const std::string content_range = response->Header("content-range").value_or("");
   if (!content_range.starts_with(expected) || static_cast<int64_t>(response->body.size()) != length) {
-    return MakeErrorf(ErrorCode::kNetwork, "{}: asked for bytes {}-{}, got Content-Range '{}' and {} bytes", what, offset, offset + length - 1, PrintableServerText(content_range), response->body.size());
+    return MakeErrorf(ErrorCode::kNetwork, "{}: asked for bytes {}-{}, got Content-Range '{}' and {} bytes",
+                      what, offset, offset + length - 1, PrintableServerText(content_range),
+                      response->body.size());
   }
   return std::move(response->body);
 }

@@ -29,7 +29,7 @@ struct HubSettings {
   std::string endpoint = kDefaultHubEndpoint;  // no trailing '/'
   std::string token;                           // "" = anonymous
   std::chrono::milliseconds timeout{10000};
-  std::string cache_dir;  // pipefit's cache root; "" = no cache
+  std::string cache_dir;                        // pipefit's cache root; "" = no cache
   int64_t max_fetch_bytes = kMaxHubFetchBytes;  // per model; kLimit beyond
 };
 
@@ -52,7 +52,8 @@ class HubRepoClient : public HubFetcher {
   // Must be called before FetchRange: the commit files are read at.
   void set_commit(std::string commit) { commit_ = std::move(commit); }
 
-  Result<std::string> FetchRange(const std::string& path, int64_t offset, int64_t length, int64_t size) override;
+  Result<std::string> FetchRange(const std::string& path, int64_t offset, int64_t length,
+                                 int64_t size) override;
 
   const HubSettings& settings() const { return settings_; }
   const std::string& repo() const { return repo_; }

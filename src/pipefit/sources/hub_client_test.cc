@@ -22,7 +22,8 @@ class FunctionTransport : public HttpTransport {
     HttpResponse response = answer(request);
     response.wire_body_bytes = static_cast<int64_t>(response.body.size());
     if (response.wire_body_bytes > request.max_body_bytes) {
-      return MakeErrorf(ErrorCode::kLimit, "{}: HTTP {} response body exceeds {} bytes; transfer aborted", request.url, response.status, request.max_body_bytes);
+      return MakeErrorf(ErrorCode::kLimit, "{}: HTTP {} response body exceeds {} bytes; transfer aborted",
+                        request.url, response.status, request.max_body_bytes);
     }
     return response;
   }
@@ -84,7 +85,8 @@ TEST(HubClientTest, SettingsFromTheEnvironment) {
 TEST(HubClientTest, ListingFollowsRelativeAndAbsoluteNextLinks) {
   Fixture f;
   f.transport.answer = [](const TransportRequest& request) {
-    if (request.url.find("cursor=2") != std::string::npos) return Json200(R"([{"type":"file","path":"c","size":3}])");
+    if (request.url.find("cursor=2") != std::string::npos)
+      return Json200(R"([{"type":"file","path":"c","size":3}])");
     if (request.url.find("cursor=1") != std::string::npos) {
       return Json200(R"([{"type":"file","path":"b","size":2}])",
                      {{"link", "<https://hub.test/api/models/org/name/tree/abc?cursor=2>; rel=\"next\""}});
@@ -97,16 +99,19 @@ TEST(HubClientTest, ListingFollowsRelativeAndAbsoluteNextLinks) {
   ASSERT_EQ(files->size(), 3u);
   EXPECT_EQ((*files)[2].path, "c");
   ASSERT_EQ(f.transport.sent.size(), 3u);
-  EXPECT_EQ(f.transport.sent[0].url, "https://hub.test/api/models/org/name/tree/abc?recursive=true&expand=false");
+  EXPECT_EQ(f.transport.sent[0].url,
+            "https://hub.test/api/models/org/name/tree/abc?recursive=true&expand=false");
   EXPECT_EQ(f.transport.sent[1].url, "https://hub.test/api/models/org/name/tree/abc?cursor=1");
 }
 
 TEST(HubClientTest, AMirrorPassingTheHubsLinkThroughIsAskedItself) {
   Fixture f;  // endpoint https://hub.test, a mirror here
   f.transport.answer = [](const TransportRequest& request) {
-    if (request.url.find("cursor=2") != std::string::npos) return Json200(R"([{"type":"file","path":"b","size":2}])");
-    return Json200(R"([{"type":"file","path":"a","size":1}])",
-                   {{"link", "<https://huggingface.co/api/models/org/name/tree/abc?cursor=2>; rel=\"next\""}});
+    if (request.url.find("cursor=2") != std::string::npos)
+      return Json200(R"([{"type":"file","path":"b","size":2}])");
+    return Json200(
+        R"([{"type":"file","path":"a","size":1}])",
+        {{"link", "<https://huggingface.co/api/models/org/name/tree/abc?cursor=2>; rel=\"next\""}});
   };
   auto files = f.client.ListFiles("abc");
   ASSERT_TRUE(files.ok()) << files.error().message;
@@ -142,11 +147,14 @@ TEST(HubClientTest, ListingLimits) {
   };
   auto moved = elsewhere.client.ListFiles("abc");
   ASSERT_FALSE(moved.ok());
-  EXPECT_EQ(moved.error().message, "org/name: file listing page 1: the next page is not an API URL (https://evil.test/next)");
+  EXPECT_EQ(moved.error().message,
+            "org/name: file listing page 1: the next page is not an API URL (https://evil.test/next)");
   EXPECT_EQ(elsewhere.transport.sent.size(), 1u);
 
   Fixture huge;
-  huge.transport.answer = [](const TransportRequest&) { return Json200(std::string(kMaxHubJsonBytes + 1, ' ')); };
+  huge.transport.answer = [](const TransportRequest&) {
+    return Json200(std::string(kMaxHubJsonBytes + 1, ' '));
+  };
   auto big = huge.client.ResolveRevision("main");
   ASSERT_FALSE(big.ok());
   EXPECT_EQ(big.error().code, ErrorCode::kLimit);
@@ -180,9 +188,10 @@ TEST(HubClientTest, RangeResponsesAreChecked) {
   EXPECT_EQ(f.client.FetchRange("w.safetensors", 10, 4, 100).error().message,
             "org/name/w.safetensors: the server ignored the Range request (HTTP 200 instead of 206)");
   reply(200, "", std::string(100, 'x'));
-  EXPECT_EQ(f.client.FetchRange("w.safetensors", 0, 8, 100).error().message,
-            "org/name/w.safetensors: the server ignored the Range request and sent more than the 8 bytes asked "
-            "for; aborted instead of downloading the file (100 bytes)");
+  EXPECT_EQ(
+      f.client.FetchRange("w.safetensors", 0, 8, 100).error().message,
+      "org/name/w.safetensors: the server ignored the Range request and sent more than the 8 bytes asked "
+      "for; aborted instead of downloading the file (100 bytes)");
 }
 
 TEST(HubClientTest, BytesPerModelAreBounded) {
@@ -190,9 +199,9 @@ TEST(HubClientTest, BytesPerModelAreBounded) {
   transport.answer = [](const TransportRequest& request) {
     HttpResponse response = Json200(std::string(static_cast<size_t>(request.range->length), 'x'));
     response.status = 206;
-    response.headers.emplace_back("content-range", "bytes " + std::to_string(request.range->offset) + "-" +
-                                                       std::to_string(request.range->offset + request.range->length - 1) +
-                                                       "/1000");
+    response.headers.emplace_back(
+        "content-range", "bytes " + std::to_string(request.range->offset) + "-" +
+                             std::to_string(request.range->offset + request.range->length - 1) + "/1000");
     return response;
   };
   HttpClient http(transport, HttpClientOptions{});
@@ -205,8 +214,9 @@ TEST(HubClientTest, BytesPerModelAreBounded) {
   auto over = client.FetchRange("a.safetensors", 100, 1, 1000);
   ASSERT_FALSE(over.ok());
   EXPECT_EQ(over.error().code, ErrorCode::kLimit);
-  EXPECT_EQ(over.error().message, "org/name/a.safetensors: reading this model would receive more than 100 bytes of "
-                                  "listings, configs and headers; stopped before fetching 1 more");
+  EXPECT_EQ(over.error().message,
+            "org/name/a.safetensors: reading this model would receive more than 100 bytes of "
+            "listings, configs and headers; stopped before fetching 1 more");
   EXPECT_EQ(transport.sent.size(), 2u);
 }
 
@@ -224,8 +234,9 @@ TEST(HubClientTest, ListingPagesCountAgainstTheBudget) {
   auto files = client.ListFiles("abc");
   ASSERT_FALSE(files.ok());
   EXPECT_EQ(files.error().code, ErrorCode::kLimit);
-  EXPECT_EQ(files.error().message, "org/name: file listing page 4: this model has already received its limit of 100 "
-                                   "bytes of listings, configs and headers");
+  EXPECT_EQ(files.error().message,
+            "org/name: file listing page 4: this model has already received its limit of 100 "
+            "bytes of listings, configs and headers");
   EXPECT_EQ(transport.sent.size(), 3u);
 }
 
@@ -233,7 +244,8 @@ TEST(HubClientTest, EntriesPerRepoAreBounded) {
   Fixture f;
   std::string page = "[";
   for (int64_t i = 0; i <= kMaxTreeEntries; ++i) {
-    page += std::string(i ? "," : "") + "{\"type\":\"file\",\"path\":\"f" + std::to_string(i) + "\",\"size\":1}";
+    page +=
+        std::string(i ? "," : "") + "{\"type\":\"file\",\"path\":\"f" + std::to_string(i) + "\",\"size\":1}";
   }
   page += "]";
   f.transport.answer = [&](const TransportRequest&) { return Json200(page); };

@@ -1,14 +1,12 @@
 #include "pipefit/sources/hub_file_system.h"
 
-#include "pipefit/base/text.h"
-
 #include <algorithm>
 #include <set>
 
-namespace pipefit {
-namespace {
+#include "pipefit/base/text.h"
 
-}  // namespace
+namespace pipefit {
+namespace {}  // namespace
 
 HubFileSystem::HubFileSystem(std::string mount, const std::vector<HubFile>& files, HubFetcher* fetcher)
     : mount_(std::move(mount)), fetcher_(fetcher) {
@@ -81,7 +79,8 @@ Status HubFileSystem::Prefetch(const std::string& repo_path, int64_t offset, int
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = entries_.find(repo_path);
-    if (it == entries_.end()) return MakeErrorf(ErrorCode::kNotFound, "{}/{}: not in the repo", mount_, repo_path);
+    if (it == entries_.end())
+      return MakeErrorf(ErrorCode::kNotFound, "{}/{}: not in the repo", mount_, repo_path);
     size = it->second.size;
   }
   offset = std::clamp<int64_t>(offset, 0, size);
@@ -138,7 +137,8 @@ Result<std::string> HubFileSystem::Read(const std::string& repo_path, int64_t of
     Entry& entry = it->second;
     size = entry.size;
     if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-      return MakeErrorf(ErrorCode::kMalformed, "{}: wanted {} bytes at offset {} but the file has {} bytes", label, length, offset, size);
+      return MakeErrorf(ErrorCode::kMalformed, "{}: wanted {} bytes at offset {} but the file has {} bytes",
+                        label, length, offset, size);
     }
     if (length == 0) return std::string();
     if (auto held = Covered(entry, offset, length)) return *held;
@@ -162,9 +162,13 @@ Result<std::string> HubFileSystem::Read(const std::string& repo_path, int64_t of
     fetch_end = std::min(size, wanted_end);
   }
   if (fetcher_ == nullptr) {
-    return MakeErrorf(ErrorCode::kNotFound, "{}: bytes {}-{} are not in pipefit's cache and the network is off (--offline or HF_HUB_OFFLINE=1)", label, fetch_start, fetch_end - 1);
+    return MakeErrorf(
+        ErrorCode::kNotFound,
+        "{}: bytes {}-{} are not in pipefit's cache and the network is off (--offline or HF_HUB_OFFLINE=1)",
+        label, fetch_start, fetch_end - 1);
   }
-  PIPEFIT_ASSIGN_OR_RETURN(std::string bytes, fetcher_->FetchRange(repo_path, fetch_start, fetch_end - fetch_start, size));
+  PIPEFIT_ASSIGN_OR_RETURN(std::string bytes,
+                           fetcher_->FetchRange(repo_path, fetch_start, fetch_end - fetch_start, size));
   std::lock_guard<std::mutex> lock(mutex_);
   Entry& entry = entries_[repo_path];
   Insert(entry, fetch_start, std::move(bytes));

@@ -30,7 +30,8 @@ class HubFetcher {
   virtual ~HubFetcher() = default;
   // Exactly bytes [offset, offset + length) of `path` (a repo path) whose
   // listed size is `size`; 0 < length and offset + length <= size.
-  virtual Result<std::string> FetchRange(const std::string& path, int64_t offset, int64_t length, int64_t size) = 0;
+  virtual Result<std::string> FetchRange(const std::string& path, int64_t offset, int64_t length,
+                                         int64_t size) = 0;
 };
 
 class HubFileSystem : public FileSystem {
@@ -62,14 +63,15 @@ class HubFileSystem : public FileSystem {
 
   // The repo path for a mounted path; nullopt when outside the mount.
   std::optional<std::string> RepoPath(const std::string& path) const;
-  Result<std::string> Read(const std::string& repo_path, int64_t offset, int64_t length, bool read_ahead) const;
+  Result<std::string> Read(const std::string& repo_path, int64_t offset, int64_t length,
+                           bool read_ahead) const;
   static void Insert(Entry& entry, int64_t offset, std::string bytes);
   static std::optional<std::string> Covered(const Entry& entry, int64_t offset, int64_t length);
 
   std::string mount_;
   HubFetcher* fetcher_;
   mutable std::mutex mutex_;
-  mutable std::map<std::string, Entry> entries_;  // repo path -> entry
+  mutable std::map<std::string, Entry> entries_;              // repo path -> entry
   std::map<std::string, std::vector<std::string>> children_;  // repo dir ("" root) -> sorted names
 };
 

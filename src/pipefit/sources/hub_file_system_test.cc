@@ -11,7 +11,8 @@ class RecordingFetcher : public HubFetcher {
   std::map<std::string, std::string> content;
   std::vector<std::tuple<std::string, int64_t, int64_t>> fetches;
 
-  Result<std::string> FetchRange(const std::string& path, int64_t offset, int64_t length, int64_t size) override {
+  Result<std::string> FetchRange(const std::string& path, int64_t offset, int64_t length,
+                                 int64_t size) override {
     fetches.emplace_back(path, offset, length);
     EXPECT_EQ(size, static_cast<int64_t>(content[path].size()));
     return content[path].substr(static_cast<size_t>(offset), static_cast<size_t>(length));
@@ -32,7 +33,8 @@ struct Fixture {
     fetcher.content["vae/config.json"] = "{\"a\":1}";
     fetcher.content["vae/w.safetensors"] = Pattern(300 * 1024);
     fetcher.content["t/w.gguf"] = Pattern(2 * 1024 * 1024);
-    for (const auto& [path, bytes] : fetcher.content) files.push_back(HubFile{path, static_cast<int64_t>(bytes.size())});
+    for (const auto& [path, bytes] : fetcher.content)
+      files.push_back(HubFile{path, static_cast<int64_t>(bytes.size())});
   }
 };
 
@@ -58,8 +60,9 @@ TEST(HubFileSystemTest, FirstReadFetchesAheadThenExactlyTheRest) {
   EXPECT_EQ(*fs.ReadRange("org/name/vae/w.safetensors", 8, 1000), bytes.substr(8, 1000));
   EXPECT_EQ(*fs.ReadRange("org/name/vae/w.safetensors", 8, 100000), bytes.substr(8, 100000));
   using Fetch = std::tuple<std::string, int64_t, int64_t>;
-  EXPECT_EQ(f.fetcher.fetches, (std::vector<Fetch>{{"vae/w.safetensors", 0, kHubFirstReadBytes},
-                                                   {"vae/w.safetensors", kHubFirstReadBytes, 100008 - kHubFirstReadBytes}}));
+  EXPECT_EQ(f.fetcher.fetches,
+            (std::vector<Fetch>{{"vae/w.safetensors", 0, kHubFirstReadBytes},
+                                {"vae/w.safetensors", kHubFirstReadBytes, 100008 - kHubFirstReadBytes}}));
   EXPECT_EQ(fs.HeldPrefix("vae/w.safetensors"), bytes.substr(0, 100008));
 }
 
@@ -80,9 +83,9 @@ TEST(HubFileSystemTest, GgufReadAheadDoubles) {
   EXPECT_EQ(*fs.ReadRange("t/w.gguf", 65536, 16), bytes.substr(65536, 16));
   EXPECT_EQ(*fs.ReadRange("t/w.gguf", 300000, 16), bytes.substr(300000, 16));
   using Fetch = std::tuple<std::string, int64_t, int64_t>;
-  EXPECT_EQ(f.fetcher.fetches, (std::vector<Fetch>{{"t/w.gguf", 0, 65536},
-                                                   {"t/w.gguf", 65536, 131072},
-                                                   {"t/w.gguf", 300000, 262144}}));
+  EXPECT_EQ(f.fetcher.fetches,
+            (std::vector<Fetch>{
+                {"t/w.gguf", 0, 65536}, {"t/w.gguf", 65536, 131072}, {"t/w.gguf", 300000, 262144}}));
 }
 
 TEST(HubFileSystemTest, PrefetchFetchesOnlyTheGapAndBlocksMerge) {

@@ -25,9 +25,11 @@ std::optional<HubModelReference> FromUrlPath(std::string_view rest) {
   if (parts.size() < 2 || !IsRepoIdPart(parts[0]) || !IsRepoIdPart(parts[1])) return std::nullopt;
   HubModelReference ref{std::string(parts[0]) + "/" + std::string(parts[1]), "", ""};
   if (parts.size() == 2) return ref;
-  if (parts.size() < 4 || (parts[2] != "blob" && parts[2] != "resolve" && parts[2] != "tree")) return std::nullopt;
+  if (parts.size() < 4 || (parts[2] != "blob" && parts[2] != "resolve" && parts[2] != "tree"))
+    return std::nullopt;
   ref.revision = PercentDecode(parts[3]);
-  for (size_t i = 4; i < parts.size(); ++i) ref.path += (ref.path.empty() ? "" : "/") + PercentDecode(parts[i]);
+  for (size_t i = 4; i < parts.size(); ++i)
+    ref.path += (ref.path.empty() ? "" : "/") + PercentDecode(parts[i]);
   if (ref.revision.empty() || (!ref.path.empty() && !IsSafeRepoPath(ref.path))) return std::nullopt;
   return ref;
 }
@@ -46,8 +48,8 @@ std::optional<HubModelReference> FromShortForm(std::string_view text) {
   std::string_view rest = text.substr(name_end);
   if (rest.front() == '@') {
     size_t path_start = rest.find('/');
-    ref.revision = PercentDecode(rest.substr(1, path_start == std::string_view::npos ? std::string_view::npos
-                                                                                    : path_start - 1));
+    ref.revision = PercentDecode(
+        rest.substr(1, path_start == std::string_view::npos ? std::string_view::npos : path_start - 1));
     if (ref.revision.empty() || ref.revision.find("..") != std::string::npos) return std::nullopt;
     rest = path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
   }
@@ -61,7 +63,10 @@ std::optional<HubModelReference> FromShortForm(std::string_view text) {
 
 Error NotCached(const HubModelReference& ref, const HubCache& cache, const std::string& what) {
   std::string where = cache.enabled() ? " (" + cache.root() + ")" : " (no cache folder: set PIPEFIT_CACHE)";
-  return MakeErrorf(ErrorCode::kNotFound, "{}@{}: {} is not in pipefit's cache{} and the network is off (--offline or HF_HUB_OFFLINE=1)", ref.repo, (ref.revision.empty() ? "main" : ref.revision), what, where);
+  return MakeErrorf(
+      ErrorCode::kNotFound,
+      "{}@{}: {} is not in pipefit's cache{} and the network is off (--offline or HF_HUB_OFFLINE=1)",
+      ref.repo, (ref.revision.empty() ? "main" : ref.revision), what, where);
 }
 
 }  // namespace
@@ -97,12 +102,16 @@ Result<Pipeline> LoadHubModel(const HubModelReference& ref, const HubLoadOptions
   if (options.offline) {
     // Resolution tried the local paths, the HF cache and the catalog first.
     if (commit.empty()) {
-      return NotCached(ref, cache, "not a local path, not in the Hugging Face cache or the catalog, and the revision");
+      return NotCached(ref, cache,
+                       "not a local path, not in the Hugging Face cache or the catalog, and the revision");
     }
   } else if (!IsCommitHash(revision) || !files) {
     PIPEFIT_ASSIGN_OR_RETURN(HubRevision resolved, client.ResolveRevision(revision, /*with_files=*/!files));
     if (!resolved.gated.empty() && settings.token.empty()) {
-      return MakeErrorf(ErrorCode::kNotFound, "{} is a gated repo: accept its conditions at {}/{}, then set HF_TOKEN (or run `hf auth login`)", ref.repo, settings.endpoint, ref.repo);
+      return MakeErrorf(
+          ErrorCode::kNotFound,
+          "{} is a gated repo: accept its conditions at {}/{}, then set HF_TOKEN (or run `hf auth login`)",
+          ref.repo, settings.endpoint, ref.repo);
     }
     if (resolved.sha != commit) files = cache.ReadTree(resolved.sha);
     if (!files) files = std::move(resolved.files);
@@ -120,8 +129,10 @@ Result<Pipeline> LoadHubModel(const HubModelReference& ref, const HubLoadOptions
   const int cached_files = cache.LoadData(commit, fs);
   if (!ref.path.empty() && !fs.Exists(JoinPath(ref.repo, ref.path))) {
     // "org/name@refs/pr/1" reads as revision "refs" and path "pr/1".
-    const std::string hint = ref.revision == "refs" ? " (write a revision containing '/' URL-encoded: @refs%2Fpr%2F1)" : "";
-    return MakeErrorf(ErrorCode::kNotFound, "{}@{}: no file or folder '{}'{}", ref.repo, revision, ref.path, hint);
+    const std::string hint =
+        ref.revision == "refs" ? " (write a revision containing '/' URL-encoded: @refs%2Fpr%2F1)" : "";
+    return MakeErrorf(ErrorCode::kNotFound, "{}@{}: no file or folder '{}'{}", ref.repo, revision, ref.path,
+                      hint);
   }
   std::mutex progress_mutex;
   auto on_fetched = [&](int done, int total) {
@@ -140,7 +151,8 @@ Result<Pipeline> LoadHubModel(const HubModelReference& ref, const HubLoadOptions
   // 5. The cache, and what it all cost.
   std::vector<std::string> cache_notes;
   if (!options.offline) {
-    for (Status status : {cache.WriteRef(revision, commit), cache.WriteTree(commit, *files), cache.SaveData(commit, fs)}) {
+    for (Status status :
+         {cache.WriteRef(revision, commit), cache.WriteTree(commit, *files), cache.SaveData(commit, fs)}) {
       if (!status.ok()) cache_notes.push_back("could not write pipefit's cache: " + status.error().message);
     }
   }
@@ -150,9 +162,9 @@ Result<Pipeline> LoadHubModel(const HubModelReference& ref, const HubLoadOptions
   pipeline->source.revision = commit;
   pipeline->source.pinned = !ref.revision.empty();
   HttpStats stats = http.stats();
-  pipeline->source.fetch = FetchSummary{
-      settings.endpoint, stats.requests, stats.body_bytes, cached_files,
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+  pipeline->source.fetch =
+      FetchSummary{settings.endpoint, stats.requests, stats.body_bytes, cached_files,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
   if (!cache_notes.empty()) pipeline->notes.push_back(cache_notes.front());
   return pipeline;
 }

@@ -22,7 +22,8 @@ TEST(ParseHubReferenceTest, ShortFormsAndUrls) {
       {"city96/FLUX.1-dev-gguf/flux1-dev-Q4_0.gguf", "city96/FLUX.1-dev-gguf", "", "flux1-dev-Q4_0.gguf"},
       {"org/name@abc/vae/config.json", "org/name", "abc", "vae/config.json"},
       {"https://huggingface.co/org/name", "org/name", "", ""},
-      {"https://huggingface.co/org/name/blob/main/flux1-dev-Q4_0.gguf", "org/name", "main", "flux1-dev-Q4_0.gguf"},
+      {"https://huggingface.co/org/name/blob/main/flux1-dev-Q4_0.gguf", "org/name", "main",
+       "flux1-dev-Q4_0.gguf"},
       {"https://huggingface.co/org/name/resolve/refs%2Fpr%2F3/a%20b.safetensors", "org/name", "refs/pr/3",
        "a b.safetensors"},
       {"https://huggingface.co/org/name/tree/main/transformer", "org/name", "main", "transformer"},
@@ -40,8 +41,8 @@ TEST(ParseHubReferenceTest, ShortFormsAndUrls) {
 TEST(ParseHubReferenceTest, NotHubReferences) {
   for (const char* text : {"flux-dev", "org/", "/org/name", "org/name@", "org/name@a..b", "org/name/../x",
                            "org/name//x", "https://example.com/org/name", "https://huggingface.co/org",
-                           "https://huggingface.co/org/name/commits/main", "https://huggingface.co/org/name/blob",
-                           "o rg/name", "org/na:me"}) {
+                           "https://huggingface.co/org/name/commits/main",
+                           "https://huggingface.co/org/name/blob", "o rg/name", "org/na:me"}) {
     EXPECT_FALSE(ParseHubReference(text, "https://huggingface.co").has_value()) << text;
   }
 }

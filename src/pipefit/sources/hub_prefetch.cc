@@ -19,7 +19,9 @@ struct Fetch {
   int64_t length = 0;
 };
 
-std::string Mounted(const HubFileSystem& fs, const std::string& repo_path) { return JoinPath(fs.mount(), repo_path); }
+std::string Mounted(const HubFileSystem& fs, const std::string& repo_path) {
+  return JoinPath(fs.mount(), repo_path);
+}
 
 // Runs one round; returns the first failure in task order.
 Status RunRound(const HubFileSystem& fs, const std::vector<Fetch>& fetches, int max_parallel,
@@ -42,7 +44,8 @@ bool IsSmallJson(const std::string& name, const std::string& variant) {
   for (const char* stem : {"diffusion_pytorch_model", "model"}) {
     const std::string plain = std::string(stem) + ".safetensors.index.json";
     if (name == plain) return true;
-    if (!variant.empty() && name == std::string(stem) + ".safetensors.index." + variant + ".json") return true;
+    if (!variant.empty() && name == std::string(stem) + ".safetensors.index." + variant + ".json")
+      return true;
   }
   return false;
 }
@@ -67,7 +70,8 @@ std::vector<Fetch> SmallFiles(const HubFileSystem& fs, const std::vector<std::st
     for (const std::string& name : *names) {
       const std::string path = JoinPath(folder, name);
       auto info = fs.Stat(Mounted(fs, path));
-      if (!IsSmallJson(name, variant) || !info.ok() || info->is_directory || info->size > kMaxIndexFileBytes) continue;
+      if (!IsSmallJson(name, variant) || !info.ok() || info->is_directory || info->size > kMaxIndexFileBytes)
+        continue;
       fetches.push_back(Fetch{path, 0, info->size});
     }
   }
@@ -78,9 +82,9 @@ std::vector<Fetch> SmallFiles(const HubFileSystem& fs, const std::vector<std::st
 // component's tensors, a large single file may hold a whole UNet's (SDXL's
 // header is ~200 kB), anything smaller fits kHubFirstReadBytes.
 int64_t SpeculativeFirstRead(int64_t file_size, bool shard) {
-  const int64_t wanted = shard ? kSpeculativeShardHeaderBytes
-                               : file_size >= kLargeWeightFileBytes ? kSpeculativeLargeHeaderBytes
-                                                                    : kHubFirstReadBytes;
+  const int64_t wanted = shard                                ? kSpeculativeShardHeaderBytes
+                         : file_size >= kLargeWeightFileBytes ? kSpeculativeLargeHeaderBytes
+                                                              : kHubFirstReadBytes;
   return std::min(wanted, file_size);
 }
 
@@ -149,11 +153,13 @@ std::vector<Fetch> HeaderRests(const HubFileSystem& fs, const std::vector<Fetch>
     // loader will refuse the file, so its claimed length is not fetched.
     if (held.size() < 8 || (held.size() > 8 && held[8] != '{')) continue;
     uint64_t length = 0;
-    for (int i = 7; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(held[static_cast<size_t>(i)]);
+    for (int i = 7; i >= 0; --i)
+      length = (length << 8) | static_cast<unsigned char>(held[static_cast<size_t>(i)]);
     if (length > static_cast<uint64_t>(kMaxSafetensorsHeaderBytes)) continue;  // the loader reports it
     const int64_t end = 8 + static_cast<int64_t>(length);
     if (end > static_cast<int64_t>(held.size())) {
-      fetches.push_back(Fetch{first.path, static_cast<int64_t>(held.size()), end - static_cast<int64_t>(held.size())});
+      fetches.push_back(
+          Fetch{first.path, static_cast<int64_t>(held.size()), end - static_cast<int64_t>(held.size())});
     }
   }
   return fetches;

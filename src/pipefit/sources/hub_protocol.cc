@@ -18,7 +18,8 @@ std::string ApiBase(const std::string& endpoint, const std::string& repo) {
 
 std::string RevisionInfoUrl(const std::string& endpoint, const std::string& repo, const std::string& revision,
                             bool with_files) {
-  return ApiBase(endpoint, repo) + "/revision/" + PercentEncode(revision, false) + (with_files ? "?blobs=true" : "");
+  return ApiBase(endpoint, repo) + "/revision/" + PercentEncode(revision, false) +
+         (with_files ? "?blobs=true" : "");
 }
 
 std::string TreeUrl(const std::string& endpoint, const std::string& repo, const std::string& revision) {
@@ -36,7 +37,8 @@ bool IsSafeRepoPath(std::string_view path) {
   size_t start = 0;
   while (start <= path.size()) {
     size_t end = path.find('/', start);
-    std::string_view segment = path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    std::string_view segment =
+        path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     if (segment.empty() || segment == "." || segment == "..") return false;
     if (end == std::string_view::npos) break;
     start = end + 1;
@@ -49,7 +51,8 @@ bool IsSafeRepoPath(std::string_view path) {
 
 Result<HubRevision> ParseRevisionInfo(std::string_view json, const std::string& label) {
   simdjson::dom::parser parser;
-  PIPEFIT_ASSIGN_OR_RETURN(simdjson::dom::object root, ParseJsonObject(parser, json, label, "the revision info"));
+  PIPEFIT_ASSIGN_OR_RETURN(simdjson::dom::object root,
+                           ParseJsonObject(parser, json, label, "the revision info"));
   HubRevision revision;
   std::string_view sha;
   if (root["sha"].get_string().get(sha) == simdjson::SUCCESS) {
@@ -85,6 +88,9 @@ Result<HubRevision> ParseRevisionInfo(std::string_view json, const std::string& 
     }
     files.push_back(HubFile{std::string(path), size});
   }
+  // huggingface_hub's snapshot_download lists the tree instead when the
+  // model info has 1000 siblings or more: the Hub may cut the list short.
+  if (files.size() >= kMaxTrustedSiblings) return revision;
   revision.files = std::move(files);
   return revision;
 }
@@ -93,7 +99,8 @@ Result<std::vector<HubFile>> ParseTreePage(std::string_view json, const std::str
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto error = parser.parse(json.data(), json.size()).get(root); error != simdjson::SUCCESS) {
-    return MakeErrorf(ErrorCode::kMalformed, "{}: the tree listing is not valid JSON: {}", label, simdjson::error_message(error));
+    return MakeErrorf(ErrorCode::kMalformed, "{}: the tree listing is not valid JSON: {}", label,
+                      simdjson::error_message(error));
   }
   simdjson::dom::array entries;
   if (root.get_array().get(entries) != simdjson::SUCCESS) {
@@ -127,22 +134,28 @@ Error HubResponseError(const HttpResponse& response, const std::string& what, co
   const std::string server = PrintableServerText(response.Header("x-error-message").value_or(""));
   const std::string status = "HTTP " + std::to_string(response.status);
   const std::string detail = server.empty() ? " (" + status + ")" : " (" + status + ": " + server + ")";
-  const std::string token_advice =
-      has_token ? "check that your token (HF_TOKEN or HF_HOME/token) has read access"
-                : "if it is private, set HF_TOKEN or log in with `hf auth login`";
+  const std::string token_advice = has_token
+                                       ? "check that your token (HF_TOKEN or HF_HOME/token) has read access"
+                                       : "if it is private, set HF_TOKEN or log in with `hf auth login`";
   if (code == "GatedRepo") {
-    return MakeErrorf(ErrorCode::kNotFound, "{}: {} is a gated repo{}. Accept its conditions at {}/{}{}", what, repo, detail, endpoint, repo, (has_token ? ", then retry (your token has no access yet)"
-                                                 : ", then set HF_TOKEN to a token of that account"));
+    return MakeErrorf(ErrorCode::kNotFound, "{}: {} is a gated repo{}. Accept its conditions at {}/{}{}",
+                      what, repo, detail, endpoint, repo,
+                      (has_token ? ", then retry (your token has no access yet)"
+                                 : ", then set HF_TOKEN to a token of that account"));
   }
   if (code == "RevisionNotFound") {
     return MakeErrorf(ErrorCode::kNotFound, "{}: no such revision in {}{}", what, repo, detail);
   }
-  if (code == "EntryNotFound") return MakeErrorf(ErrorCode::kNotFound, "{}: no such file in {}{}", what, repo, detail);
-  if (code == "RepoNotFound" || (response.status == 401 && server != "Invalid credentials in Authorization header")) {
-    return MakeErrorf(ErrorCode::kNotFound, "{}: repository {} not found on {}{}; {}", what, repo, endpoint, detail, token_advice);
+  if (code == "EntryNotFound")
+    return MakeErrorf(ErrorCode::kNotFound, "{}: no such file in {}{}", what, repo, detail);
+  if (code == "RepoNotFound" ||
+      (response.status == 401 && server != "Invalid credentials in Authorization header")) {
+    return MakeErrorf(ErrorCode::kNotFound, "{}: repository {} not found on {}{}; {}", what, repo, endpoint,
+                      detail, token_advice);
   }
   if (response.status == 401) {
-    return MakeErrorf(ErrorCode::kNetwork, "{}: the Hub rejected the token{}; check HF_TOKEN or HF_HOME/token", what, detail);
+    return MakeErrorf(ErrorCode::kNetwork,
+                      "{}: the Hub rejected the token{}; check HF_TOKEN or HF_HOME/token", what, detail);
   }
   if (response.status == 403) {
     return MakeErrorf(ErrorCode::kNetwork, "{}: access denied{}; {}", what, detail, token_advice);

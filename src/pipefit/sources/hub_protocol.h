@@ -33,6 +33,9 @@ inline constexpr int64_t kMaxHubJsonBytes = 16 * 1024 * 1024;  // one API respon
 inline constexpr int kMaxTreePages = 200;
 inline constexpr int64_t kMaxTreeEntries = 200'000;
 inline constexpr size_t kMaxRepoPathBytes = 1024;
+// A model info listing this many siblings or more may be truncated; the tree
+// listing is asked instead (huggingface_hub snapshot_download does the same).
+inline constexpr size_t kMaxTrustedSiblings = 1000;
 // Everything one model may make us receive (API answers, configs, headers).
 // FLUX.1-dev needs 0.5 MB; a header is at most 100 MB (safetensors' own
 // limit), so a legitimate pipeline stays far below.

@@ -1,5 +1,6 @@
 #include "pipefit/sources/hub_protocol.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -18,20 +19,24 @@ TEST(HubProtocolTest, Urls) {
 }
 
 TEST(HubProtocolTest, RevisionInfo) {
-  auto plain = ParseRevisionInfo(R"({"id":"o/n","sha":"0123456789ABCDEF0123456789abcdef01234567","gated":false})", "o/n");
+  auto plain = ParseRevisionInfo(
+      R"({"id":"o/n","sha":"0123456789ABCDEF0123456789abcdef01234567","gated":false})", "o/n");
   ASSERT_TRUE(plain.ok()) << plain.error().message;
   EXPECT_EQ(plain->sha, "0123456789abcdef0123456789abcdef01234567");
   EXPECT_EQ(plain->gated, "");
-  auto gated = ParseRevisionInfo(R"({"sha":"0123456789abcdef0123456789abcdef01234567","gated":"manual"})", "o/n");
+  auto gated =
+      ParseRevisionInfo(R"({"sha":"0123456789abcdef0123456789abcdef01234567","gated":"manual"})", "o/n");
   ASSERT_TRUE(gated.ok());
   EXPECT_EQ(gated->gated, "manual");
 }
 
 TEST(HubProtocolTest, RevisionInfoWithBlobsListsEveryFileWithItsSize) {
-  auto info = ParseRevisionInfo(R"({"sha":"0123456789abcdef0123456789abcdef01234567","gated":false,"siblings":[
+  auto info =
+      ParseRevisionInfo(R"({"sha":"0123456789abcdef0123456789abcdef01234567","gated":false,"siblings":[
     {"rfilename":"model_index.json","blobId":"a","size":536},
     {"rfilename":"vae/diffusion_pytorch_model.safetensors","blobId":"b","size":167666902,
-     "lfs":{"sha256":"c","size":167666902,"pointerSize":135}}]})", "o/n");
+     "lfs":{"sha256":"c","size":167666902,"pointerSize":135}}]})",
+                        "o/n");
   ASSERT_TRUE(info.ok()) << info.error().message;
   ASSERT_TRUE(info->files.has_value());
   ASSERT_EQ(info->files->size(), 2u);
@@ -44,13 +49,21 @@ TEST(HubProtocolTest, RevisionInfoWithBlobsListsEveryFileWithItsSize) {
       R"({"sha":"0123456789abcdef0123456789abcdef01234567","siblings":[{"rfilename":"a.json"}]})", "o/n");
   ASSERT_TRUE(names.ok());
   EXPECT_FALSE(names->files.has_value());
+  // 1000 siblings or more may be a truncated list: the tree is asked instead.
+  std::string many = R"({"sha":"0123456789abcdef0123456789abcdef01234567","siblings":[)";
+  for (int i = 0; i < 1000; ++i) many += (i ? "," : "") + fmt::format(R"({{"rfilename":"f{}","size":1}})", i);
+  auto truncated = ParseRevisionInfo(many + "]}", "o/n");
+  ASSERT_TRUE(truncated.ok());
+  EXPECT_FALSE(truncated->files.has_value());
   // An empty repo lists no file.
-  auto empty = ParseRevisionInfo(R"({"sha":"0123456789abcdef0123456789abcdef01234567","siblings":[]})", "o/n");
+  auto empty =
+      ParseRevisionInfo(R"({"sha":"0123456789abcdef0123456789abcdef01234567","siblings":[]})", "o/n");
   ASSERT_TRUE(empty.ok());
   ASSERT_TRUE(empty->files.has_value());
   EXPECT_TRUE(empty->files->empty());
   auto unsafe = ParseRevisionInfo(
-      R"({"sha":"0123456789abcdef0123456789abcdef01234567","siblings":[{"rfilename":"../x","size":1}]})", "o/n");
+      R"({"sha":"0123456789abcdef0123456789abcdef01234567","siblings":[{"rfilename":"../x","size":1}]})",
+      "o/n");
   ASSERT_FALSE(unsafe.ok());
   EXPECT_EQ(unsafe.error().code, ErrorCode::kMalformed);
   EXPECT_EQ(unsafe.error().message, "o/n: sibling 0: unsafe path '../x'");
@@ -69,7 +82,8 @@ TEST(HubProtocolTest, RevisionInfoErrors) {
       {"[]", "o/n: the revision info must be a JSON object"},
       {R"({"id":"o/n"})", "o/n: the revision info has no 40-digit \"sha\""},
       {R"({"sha":"abc"})", "o/n: the revision info has no 40-digit \"sha\""},
-      {R"({"sha":"0123456789abcdef0123456789abcdef0123456g"})", "o/n: the revision info has no 40-digit \"sha\""},
+      {R"({"sha":"0123456789abcdef0123456789abcdef0123456g"})",
+       "o/n: the revision info has no 40-digit \"sha\""},
   };
   for (const Case& c : cases) {
     auto result = ParseRevisionInfo(c.json, "o/n");
@@ -84,7 +98,8 @@ TEST(HubProtocolTest, TreePageKeepsFilesAndSkipsDirectories) {
     {"type":"directory","oid":"1","size":0,"path":"vae"},
     {"type":"file","oid":"2","size":540,"path":"vae/config.json"},
     {"type":"file","oid":"3","size":167666902,"path":"vae/diffusion_pytorch_model.safetensors",
-     "lfs":{"oid":"x","size":167666902,"pointerSize":135}}])", "page 1");
+     "lfs":{"oid":"x","size":167666902,"pointerSize":135}}])",
+                             "page 1");
   ASSERT_TRUE(files.ok()) << files.error().message;
   ASSERT_EQ(files->size(), 2u);
   EXPECT_EQ((*files)[0].path, "vae/config.json");
@@ -99,11 +114,13 @@ TEST(HubProtocolTest, TreePageErrors) {
   } cases[] = {
       {"{}", "p: the tree listing must be a JSON array"},
       {"[1]", "p: tree entry 0 has no string \"type\" and \"path\""},
-      {R"([{"type":"file","path":"a","size":1},{"type":"file","size":2}])", "p: tree entry 1 has no string \"type\" and \"path\""},
+      {R"([{"type":"file","path":"a","size":1},{"type":"file","size":2}])",
+       "p: tree entry 1 has no string \"type\" and \"path\""},
       {R"([{"type":"file","path":"a"}])", "p: tree entry 0 (a) has no non-negative \"size\""},
       {R"([{"type":"file","path":"a","size":-1}])", "p: tree entry 0 (a) has no non-negative \"size\""},
       {R"([{"type":"file","path":"a","size":1.5}])", "p: tree entry 0 (a) has no non-negative \"size\""},
-      {R"([{"type":"file","path":"../etc/passwd","size":1}])", "p: tree entry 0: unsafe path '../etc/passwd'"},
+      {R"([{"type":"file","path":"../etc/passwd","size":1}])",
+       "p: tree entry 0: unsafe path '../etc/passwd'"},
       {R"([{"type":"directory","path":"/abs","size":0}])", "p: tree entry 0: unsafe path '/abs'"},
       {"[", "p: the tree listing is not valid JSON: "},
   };
@@ -116,7 +133,8 @@ TEST(HubProtocolTest, TreePageErrors) {
 }
 
 TEST(HubProtocolTest, SafeRepoPaths) {
-  for (const char* ok : {"a", "a/b.json", "text_encoder_2/model-00001-of-00002.safetensors", ".gitattributes"}) {
+  for (const char* ok :
+       {"a", "a/b.json", "text_encoder_2/model-00001-of-00002.safetensors", ".gitattributes"}) {
     EXPECT_TRUE(IsSafeRepoPath(ok)) << ok;
   }
   for (const char* bad : {"", "/a", "a//b", "a/", "./a", "a/../b", "..", "a\\b", "a\nb", "a\tb"}) {
@@ -149,7 +167,8 @@ TEST(HubProtocolTest, ResponseErrorsInTheUsersWords) {
        "no access yet)"},
       {ErrorResponse(404, "RevisionNotFound", "Invalid rev id: nope"), false, ErrorCode::kNotFound,
        "w: no such revision in o/n (HTTP 404: Invalid rev id: nope)"},
-      {ErrorResponse(404, "EntryNotFound", ""), false, ErrorCode::kNotFound, "w: no such file in o/n (HTTP 404)"},
+      {ErrorResponse(404, "EntryNotFound", ""), false, ErrorCode::kNotFound,
+       "w: no such file in o/n (HTTP 404)"},
       {ErrorResponse(401, "RepoNotFound", "Repository not found"), false, ErrorCode::kNotFound,
        "w: repository o/n not found on https://hf.test (HTTP 401: Repository not found); if it is private, set "
        "HF_TOKEN or log in with `hf auth login`"},
@@ -162,7 +181,8 @@ TEST(HubProtocolTest, ResponseErrorsInTheUsersWords) {
       {ErrorResponse(403, "", ""), false, ErrorCode::kNetwork,
        "w: access denied (HTTP 403); if it is private, set HF_TOKEN or log in with `hf auth login`"},
       {ErrorResponse(404, "", ""), false, ErrorCode::kNotFound, "w: not found (HTTP 404)"},
-      {ErrorResponse(416, "", ""), false, ErrorCode::kNetwork, "w: the server refused the byte range (HTTP 416)"},
+      {ErrorResponse(416, "", ""), false, ErrorCode::kNetwork,
+       "w: the server refused the byte range (HTTP 416)"},
       {ErrorResponse(503, "", ""), false, ErrorCode::kNetwork, "w: unexpected HTTP 503 (HTTP 503)"},
   };
   for (const Case& c : cases) {

@@ -1,11 +1,9 @@
 #include "pipefit/sources/pipeline_folder.h"
 
-#include "pipefit/base/text.h"
-
 #include <simdjson.h>
 
+#include "pipefit/base/text.h"
 #include "pipefit/formats/json_object.h"
-
 #include "pipefit/sources/component_files.h"
 #include "pipefit/sources/single_file_class.h"
 
@@ -15,8 +13,8 @@ namespace {
 // Classes that never hold weights (diffusers schedulers, transformers
 // tokenizers and processors).
 bool IsWeightlessClass(std::string_view class_name) {
-  for (std::string_view suffix : {"Scheduler", "Tokenizer", "TokenizerFast", "Processor",
-                                  "FeatureExtractor", "ImageProcessor"}) {
+  for (std::string_view suffix :
+       {"Scheduler", "Tokenizer", "TokenizerFast", "Processor", "FeatureExtractor", "ImageProcessor"}) {
     if (class_name.ends_with(suffix)) return true;
   }
   return false;
@@ -109,8 +107,7 @@ Result<Pipeline> LoadWeightFile(const FileSystem& fs, const std::string& path) {
   return pipeline;
 }
 
-Result<Pipeline> LoadLocalModel(const FileSystem& fs, const std::string& path,
-                                const std::string& variant) {
+Result<Pipeline> LoadLocalModel(const FileSystem& fs, const std::string& path, const std::string& variant) {
   PIPEFIT_ASSIGN_OR_RETURN(FileInfo info, fs.Stat(path));
   if (!info.is_directory) {
     if (path.ends_with(".safetensors") || path.ends_with(".gguf")) return LoadWeightFile(fs, path);

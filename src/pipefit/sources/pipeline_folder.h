@@ -31,8 +31,7 @@ Result<Pipeline> LoadComponentFolder(const FileSystem& fs, const std::string& di
 Result<Pipeline> LoadWeightFile(const FileSystem& fs, const std::string& path);
 
 // Dispatches on what `path` is. kNotFound when it is none of the above.
-Result<Pipeline> LoadLocalModel(const FileSystem& fs, const std::string& path,
-                                const std::string& variant);
+Result<Pipeline> LoadLocalModel(const FileSystem& fs, const std::string& path, const std::string& variant);
 
 }  // namespace pipefit
 

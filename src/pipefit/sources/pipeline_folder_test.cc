@@ -25,14 +25,14 @@ constexpr int64_t kVaeBytes = 167'639'366;             // 83,819,683 params x 2
 // FLUX.1-dev transformer by hand (config: 24 heads x 128 = 3072, mlp 4x).
 constexpr int64_t D = 3072, kMlp = 4 * D;
 constexpr int64_t Linear(int64_t in, int64_t out) { return in * out + out; }
-constexpr int64_t kDoubleBlockParams = 2 * Linear(D, 6 * D) + 8 * Linear(D, D) + 4 * 128 +
-                                       2 * (Linear(D, kMlp) + Linear(kMlp, D));
+constexpr int64_t kDoubleBlockParams =
+    2 * Linear(D, 6 * D) + 8 * Linear(D, D) + 4 * 128 + 2 * (Linear(D, kMlp) + Linear(kMlp, D));
 // fp8 layerwise casting skips "norm" (norm1.linear, norm1_context.linear,
 // norm.linear, norm_out.linear, RMSNorms) and "^proj_out$" (internals §5).
 constexpr int64_t kDoubleCastParams = 8 * Linear(D, D) + 2 * (Linear(D, kMlp) + Linear(kMlp, D));
 constexpr int64_t kSingleCastParams = 3 * Linear(D, D) + Linear(D, kMlp) + Linear(D + kMlp, D);
-constexpr int64_t kTopCastParams = Linear(64, D) + Linear(4096, D) + 2 * (Linear(256, D) + Linear(D, D)) +
-                                   Linear(768, D) + Linear(D, D);
+constexpr int64_t kTopCastParams =
+    Linear(64, D) + Linear(4096, D) + 2 * (Linear(256, D) + Linear(D, D)) + Linear(768, D) + Linear(D, D);
 constexpr int64_t kCastParams = kTopCastParams + 19 * kDoubleCastParams + 38 * kSingleCastParams;
 
 class FluxFolderTest : public ::testing::Test {
@@ -133,12 +133,14 @@ TEST_F(FluxFolderTest, BitsandbytesSizes) {
 
 TEST_F(FluxFolderTest, VariantFilesAreSelectedByVariant) {
   testkit::TempDir dir;
-  testkit::WriteFluxDevFixture(dir.path() + "/v", PIPEFIT_SOURCE_DIR, {.variant = "fp16", .stored_dtype = "F16"});
+  testkit::WriteFluxDevFixture(dir.path() + "/v", PIPEFIT_SOURCE_DIR,
+                               {.variant = "fp16", .stored_dtype = "F16"});
   auto with_variant = LoadLocalModel(fs_, dir.path() + "/v", "fp16");
   ASSERT_TRUE(with_variant.ok()) << with_variant.error().message;
   PipelineMeasurement m = MeasurePipeline(*with_variant, LoadDType::kBF16);
   EXPECT_EQ(Get(m, "transformer").stored_bytes, kTransformerBytes);
-  EXPECT_EQ(with_variant->components[6].files.front(), dir.path() + "/v/vae/diffusion_pytorch_model.fp16.safetensors");
+  EXPECT_EQ(with_variant->components[6].files.front(),
+            dir.path() + "/v/vae/diffusion_pytorch_model.fp16.safetensors");
   EXPECT_EQ(with_variant->components[5].files.front(),
             dir.path() + "/v/transformer/diffusion_pytorch_model.safetensors.index.fp16.json");
 
@@ -154,7 +156,8 @@ TEST_F(FluxFolderTest, MissingVariantFallsBackWithANote) {
   auto pipeline = LoadLocalModel(fs_, root(), "fp16");
   ASSERT_TRUE(pipeline.ok()) << pipeline.error().message;
   ASSERT_EQ(pipeline->components[6].notes.size(), 1u);
-  EXPECT_EQ(pipeline->components[6].notes[0], "no 'fp16' variant files: using diffusion_pytorch_model.safetensors");
+  EXPECT_EQ(pipeline->components[6].notes[0],
+            "no 'fp16' variant files: using diffusion_pytorch_model.safetensors");
 }
 
 TEST_F(FluxFolderTest, MissingShardIsAnErrorNamingIt) {
@@ -178,8 +181,9 @@ TEST_F(FluxFolderTest, CorruptShardIsAnErrorNamingTheFile) {
 }
 
 TEST_F(FluxFolderTest, TensorMissingFromItsShardIsAnError) {
-  testkit::WriteTextFile(root() + "/vae/diffusion_pytorch_model.safetensors.index.json",
-                         R"({"metadata":{"total_size":4},"weight_map":{"x":"a.safetensors","y":"a.safetensors"}})");
+  testkit::WriteTextFile(
+      root() + "/vae/diffusion_pytorch_model.safetensors.index.json",
+      R"({"metadata":{"total_size":4},"weight_map":{"x":"a.safetensors","y":"a.safetensors"}})");
   testkit::WriteSparseSafetensors(root() + "/vae/a.safetensors", {{"x", "BF16", {2}}});
   auto pipeline = LoadLocalModel(fs_, root(), "");
   ASSERT_FALSE(pipeline.ok());
@@ -188,8 +192,9 @@ TEST_F(FluxFolderTest, TensorMissingFromItsShardIsAnError) {
 }
 
 TEST_F(FluxFolderTest, TotalSizeMismatchIsANote) {
-  testkit::WriteTextFile(root() + "/text_encoder_2/model.safetensors.index.json",
-                         R"({"metadata":{"total_size":5},"weight_map":{"shared.weight":"model-00001-of-00002.safetensors"}})");
+  testkit::WriteTextFile(
+      root() + "/text_encoder_2/model.safetensors.index.json",
+      R"({"metadata":{"total_size":5},"weight_map":{"shared.weight":"model-00001-of-00002.safetensors"}})");
   std::filesystem::remove(root() + "/text_encoder_2/model-00002-of-00002.safetensors");
   auto pipeline = LoadLocalModel(fs_, root(), "");
   ASSERT_TRUE(pipeline.ok()) << pipeline.error().message;
@@ -213,13 +218,15 @@ TEST_F(FluxFolderTest, PickleWeightsAreReportedWithANote) {
   EXPECT_EQ(vae.format, WeightFormat::kPickle);
   EXPECT_EQ(vae.bytes, 335'304'388);
   ASSERT_FALSE(vae.notes.empty());
-  EXPECT_EQ(vae.notes.back(), "weights are pickle files (.bin/.pt): size is the file size, no per-tensor analysis");
+  EXPECT_EQ(vae.notes.back(),
+            "weights are pickle files (.bin/.pt): size is the file size, no per-tensor analysis");
 }
 
 TEST_F(FluxFolderTest, NullComponentsAreSkipped) {
-  testkit::WriteTextFile(root() + "/model_index.json",
-                         R"({"_class_name":"FluxPipeline","feature_extractor":[null,null],"image_encoder":[null,null],)"
-                         R"("transformer":["diffusers","FluxTransformer2DModel"],"force_zeros":true})");
+  testkit::WriteTextFile(
+      root() + "/model_index.json",
+      R"({"_class_name":"FluxPipeline","feature_extractor":[null,null],"image_encoder":[null,null],)"
+      R"("transformer":["diffusers","FluxTransformer2DModel"],"force_zeros":true})");
   auto pipeline = LoadLocalModel(fs_, root(), "");
   ASSERT_TRUE(pipeline.ok()) << pipeline.error().message;
   ASSERT_EQ(pipeline->components.size(), 1u);

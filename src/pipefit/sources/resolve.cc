@@ -11,8 +11,8 @@ namespace pipefit {
 namespace {
 
 bool LooksLikeLocalPath(const std::string& reference) {
-  return reference.starts_with("/") || reference.starts_with("./") ||
-         reference.starts_with("../") || reference.starts_with("~");
+  return reference.starts_with("/") || reference.starts_with("./") || reference.starts_with("../") ||
+         reference.starts_with("~");
 }
 
 bool HasWeightSuffix(const std::string& reference) {
@@ -60,7 +60,8 @@ Result<Pipeline> ResolveModel(const std::string& reference, const ResolveOptions
     pipeline.source.kind = SourceKind::kLocal;
     return pipeline;
   }
-  if (LooksLikeLocalPath(reference) || (HasWeightSuffix(reference) && reference.find('/') == std::string::npos)) {
+  if (LooksLikeLocalPath(reference) ||
+      (HasWeightSuffix(reference) && reference.find('/') == std::string::npos)) {
     return MakeErrorf(ErrorCode::kNotFound, "{}: no such file or directory", reference);
   }
   // The HF cache first. When it lacks the revision, or holds only part of
@@ -75,16 +76,18 @@ Result<Pipeline> ResolveModel(const std::string& reference, const ResolveOptions
                         reference);
     }
     auto snapshot = FindHfCacheSnapshot(fs, env, cache_ref);
-    if (!snapshot.ok() && (options.offline || snapshot.error().code != ErrorCode::kNotFound)) return snapshot.error();
+    if (!snapshot.ok() && (options.offline || snapshot.error().code != ErrorCode::kNotFound))
+      return snapshot.error();
     if (snapshot.ok() && *snapshot) {
       auto pipeline = LoadLocalModel(fs, (*snapshot)->path, options.variant);
       if (pipeline.ok()) {
-        pipeline->source = SourceInfo{SourceKind::kHfCache, (*snapshot)->path, ref->repo, (*snapshot)->commit,
-                                      std::nullopt, !ref->revision.empty()};
+        pipeline->source = SourceInfo{SourceKind::kHfCache, (*snapshot)->path, ref->repo,
+                                      (*snapshot)->commit,  std::nullopt,      !ref->revision.empty()};
         return pipeline;
       }
       if (options.offline || pipeline.error().code != ErrorCode::kNotFound) return pipeline.error();
-      cache_note = "the Hugging Face cache holds only part of " + ref->repo + " (" + pipeline.error().message + ")";
+      cache_note =
+          "the Hugging Face cache holds only part of " + ref->repo + " (" + pipeline.error().message + ")";
     }
   }
   // The catalog holds one revision of each entry: a reference to another

@@ -58,7 +58,8 @@ class ResolveTest : public ::testing::Test {
     std::string out;
     for (const auto& c : MeasurePipeline(*pipeline, LoadDType::kBF16).components) {
       out += c.name + "=" + std::to_string(c.bytes) + "/" + std::to_string(c.layerwise_fp8_bytes) + "/" +
-             std::to_string(c.int8_bytes) + "/" + std::to_string(c.nf4_bytes) + "/" + std::to_string(c.block_bytes) + ";";
+             std::to_string(c.int8_bytes) + "/" + std::to_string(c.nf4_bytes) + "/" +
+             std::to_string(c.block_bytes) + ";";
     }
     return out;
   }
@@ -104,7 +105,8 @@ TEST_F(ResolveTest, SchnellCatalogEntryMatchesItsIndexTotal) {
 }
 
 TEST_F(ResolveTest, UnknownRevisionListsTheRefs) {
-  auto pipeline = ResolveModel(std::string("black-forest-labs/FLUX.1-dev@") + kOldCommit, {.offline = true}, fs_, env_);
+  auto pipeline =
+      ResolveModel(std::string("black-forest-labs/FLUX.1-dev@") + kOldCommit, {.offline = true}, fs_, env_);
   ASSERT_FALSE(pipeline.ok());
   EXPECT_EQ(pipeline.error().code, ErrorCode::kNotFound);
   EXPECT_THAT(pipeline.error().message,
@@ -128,15 +130,19 @@ TEST_F(ResolveTest, UnknownModelIsAClearError) {
   auto pipeline = ResolveModel("nobody/nothing", {.offline = true}, fs_, env_);
   ASSERT_FALSE(pipeline.ok());
   EXPECT_EQ(pipeline.error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(pipeline.error().message,
-            "nobody/nothing@main: not a local path, not in the Hugging Face cache or the catalog, and the revision "
-            "is not in pipefit's cache (" + *env_.Get("HOME") + "/.cache/pipefit/hub/127.0.0.1_9/nobody/nothing) "
-            "and the network is off (--offline or HF_HUB_OFFLINE=1)");
+  EXPECT_EQ(
+      pipeline.error().message,
+      "nobody/nothing@main: not a local path, not in the Hugging Face cache or the catalog, and the revision "
+      "is not in pipefit's cache (" +
+          *env_.Get("HOME") +
+          "/.cache/pipefit/hub/127.0.0.1_9/nobody/nothing) "
+          "and the network is off (--offline or HF_HUB_OFFLINE=1)");
   auto not_a_repo = ResolveModel("flux-dev", {.offline = true}, fs_, env_);
   ASSERT_FALSE(not_a_repo.ok());
-  EXPECT_EQ(not_a_repo.error().message,
-            "flux-dev: not a local path, not in the Hugging Face cache, not a built-in catalog entry (see `pipefit "
-            "catalog`), and not a Hub repo id (org/name[@revision][/path])");
+  EXPECT_EQ(
+      not_a_repo.error().message,
+      "flux-dev: not a local path, not in the Hugging Face cache, not a built-in catalog entry (see `pipefit "
+      "catalog`), and not a Hub repo id (org/name[@revision][/path])");
   auto path = ResolveModel("./missing/folder", {}, fs_, env_);
   ASSERT_FALSE(path.ok());
   EXPECT_EQ(path.error().message, "./missing/folder: no such file or directory");
@@ -158,21 +164,24 @@ class RevisionNotFoundTransport : public HttpTransport {
 TEST_F(ResolveTest, ARevisionTheCacheLacksIsAskedOfTheHubWhenOnline) {
   RevisionNotFoundTransport hub;
   env_.Set("HF_ENDPOINT", "https://hub.test");
-  auto pipeline = ResolveModel(std::string("black-forest-labs/FLUX.1-dev@") + kOldCommit,
-                               {.transport = &hub}, fs_, env_);
+  auto pipeline =
+      ResolveModel(std::string("black-forest-labs/FLUX.1-dev@") + kOldCommit, {.transport = &hub}, fs_, env_);
   ASSERT_FALSE(pipeline.ok());
   EXPECT_EQ(pipeline.error().message, std::string("black-forest-labs/FLUX.1-dev@") + kOldCommit +
                                           ": no such revision in black-forest-labs/FLUX.1-dev (HTTP 404)");
   ASSERT_EQ(hub.urls.size(), 1u);
-  EXPECT_EQ(hub.urls[0], std::string("https://hub.test/api/models/black-forest-labs/FLUX.1-dev/revision/") + kOldCommit + "?blobs=true");
+  EXPECT_EQ(hub.urls[0], std::string("https://hub.test/api/models/black-forest-labs/FLUX.1-dev/revision/") +
+                             kOldCommit + "?blobs=true");
 }
 
 TEST_F(ResolveTest, AnEncodedRevisionCannotClimbOutOfTheCache) {
-  auto pipeline = ResolveModel("black-forest-labs/FLUX.1-dev@%2E%2E%2F%2E%2E%2Fevil", {.offline = true}, fs_, env_);
+  auto pipeline =
+      ResolveModel("black-forest-labs/FLUX.1-dev@%2E%2E%2F%2E%2E%2Fevil", {.offline = true}, fs_, env_);
   ASSERT_FALSE(pipeline.ok());
   EXPECT_EQ(pipeline.error().code, ErrorCode::kUsage);
-  EXPECT_EQ(pipeline.error().message, "black-forest-labs/FLUX.1-dev@%2E%2E%2F%2E%2E%2Fevil: a revision must not contain "
-                                      "'..' or start with '/'");
+  EXPECT_EQ(pipeline.error().message,
+            "black-forest-labs/FLUX.1-dev@%2E%2E%2F%2E%2E%2Fevil: a revision must not contain "
+            "'..' or start with '/'");
 }
 
 TEST_F(ResolveTest, AMistypedRelativePathIsHintedAt) {

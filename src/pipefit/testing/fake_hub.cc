@@ -7,8 +7,6 @@
 // from the destructor never hits a reused descriptor.
 #include "pipefit/testing/fake_hub.h"
 
-#include "pipefit/testing/fake_hub_http.h"
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -32,6 +30,8 @@
 #include <system_error>
 #include <thread>
 #include <vector>
+
+#include "pipefit/testing/fake_hub_http.h"
 
 namespace pipefit::testkit {
 

@@ -36,7 +36,6 @@ static int64_t SendAll(int fd, const char* data, size_t size) {
   return static_cast<int64_t>(sent);
 }
 
-
 // Reads one request head (up to the blank line) from `buffer` + the socket;
 // bytes after it stay in `buffer` for the next request.
 HeadRead ReadHead(int fd, std::string& buffer, std::string* head) {
@@ -58,8 +57,6 @@ HeadRead ReadHead(int fd, std::string& buffer, std::string* head) {
     buffer.append(chunk, static_cast<size_t>(n));
   }
 }
-
-
 
 // Request line and headers; names compare case-insensitively (RFC 9110 5.1).
 bool ParseHead(std::string_view text, Head* head) {

@@ -13,9 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "pipefit/testing/fake_hub.h"
-
 #include "pipefit/net/http.h"
+#include "pipefit/testing/fake_hub.h"
 
 namespace pipefit::testkit::fake_hub_internal {
 namespace {
@@ -357,8 +356,8 @@ Reply Resolve(const Repo& repo, const std::vector<std::string_view>& segments, c
     reply.status = 302;
     reply.headers.emplace_back("X-Linked-Size", std::to_string(size));
     reply.headers.emplace_back("X-Linked-Etag", etag);
-    const std::string location =
-        cdn_endpoint + "/cdn/" + repo.raw_org + "/" + repo.raw_name + "/" + Join(segments, 4, false) + "?sig=abc";
+    const std::string location = cdn_endpoint + "/cdn/" + repo.raw_org + "/" + repo.raw_name + "/" +
+                                 Join(segments, 4, false) + "?sig=abc";
     reply.headers.emplace_back("Location", location);
     // The Hub's redirects carry a short text body too; clients must not
     // count it against the bytes a Range asked for.

@@ -272,7 +272,8 @@ TEST_F(FakeHubTest, LfsResolveRedirectsToTheCdnWhichLogsNoAuthorization) {
   EXPECT_EQ(redirect.header("location"), Cdn() + "/cdn/org/model/" + kBigPath + "?sig=abc");
   EXPECT_EQ(redirect.header("x-linked-size"), std::to_string(kBigSize));
   EXPECT_EQ(redirect.header("x-repo-commit"), kCommit);
-  const std::string location_body = "Found. Redirecting to " + Cdn() + "/cdn/org/model/" + kBigPath + "?sig=abc";
+  const std::string location_body =
+      "Found. Redirecting to " + Cdn() + "/cdn/org/model/" + kBigPath + "?sig=abc";
   EXPECT_EQ(redirect.body, location_body);
   EXPECT_EQ(redirect.header("content-length"), std::to_string(location_body.size()));
 

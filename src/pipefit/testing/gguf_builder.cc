@@ -66,9 +66,7 @@ Value RawArray(uint32_t element_type, uint64_t count, std::string elements) {
 
 namespace {
 
-int64_t AlignUp(int64_t value, int64_t alignment) {
-  return (value + alignment - 1) / alignment * alignment;
-}
+int64_t AlignUp(int64_t value, int64_t alignment) { return (value + alignment - 1) / alignment * alignment; }
 
 // Stored bytes of a tensor with ggml-order dims, or 0 if unknown.
 int64_t TensorBytes(const std::vector<uint64_t>& ggml_dims, uint32_t ggml_type) {
@@ -116,16 +114,16 @@ GgufBuilder& GgufBuilder::AddKv(std::string key, gguf_encode::Value value) {
   return *this;
 }
 
-GgufBuilder& GgufBuilder::AddTensor(std::string name, const std::vector<int64_t>& shape,
-                                    DType dtype, std::optional<uint64_t> offset) {
+GgufBuilder& GgufBuilder::AddTensor(std::string name, const std::vector<int64_t>& shape, DType dtype,
+                                    std::optional<uint64_t> offset) {
   std::vector<uint64_t> ggml_dims(shape.rbegin(), shape.rend());
   const uint64_t at = offset.value_or(static_cast<uint64_t>(AlignUp(EndOfTensors(), alignment_)));
   return AddRawTensor(std::move(name), std::move(ggml_dims),
                       static_cast<uint32_t>(GetDTypeInfo(dtype).ggml_id), at);
 }
 
-GgufBuilder& GgufBuilder::AddRawTensor(std::string name, std::vector<uint64_t> ggml_dims,
-                                       uint32_t ggml_type, uint64_t offset) {
+GgufBuilder& GgufBuilder::AddRawTensor(std::string name, std::vector<uint64_t> ggml_dims, uint32_t ggml_type,
+                                       uint64_t offset) {
   const int64_t bytes = TensorBytes(ggml_dims, ggml_type);
   tensors_.push_back(Tensor{std::move(name), std::move(ggml_dims), ggml_type, offset, bytes});
   return *this;

@@ -50,34 +50,39 @@ std::string VariantName(const std::string& name, const std::string& variant) {
 // and the (variant-named) index.
 int WriteSharded(const std::string& dir, const std::string& component, const std::string& index_name,
                  const std::string& source_dir, const FixtureOptions& options) {
-  const std::string index_text = ReadHostFile(source_dir + "/tests/data/flux1-dev/" + component + "/" + index_name);
+  const std::string index_text =
+      ReadHostFile(source_dir + "/tests/data/flux1-dev/" + component + "/" + index_name);
   auto index = ParseShardedIndex(index_text, index_name);
   if (!index.ok()) throw std::runtime_error(index.error().message);
   std::map<std::string, std::vector<FakeTensor>> shards;
-  for (const FakeTensor& t : ManifestTensors(component, options)) shards[index->weight_map.at(t.name)].push_back(t);
+  for (const FakeTensor& t : ManifestTensors(component, options))
+    shards[index->weight_map.at(t.name)].push_back(t);
   int files = 0;
   for (const auto& [shard, tensors] : shards) {
     WriteSparseSafetensors(dir + "/" + shard, tensors);
     ++files;
   }
   std::string written_index = index_name;
-  if (!options.variant.empty()) written_index = written_index.substr(0, written_index.size() - 5) + "." + options.variant + ".json";
+  if (!options.variant.empty())
+    written_index = written_index.substr(0, written_index.size() - 5) + "." + options.variant + ".json";
   WriteTextFile(dir + "/" + written_index, index_text);
   return files + 1;
 }
 
 }  // namespace
 
-int WriteFluxDevFixture(const std::string& root, const std::string& source_dir, const FixtureOptions& options) {
+int WriteFluxDevFixture(const std::string& root, const std::string& source_dir,
+                        const FixtureOptions& options) {
   int files = 0;
   for (const char* path : {"model_index.json", "scheduler/scheduler_config.json", "transformer/config.json",
                            "vae/config.json", "text_encoder/config.json", "text_encoder_2/config.json"}) {
     WriteTextFile(root + "/" + path, Embedded(path));
     ++files;
   }
-  files += WriteSharded(root + "/transformer", "transformer", "diffusion_pytorch_model.safetensors.index.json",
+  files += WriteSharded(root + "/transformer", "transformer",
+                        "diffusion_pytorch_model.safetensors.index.json", source_dir, options);
+  files += WriteSharded(root + "/text_encoder_2", "text_encoder_2", "model.safetensors.index.json",
                         source_dir, options);
-  files += WriteSharded(root + "/text_encoder_2", "text_encoder_2", "model.safetensors.index.json", source_dir, options);
   WriteSparseSafetensors(root + "/text_encoder/" + VariantName("model.safetensors", options.variant),
                          ManifestTensors("text_encoder", options));
   WriteSparseSafetensors(root + "/vae/" + VariantName("diffusion_pytorch_model.safetensors", options.variant),

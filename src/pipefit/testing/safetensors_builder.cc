@@ -25,8 +25,8 @@ std::string SafetensorsHeaderJson(const std::vector<FakeTensor>& tensors, int64_
     }
     int64_t bytes = DTypeBytes(*DTypeFromSafetensorsName(t.dtype), numel).value();
     if (json.size() > 1) json += ",";
-    json += "\"" + t.name + "\":{\"dtype\":\"" + t.dtype + "\",\"shape\":[" + shape +
-            "],\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(offset + bytes) + "]}";
+    json += "\"" + t.name + "\":{\"dtype\":\"" + t.dtype + "\",\"shape\":[" + shape + "],\"data_offsets\":[" +
+            std::to_string(offset) + "," + std::to_string(offset + bytes) + "]}";
     offset += bytes;
   }
   json += "}";
