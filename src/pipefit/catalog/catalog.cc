@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <optional>
 
 #include "pipefit/base/text.h"
@@ -13,6 +14,42 @@
 namespace pipefit {
 namespace {
 
+std::string StringField(simdjson::dom::object object, std::string_view key) {
+  std::string_view text;
+  if (object[key].get_string().get(text) == simdjson::SUCCESS) return std::string(text);
+  return {};
+}
+
+int64_t IntField(simdjson::dom::object object, std::string_view key) {
+  int64_t value = 0;
+  if (object[key].get_int64().get(value) == simdjson::SUCCESS) return value;
+  return 0;
+}
+
+Result<CatalogComponent> ParseComponent(const std::string& label, std::string_view name,
+                                        simdjson::dom::object object) {
+  CatalogComponent c;
+  c.name = std::string(name);
+  c.class_name = StringField(object, "class");
+  c.dtype = StringField(object, "dtype");
+  c.config_source = StringField(object, "config_source");
+  c.shared_manifest = StringField(object, "manifest");
+  if (c.dtype.empty()) return MakeErrorf(ErrorCode::kMalformed, "{}: component {} has no 'dtype'", label, name);
+  simdjson::dom::object published;
+  if (object["published"].get_object().get(published) == simdjson::SUCCESS) {
+    PublishedSize& p = c.published;
+    p.kind = StringField(published, "kind");
+    p.bytes = IntField(published, "bytes");
+    p.params = IntField(published, "params");
+    p.value = StringField(published, "value");
+    p.unit = StringField(published, "unit");
+    p.source = StringField(published, "source");
+    const int64_t files = IntField(published, "files");
+    p.files = files > 0 && files < 10000 ? static_cast<int>(files) : 1;
+  }
+  return c;
+}
+
 Result<CatalogEntry> ParseEntry(const std::string& id, std::string_view json) {
   const std::string label = "catalog entry " + id + "/entry.json";
   simdjson::dom::parser parser;
@@ -20,22 +57,71 @@ Result<CatalogEntry> ParseEntry(const std::string& id, std::string_view json) {
   CatalogEntry entry;
   entry.id = id;
   entry.root = "catalog/" + id;
-  std::string_view text;
-  if (root["repo"].get_string().get(text) != simdjson::SUCCESS) {
-    return MakeErrorf(ErrorCode::kMalformed, "{}: missing 'repo'", label);
-  }
-  entry.repo = std::string(text);
-  if (root["revision"].get_string().get(text) == simdjson::SUCCESS) entry.revision = std::string(text);
-  if (root["description"].get_string().get(text) == simdjson::SUCCESS) entry.description = std::string(text);
+  entry.repo = StringField(root, "repo");
+  if (entry.repo.empty()) return MakeErrorf(ErrorCode::kMalformed, "{}: missing 'repo'", label);
+  entry.revision = StringField(root, "revision");
+  entry.description = StringField(root, "description");
+  entry.family = StringField(root, "family");
   bool is_default = false;
   if (root["default"].get_bool().get(is_default) == simdjson::SUCCESS) entry.is_default = is_default;
   simdjson::dom::array aliases;
   if (root["aliases"].get_array().get(aliases) == simdjson::SUCCESS) {
     for (auto alias : aliases) {
+      std::string_view text;
       if (alias.get_string().get(text) == simdjson::SUCCESS) entry.aliases.emplace_back(text);
     }
   }
+  simdjson::dom::object workload;
+  if (root["workload"].get_object().get(workload) == simdjson::SUCCESS) {
+    entry.workload.height = static_cast<int>(IntField(workload, "height"));
+    entry.workload.width = static_cast<int>(IntField(workload, "width"));
+    entry.workload.frames = static_cast<int>(IntField(workload, "frames"));
+    entry.workload.steps = static_cast<int>(IntField(workload, "steps"));
+  }
+  simdjson::dom::object components;
+  if (root["components"].get_object().get(components) == simdjson::SUCCESS) {
+    for (auto field : components) {
+      simdjson::dom::object object;
+      if (field.value.get_object().get(object) != simdjson::SUCCESS)
+        return MakeErrorf(ErrorCode::kMalformed, "{}: component {} is not an object", label, field.key);
+      PIPEFIT_ASSIGN_OR_RETURN(CatalogComponent c, ParseComponent(label, field.key, object));
+      entry.components.push_back(std::move(c));
+    }
+  }
   return entry;
+}
+
+const EmbeddedFile* FindEmbedded(std::string_view path) {
+  for (const EmbeddedFile& file : EmbeddedDataFiles()) {
+    if (file.path == path) return &file;
+  }
+  return nullptr;
+}
+
+// A shared manifest (stored as BF16) with every tensor's dtype column set to
+// `dtype`.
+std::string WithDType(std::string_view manifest, std::string_view dtype) {
+  if (dtype == "BF16") return std::string(manifest);
+  std::string out;
+  out.reserve(manifest.size() + manifest.size() / 16);
+  size_t pos = 0;
+  while (pos < manifest.size()) {
+    size_t end = manifest.find('\n', pos);
+    if (end == std::string_view::npos) end = manifest.size();
+    std::string_view line = manifest.substr(pos, end - pos);
+    const size_t tab1 = line.find('\t');
+    const size_t tab2 = tab1 == std::string_view::npos ? tab1 : line.find('\t', tab1 + 1);
+    if (line.starts_with("#") || tab2 == std::string_view::npos) {
+      out += line;
+    } else {
+      out += line.substr(0, tab1 + 1);
+      out += dtype;
+      out += line.substr(tab2);
+    }
+    out += '\n';
+    pos = end + 1;
+  }
+  return out;
 }
 
 }  // namespace
@@ -45,6 +131,20 @@ const FileSystem& CatalogFileSystem() {
     auto* memory = new MemoryFileSystem();
     for (const EmbeddedFile& file : EmbeddedDataFiles()) {
       memory->AddFile(std::string(file.path), std::string(file.data));
+    }
+    // Each entry's shared components appear in its own folder. A malformed
+    // entry or a missing shared manifest is reported by CatalogEntries()
+    // and by the catalog test; here the component is simply left out.
+    auto entries = CatalogEntries();
+    if (entries.ok()) {
+      for (const CatalogEntry& entry : *entries) {
+        for (const CatalogComponent& c : entry.components) {
+          if (c.shared_manifest.empty()) continue;
+          const EmbeddedFile* shared = FindEmbedded("catalog/" + c.shared_manifest + "/tensors.tsv");
+          if (shared == nullptr) continue;
+          memory->AddFile(entry.root + "/" + c.name + "/tensors.tsv", WithDType(shared->data, c.dtype));
+        }
+      }
     }
     return memory;
   }();
@@ -61,8 +161,13 @@ Result<std::vector<CatalogEntry>> CatalogEntries() {
         path.substr(path.size() - kSuffix.size()) != kSuffix)
       continue;
     std::string id(path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size()));
-    if (id.find('/') != std::string::npos) continue;
+    if (id.find('/') != std::string::npos || id == "shared") continue;
     PIPEFIT_ASSIGN_OR_RETURN(CatalogEntry entry, ParseEntry(id, file.data));
+    for (const CatalogComponent& c : entry.components) {
+      if (!c.shared_manifest.empty() && FindEmbedded("catalog/" + c.shared_manifest + "/tensors.tsv") == nullptr)
+        return MakeErrorf(ErrorCode::kMalformed, "catalog entry {}: component {} names missing manifest {}", id,
+                          c.name, c.shared_manifest);
+    }
     entries.push_back(std::move(entry));
   }
   std::sort(entries.begin(), entries.end(),
