@@ -89,4 +89,17 @@ def clip_text_tensors(cfg):
     return t
 
 
-LAYOUTS = {"T5EncoderModel": t5_encoder_tensors, "CLIPTextModel": clip_text_tensors}
+
+def clip_text_with_projection_tensors(cfg):
+    """transformers CLIPTextModelWithProjection: the CLIPTextModel state dict
+    plus text_projection = Linear(hidden_size, projection_dim, bias=False)."""
+    t = clip_text_tensors(cfg)
+    add_linear(t, "text_projection", cfg["hidden_size"], cfg["projection_dim"], bias=False)
+    return t
+
+
+LAYOUTS = {
+    "T5EncoderModel": t5_encoder_tensors,
+    "CLIPTextModel": clip_text_tensors,
+    "CLIPTextModelWithProjection": clip_text_with_projection_tensors,
+}

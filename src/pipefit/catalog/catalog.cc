@@ -34,7 +34,8 @@ Result<CatalogComponent> ParseComponent(const std::string& label, std::string_vi
   c.dtype = StringField(object, "dtype");
   c.config_source = StringField(object, "config_source");
   c.shared_manifest = StringField(object, "manifest");
-  if (c.dtype.empty()) return MakeErrorf(ErrorCode::kMalformed, "{}: component {} has no 'dtype'", label, name);
+  if (c.dtype.empty())
+    return MakeErrorf(ErrorCode::kMalformed, "{}: component {} has no 'dtype'", label, name);
   simdjson::dom::object published;
   if (object["published"].get_object().get(published) == simdjson::SUCCESS) {
     PublishedSize& p = c.published;
@@ -164,9 +165,10 @@ Result<std::vector<CatalogEntry>> CatalogEntries() {
     if (id.find('/') != std::string::npos || id == "shared") continue;
     PIPEFIT_ASSIGN_OR_RETURN(CatalogEntry entry, ParseEntry(id, file.data));
     for (const CatalogComponent& c : entry.components) {
-      if (!c.shared_manifest.empty() && FindEmbedded("catalog/" + c.shared_manifest + "/tensors.tsv") == nullptr)
-        return MakeErrorf(ErrorCode::kMalformed, "catalog entry {}: component {} names missing manifest {}", id,
-                          c.name, c.shared_manifest);
+      if (!c.shared_manifest.empty() &&
+          FindEmbedded("catalog/" + c.shared_manifest + "/tensors.tsv") == nullptr)
+        return MakeErrorf(ErrorCode::kMalformed, "catalog entry {}: component {} names missing manifest {}",
+                          id, c.name, c.shared_manifest);
     }
     entries.push_back(std::move(entry));
   }

@@ -24,18 +24,18 @@ namespace pipefit {
 // the kinds: "total_size", "params", "file_size", "size", "params_rounded").
 struct PublishedSize {
   std::string kind;
-  int64_t bytes = 0;    // total_size, file_size
-  int64_t params = 0;   // params
-  std::string value;    // size, params_rounded: the figure as printed ("5.14")
-  std::string unit;     // "GB", "MB", "M", "B"
-  int files = 1;        // files summed in a file_size / size figure
+  int64_t bytes = 0;   // total_size, file_size
+  int64_t params = 0;  // params
+  std::string value;   // size, params_rounded: the figure as printed ("5.14")
+  std::string unit;    // "GB", "MB", "M", "B"
+  int files = 1;       // files summed in a file_size / size figure
   std::string source;
 };
 
 struct CatalogComponent {
-  std::string name;        // "transformer"
-  std::string class_name;  // from model_index.json
-  std::string dtype;       // safetensors dtype of the published weights ("BF16")
+  std::string name;             // "transformer"
+  std::string class_name;       // from model_index.json
+  std::string dtype;            // safetensors dtype of the published weights ("BF16")
   std::string shared_manifest;  // "shared/t5-xxl-encoder", or empty
   std::string config_source;
   PublishedSize published;
