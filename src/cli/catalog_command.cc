@@ -1,37 +1,102 @@
 // `pipefit catalog [--json]`: the built-in pipelines usable with no files.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
+#include "pipefit/base/units.h"
 #include "pipefit/catalog/catalog.h"
+#include "pipefit/plan/pipeline_traits.h"
 
 namespace pipefit::cli {
 namespace {
 
+// The call an entry plans by default: the pipeline class's __call__
+// defaults (pipeline_traits) with the entry's overrides.
+struct DefaultCall {
+  int height = 0, width = 0, frames = 1, steps = 0;
+};
+
+DefaultCall DefaultCallFor(const CatalogEntry& e) {
+  DefaultCall call;
+  if (const PipelineTraits* traits = FindPipelineTraits(e.pipeline_class)) {
+    call = {traits->height, traits->width, traits->frames, traits->steps};
+  }
+  if (e.workload.height > 0) call.height = e.workload.height;
+  if (e.workload.width > 0) call.width = e.workload.width;
+  if (e.workload.frames > 0) call.frames = e.workload.frames;
+  if (e.workload.steps > 0) call.steps = e.workload.steps;
+  return call;
+}
+
+std::string DescribeCall(const DefaultCall& call) {
+  if (call.height <= 0) return "unknown defaults";
+  std::string text = fmt::format("{}x{}", call.width, call.height);
+  if (call.frames > 1) text += fmt::format(", {} frames", call.frames);
+  return text + fmt::format(", {} steps", call.steps);
+}
+
 int RunCatalog(bool json) {
   auto entries = CatalogEntries();
   if (!entries.ok()) return ReportError(entries.error());
+  // Grouped by family in order of first appearance in the repo-sorted list,
+  // so related entries (FLUX.1 dev, schnell, Kontext) stay together.
+  std::vector<std::string> families;
+  for (const CatalogEntry& e : *entries) {
+    if (std::find(families.begin(), families.end(), e.family) == families.end()) families.push_back(e.family);
+  }
+  std::sort(families.begin(), families.end());
   std::string out;
-  if (json) {
-    nlohmann::ordered_json j;
-    j["schema"] = "pipefit.catalog/1";
-    j["entries"] = nlohmann::ordered_json::array();
+  nlohmann::ordered_json j;
+  j["schema"] = "pipefit.catalog/1";
+  j["entries"] = nlohmann::ordered_json::array();
+  for (const std::string& family : families) {
+    if (!json) out += fmt::format("{}\n", family.empty() ? "(no family)" : family);
     for (const CatalogEntry& e : *entries) {
-      j["entries"].push_back({{"repo", e.repo},
-                              {"aliases", e.aliases},
-                              {"default", e.is_default},
-                              {"description", e.description}});
+      if (e.family != family) continue;
+      auto bytes = CatalogEntryBytes(e);
+      if (!bytes.ok()) return ReportError(bytes.error());
+      const DefaultCall call = DefaultCallFor(e);
+      if (json) {
+        nlohmann::ordered_json components = nlohmann::ordered_json::array();
+        for (const CatalogComponent& c : e.components) {
+          components.push_back({{"name", c.name},
+                                {"class", c.class_name},
+                                {"dtype", c.dtype},
+                                {"shared_manifest", c.shared_manifest},
+                                {"published", {{"kind", c.published.kind}, {"source", c.published.source}}}});
+        }
+        j["entries"].push_back({{"repo", e.repo},
+                                {"aliases", e.aliases},
+                                {"family", e.family},
+                                {"pipeline_class", e.pipeline_class},
+                                {"default", e.is_default},
+                                {"description", e.description},
+                                {"weights_bytes", *bytes},
+                                {"default_call",
+                                 {{"height", call.height},
+                                  {"width", call.width},
+                                  {"frames", call.frames},
+                                  {"steps", call.steps}}},
+                                {"components", components}});
+      } else {
+        out += fmt::format("  {:<46} {:<18} {:>9}  {:<28} {}{}\n", e.repo,
+                           e.aliases.empty() ? "" : e.aliases.front(), FormatGiB(*bytes), DescribeCall(call),
+                           e.description, e.is_default ? " [default]" : "");
+      }
     }
+  }
+  if (json) {
     out = j.dump(2) + "\n";
   } else {
-    out = fmt::format("{:<34} {:<16} {}\n", "repo", "alias", "description");
-    for (const CatalogEntry& e : *entries) {
-      out += fmt::format("{:<34} {:<16} {}{}\n", e.repo, e.aliases.empty() ? "" : e.aliases.front(),
-                         e.description, e.is_default ? " [default]" : "");
-    }
+    out +=
+        "\nsize: stored weights (every component, at the dtype the repo publishes); defaults: the pipeline's "
+        "own call defaults, what `pipefit plan` assumes without --height/--width/--frames/--steps.\n";
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;

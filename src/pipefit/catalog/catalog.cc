@@ -10,6 +10,7 @@
 #include "pipefit/base/text.h"
 #include "pipefit/catalog/embedded_data.h"
 #include "pipefit/formats/json_object.h"
+#include "pipefit/formats/manifest.h"
 
 namespace pipefit {
 namespace {
@@ -164,6 +165,12 @@ Result<std::vector<CatalogEntry>> CatalogEntries() {
     std::string id(path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size()));
     if (id.find('/') != std::string::npos || id == "shared") continue;
     PIPEFIT_ASSIGN_OR_RETURN(CatalogEntry entry, ParseEntry(id, file.data));
+    if (const EmbeddedFile* index = FindEmbedded(entry.root + "/model_index.json")) {
+      simdjson::dom::parser parser;
+      PIPEFIT_ASSIGN_OR_RETURN(simdjson::dom::object root,
+                               ParseJsonObject(parser, index->data, entry.root + "/model_index.json"));
+      entry.pipeline_class = StringField(root, "_class_name");
+    }
     for (const CatalogComponent& c : entry.components) {
       if (!c.shared_manifest.empty() &&
           FindEmbedded("catalog/" + c.shared_manifest + "/tensors.tsv") == nullptr)
@@ -175,6 +182,17 @@ Result<std::vector<CatalogEntry>> CatalogEntries() {
   std::sort(entries.begin(), entries.end(),
             [](const CatalogEntry& a, const CatalogEntry& b) { return a.repo < b.repo; });
   return entries;
+}
+
+Result<int64_t> CatalogEntryBytes(const CatalogEntry& entry) {
+  int64_t total = 0;
+  for (const CatalogComponent& c : entry.components) {
+    const std::string path = entry.root + "/" + c.name + "/tensors.tsv";
+    PIPEFIT_ASSIGN_OR_RETURN(std::string text, CatalogFileSystem().ReadFile(path, int64_t{256} << 20));
+    PIPEFIT_ASSIGN_OR_RETURN(TensorManifest manifest, ParseTensorManifest(text, path));
+    for (const TensorInfo& info : manifest.tensors) total += info.bytes;
+  }
+  return total;
 }
 
 Result<std::optional<CatalogEntry>> FindCatalogEntry(std::string_view name) {

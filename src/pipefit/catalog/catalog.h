@@ -54,7 +54,8 @@ struct CatalogEntry {
   std::string repo;  // "black-forest-labs/FLUX.1-dev"
   std::vector<std::string> aliases;
   std::string revision;
-  std::string family;  // "FLUX.1", "SDXL", "Wan 2.1", ... (grouping in `pipefit catalog`)
+  std::string pipeline_class;  // model_index.json _class_name
+  std::string family;          // "FLUX.1", "SDXL", "Wan 2.1", ... (grouping in `pipefit catalog`)
   std::string description;
   bool is_default = false;
   std::vector<CatalogComponent> components;
@@ -70,6 +71,9 @@ Result<std::vector<CatalogEntry>> CatalogEntries();
 Result<std::optional<CatalogEntry>> FindCatalogEntry(std::string_view name);
 // The entry marked default (the Quick start's model).
 Result<CatalogEntry> DefaultCatalogEntry();
+// Stored bytes of the entry's weights (every component's manifest), or an
+// error naming a malformed manifest.
+Result<int64_t> CatalogEntryBytes(const CatalogEntry& entry);
 // The embedded files, as a file system rooted at "" ("catalog/flux1-dev/...").
 const FileSystem& CatalogFileSystem();
 
