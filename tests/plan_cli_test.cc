@@ -304,9 +304,9 @@ TEST_F(PlanCliTest, EmitEveryPlacementAndWeightsKind) {
 
 TEST_F(PlanCliTest, UsageErrorsExitTwo) {
   const std::string hw = "--gpu T4 --ram 32GiB ";
-  RunResult rejected = Plan(hw + "--strategy bnb_int8+model_offload");
+  RunResult rejected = Plan(hw + "--strategy bnb_nf4+sequential_offload");
   EXPECT_EQ(rejected.exit_code, 2);
-  EXPECT_THAT(rejected.err, HasSubstr("bnb-int8-model-offload"));
+  EXPECT_THAT(rejected.err, HasSubstr("bnb-sequential-offload"));
   EXPECT_EQ(Plan(hw + "--strategy nonsense").exit_code, 2);
   EXPECT_EQ(Plan(hw + "--prefer fastest").exit_code, 2);
   EXPECT_EQ(Plan("--vram 12XB --ram 32GiB").exit_code, 2);

@@ -131,7 +131,7 @@ TEST_F(ScriptCliTest, ErrorsExitWithTheContractCodes) {
   const std::string path = Write("run.py", kScript);
   EXPECT_EQ(RunPipefit("apply " + path + " --strategy bogus+gpu --offline", Env()).exit_code, 2);
   const RunResult rejected =
-      RunPipefit("apply " + path + " --strategy bnb_int8+model_offload --offline", Env());
+      RunPipefit("apply " + path + " --strategy bnb_nf4+sequential_offload --offline", Env());
   EXPECT_EQ(rejected.exit_code, 2) << rejected.err;
 }
 

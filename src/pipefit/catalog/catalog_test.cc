@@ -81,7 +81,8 @@ TEST(CatalogTest, EveryComponentTotalEqualsItsPublishedFigure) {
         const double unit = p.unit == "GB" ? 1e9 : p.unit == "MB" ? 1e6 : 0;
         ASSERT_GT(unit, 0) << p.unit;
         const Printed printed = ParsePrinted(p.value, unit);
-        EXPECT_GE(static_cast<double>(t.bytes + HeaderBound(t, p.files)), printed.value - printed.half_unit * p.files)
+        EXPECT_GE(static_cast<double>(t.bytes + HeaderBound(t, p.files)),
+                  printed.value - printed.half_unit * p.files)
             << t.bytes;
         EXPECT_LT(static_cast<double>(t.bytes), printed.value + printed.half_unit * p.files) << t.bytes;
       } else if (p.kind == "params_rounded") {
@@ -128,7 +129,8 @@ TEST(CatalogTest, SharedManifestIsServedWithTheEntrysDType) {
       ASSERT_TRUE(manifest.ok());
       ASSERT_FALSE(manifest->tensors.empty());
       for (const TensorInfo& info : manifest->tensors) {
-        ASSERT_EQ(GetDTypeInfo(info.dtype).safetensors_name, c.dtype) << entry.id << "/" << c.name << " " << info.name;
+        ASSERT_EQ(GetDTypeInfo(info.dtype).safetensors_name, c.dtype)
+            << entry.id << "/" << c.name << " " << info.name;
       }
     }
   }

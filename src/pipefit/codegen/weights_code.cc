@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "pipefit/plan/rules.h"
+
 namespace pipefit {
 namespace {
 
@@ -32,11 +34,10 @@ struct TorchaoRow {
   WeightsKind kind;
   const char* config_class;  // from torchao.quantization
   const char* config_args;
-  const char* device_map;  // where the pipeline is loaded (and quantized)
 };
 constexpr TorchaoRow kTorchaoRows[] = {
-    {WeightsKind::kTorchaoInt8wo, "Int8WeightOnlyConfig", "", "cpu"},
-    {WeightsKind::kTorchaoFp8wo, "Float8WeightOnlyConfig", "", "cpu"},
+    {WeightsKind::kTorchaoInt8wo, "Int8WeightOnlyConfig", ""},
+    {WeightsKind::kTorchaoFp8wo, "Float8WeightOnlyConfig", ""},
     // group_size=128: the 4.25 bpw layout the estimator assumes (§6.2
     // table). The default PLAIN packing routes through mslk kernels that
     // torchao tests only on SM 9.0; diffusers' own tests pin
@@ -46,7 +47,7 @@ constexpr TorchaoRow kTorchaoRows[] = {
     // tests/models/testing_utils/quantization.py). The planner offers it
     // only all on GPU (rules.cc torchao-int4-gpu-only).
     {WeightsKind::kTorchaoInt4wo, "Int4WeightOnlyConfig",
-     "group_size=128, int4_packing_format=\"tile_packed_to_4d\"", "cuda"},
+     "group_size=128, int4_packing_format=\"tile_packed_to_4d\""},
 };
 
 const BnbRow* FindBnb(WeightsKind kind) {
@@ -76,13 +77,16 @@ bool IsTransformersComponent(const std::string& name, const CodeContext& context
   return name.starts_with("text_encoder") || name.starts_with("image_encoder");
 }
 
-// Quantizing on the fly: the pipeline config, loaded to the CPU first
+// Quantizing on the fly: the pipeline config, loaded where
+// LoadDeviceMapFor (plan/rules.h) says — the CPU in general
 // (memory-calculator.md "device_map="cpu" while quantizing"; pipelines accept
-// "cpu": pipeline_utils.py SUPPORTED_DEVICE_MAP), then placed by the
-// PLACEMENT knob.
-void AddQuantizedLoadKwargs(const CodeContext& context, WeightsCode* code, const char* device_map = "cpu") {
-  code->load_kwargs = {"quantization_config=pipeline_quant_config", DTypeKwarg(context),
-                       std::string("device_map=\"") + device_map + "\""};
+// "cpu": pipeline_utils.py SUPPORTED_DEVICE_MAP), the GPU for torchao int4,
+// no device_map for bitsandbytes 8-bit under model offload — then placed by
+// the PLACEMENT knob. The estimator's load stage follows the same choice.
+void AddQuantizedLoadKwargs(const Candidate& candidate, const CodeContext& context, WeightsCode* code) {
+  code->load_kwargs = {"quantization_config=pipeline_quant_config", DTypeKwarg(context)};
+  const std::string device_map = LoadDeviceMapValue(LoadDeviceMapFor(candidate));
+  if (!device_map.empty()) code->load_kwargs.push_back("device_map=\"" + device_map + "\"");
   code->diffusers_imports.push_back("PipelineQuantizationConfig");
 }
 
@@ -95,7 +99,7 @@ WeightsCode BnbCode(const BnbRow& row, const Candidate& candidate, const CodeCon
   code.setup += "    quant_kwargs={" + kwargs + "},\n";
   code.setup += "    components_to_quantize=" + PythonList(WeightsTargets(candidate, context)) + ",\n";
   code.setup += ")\n";
-  AddQuantizedLoadKwargs(context, &code);
+  AddQuantizedLoadKwargs(candidate, context, &code);
   return code;
 }
 
@@ -112,7 +116,7 @@ WeightsCode TorchaoCode(const TorchaoRow& row, const Candidate& candidate, const
     code.setup += "        " + PythonString(name) + ": " + config_class + "(" + ao_config + "),\n";
   }
   code.setup += "    },\n)\n";
-  AddQuantizedLoadKwargs(context, &code, row.device_map);
+  AddQuantizedLoadKwargs(candidate, context, &code);
   if (uses_diffusers) code.diffusers_imports.push_back("TorchAoConfig");
   code.other_imports.push_back(std::string("from torchao.quantization import ") + row.config_class);
   if (uses_transformers)

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "pipefit/model/quantized_bytes.h"
+#include "pipefit/plan/rules.h"
 
 namespace pipefit {
 
@@ -17,6 +18,8 @@ const char* StageName(Stage stage) {
       return "denoise";
     case Stage::kDecode:
       return "decode";
+    case Stage::kLoad:
+      return "load";
   }
   return "?";  // unreachable: the switch covers every Stage (-Wswitch)
 }
@@ -154,6 +157,8 @@ Bytes GroupActiveWeights(const PlanContext& ctx, const Candidate& c, int index) 
 Bytes StageActivation(const PlanContext& ctx, const Candidate& c, Stage stage) {
   if (ctx.activation_override) return *ctx.activation_override;
   switch (stage) {
+    case Stage::kLoad:
+      return 0;
     case Stage::kTextEncode:
       return ctx.activations.text_encode;
     case Stage::kDenoise:
@@ -175,8 +180,16 @@ Bytes StageActivation(const PlanContext& ctx, const Candidate& c, Stage stage) {
 // Resident weights while `call` runs, for each placement.
 class Residency {
  public:
-  Residency(const PlanContext& ctx, const Candidate& c) : ctx_(ctx), c_(c) {
+  Residency(const PlanContext& ctx, const Candidate& c) : ctx_(ctx), c_(c), chain_(ctx.offload_chain) {
     for (const std::string& name : ctx.offload_excluded) resident_.push_back(name);
+    // Components whose hook enable_model_cpu_offload() skips stay where
+    // they were loaded (the GPU) and drop out of the chain (internals §2).
+    if (c.placement == Placement::kModelOffload && QuantizedStaysResidentRule(c.weights, c.placement)) {
+      for (const std::string& name : c.quantized_components) {
+        resident_.push_back(name);
+        chain_.erase(std::remove(chain_.begin(), chain_.end(), name), chain_.end());
+      }
+    }
   }
 
   Bytes WeightsDuring(const ModelCall& call) {
@@ -221,7 +234,7 @@ class Residency {
   }
   // internals §2 "Residency algorithm for the estimator".
   Bytes ModelOffload(const std::string& name) {
-    const auto& chain = ctx_.offload_chain;
+    const auto& chain = chain_;
     auto it = std::find(chain.begin(), chain.end(), name);
     if (it != chain.end() && it != chain.begin()) {
       const std::string& pred = *(it - 1);
@@ -233,6 +246,7 @@ class Residency {
 
   const PlanContext& ctx_;
   const Candidate& c_;
+  std::vector<std::string> chain_;
   std::vector<std::string> resident_;
 };
 
@@ -301,12 +315,114 @@ Bytes HostRam(const PlanContext& ctx, const Candidate& c) {
   return host;
 }
 
+// What from_pretrained puts on the GPU for component `index` (LoadDeviceMap
+// in rules.h): every component under device_map="cuda", bitsandbytes
+// components when no device_map is passed.
+bool LoadsOntoGpu(const PlanContext& ctx, const Candidate& c, int index, LoadDeviceMap map) {
+  if (map == LoadDeviceMap::kCuda) return true;
+  const bool bnb = c.weights == WeightsKind::kBnbInt8 || c.weights == WeightsKind::kBnbNf4;
+  return map == LoadDeviceMap::kNone && bnb && IsQuantizedComponent(c, At(ctx, index).name);
+}
+
+// The caching-allocator warmup before a device-mapped component's weights
+// arrive: torch.empty(numel // factor, dtype=torch_dtype) — factor 2
+// unquantized, 4 for quantizers, 8 for torchao int4 (internals §1.3 step
+// 7). Freed at once, but it counts in max_memory_allocated.
+Bytes WarmupBytes(const PlanContext& ctx, const Candidate& c, int index) {
+  const ComponentMeasurement& m = At(ctx, index);
+  int factor = 2;
+  if (IsQuantizedComponent(c, m.name)) factor = c.weights == WeightsKind::kTorchaoInt4wo ? 8 : 4;
+  return CudaAllocationBytes(m.params / factor * ItemSize(ctx.measurement.load_dtype));
+}
+
+// Quantizing on the GPU materialises each weight at the load dtype before
+// packing it (bnb: data.to(device, float16), §6.1; torchao with
+// device_map="cuda": one layer in bf16, §6.2): one layer's copy.
+Bytes QuantizeTransient(const PlanContext& ctx, const Candidate& c, int index) {
+  const ComponentMeasurement& m = At(ctx, index);
+  if (!IsQuantizedComponent(c, m.name)) return 0;
+  return CudaAllocationBytes(m.largest_layer_params * ItemSize(ctx.measurement.load_dtype));
+}
+
+// The load stage (issue: from_pretrained plus the generated code's setup
+// lines). Components load one at a time in the pipeline's order; those
+// loaded onto the GPU stay there until the setup lines run. The stage's
+// peak is the larger of (a) the worst moment of from_pretrained — earlier
+// GPU components + the warmup, or + the component itself and its
+// quantization transient — and (b) what the setup lines leave resident:
+// everything for `.to("cuda")`, the skipped 8-bit and excluded components
+// for model offload, the excluded components for group offload, the
+// pinned ones for sequential offload.
+StagePeak LoadStage(const PlanContext& ctx, const Candidate& c) {
+  const LoadDeviceMap map = LoadDeviceMapFor(c);
+  StagePeak best{.stage = Stage::kLoad, .component = "pipeline"};
+  Bytes on_gpu = 0;
+  for (size_t i = 0; i < ctx.measurement.components.size(); ++i) {
+    const int index = static_cast<int>(i);
+    if (!At(ctx, index).has_weights() || !LoadsOntoGpu(ctx, c, index, map)) continue;
+    const Bytes weights = ComponentWeights(ctx, c, index);
+    const Bytes warmup = WarmupBytes(ctx, c, index);
+    const Bytes quantize = QuantizeTransient(ctx, c, index);
+    StagePeak during{.stage = Stage::kLoad, .component = At(ctx, index).name};
+    if (warmup > weights + quantize) {
+      during.weights = on_gpu;
+      during.transient = warmup;
+    } else {
+      during.weights = on_gpu + weights;
+      during.transient = quantize;
+    }
+    if (during.allocated() > best.allocated()) best = during;
+    on_gpu += weights;
+  }
+  Bytes after = 0;
+  switch (c.placement) {
+    case Placement::kGpu:
+      for (size_t i = 0; i < ctx.measurement.components.size(); ++i)
+        after += ComponentWeights(ctx, c, static_cast<int>(i));
+      break;
+    case Placement::kModelOffload: {
+      std::vector<std::string> stay = ctx.offload_excluded;
+      if (QuantizedStaysResidentRule(c.weights, c.placement)) {
+        for (const std::string& name : c.quantized_components) stay.push_back(name);
+      }
+      for (size_t i = 0; i < ctx.measurement.components.size(); ++i) {
+        if (Contains(stay, ctx.measurement.components[i].name))
+          after += ComponentWeights(ctx, c, static_cast<int>(i));
+      }
+      break;
+    }
+    default: {
+      std::vector<std::string> stay = ctx.offload_excluded;
+      if (c.placement != Placement::kSequentialOffload) {
+        for (const std::string& name : c.group_offload_exclude) stay.push_back(name);
+      }
+      for (size_t i = 0; i < ctx.measurement.components.size(); ++i) {
+        if (Contains(stay, ctx.measurement.components[i].name))
+          after += ComponentWeights(ctx, c, static_cast<int>(i));
+      }
+      break;
+    }
+  }
+  if (after > best.allocated())
+    best = StagePeak{.stage = Stage::kLoad, .component = "pipeline", .weights = after};
+  return best;
+}
+
 }  // namespace
 
 Estimate EstimateMemory(const PlanContext& ctx, const Candidate& c) {
   Estimate e;
   Residency residency(ctx, c);
   Bytes peak_activation = 0;
+  {
+    StagePeak load = LoadStage(ctx, c);
+    e.vram_allocated = load.allocated();
+    e.peak_stage = Stage::kLoad;
+    e.stages.push_back(std::move(load));
+  }
+  if (const CompatibilityRule* rule = QuantizedStaysResidentRule(c.weights, c.placement)) {
+    e.notes.push_back(std::string(rule->message));
+  }
   for (const ModelCall& call : ctx.calls) {
     StagePeak s;
     s.stage = call.stage;
@@ -317,7 +433,7 @@ Estimate EstimateMemory(const PlanContext& ctx, const Candidate& c) {
       s.weights += ComponentWeights(ctx, c, call.component);
     s.activations = CudaAllocationBytes(StageActivation(ctx, c, call.stage));
     s.transient = LayerTransient(ctx, c, call.component);
-    if (e.stages.empty() || s.allocated() > e.vram_allocated) {
+    if (s.allocated() > e.vram_allocated) {
       e.vram_allocated = s.allocated();
       e.peak_stage = s.stage;
       peak_activation = s.activations;

@@ -1,5 +1,6 @@
 #include "pipefit/plan/estimator.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -9,6 +10,9 @@
 
 namespace pipefit {
 namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
 
 // A FLUX-like pipeline measured by hand. Every component's allocated bytes
 // equal its bytes, so allocator rounding adds nothing and each expected
@@ -106,14 +110,17 @@ Candidate Make(WeightsKind weights, Placement placement, std::vector<std::string
   return c;
 }
 
+// The model calls' stages (after the load stage, which is always first).
 std::vector<Bytes> Weights(const Estimate& e) {
   std::vector<Bytes> out;
-  for (const StagePeak& s : e.stages) out.push_back(s.weights);
+  for (const StagePeak& s : e.stages)
+    if (s.stage != Stage::kLoad) out.push_back(s.weights);
   return out;
 }
 std::vector<Bytes> Transients(const Estimate& e) {
   std::vector<Bytes> out;
-  for (const StagePeak& s : e.stages) out.push_back(s.transient);
+  for (const StagePeak& s : e.stages)
+    if (s.stage != Stage::kLoad) out.push_back(s.transient);
   return out;
 }
 
@@ -125,16 +132,18 @@ void ExpectVram(const Estimate& e, Bytes allocated) {
 
 TEST(EstimatorTest, StagesFollowTheCalls) {
   const Estimate e = EstimateMemory(FluxLikeContext(), Make(WeightsKind::kFull, Placement::kGpu));
-  ASSERT_EQ(e.stages.size(), 4u);
-  EXPECT_EQ(e.stages[0].stage, Stage::kTextEncode);
-  EXPECT_EQ(e.stages[0].component, "text_encoder");
+  ASSERT_EQ(e.stages.size(), 5u);
   EXPECT_EQ(e.stages[1].stage, Stage::kTextEncode);
-  EXPECT_EQ(e.stages[1].component, "text_encoder_2");
-  EXPECT_EQ(e.stages[2].stage, Stage::kDenoise);
-  EXPECT_EQ(e.stages[2].component, "transformer");
-  EXPECT_EQ(e.stages[3].stage, Stage::kDecode);
-  EXPECT_EQ(e.stages[3].component, "vae");
+  EXPECT_EQ(e.stages[1].component, "text_encoder");
+  EXPECT_EQ(e.stages[2].stage, Stage::kTextEncode);
+  EXPECT_EQ(e.stages[2].component, "text_encoder_2");
+  EXPECT_EQ(e.stages[3].stage, Stage::kDenoise);
+  EXPECT_EQ(e.stages[3].component, "transformer");
+  EXPECT_EQ(e.stages[4].stage, Stage::kDecode);
+  EXPECT_EQ(e.stages[4].component, "vae");
+  EXPECT_EQ(e.stages[0].activations, 0);  // loading runs no model
   for (const StagePeak& s : e.stages) {
+    if (s.stage == Stage::kLoad) continue;
     EXPECT_EQ(s.activations, kAct) << StageName(s.stage);
     EXPECT_EQ(s.transient, 0) << StageName(s.stage);
   }
@@ -184,10 +193,10 @@ TEST(EstimatorTest, GroupBlockHoldsUnmatchedPlusTheGroup) {
 
   Candidate three = Make(WeightsKind::kFull, Placement::kGroupBlock);
   three.num_blocks_per_group = 3;
-  EXPECT_EQ(EstimateMemory(FluxLikeContext(), three).stages[2].weights, 13 * kGiB);
+  EXPECT_EQ(EstimateMemory(FluxLikeContext(), three).stages[3].weights, 13 * kGiB);
   // A group larger than the model is the model.
   three.num_blocks_per_group = 50;
-  EXPECT_EQ(EstimateMemory(FluxLikeContext(), three).stages[2].weights, kTr);
+  EXPECT_EQ(EstimateMemory(FluxLikeContext(), three).stages[3].weights, kTr);
 }
 
 TEST(EstimatorTest, GroupBlockStreamHoldsUnmatchedPlusTwoBlocks) {
@@ -392,10 +401,10 @@ TEST(EstimatorTest, SlackFollowsThePeakStageActivations) {
   const Bytes decode = 3 * kGiB;
 
   Estimate e = EstimateMemory(ctx, Make(WeightsKind::kFull, Placement::kModelOffload));
-  ASSERT_EQ(e.stages.size(), 4u);
-  EXPECT_EQ(e.stages[0].activations, kGiB / 2);
-  EXPECT_EQ(e.stages[2].activations, 2 * kGiB);
-  EXPECT_EQ(e.stages[3].activations, decode);
+  ASSERT_EQ(e.stages.size(), 5u);
+  EXPECT_EQ(e.stages[1].activations, kGiB / 2);
+  EXPECT_EQ(e.stages[3].activations, 2 * kGiB);
+  EXPECT_EQ(e.stages[4].activations, decode);
   EXPECT_EQ(e.vram_allocated, kTr + 2 * kGiB);
   EXPECT_EQ(e.peak_stage, Stage::kDenoise);
   // floor(0.96 x 2 GiB = 2,061,584,302.08).
@@ -412,7 +421,7 @@ TEST(EstimatorTest, ActivationsAreAllocatorRounded) {
   PlanContext ctx = FluxLikeContext();
   ctx.activation_override = 1000;
   const Estimate e = EstimateMemory(ctx, Make(WeightsKind::kFull, Placement::kModelOffload));
-  EXPECT_EQ(e.stages[2].activations, 1024);
+  EXPECT_EQ(e.stages[3].activations, 1024);
   EXPECT_EQ(e.vram_allocated, kTr + 1024);
   EXPECT_EQ(e.vram, kTr + 1024 + 983 + kContext);  // floor(0.96 x 1024 = 983.04)
 }
@@ -431,6 +440,105 @@ TEST(EstimatorTest, ComponentWeightsCarriesRoundingProRata) {
   EXPECT_EQ(ComponentWeights(ctx, Make(WeightsKind::kBnbNf4, Placement::kGpu, {"transformer"}), 1), kTe2);
   // Full weights ignore the list.
   EXPECT_EQ(ComponentWeights(ctx, Make(WeightsKind::kFull, Placement::kGpu, {"transformer"}), 2), kTr + kMiB);
+}
+
+// --- The load stage: from_pretrained plus the setup lines -----------------
+
+StagePeak LoadOf(const Estimate& e) {
+  EXPECT_FALSE(e.stages.empty());
+  EXPECT_EQ(e.stages.front().stage, Stage::kLoad);
+  return e.stages.front();
+}
+
+// .to("cuda") after loading on the CPU: every component at once, nothing else.
+TEST(EstimatorTest, LoadAllOnGpuHoldsEveryComponentAfterSetup) {
+  const StagePeak load = LoadOf(EstimateMemory(FluxLikeContext(), Make(WeightsKind::kFull, Placement::kGpu)));
+  EXPECT_EQ(load.component, "pipeline");
+  EXPECT_EQ(load.weights, kAll);
+  EXPECT_EQ(load.activations, 0);
+  EXPECT_EQ(load.transient, 0);
+}
+
+// Offloading loads on the CPU and leaves only the excluded components on the GPU.
+TEST(EstimatorTest, LoadWithOffloadingHoldsOnlyTheExcludedComponents) {
+  EXPECT_EQ(
+      LoadOf(EstimateMemory(FluxLikeContext(), Make(WeightsKind::kFull, Placement::kModelOffload))).weights,
+      0);
+  EXPECT_EQ(
+      LoadOf(EstimateMemory(FluxLikeContext(), Make(WeightsKind::kFull, Placement::kGroupLeaf))).weights, 0);
+  PlanContext ctx = FluxLikeContext();
+  ctx.offload_excluded = {"text_encoder"};
+  EXPECT_EQ(LoadOf(EstimateMemory(ctx, Make(WeightsKind::kFull, Placement::kModelOffload))).weights, kTe);
+  EXPECT_EQ(LoadOf(EstimateMemory(ctx, Make(WeightsKind::kFull, Placement::kSequentialOffload))).weights,
+            kTe);
+  Candidate group = Make(WeightsKind::kFull, Placement::kGroupLeaf);
+  group.group_offload_exclude = {"vae"};
+  EXPECT_EQ(LoadOf(EstimateMemory(ctx, group)).weights, kTe + kVae);
+  // bitsandbytes 4-bit is loaded with device_map="cpu": nothing on the GPU.
+  EXPECT_EQ(LoadOf(EstimateMemory(FluxLikeContext(),
+                                  Make(WeightsKind::kBnbNf4, Placement::kModelOffload, {"transformer"})))
+                .weights,
+            0);
+}
+
+// bnb 8-bit under model offload: no device_map, so bitsandbytes loads the
+// transformer onto the GPU (10 GiB int8) quantizing one layer at a time
+// from its bf16 copy (18432 x 3072 x 2 = 113,246,208 B); the warmup,
+// 12e9 / 4 x 2 = 6e9 B, is smaller. It then stays resident, and because
+// the transformer leaves the chain, text_encoder_2 is only evicted by the
+// VAE.
+TEST(EstimatorTest, LoadBnbInt8ModelOffloadPutsTheTransformerOnTheGpu) {
+  PlanContext ctx = FluxLikeContext();
+  ctx.measurement.components[2].params = 12'000'000'000;
+  const Estimate e =
+      EstimateMemory(ctx, Make(WeightsKind::kBnbInt8, Placement::kModelOffload, {"transformer"}));
+  const StagePeak load = LoadOf(e);
+  EXPECT_EQ(load.component, "transformer");
+  EXPECT_EQ(load.weights, 10 * kGiB);
+  EXPECT_EQ(load.transient, 113'246'208);
+  EXPECT_EQ(Weights(e),
+            (std::vector<Bytes>{10 * kGiB + kTe, 10 * kGiB + kTe2, 10 * kGiB + kTe2, 10 * kGiB + kVae}));
+  EXPECT_THAT(e.notes, Contains(HasSubstr("transformers < 4.58 or bitsandbytes < 0.48")));
+}
+
+// The warmup sets the load peak when it exceeds the component plus its
+// transient: 24 Gi elements / 4 x 2 bytes = 12 GiB > 10 GiB + 113,246,208.
+TEST(EstimatorTest, LoadWarmupCountsWhenLargerThanTheWeights) {
+  PlanContext ctx = FluxLikeContext();
+  ctx.measurement.components[2].params = 24 * kGiB;
+  const StagePeak load =
+      LoadOf(EstimateMemory(ctx, Make(WeightsKind::kBnbInt8, Placement::kModelOffload, {"transformer"})));
+  EXPECT_EQ(load.component, "transformer");
+  EXPECT_EQ(load.weights, 0);
+  EXPECT_EQ(load.transient, 12 * kGiB);
+}
+
+// torchao int4 loads the whole pipeline with device_map="cuda": components
+// arrive one after another and stay; the transformer (5.5 GiB int4) adds
+// one bf16 layer while it is quantized: 1 + 8 + 5.5 GiB + 113,246,208 B is
+// below the 14.75 GiB all four hold once the VAE has arrived.
+TEST(EstimatorTest, LoadTorchaoInt4ArrivesComponentByComponentOnTheGpu) {
+  const Estimate e =
+      EstimateMemory(FluxLikeContext(), Make(WeightsKind::kTorchaoInt4wo, Placement::kGpu, {"transformer"}));
+  const StagePeak load = LoadOf(e);
+  EXPECT_EQ(load.component, "vae");
+  EXPECT_EQ(load.weights, kTe + kTe2 + 5 * kGiB + kGiB / 2 + kVae);
+  EXPECT_EQ(load.transient, 0);
+}
+
+// Loading sets the peak when it holds more than any call: model offload with
+// the 8-bit transformer resident and tiny activations.
+TEST(EstimatorTest, PeakStageIsLoadWhenLoadingHoldsMost) {
+  PlanContext ctx = FluxLikeContext();
+  ctx.activation_override = 0;
+  ctx.measurement.components[0].bytes = ctx.measurement.components[0].allocated_bytes = 0;
+  ctx.measurement.components[1].bytes = ctx.measurement.components[1].allocated_bytes = 0;
+  ctx.measurement.components[3].bytes = ctx.measurement.components[3].allocated_bytes = 0;
+  const Estimate e =
+      EstimateMemory(ctx, Make(WeightsKind::kBnbInt8, Placement::kModelOffload, {"transformer"}));
+  ASSERT_TRUE(e.peak_stage.has_value());
+  EXPECT_EQ(*e.peak_stage, Stage::kLoad);
+  EXPECT_EQ(e.vram_allocated, 10 * kGiB + 113'246'208);
 }
 
 }  // namespace

@@ -41,9 +41,11 @@ struct StageActivations {
   std::string basis;        // how it was computed, with the rows cited
 };
 
-// The model calls of a pipeline __call__ (CONTRACT.md stage names).
-enum class Stage { kTextEncode, kEncode, kDenoise, kDecode };
-const char* StageName(Stage stage);  // "text_encode", "encode", "denoise", "decode"
+// The model calls of a pipeline __call__ (CONTRACT.md stage names), and
+// the load before it: from_pretrained plus the generated code's setup lines
+// (estimator.cc LoadStage).
+enum class Stage { kTextEncode, kEncode, kDenoise, kDecode, kLoad };
+const char* StageName(Stage stage);  // "text_encode", "encode", "denoise", "decode", "load"
 
 // One stage's contribution to the peak.
 struct StagePeak {
@@ -60,7 +62,7 @@ struct Estimate {
   Bytes vram_allocated = 0;         // predicted torch.cuda.max_memory_allocated()
   Bytes ram = 0;                    // predicted peak host memory
   double seconds = 0;               // per pipeline call (one batch)
-  std::optional<Stage> peak_stage;  // stage that sets vram_allocated
+  std::optional<Stage> peak_stage;  // stage that sets vram_allocated (kLoad when loading does)
   std::vector<StagePeak> stages;
   std::vector<std::string> notes;
 };

@@ -30,10 +30,17 @@ constexpr CompatibilityRule kRules[] = {
     {.id = "bnb-int8-model-offload",
      .weights = kBnbInt8,
      .placements = kModelOffload,
-     .action = RuleAction::kReject,
-     .message = "bitsandbytes 8-bit with enable_model_cpu_offload() fails: the int8 matmul cannot run on CPU",
-     .source = "memory-calculator.md Compatibility rules; internals §2 (bnb-8bit skipped with older "
-               "transformers/bnb)"},
+     .action = RuleAction::kQuantizedStaysResident,
+     .message =
+         "enable_model_cpu_offload() skips the hook of bitsandbytes 8-bit components when "
+         "transformers < 4.58 or bitsandbytes < 0.48: the 8-bit component is loaded onto the GPU and "
+         "stays there for the whole call, the other components are offloaded (with bitsandbytes >= 0.48 "
+         "and transformers >= 4.58 it is offloaded like the others and needs less VRAM than planned; "
+         "with bitsandbytes >= 0.48 but transformers < 4.58, pipe.to(\"cpu\") moves it off the GPU and "
+         "no hook brings it back: upgrade transformers)",
+     .source = "diffusers pipelines/pipeline_utils.py enable_model_cpu_offload (_check_bnb_status, "
+               "is_transformers_version(\"<\", \"4.58.0\") or is_bitsandbytes_version(\"<\", \"0.48.0\")) "
+               "and DiffusionPipeline.to; internals §2"},
     {.id = "bnb-sequential-offload",
      .weights = kBnb,
      .placements = kSequential,
@@ -92,6 +99,51 @@ bool Contains(std::span<const Placement> list, Placement p) {
 }  // namespace
 
 std::span<const CompatibilityRule> CompatibilityRules() { return kRules; }
+
+const CompatibilityRule* QuantizedStaysResidentRule(WeightsKind weights, Placement placement) {
+  for (const CompatibilityRule& rule : kRules) {
+    if (rule.action == RuleAction::kQuantizedStaysResident && Contains(rule.weights, weights) &&
+        Contains(rule.placements, placement)) {
+      return &rule;
+    }
+  }
+  return nullptr;
+}
+
+LoadDeviceMap LoadDeviceMapFor(const Candidate& c) {
+  switch (c.weights) {
+    case WeightsKind::kFull:
+    case WeightsKind::kFp8Layerwise:
+    case WeightsKind::kGguf:
+      return LoadDeviceMap::kNone;
+    // torchao int4's tile_packed_to_4d packing is CUDA-only (rules
+    // torchao-int4-gpu-only; codegen weights_code.cc kTorchaoRows).
+    case WeightsKind::kTorchaoInt4wo:
+      return LoadDeviceMap::kCuda;
+    // The 8-bit component must be on the GPU when enable_model_cpu_offload()
+    // skips its hook: no device_map, so bitsandbytes maps it to the GPU.
+    case WeightsKind::kBnbInt8:
+      return QuantizedStaysResidentRule(c.weights, c.placement) != nullptr ? LoadDeviceMap::kNone
+                                                                           : LoadDeviceMap::kCpu;
+    case WeightsKind::kBnbNf4:
+    case WeightsKind::kTorchaoInt8wo:
+    case WeightsKind::kTorchaoFp8wo:
+      return LoadDeviceMap::kCpu;
+  }
+  return LoadDeviceMap::kNone;
+}
+
+const char* LoadDeviceMapValue(LoadDeviceMap map) {
+  switch (map) {
+    case LoadDeviceMap::kNone:
+      return "";
+    case LoadDeviceMap::kCpu:
+      return "cpu";
+    case LoadDeviceMap::kCuda:
+      return "cuda";
+  }
+  return "";
+}
 
 const CompatibilityRule* FindRejection(WeightsKind weights, Placement placement) {
   for (const CompatibilityRule& rule : kRules) {

@@ -16,6 +16,10 @@ namespace pipefit {
 enum class RuleAction {
   kReject,            // the combination raises or fails in diffusers
   kExcludeQuantized,  // group offloading must leave the quantized components on the GPU
+  // The combination runs, but enable_model_cpu_offload() skips the hook of
+  // the quantized components, which stay on the GPU for the whole call: a
+  // candidate with a note, modelled as it behaves.
+  kQuantizedStaysResident,
 };
 
 struct CompatibilityRule {
@@ -33,6 +37,23 @@ std::span<const CompatibilityRule> CompatibilityRules();
 const CompatibilityRule* FindRejection(WeightsKind weights, Placement placement);
 // True when group offloading must exclude the quantized components.
 bool MustExcludeQuantized(WeightsKind weights, Placement placement);
+// The kQuantizedStaysResident rule for the combination, or nullptr.
+const CompatibilityRule* QuantizedStaysResidentRule(WeightsKind weights, Placement placement);
+
+// Where from_pretrained puts a candidate's weights while the generated code
+// loads the pipeline (the `device_map=` it passes, internals §1.3, §6):
+enum class LoadDeviceMap {
+  kNone,  // no device_map: diffusers / transformers load on the CPU, except
+          // bitsandbytes components, whose quantizer maps them to the
+          // current GPU (update_device_map, §6.1)
+  kCpu,   // device_map="cpu": every component on the CPU, quantized there
+  kCuda,  // device_map="cuda": every component loaded onto the GPU (the
+          // caching-allocator warmup runs first, §1.3 step 7)
+};
+LoadDeviceMap LoadDeviceMapFor(const Candidate& candidate);
+// The device_map value as Python code writes it ("cpu", "cuda"), or "" for
+// kNone.
+const char* LoadDeviceMapValue(LoadDeviceMap map);
 
 }  // namespace pipefit
 

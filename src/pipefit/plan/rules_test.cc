@@ -12,6 +12,7 @@ namespace pipefit {
 namespace {
 
 using ::testing::Contains;
+using ::testing::HasSubstr;
 
 using W = WeightsKind;
 using P = Placement;
@@ -22,7 +23,6 @@ constexpr P kGroupPlacements[] = {P::kGroupBlock, P::kGroupBlockStream, P::kGrou
 // Every rejected weights x placement pair and the rule that rejects it.
 std::map<std::pair<W, P>, std::string> ExpectedRejections() {
   std::map<std::pair<W, P>, std::string> rejected;
-  rejected[{W::kBnbInt8, P::kModelOffload}] = "bnb-int8-model-offload";
   rejected[{W::kBnbInt8, P::kSequentialOffload}] = "bnb-sequential-offload";
   rejected[{W::kBnbNf4, P::kSequentialOffload}] = "bnb-sequential-offload";
   for (W w : {W::kTorchaoInt8wo, W::kTorchaoFp8wo, W::kTorchaoInt4wo}) {
@@ -54,7 +54,7 @@ TEST(RulesTest, FindRejectionForEveryPair) {
       }
     }
   }
-  EXPECT_EQ(rejected, 19);
+  EXPECT_EQ(rejected, 18);
 }
 
 TEST(RulesTest, AllowedPairs) {
@@ -114,4 +114,29 @@ TEST(RulesTest, EveryRuleIsDocumentedAndUnique) {
 }
 
 }  // namespace
+// bnb 8-bit with model offload runs (the hook is skipped, the component
+// stays on the GPU): a candidate with the rule as a note, loaded without a
+// device_map so bitsandbytes maps it onto the GPU.
+TEST(RulesTest, BnbInt8ModelOffloadIsOfferedWithTheComponentResident) {
+  EXPECT_EQ(FindRejection(W::kBnbInt8, P::kModelOffload), nullptr);
+  const CompatibilityRule* rule = QuantizedStaysResidentRule(W::kBnbInt8, P::kModelOffload);
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(rule->id, "bnb-int8-model-offload");
+  EXPECT_THAT(std::string(rule->message), HasSubstr("transformers < 4.58 or bitsandbytes < 0.48"));
+  EXPECT_EQ(QuantizedStaysResidentRule(W::kBnbNf4, P::kModelOffload), nullptr);
+  EXPECT_EQ(QuantizedStaysResidentRule(W::kBnbInt8, P::kGroupLeaf), nullptr);
+  Candidate c;
+  c.weights = W::kBnbInt8;
+  c.placement = P::kModelOffload;
+  EXPECT_EQ(LoadDeviceMapFor(c), LoadDeviceMap::kNone);
+  c.placement = P::kGpu;
+  EXPECT_EQ(LoadDeviceMapFor(c), LoadDeviceMap::kCpu);
+  c.weights = W::kTorchaoInt4wo;
+  EXPECT_EQ(LoadDeviceMapFor(c), LoadDeviceMap::kCuda);
+  c.weights = W::kFull;
+  EXPECT_EQ(LoadDeviceMapFor(c), LoadDeviceMap::kNone);
+  EXPECT_STREQ(LoadDeviceMapValue(LoadDeviceMap::kCpu), "cpu");
+  EXPECT_STREQ(LoadDeviceMapValue(LoadDeviceMap::kNone), "");
+}
+
 }  // namespace pipefit

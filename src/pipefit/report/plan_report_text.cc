@@ -16,9 +16,11 @@ namespace pipefit {
 namespace {
 
 // "transformer", "vae.decode": the model a stage runs (stage names repeat
-// when a pipeline has several text encoders).
+// when a pipeline has several text encoders); "load: transformer" while
+// from_pretrained loads it, "load: setup" after the setup lines.
 std::string StageLabel(const StagePeak& s) {
   const std::string stage = StageName(s.stage);
+  if (s.stage == Stage::kLoad) return s.component == "pipeline" ? "load: setup" : "load: " + s.component;
   if (s.component.empty()) return stage;
   if (s.stage == Stage::kDecode || s.stage == Stage::kEncode) return s.component + "." + stage;
   return s.component;
@@ -257,11 +259,20 @@ void AppendStages(const PlannedCandidate& p, const Context& ctx, std::string& ou
                             FormatGiB(e.vram_allocated),
                             !e.peak_stage ? "" : fmt::format(", during {}", StageName(*e.peak_stage))),
                 "  ", "    ", ctx, out);
-  out += fmt::format("    {:<14} {:>10} {:>12} {:>10} {:>10}\n", "stage", "weights", "activations",
-                     "transient", "total");
+  size_t label_width = 14;
+  for (const StagePeak& s : e.stages) label_width = std::max(label_width, StageLabel(s).size());
+  out += fmt::format("    {:<{}} {:>10} {:>12} {:>10} {:>10}\n", "stage", label_width, "weights",
+                     "activations", "transient", "total");
   for (const StagePeak& s : e.stages) {
-    out += fmt::format("    {:<14} {:>10} {:>12} {:>10} {:>10}\n", StageLabel(s), FormatGiB(s.weights),
-                       FormatGiB(s.activations), FormatGiB(s.transient), FormatGiB(s.allocated()));
+    out += fmt::format("    {:<{}} {:>10} {:>12} {:>10} {:>10}\n", StageLabel(s), label_width,
+                       FormatGiB(s.weights), FormatGiB(s.activations), FormatGiB(s.transient),
+                       FormatGiB(s.allocated()));
+  }
+  if (e.peak_stage == Stage::kLoad) {
+    AppendWrapped(
+        "loading sets the peak: from_pretrained and the setup lines hold more on the GPU than any model call "
+        "(load transient: the caching-allocator warmup or one layer quantized on the GPU)",
+        "  ", "    ", ctx, out);
   }
 }
 

@@ -137,11 +137,11 @@ TEST_F(ResolveTest, UnknownModelIsAClearError) {
           *env_.Get("HOME") +
           "/.cache/pipefit/hub/127.0.0.1_9/nobody/nothing) "
           "and the network is off (--offline or HF_HUB_OFFLINE=1)");
-  auto not_a_repo = ResolveModel("flux-dev", {.offline = true}, fs_, env_);
+  auto not_a_repo = ResolveModel("flux-dev-xl", {.offline = true}, fs_, env_);
   ASSERT_FALSE(not_a_repo.ok());
   EXPECT_EQ(
       not_a_repo.error().message,
-      "flux-dev: not a local path, not in the Hugging Face cache, not a built-in catalog entry (see `pipefit "
+      "flux-dev-xl: not a local path, not in the Hugging Face cache, not a built-in catalog entry (see `pipefit "
       "catalog`), and not a Hub repo id (org/name[@revision][/path])");
   auto path = ResolveModel("./missing/folder", {}, fs_, env_);
   ASSERT_FALSE(path.ok());
