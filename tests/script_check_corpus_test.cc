@@ -79,7 +79,7 @@ const std::map<std::string, Severity>& RequiredRules() {
       {"quant-kwargs-empty", Severity::kError},
       {"quant-backend-kwargs-mismatch", Severity::kError},
       {"quant-config-not-pipeline-level", Severity::kError},
-      {"bnb8-with-model-offload", Severity::kError},
+      {"bnb8-with-model-offload", Severity::kWarning},
       {"layerwise-casting-then-to-dtype", Severity::kWarning},
       {"block-stream-multiple-blocks", Severity::kWarning},
       {"sequential-offload-legacy", Severity::kInfo},

@@ -72,6 +72,20 @@ TEST_F(ScriptCliTest, CheckJsonHasTheContractFields) {
   EXPECT_TRUE(f["fix"].is_string());
 }
 
+// .to("cuda") before offloading: the finding names the load peak with the
+// catalog model's stored bytes (FLUX.1-dev: 33,741,198,278 B = 31.42 GiB).
+TEST_F(ScriptCliTest, CheckNamesTheLoadPeakOfToCudaBeforeOffload) {
+  const std::string path = Write("run.py",
+                                 "import torch\nfrom diffusers import FluxPipeline\n\n"
+                                 "pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", "
+                                 "torch_dtype=torch.bfloat16).to(\"cuda\")\n"
+                                 "pipe.enable_model_cpu_offload()\n");
+  const RunResult r = RunPipefit("check " + path, Env());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(path + ":4: warning to-before-offload: "));
+  EXPECT_THAT(r.out, HasSubstr("; for this model that is 31.42 GiB of weights on the GPU while loading"));
+}
+
 TEST_F(ScriptCliTest, CleanScriptExitsZero) {
   const RunResult r =
       RunPipefit("check " + Write("ok.py",

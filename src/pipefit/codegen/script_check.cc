@@ -1,9 +1,12 @@
 #include "pipefit/codegen/script_check.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdlib>
 
+#include "pipefit/base/units.h"
 #include "pipefit/codegen/script_model.h"
 #include "pipefit/codegen/script_pipelines.h"
 #include "pipefit/codegen/script_rules.h"
@@ -59,11 +62,12 @@ class Checker {
     return false;
   }
 
-  void Add(std::string_view id, int line) {
+  // `detail` extends the rule's message with this script's numbers.
+  void Add(std::string_view id, int line, const std::string& detail = "") {
     const ScriptRule* rule = FindScriptRule(id);
     if (rule == nullptr) return;
-    result_.findings.push_back(
-        {std::string(rule->id), rule->severity, line, std::string(rule->message), std::string(rule->fix)});
+    result_.findings.push_back({std::string(rule->id), rule->severity, line,
+                                std::string(rule->message) + detail, std::string(rule->fix)});
   }
 
   void CheckPipeline(const PipelineSite& site) {
@@ -105,7 +109,13 @@ class Checker {
       const bool on_pipe = c.receiver == site.variable && c.range.begin > site.construction->range.begin;
       if ((chained || on_pipe) && IsCudaTo(c) && c.range.begin < first_offload->range.begin &&
           !MutuallyExclusive(c, *first_offload)) {
-        Add("to-before-offload", c.line);
+        Add("to-before-offload", c.line,
+            facts_.stored_bytes > 0
+                ? fmt::format(
+                      "; for this model that is {} of weights on the GPU while loading, where offloading "
+                      "needs only the largest model's share",
+                      FormatGiB(facts_.stored_bytes))
+                : std::string());
       }
     }
   }

@@ -68,6 +68,7 @@ ScriptModelFacts FactsFromPipeline(const Pipeline& pipeline) {
   ScriptModelFacts facts;
   facts.known = true;
   for (const Component& c : pipeline.components) {
+    for (const TensorInfo& t : c.tensors) facts.stored_bytes += t.bytes;
     const ModelFamily* family = FindModelFamily(c.class_name);
     const ModelRole role = family ? family->role : ModelRole::kOther;
     if (role == ModelRole::kVae || c.name == "vae") facts.vae_class = c.class_name;

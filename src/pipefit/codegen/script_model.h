@@ -24,6 +24,7 @@ struct ScriptModelFacts {
   std::string denoiser_class;        // "FluxTransformer2DModel"
   bool has_repeated_blocks = false;  // the denoiser class has _repeated_blocks
   std::string preferred_dtype;       // "bf16" when the checkpoint is stored in bf16
+  int64_t stored_bytes = 0;          // every component's weights as stored (0: unknown)
 };
 
 // The facts of a resolved pipeline (its components' classes and stored dtype).

@@ -18,8 +18,8 @@ constexpr ScriptRule kRules[] = {
      "remove the .to(\"cuda\") call; sequential offload places every module itself",
      "diffusers pipeline_utils.py DiffusionPipeline.to; internals §4"},
     {"to-before-offload", S::kWarning,
-     "the pipeline is moved to the GPU and then offloaded: every weight crosses to the GPU and back (and may not "
-     "fit before the offload starts)",
+     "the pipeline is moved to the GPU and then offloaded: every weight crosses to the GPU and back, and the load "
+     "peak is the whole pipeline at once (it must fit before the offload starts — pipefit plan's load stage)",
      "drop the .to(\"cuda\") and call the offload method right after from_pretrained",
      "memory-calculator.md Compatibility rules; internals §2"},
     {"model-offload-with-group-offload", S::kError,
@@ -52,11 +52,16 @@ constexpr ScriptRule kRules[] = {
      "PipelineQuantizationConfig",
      "wrap it: PipelineQuantizationConfig(quant_mapping={\"transformer\": config}) or use quant_backend=...",
      "internals §6.5; memory-calculator.md (PipelineQuantizationConfig only at pipeline level)"},
-    {"bnb8-with-model-offload", S::kError,
-     "bitsandbytes 8-bit with enable_model_cpu_offload(): the int8 matmul cannot run on the CPU",
-     "use 4-bit (bitsandbytes_4bit, nf4), or keep the int8 component on the GPU and group-offload the rest with "
+    {"bnb8-with-model-offload", S::kWarning,
+     "bitsandbytes 8-bit with enable_model_cpu_offload(): with transformers < 4.58 or bitsandbytes < 0.48 diffusers "
+     "skips the 8-bit component's hook, so it stays on the GPU the whole call (no saving for it), and with "
+     "bitsandbytes >= 0.48 but transformers < 4.58, pipe.to(\"cpu\") moves it off the GPU with no hook to bring "
+     "it back (a device-mismatch error at the first forward)",
+     "upgrade to transformers >= 4.58 and bitsandbytes >= 0.48 (then it is offloaded like the others), or use "
+     "4-bit (bitsandbytes_4bit, nf4), or keep the int8 component on the GPU and group-offload the rest with "
      "exclude_modules",
-     "memory-calculator.md Compatibility rules; internals §2"},
+     "diffusers pipelines/pipeline_utils.py enable_model_cpu_offload (_check_bnb_status and the version test); "
+     "internals §2"},
     {"layerwise-casting-then-to-dtype", S::kWarning,
      "a .to(dtype) after enable_layerwise_casting() upcasts the fp8-stored weights again",
      "move only the device: pipe.to(\"cuda\") without a dtype, and cast before offloading",
