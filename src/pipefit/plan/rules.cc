@@ -22,9 +22,8 @@ constexpr Placement kAllButGpu[] = {P::kModelOffload,     P::kGroupBlock,      P
                                     P::kSequentialOffload};
 constexpr Placement kGroup[] = {P::kGroupBlock, P::kGroupBlockStream, P::kGroupLeaf, P::kGroupLeafStream,
                                 P::kGroupLeafStreamLowmem};
-constexpr Placement kGroupAndSequential[] = {
-    P::kGroupBlock,      P::kGroupBlockStream,      P::kGroupLeaf,
-    P::kGroupLeafStream, P::kGroupLeafStreamLowmem, P::kSequentialOffload};
+constexpr Placement kGgufUnverified[] = {P::kGroupBlockStream, P::kGroupLeafStream, P::kGroupLeafStreamLowmem,
+                                         P::kSequentialOffload};
 
 constexpr CompatibilityRule kRules[] = {
     {.id = "bnb-int8-model-offload",
@@ -72,13 +71,17 @@ constexpr CompatibilityRule kRules[] = {
                 "layout needs mslk kernels on SM 9.0, so pipefit offers it all on GPU only",
      .source = "internals §6.2; torchao int4_tensor.py, int4_tile_packed_to_4d_tensor.py; diffusers "
                "tests/models/testing_utils/quantization.py (pins tile_packed_to_4d)"},
-    {.id = "gguf-group-or-sequential",
+    {.id = "gguf-stream-or-sequential",
      .weights = kGguf,
-     .placements = kGroupAndSequential,
+     .placements = kGgufUnverified,
      .action = RuleAction::kReject,
-     .message = "GGUF parameters are dequantized per forward from raw bytes; pipefit only offers GGUF with "
-                "the placements diffusers documents for it (all on GPU, model offload)",
-     .source = "internals §6.4; diffusers docs quantization/gguf.md"},
+     .message =
+         "GGUF parameters are raw byte tensors dequantized per forward; diffusers exercises them with "
+         "leaf-level group offloading without streams (and model offload), not with pinned stream copies "
+         "or sequential offload's meta-device round trip, so pipefit does not offer those",
+     .source =
+         "diffusers tests/models/testing_utils/quantization.py test_gguf_torch_compile_with_group_offload "
+         "(leaf_level, use_stream=False); internals §6.4, §3.6, §4"},
     {.id = "layerwise-casting-sequential",
      .weights = kCast,
      .placements = kSequential,
