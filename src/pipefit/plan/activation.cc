@@ -56,21 +56,72 @@ bool DenoiserKnown(const ModelFacts& f) {
 }
 bool VaeKnown(const ModelFacts& f) { return f.vae.base_channels > 0; }
 
-// The denoiser/VAE pairs whose constants were fitted and checked on
-// measurements.md rows (docs/memory-model.md); everything else is labelled
-// uncalibrated.
-constexpr struct {
-  std::string_view denoiser;
-  std::string_view vae;
-} kCalibratedFamilies[] = {
-    {"FluxTransformer2DModel", "AutoencoderKL"},  // rows 1-6, 13-21, 23, 25, 40-43
+// --- Per-family rows ------------------------------------------------------
+//
+// One row per denoiser class and per VAE class whose constant was fitted on
+// published measurements (docs/memory-model.md lists the rows and the
+// errors). A class without a row uses the FLUX-fitted transformer factor or
+// the SDXL-fitted UNet factor and the AutoencoderKL decode fit, and the plan
+// says "uncalibrated".
+struct DenoiserRow {
+  std::string_view class_name;
+  double factor;  // kDenoiseTokenFactor-style (transformers) or kUnetFactor-style (UNets)
+  std::string_view basis;
 };
+// clang-format off
+constexpr DenoiserRow kDenoiserRows[] = {
+    {"FluxTransformer2DModel", kDenoiseTokenFactor, "13.24 x tokens x hidden x itemsize (measurements.md rows 40, 41, 43)"},
+};
+// clang-format on
+
+// How a VAE decodes video: latent frames per decoder call (0: every frame
+// at once), with the causal cache of earlier chunks small next to a chunk.
+struct VaeRow {
+  std::string_view class_name;
+  int chunk_latent_frames;
+  double fixed;      // kDecodeFixed-style
+  double per_image;  // kDecodePerImage-style
+  bool calibrated;
+  std::string_view basis;
+};
+// clang-format off
+constexpr VaeRow kVaeRows[] = {
+    {"AutoencoderKL", 0, kDecodeFixed, kDecodePerImage, true, "(3.05 + 7.39 x images) x pixels x VAE channels x itemsize (rows 14, 19-21)"},
+    // Wan 2.1/2.2 and Qwen-Image: one latent frame per decoder call with a
+    // feature cache (autoencoder_kl_wan.py _decode loops over frames).
+    {"AutoencoderKLWan", 1, kDecodeFixed, kDecodePerImage, false, "one latent frame per decoder call (autoencoder_kl_wan.py), AutoencoderKL constants"},
+    {"AutoencoderKLQwenImage", 1, kDecodeFixed, kDecodePerImage, false, "one latent frame per decoder call (autoencoder_kl_qwenimage.py), AutoencoderKL constants"},
+    // CogVideoX: num_latent_frames_batch_size = 2 latent frames per call.
+    {"AutoencoderKLCogVideoX", 2, kDecodeFixed, kDecodePerImage, false, "two latent frames per decoder call (autoencoder_kl_cogvideox.py), AutoencoderKL constants"},
+    // HunyuanVideo and LTX-Video decode every frame at once unless tiled.
+    {"AutoencoderKLHunyuanVideo", 0, kDecodeFixed, kDecodePerImage, false, "every frame in one decoder call (autoencoder_kl_hunyuan_video.py), AutoencoderKL constants"},
+    {"AutoencoderKLLTXVideo", 0, kDecodeFixed, kDecodePerImage, false, "every frame in one decoder call (autoencoder_kl_ltx.py), AutoencoderKL constants"},
+};
+// clang-format on
+
+const DenoiserRow* FindDenoiserRow(std::string_view class_name) {
+  for (const DenoiserRow& row : kDenoiserRows) {
+    if (row.class_name == class_name) return &row;
+  }
+  return nullptr;
+}
+
+const VaeRow* FindVaeRow(std::string_view class_name) {
+  for (const VaeRow& row : kVaeRows) {
+    if (row.class_name == class_name) return &row;
+  }
+  return nullptr;
+}
+
+double TokenFactor(const ModelFacts& f) {
+  const DenoiserRow* row = FindDenoiserRow(f.denoiser.class_name);
+  return row != nullptr ? row->factor : (f.denoiser.unet ? kUnetFactor : kDenoiseTokenFactor);
+}
 
 bool CalibratedFamily(const ModelFacts& f) {
-  for (const auto& family : kCalibratedFamilies) {
-    if (f.denoiser.class_name == family.denoiser && f.vae.class_name == family.vae) return true;
-  }
-  return false;
+  const VaeRow* vae = FindVaeRow(f.vae.class_name);
+  return FindDenoiserRow(f.denoiser.class_name) != nullptr &&
+         (f.vae.name.empty() || (vae && vae->calibrated));
 }
 
 double GenericBytes(const Workload& w) {
@@ -86,10 +137,10 @@ Bytes DenoiseBytes(const ActivationInputs& in) {
   if (f.denoiser.unet) {
     const double scale = std::max(1, f.vae.spatial_scale);
     const double latent = (w.height / scale) * (w.width / scale);
-    return ToBytes(kUnetFactor * latent * f.denoiser.unet_channels * ItemSize(in.dtype) * batch);
+    return ToBytes(TokenFactor(f) * latent * f.denoiser.unet_channels * ItemSize(in.dtype) * batch);
   }
   const double tokens = static_cast<double>(DenoiserTokens(f, w));
-  double bytes = kDenoiseTokenFactor * tokens * f.denoiser.hidden * ItemSize(in.dtype) * batch;
+  double bytes = TokenFactor(f) * tokens * f.denoiser.hidden * ItemSize(in.dtype) * batch;
   // The math kernel holds the scores and their softmax for every head.
   if (in.quadratic_attention)
     bytes += 2.0 * std::max(1, f.denoiser.heads) * tokens * tokens * ItemSize(in.dtype) * batch;
@@ -109,12 +160,23 @@ Bytes TextEncodeBytes(const ActivationInputs& in) {
 double DecodeMaps(const ActivationInputs& in, double h, double w, double images) {
   const ModelFacts& f = *in.facts;
   double per_frame = h * w * f.vae.base_channels * DecodeItemSize(in);
-  // Video VAEs decode a latent frame (temporal_scale output frames) at a
-  // time with a causal cache; the finished video is held in full.
+  const VaeRow* row = FindVaeRow(f.vae.class_name);
+  double extra = 0;
+  // Video VAEs decode a chunk of latent frames per call (temporal_scale
+  // output frames each; the VAE row says how many, 0 = all at once); the
+  // chunks' outputs and their concatenation hold the finished video twice.
   if (in.workload.frames > 1) {
-    per_frame *= std::max(1, f.vae.temporal_scale);
+    const int temporal = std::max(1, f.vae.temporal_scale);
+    const int latent_frames = (in.workload.frames - 1) / temporal + 1;
+    const int chunk = row != nullptr && row->chunk_latent_frames > 0
+                          ? std::min(row->chunk_latent_frames, latent_frames)
+                          : (row != nullptr ? latent_frames : 1);
+    per_frame *= static_cast<double>(chunk) * temporal;
+    extra = 2.0 * h * w * 3 * in.workload.frames * DecodeItemSize(in) * images;
   }
-  double bytes = (kDecodeFixed + kDecodePerImage * images) * per_frame;
+  const double fixed = row != nullptr ? row->fixed : kDecodeFixed;
+  const double per_image = row != nullptr ? row->per_image : kDecodePerImage;
+  double bytes = (fixed + per_image * images) * per_frame + extra;
   // The VAE mid-block's single-head attention over the latent pixels.
   if (in.quadratic_attention) {
     const double latent = (h / std::max(1, f.vae.spatial_scale)) * (w / std::max(1, f.vae.spatial_scale));
@@ -175,12 +237,11 @@ StageActivations EstimateActivations(const ActivationInputs& in) {
   a.decode = EstimateDecodeActivation(in, VaeModifiers{});
   a.text_encode = TextEncodeBytes(in);
   if (in.encodes_image) a.encode = a.decode;
-  a.calibrated =
-      CalibratedFamily(f) && denoiser_known && vae_known && !f.denoiser.unet && in.workload.frames == 1;
+  a.calibrated = CalibratedFamily(f) && denoiser_known && vae_known;
   if (a.calibrated) {
-    a.basis =
-        "denoise: 13.24 x tokens x hidden x itemsize (measurements.md rows 40, 41, 43); decode: (3.05 + 7.39 x "
-        "images) x pixels x VAE channels x itemsize (rows 14, 19-21); text encoders: architectural estimate";
+    a.basis = "denoise: " + std::string(FindDenoiserRow(f.denoiser.class_name)->basis) +
+              "; decode: " + std::string(FindVaeRow(f.vae.class_name)->basis) +
+              "; text encoders: architectural estimate";
   } else if (denoiser_known && (vae_known || f.vae.name.empty())) {
     a.basis = "uncalibrated for " + f.denoiser.class_name + ": " +
               (f.denoiser.unet ? "UNet feature maps, 27.4 x latent pixels x channels (constant from row 47)"

@@ -185,6 +185,7 @@ TEST(ActivationTest, TilingAndSlicingTogether) {
 
 TEST(ActivationTest, UnetDenoiserUsesFeatureMaps) {
   ModelFacts f = FluxFacts();
+  f.denoiser.class_name = "UNet2DConditionModel";
   f.denoiser.unet = true;
   f.denoiser.hidden = 0;
   f.denoiser.unet_channels = 320;

@@ -82,6 +82,8 @@ DenoiserFacts ReadDenoiser(const Component& c, const ComponentMeasurement& m, in
   d.patch = AsInt(config.IntOrListLast("patch_size"));
   std::vector<int64_t> patch_list = config.IntList("patch_size");
   if (patch_list.size() == 3) d.patch_t = static_cast<int>(patch_list.front());
+  // CogVideoX 1.5, HunyuanVideo, LTX: a separate temporal patch.
+  if (const int patch_t = AsInt(config.Int("patch_size_t")); patch_t > 0) d.patch_t = patch_t;
   const int in_channels = AsInt(config.Int("in_channels"));
   // FLUX-style pipelines pack 2x2 latent patches into the channel dimension
   // (in_channels 64 = 16 latent channels x 4) and set patch_size 1.
@@ -96,18 +98,29 @@ VaeFacts ReadVae(const Component& c) {
   v.class_name = c.class_name;
   ConfigReader config(c.config.json);
   std::vector<int64_t> channels = config.IntList("block_out_channels");
+  // AutoencoderDC (Sana) names the decoder's widths separately.
+  if (channels.empty()) channels = config.IntList("decoder_block_out_channels");
   if (!channels.empty()) {
     v.base_channels = static_cast<int>(channels.front());
     v.spatial_scale = 1 << (channels.size() - 1 > 5 ? 5 : channels.size() - 1);
   }
   if (v.base_channels == 0) {
-    // Wan-style VAEs: base_dim with dim_mult (spatial x8, temporal x4).
-    v.base_channels = AsInt(config.Int("base_dim"));
+    // Wan-style VAEs (Wan 2.1/2.2, Qwen-Image): base_dim with dim_mult
+    // (spatial x8, temporal x4); Wan 2.2 decodes at decoder_base_dim and
+    // patchifies 2x2 (scale_factor_spatial 16).
+    v.base_channels = AsInt(config.Int("decoder_base_dim"));
+    if (v.base_channels == 0) v.base_channels = AsInt(config.Int("base_dim"));
     if (v.base_channels > 0) {
       v.spatial_scale = 8;
       v.temporal_scale = 4;
     }
   }
+  // Explicit compression ratios win over the derived ones (LTX-Video: 32 and
+  // 8; HunyuanVideo, CogVideoX: 8 and 4; Wan 2.2: 16 and 4).
+  for (const char* key : {"spatial_compression_ratio", "scale_factor_spatial"}) {
+    if (const int scale = AsInt(config.Int(key)); scale > 0) v.spatial_scale = scale;
+  }
+  if (const int scale = AsInt(config.Int("scale_factor_temporal")); scale > 0) v.temporal_scale = scale;
   v.latent_channels = AsInt(config.Int("latent_channels"));
   if (v.latent_channels == 0) v.latent_channels = AsInt(config.Int("z_dim"));
   v.sample_size = AsInt(config.Int("sample_size"));
