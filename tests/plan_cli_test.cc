@@ -179,6 +179,34 @@ TEST_F(PlanCliTest, JsonFollowsTheContractOnTwoCatalogGpus) {
   EXPECT_LE((*ct4)["vram"].get<int64_t>(), b["hardware"]["vram"].get<int64_t>()) << balanced_t4;
 }
 
+// A catalog entry's own call defaults replace its pipeline class's:
+// FLUX.1-schnell plans 4 steps (FluxPipeline's default is 28); every
+// estimate starts with the load stage.
+TEST_F(PlanCliTest, CatalogEntryDefaultsAndTheLoadStage) {
+  RunResult r = RunPipefit(
+      "plan black-forest-labs/FLUX.1-schnell --offline --gpu \"RTX 4090\" --ram 64GiB --json --all", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["workload"]["steps"], 4);
+  EXPECT_EQ(j["workload"]["from_defaults"], true);
+  for (const json& c : j["candidates"]) {
+    ASSERT_FALSE(c["stages"].empty()) << c["id"];
+    EXPECT_EQ(c["stages"][0]["stage"], "load") << c["id"];
+    EXPECT_EQ(c["stages"][0]["activations"], 0) << c["id"];
+  }
+  const json* gpu = FindCandidate(j, "full+gpu");
+  ASSERT_NE(gpu, nullptr);
+  // .to("cuda") holds every component: what the denoising call holds, and
+  // at least the 33,720,738,758 stored bytes.
+  const json& stages = (*gpu)["stages"];
+  EXPECT_EQ(stages[0]["weights"], stages[stages.size() - 2]["weights"]);
+  EXPECT_EQ(stages[stages.size() - 2]["stage"], "denoise");
+  EXPECT_GE(stages[0]["weights"].get<int64_t>(), int64_t{33'720'738'758});
+  const json* int8 = FindCandidate(j, "bnb_int8+model_offload");
+  ASSERT_NE(int8, nullptr);
+  EXPECT_THAT((*int8)["notes"].dump(), HasSubstr("transformers < 4.58 or bitsandbytes < 0.48"));
+}
+
 TEST_F(PlanCliTest, AllAlsoListsCandidatesThatDoNotFit) {
   const json fitting = PlanJson("--gpu T4 --ram 32GiB");
   const json all = PlanJson("--gpu T4 --ram 32GiB --all");

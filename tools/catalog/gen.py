@@ -174,8 +174,9 @@ def plan_entry(spec, layouts, shared):
     entry = {k: spec[k] for k in ("repo", "aliases", "family", "description", "revision") if k in spec}
     entry["default"] = bool(spec.get("default", False))
     entry["model_index_source"] = spec["model_index"]["source"]
-    if "workload" in spec:
-        entry["workload"] = spec["workload"]
+    for key in ("workload", "workload_source"):
+        if key in spec:
+            entry[key] = spec[key]
     entry["components"] = {}
     report = []
     for comp, c in sorted(spec["components"].items()):

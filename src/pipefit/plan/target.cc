@@ -1,6 +1,7 @@
 // The machine and the workload a plan is for (planner.h).
 #include <algorithm>
 
+#include "pipefit/catalog/catalog.h"
 #include "pipefit/plan/planner.h"
 
 namespace pipefit {
@@ -73,6 +74,17 @@ Result<Workload> ResolveWorkload(const Pipeline& pipeline, const WorkloadOverrid
     w.guidance_batch = t->cfg_batched ? 2 : 1;
     w.guidance_passes = t->cfg_sequential ? 2 : 1;
     w.text_tokens = t->text_tokens;
+  }
+  // A catalog entry may override its pipeline class's call defaults (FLUX.1
+  // schnell runs 4 steps, not FluxPipeline's 28: its model card).
+  if (pipeline.source.kind == SourceKind::kCatalog) {
+    PIPEFIT_ASSIGN_OR_RETURN(std::optional<CatalogEntry> entry, FindCatalogEntry(pipeline.source.repo));
+    if (entry) {
+      if (entry->workload.height > 0) w.height = entry->workload.height;
+      if (entry->workload.width > 0) w.width = entry->workload.width;
+      if (entry->workload.frames > 0) w.frames = entry->workload.frames;
+      if (entry->workload.steps > 0) w.steps = entry->workload.steps;
+    }
   }
   auto check = [](const char* flag, std::optional<int> value, int minimum) -> Status {
     if (value && *value < minimum) {
