@@ -210,7 +210,8 @@ def plan_entry(spec, layouts, shared):
             name = c["shared"]
             record["manifest"] = "shared/" + name
             bf16 = manifest_text(tensors, "BF16", [
-                "source: " + derivation + " (shared manifest, stored as BF16; each entry applies its dtype)"])
+                "source: names and shapes derived from the component's config.json per %s %s (shared "
+                "manifest, stored as BF16; each entry applies its dtype)" % (declared[0], cls)])
             if name in shared and shared[name] != bf16:
                 fail("%s: shared manifest %s differs from another entry's derivation" % (label, name))
             shared[name] = bf16

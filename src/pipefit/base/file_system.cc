@@ -277,6 +277,10 @@ void MemoryFileSystem::AddFile(const std::string& path, std::string content) {
   files_[path] = File{std::move(content), size};
 }
 
+void MemoryFileSystem::AddStaticFile(const std::string& path, std::string_view content) {
+  files_[path] = File{std::string(), static_cast<int64_t>(content.size()), content};
+}
+
 void MemoryFileSystem::AddSparseFile(const std::string& path, std::string prefix, int64_t size) {
   files_[path] = File{std::move(prefix), size};
 }
@@ -304,6 +308,7 @@ Result<std::string> MemoryFileSystem::ReadRange(const std::string& path, int64_t
     return MakeErrorf(ErrorCode::kMalformed, "{}: file ends after {} bytes, expected at least {}", path,
                       file.size, offset + length);
   }
+  if (!file.view.empty()) return std::string(file.view.substr(static_cast<size_t>(offset), static_cast<size_t>(length)));
   std::string out(static_cast<size_t>(length), '\0');
   int64_t prefix_size = static_cast<int64_t>(file.prefix.size());
   if (offset < prefix_size) {

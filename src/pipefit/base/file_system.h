@@ -61,6 +61,9 @@ class MemoryFileSystem : public FileSystem {
  public:
   void AddFile(const std::string& path, std::string content);
   void AddSparseFile(const std::string& path, std::string prefix, int64_t size);
+  // A file whose bytes live elsewhere for the file system's whole life
+  // (data embedded in the binary): served without a copy.
+  void AddStaticFile(const std::string& path, std::string_view content);
 
   Result<FileInfo> Stat(const std::string& path) const override;
   Result<std::string> ReadRange(const std::string& path, int64_t offset, int64_t length) const override;
@@ -71,6 +74,7 @@ class MemoryFileSystem : public FileSystem {
   struct File {
     std::string prefix;
     int64_t size = 0;
+    std::string_view view = {};  // set for AddStaticFile: the whole content
   };
   std::map<std::string, File> files_;
 };

@@ -132,7 +132,7 @@ const FileSystem& CatalogFileSystem() {
   static const MemoryFileSystem* fs = [] {
     auto* memory = new MemoryFileSystem();
     for (const EmbeddedFile& file : EmbeddedDataFiles()) {
-      memory->AddFile(std::string(file.path), std::string(file.data));
+      memory->AddStaticFile(std::string(file.path), file.data);
     }
     // Each entry's shared components appear in its own folder. A malformed
     // entry or a missing shared manifest is reported by CatalogEntries()
