@@ -110,6 +110,91 @@ def sd3_transformer_tensors(cfg):
     return t
 
 
+def chroma_transformer_tensors(cfg):
+    """diffusers.models.transformers.transformer_chroma.ChromaTransformer2DModel
+    (diffusers @58eb52c0803e, transformer_chroma.py; FluxAttention from
+    transformer_flux.py; FeedForward from attention.py).
+
+    Config keys: patch_size, in_channels, out_channels (defaults to
+    in_channels), num_layers, num_single_layers, attention_head_dim,
+    num_attention_heads, joint_attention_dim, approximator_num_channels
+    (default 64), approximator_hidden_dim, approximator_layers. Configs
+    written while the diffusers PR was open carry "approximator_in_factor"
+    instead, which the released class does not take (from_config drops it and
+    approximator_num_channels keeps its default 64).
+
+    FLUX.1 geometry with the per-block modulation linears pruned:
+      time_text_embed   ChromaCombinedTimestepTextProjEmbeddings: Timesteps
+                        only; its mod_proj buffer is persistent=False (not
+                        saved); no parameters
+      distilled_guidance_layer  ChromaApproximator: in_proj Linear(
+                        approximator_num_channels, H), layers[i] =
+                        PixArtAlphaTextProjection linear_1 (H -> H), linear_2
+                        (H -> H); norms[i] = torch.nn.RMSNorm(H) (weight
+                        only); out_proj Linear(H, D)
+      context_embedder  Linear(joint_attention_dim, D); x_embedder
+                        Linear(in_channels, D)
+      transformer_blocks[i]  ChromaTransformerBlock: norm1 / norm1_context
+                        ChromaAdaLayerNormZeroPruned (LayerNorm without
+                        affine: no parameters); attn = FluxAttention(
+                        added_kv_proj_dim=D, bias=True, context_pre_only=
+                        False): norm_q/norm_k/norm_added_q/norm_added_k
+                        RMSNorm(head_dim) weights, to_q/to_k/to_v,
+                        add_q_proj/add_k_proj/add_v_proj, to_out.0,
+                        to_add_out (all D -> D with bias); ff / ff_context
+                        FeedForward gelu-approximate (D -> 4D -> D)
+      single_transformer_blocks[i]  ChromaSingleTransformerBlock: norm has no
+                        parameters; proj_mlp Linear(D, 4D); attn FluxAttention
+                        pre_only (norm_q, norm_k, to_q/to_k/to_v; no to_out);
+                        proj_out Linear(5D, D)
+      norm_out          ChromaAdaLayerNormContinuousPruned, elementwise_affine
+                        False: no parameters
+      proj_out          Linear(D, patch^2 * out_channels)
+    """
+    heads = cfg["num_attention_heads"]
+    head_dim = cfg["attention_head_dim"]
+    dim = heads * head_dim
+    in_channels = cfg["in_channels"]
+    out_channels = cfg.get("out_channels") or in_channels
+    patch = cfg.get("patch_size", 1)
+    mlp_hidden = 4 * dim
+    approx_in = cfg.get("approximator_num_channels", 64)
+    approx_hidden = cfg.get("approximator_hidden_dim", 5120)
+
+    t = {}
+    add_linear(t, "distilled_guidance_layer.in_proj", approx_in, approx_hidden)
+    for i in range(cfg.get("approximator_layers", 5)):
+        p = "distilled_guidance_layer.layers.%d" % i
+        add_linear(t, p + ".linear_1", approx_hidden, approx_hidden)
+        add_linear(t, p + ".linear_2", approx_hidden, approx_hidden)
+        add_affine_norm(t, "distilled_guidance_layer.norms.%d" % i, approx_hidden, bias=False)
+    add_linear(t, "distilled_guidance_layer.out_proj", approx_hidden, dim)
+    add_linear(t, "context_embedder", cfg["joint_attention_dim"], dim)
+    add_linear(t, "x_embedder", in_channels, dim)
+
+    for i in range(cfg["num_layers"]):
+        p = "transformer_blocks.%d" % i
+        for proj in ("to_q", "to_k", "to_v", "add_q_proj", "add_k_proj", "add_v_proj", "to_out.0", "to_add_out"):
+            add_linear(t, p + ".attn." + proj, dim, dim)
+        for norm in ("norm_q", "norm_k", "norm_added_q", "norm_added_k"):
+            add_affine_norm(t, p + ".attn." + norm, head_dim, bias=False)
+        _ff(t, p + ".ff", dim)
+        _ff(t, p + ".ff_context", dim)
+
+    for i in range(cfg["num_single_layers"]):
+        p = "single_transformer_blocks.%d" % i
+        add_linear(t, p + ".proj_mlp", dim, mlp_hidden)
+        for proj in ("to_q", "to_k", "to_v"):
+            add_linear(t, p + ".attn." + proj, dim, dim)
+        add_affine_norm(t, p + ".attn.norm_q", head_dim, bias=False)
+        add_affine_norm(t, p + ".attn.norm_k", head_dim, bias=False)
+        add_linear(t, p + ".proj_out", dim + mlp_hidden, dim)
+
+    add_linear(t, "proj_out", dim, patch * patch * out_channels)
+    return t
+
+
 LAYOUTS = {
     "SD3Transformer2DModel": sd3_transformer_tensors,
+    "ChromaTransformer2DModel": chroma_transformer_tensors,
 }
