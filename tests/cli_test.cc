@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
+#include <string>
 
 #include "pipefit/testing/pipeline_fixture.h"
 #include "pipefit/testing/safetensors_builder.h"
@@ -135,16 +137,40 @@ TEST(CliTest, MissingModelExitsOne) {
           "nobody/nothing) and the network is off (--offline or HF_HUB_OFFLINE=1)\n");
 }
 
-TEST(CliTest, CatalogListsBothEntries) {
+TEST(CliTest, CatalogListsEveryEntryByFamilyWithSizeAndDefaults) {
   RunResult r = RunPipefit("catalog --json");
   ASSERT_EQ(r.exit_code, 0);
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["schema"], "pipefit.catalog/1");
-  ASSERT_EQ(j["entries"].size(), 2u);
-  EXPECT_EQ(j["entries"][0]["repo"], "black-forest-labs/FLUX.1-dev");
-  EXPECT_EQ(j["entries"][0]["aliases"][0], "flux.1-dev");
-  EXPECT_EQ(j["entries"][0]["default"], true);
-  EXPECT_EQ(j["entries"][1]["repo"], "black-forest-labs/FLUX.1-schnell");
+  ASSERT_GE(j["entries"].size(), 18u);
+  std::set<std::string> families;
+  const nlohmann::json* dev = nullptr;
+  const nlohmann::json* schnell = nullptr;
+  for (const auto& e : j["entries"]) {
+    families.insert(e["family"].get<std::string>());
+    EXPECT_GT(e["weights_bytes"].get<int64_t>(), 0) << e["repo"];
+    EXPECT_FALSE(e["components"].empty()) << e["repo"];
+    if (e["repo"] == "black-forest-labs/FLUX.1-dev") dev = &e;
+    if (e["repo"] == "black-forest-labs/FLUX.1-schnell") schnell = &e;
+  }
+  EXPECT_GE(families.size(), 8u);
+  ASSERT_NE(dev, nullptr);
+  ASSERT_NE(schnell, nullptr);
+  EXPECT_EQ((*dev)["default"], true);
+  EXPECT_EQ((*dev)["family"], "FLUX.1");
+  // 246,120,960 + 9,524,621,312 + 23,802,816,640 + 167,639,366 bytes.
+  EXPECT_EQ((*dev)["weights_bytes"], int64_t{33'741'198'278});
+  EXPECT_EQ((*dev)["default_call"],
+            nlohmann::json({{"height", 1024}, {"width", 1024}, {"frames", 1}, {"steps", 28}}));
+  EXPECT_EQ((*schnell)["default_call"]["steps"], 4);
+
+  RunResult text = RunPipefit("catalog");
+  ASSERT_EQ(text.exit_code, 0);
+  const size_t header = text.out.find("\nFLUX.1\n");
+  const size_t line = text.out.find("black-forest-labs/FLUX.1-dev");
+  ASSERT_NE(header, std::string::npos) << text.out;
+  EXPECT_LT(header, line);
+  EXPECT_THAT(text.out, HasSubstr("31.42 GiB  1024x1024, 28 steps"));
 }
 
 }  // namespace

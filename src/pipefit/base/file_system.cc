@@ -308,7 +308,8 @@ Result<std::string> MemoryFileSystem::ReadRange(const std::string& path, int64_t
     return MakeErrorf(ErrorCode::kMalformed, "{}: file ends after {} bytes, expected at least {}", path,
                       file.size, offset + length);
   }
-  if (!file.view.empty()) return std::string(file.view.substr(static_cast<size_t>(offset), static_cast<size_t>(length)));
+  if (!file.view.empty())
+    return std::string(file.view.substr(static_cast<size_t>(offset), static_cast<size_t>(length)));
   std::string out(static_cast<size_t>(length), '\0');
   int64_t prefix_size = static_cast<int64_t>(file.prefix.size());
   if (offset < prefix_size) {

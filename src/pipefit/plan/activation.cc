@@ -79,8 +79,8 @@ constexpr DenoiserRow kDenoiserRows[] = {
 struct VaeRow {
   std::string_view class_name;
   int chunk_latent_frames;
-  double fixed;      // kDecodeFixed-style
-  double per_image;  // kDecodePerImage-style
+  double fixed;       // kDecodeFixed-style
+  double per_image;   // kDecodePerImage-style
   double offset_gib;  // a constant term (GiB), where a fit found one
   bool calibrated;
   std::string_view basis;
@@ -98,7 +98,11 @@ constexpr VaeRow kVaeRows[] = {
     // +0.0%. Rows are batch 1: the batch is assumed to scale it linearly.
     {"AutoencoderKLQwenImage", 1, 0.0, 22.02, 0.2418, true, "0.242 GiB + 22.02 x pixels x VAE channels x itemsize per image (field rows F23, F25; checked F24, F26)"},
     // CogVideoX: num_latent_frames_batch_size = 2 latent frames per call.
-    {"AutoencoderKLCogVideoX", 2, kDecodeFixed, kDecodePerImage, 0.0, false, "two latent frames per decoder call (autoencoder_kl_cogvideox.py), AutoencoderKL constants"},
+    // Fitted on measurements.md row 93 (CogVideoX-5b, 480x720, 49 frames,
+    // bf16, A100, max_memory_allocated 31.746 GiB with 19.65 GiB of weights
+    // resident: the decode sets the peak). Checked on rows 95, 98, 100 and
+    // field row F94 (calibration.cc).
+    {"AutoencoderKLCogVideoX", 2, 0.0, 18.07, 0.0, true, "18.07 x pixels x 8 frames x VAE channels x itemsize per video + the video twice (row 93; checked rows 95, 98, 100, F94)"},
     // HunyuanVideo and LTX-Video decode every frame at once unless tiled.
     {"AutoencoderKLHunyuanVideo", 0, kDecodeFixed, kDecodePerImage, 0.0, false, "every frame in one decoder call (autoencoder_kl_hunyuan_video.py), AutoencoderKL constants"},
     {"AutoencoderKLLTXVideo", 0, kDecodeFixed, kDecodePerImage, 0.0, false, "every frame in one decoder call (autoencoder_kl_ltx.py), AutoencoderKL constants"},
@@ -256,14 +260,14 @@ StageActivations EstimateActivations(const ActivationInputs& in) {
     const std::string denoise =
         denoiser_row != nullptr
             ? std::string(denoiser_row->basis)
-            : std::string("uncalibrated (") + (f.denoiser.unet ? "UNet constant from row 47" : "FLUX constant 13.24") +
-                  ")";
-    const std::string decode = vae_calibrated ? std::string(vae_row->basis)
-                                              : "uncalibrated (" +
-                                                    std::string(vae_row != nullptr ? vae_row->basis : "AutoencoderKL fit") +
-                                                    ")";
-    a.basis = "partly calibrated for " + f.denoiser.class_name + " + " + f.vae.class_name + ": denoise " + denoise +
-              "; decode " + decode + "; text encoders: architectural estimate";
+            : std::string("uncalibrated (") +
+                  (f.denoiser.unet ? "UNet constant from row 47" : "FLUX constant 13.24") + ")";
+    const std::string decode =
+        vae_calibrated
+            ? std::string(vae_row->basis)
+            : "uncalibrated (" + std::string(vae_row != nullptr ? vae_row->basis : "AutoencoderKL fit") + ")";
+    a.basis = "partly calibrated for " + f.denoiser.class_name + " + " + f.vae.class_name + ": denoise " +
+              denoise + "; decode " + decode + "; text encoders: architectural estimate";
   } else if (denoiser_known && (vae_known || f.vae.name.empty())) {
     a.basis = "uncalibrated for " + f.denoiser.class_name + ": " +
               (f.denoiser.unet ? "UNet feature maps, 27.4 x latent pixels x channels (constant from row 47)"

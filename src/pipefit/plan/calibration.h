@@ -16,12 +16,13 @@
 namespace pipefit {
 
 enum class CalibrationMetric {
-  kPeakAllocated,    // torch.cuda.max_memory_allocated() over the call (vram_allocated)
-  kPeakReserved,     // max_memory_reserved(): vram minus the CUDA context
-  kResidentWeights,  // memory_allocated() after loading: weights on the GPU
-  kDenoiserForward,  // one denoiser forward alone: its weights + activations + transient
-  kSeconds,          // wall time of one pipeline call
-  kForwardSeconds,   // wall time of one denoiser forward
+  kPeakAllocated,     // torch.cuda.max_memory_allocated() over the call (vram_allocated)
+  kPeakReserved,      // max_memory_reserved(): vram minus the CUDA context
+  kResidentWeights,   // memory_allocated() after loading: weights on the GPU
+  kDenoiserForward,   // one denoiser forward alone: its weights + activations + transient
+  kSeconds,           // wall time of one pipeline call
+  kForwardSeconds,    // wall time of one denoiser forward
+  kDecodeActivation,  // VAE decode alone: the peak above the resident weights (a max_memory_allocated delta)
 };
 
 struct CalibrationCase {
@@ -35,6 +36,13 @@ struct CalibrationCase {
   double measured = 0;      // GiB for memory, seconds for time
   double tolerance = 0.10;  // allowed |relative error|
   std::string_view note;
+  // Field rows (data/calibration/field_rows.tsv) have row 0 and name their
+  // id here ("F94"); measurements.md rows leave it empty.
+  std::string_view field;
+  int height = 0, width = 0, frames = 0;  // 0: the pipeline's default
+  // True when the row was used to fit a constant; false for a row checked
+  // out of sample.
+  bool fitted = false;
 };
 
 struct CalibrationResult {
