@@ -192,8 +192,16 @@ TEST(ActivationTest, UnetDenoiserUsesFeatureMaps) {
   const StageActivations a = EstimateActivations(Inputs(f, Image(1024, 1024)));
   // 27.4 x 128 x 128 x 320 x 2.
   EXPECT_EQ(a.denoise, std::llround(27.4 * 128 * 128 * 320 * 2));
-  EXPECT_FALSE(a.calibrated);
-  EXPECT_THAT(a.basis, HasSubstr("UNet"));
+  // UNet2DConditionModel has a row (row 47) and AutoencoderKL is fitted on
+  // the FLUX rows: calibrated, with the rows named.
+  EXPECT_TRUE(a.calibrated);
+  EXPECT_THAT(a.basis, HasSubstr("row 47"));
+  // Another UNet class has no row: the same factor, labelled uncalibrated.
+  f.denoiser.class_name = "UNet3DConditionModel";
+  const StageActivations other = EstimateActivations(Inputs(f, Image(1024, 1024)));
+  EXPECT_EQ(other.denoise, a.denoise);
+  EXPECT_FALSE(other.calibrated);
+  EXPECT_THAT(other.basis, HasSubstr("UNet"));
 }
 
 TEST(ActivationTest, GenericFallbackWhenFactsAreEmpty) {

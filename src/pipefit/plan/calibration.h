@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pipefit/base/result.h"
+#include "pipefit/model/measure.h"
 
 namespace pipefit {
 
@@ -43,6 +44,13 @@ struct CalibrationCase {
   // True when the row was used to fit a constant; false for a row checked
   // out of sample.
   bool fitted = false;
+  // The load dtype the measurement used (fp16 rows keep T5's `wo` in fp32
+  // and upcast SDXL's VAE for decode, internals §1.4, §9).
+  LoadDType dtype = LoadDType::kBF16;
+  // A checked row pipefit is known to miss by more than its tolerance: it
+  // stays in the report with its error, and the test asserts it is still
+  // outside (so a fix has to update it). `note` says why.
+  bool known_miss = false;
 };
 
 struct CalibrationResult {

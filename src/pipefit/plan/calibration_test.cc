@@ -19,8 +19,15 @@ TEST(CalibrationTest, EveryPredictionIsWithinItsTolerance) {
   ASSERT_TRUE(results.ok()) << results.error().message;
   ASSERT_EQ(results->size(), CalibrationCases().size());
   for (const CalibrationResult& r : *results) {
+    if (r.c.known_miss) {
+      // Documented misses stay misses until the model is fixed (then the
+      // row loses its known_miss mark).
+      EXPECT_GT(std::fabs(r.error), r.c.tolerance) << "row " << r.c.field << " is no longer a miss";
+      EXPECT_FALSE(r.c.note.empty()) << r.c.field;
+      continue;
+    }
     EXPECT_LE(std::fabs(r.error), r.c.tolerance)
-        << "measurements.md row " << r.c.row << " " << r.c.strategy << " ("
+        << "row " << r.c.row << r.c.field << " " << r.c.catalog << " " << r.c.strategy << " ("
         << CalibrationMetricName(r.c.metric) << "): measured " << r.c.measured << ", predicted "
         << r.predicted;
   }
