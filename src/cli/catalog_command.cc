@@ -51,6 +51,14 @@ int RunCatalog(bool json) {
     if (std::find(families.begin(), families.end(), e.family) == families.end()) families.push_back(e.family);
   }
   std::sort(families.begin(), families.end());
+  size_t repo_width = 4, alias_width = 5, size_width = 4, call_width = 8;
+  for (const CatalogEntry& e : *entries) {
+    repo_width = std::max(repo_width, e.repo.size());
+    if (!e.aliases.empty()) alias_width = std::max(alias_width, e.aliases.front().size());
+    auto bytes = CatalogEntryBytes(e);
+    if (bytes.ok()) size_width = std::max(size_width, FormatGiB(*bytes).size());
+    call_width = std::max(call_width, DescribeCall(DefaultCallFor(e)).size());
+  }
   std::string out;
   nlohmann::ordered_json j;
   j["schema"] = "pipefit.catalog/1";
@@ -85,9 +93,9 @@ int RunCatalog(bool json) {
                                   {"steps", call.steps}}},
                                 {"components", components}});
       } else {
-        out += fmt::format("  {:<46} {:<18} {:>9}  {:<28} {}{}\n", e.repo,
-                           e.aliases.empty() ? "" : e.aliases.front(), FormatGiB(*bytes), DescribeCall(call),
-                           e.description, e.is_default ? " [default]" : "");
+        out += fmt::format("  {:<{}} {:<{}} {:>{}}  {:<{}} {}{}\n", e.repo, repo_width,
+                           e.aliases.empty() ? "" : e.aliases.front(), alias_width, FormatGiB(*bytes), size_width,
+                           DescribeCall(call), call_width, e.description, e.is_default ? " [default]" : "");
       }
     }
   }

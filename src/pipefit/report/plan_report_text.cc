@@ -58,7 +58,7 @@ std::string ActivationBasis(const StageActivations& a) {
   if (a.overridden) return "set for every stage by --activation";
   if (a.calibrated) {
     if (a.basis.starts_with("calibrated")) return a.basis;
-    return "calibrated on measurements.md rows" + (a.basis.empty() ? "" : ": " + a.basis);
+    return "calibrated on published measurements" + (a.basis.empty() ? "" : ": " + a.basis);
   }
   if (a.basis.find("uncalibrated") != std::string::npos) return a.basis;
   return "uncalibrated generic estimate" + (a.basis.empty() ? "" : ": " + a.basis);
