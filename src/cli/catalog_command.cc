@@ -94,8 +94,9 @@ int RunCatalog(bool json) {
                                 {"components", components}});
       } else {
         out += fmt::format("  {:<{}} {:<{}} {:>{}}  {:<{}} {}{}\n", e.repo, repo_width,
-                           e.aliases.empty() ? "" : e.aliases.front(), alias_width, FormatGiB(*bytes), size_width,
-                           DescribeCall(call), call_width, e.description, e.is_default ? " [default]" : "");
+                           e.aliases.empty() ? "" : e.aliases.front(), alias_width, FormatGiB(*bytes),
+                           size_width, DescribeCall(call), call_width, e.description,
+                           e.is_default ? " [default]" : "");
       }
     }
   }
