@@ -14,7 +14,7 @@
 namespace {
 
 struct FamilySummary {
-  int fitted = 0, checked = 0;
+  int fitted = 0, checked = 0, misses = 0;
   double worst_fitted = 0, worst_checked = 0;
 };
 
@@ -56,6 +56,8 @@ int main() {
     if (r.c.fitted) {
       ++f.fitted;
       f.worst_fitted = std::fmax(f.worst_fitted, std::fabs(r.error));
+    } else if (r.c.known_miss) {
+      ++f.misses;
     } else {
       ++f.checked;
       f.worst_checked = std::fmax(f.worst_checked, std::fabs(r.error));
@@ -64,9 +66,10 @@ int main() {
   for (const auto& [title, families] :
        {std::pair{"memory", &memory_families}, std::pair{"time", &time_families}}) {
     std::printf(
-        "\n| family (%s) | rows fitted | worst fitted error | rows checked out of sample | worst checked error |\n",
+        "\n| family (%s) | rows fitted | worst fitted error | rows checked out of sample | worst checked error | "
+        "known misses |\n",
         title);
-    std::printf("|---|---|---|---|---|\n");
+    std::printf("|---|---|---|---|---|---|\n");
     for (const auto& [family, f] : *families) {
       std::printf("| %s | %d | %.1f%% | %d | %.1f%% |\n", family.c_str(), f.fitted, 100 * f.worst_fitted,
                   f.checked, 100 * f.worst_checked);
