@@ -25,15 +25,25 @@ enum class CalibrationMetric {
 };
 
 struct CalibrationCase {
-  int row = 0;                // measurements.md row
+  int row = 0;  // measurements.md row; 0 when `source` names another one
+  // A published source outside measurements.md (short name from
+  // plan/time_classes.cc, e.g. "FP8API"); "" for measurements.md rows.
+  std::string_view source;
   std::string_view catalog;   // built-in catalog entry
   std::string_view strategy;  // candidate id
   int batch = 1;
   int steps = 28;
+  int height = 0;  // 0: the pipeline's default (1024 for FLUX)
+  int width = 0;
   std::string_view gpu;  // GPU catalog id
   CalibrationMetric metric = CalibrationMetric::kPeakAllocated;
   double measured = 0;      // GiB for memory, seconds for time
   double tolerance = 0.10;  // allowed |relative error|
+  // True when a constant was solved from this case (in sample); false
+  // when it is only predicted (out of sample).
+  bool fitted = false;
+  bool compile = false;            // measured with torch.compile
+  bool attention_backend = false;  // measured with the class's attention backend
   std::string_view note;
 };
 
@@ -49,6 +59,9 @@ std::span<const CalibrationCase> CalibrationCases();
 Result<std::vector<CalibrationResult>> RunCalibration();
 
 const char* CalibrationMetricName(CalibrationMetric metric);
+
+// kSeconds or kForwardSeconds.
+bool IsTimeMetric(CalibrationMetric metric);
 
 }  // namespace pipefit
 
