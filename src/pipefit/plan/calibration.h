@@ -27,23 +27,28 @@ enum class CalibrationMetric {
 };
 
 struct CalibrationCase {
-  int row = 0;                // measurements.md row
+  int row = 0;  // measurements.md row; 0 when `source` names another one
+  // A published source outside measurements.md: a short name from
+  // plan/time_classes.cc ("FP8API") or a data/calibration/field_rows.tsv
+  // id ("F94"); "" for measurements.md rows.
+  std::string_view source;
   std::string_view catalog;   // built-in catalog entry
   std::string_view strategy;  // candidate id
   int batch = 1;
   int steps = 28;
+  int height = 0;  // 0: the pipeline's default (1024 for FLUX)
+  int width = 0;
   std::string_view gpu;  // GPU catalog id
   CalibrationMetric metric = CalibrationMetric::kPeakAllocated;
   double measured = 0;      // GiB for memory, seconds for time
   double tolerance = 0.10;  // allowed |relative error|
-  std::string_view note;
-  // Field rows (data/calibration/field_rows.tsv) have row 0 and name their
-  // id here ("F94"); measurements.md rows leave it empty.
-  std::string_view field;
-  int height = 0, width = 0, frames = 0;  // 0: the pipeline's default
-  // True when the row was used to fit a constant; false for a row checked
-  // out of sample.
+  // True when a constant was solved from this case (in sample); false
+  // when it is only predicted (out of sample).
   bool fitted = false;
+  bool compile = false;            // measured with torch.compile
+  bool attention_backend = false;  // measured with the class's attention backend
+  std::string_view note;
+  int frames = 0;  // 0: the pipeline's default
   // The load dtype the measurement used (fp16 rows keep T5's `wo` in fp32
   // and upcast SDXL's VAE for decode, internals §1.4, §9).
   LoadDType dtype = LoadDType::kBF16;
@@ -65,6 +70,9 @@ std::span<const CalibrationCase> CalibrationCases();
 Result<std::vector<CalibrationResult>> RunCalibration();
 
 const char* CalibrationMetricName(CalibrationMetric metric);
+
+// kSeconds or kForwardSeconds.
+bool IsTimeMetric(CalibrationMetric metric);
 
 }  // namespace pipefit
 

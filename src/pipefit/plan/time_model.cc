@@ -10,20 +10,23 @@ namespace {
 
 // --- Constants, fitted on shared/reference/measurements.md ----------------
 //
-// Share of the catalog's dense bf16 TFLOPS the denoiser reaches. Rows 23
-// and 25 (FLUX.1-dev 50 steps 12.339 s, FLUX.1-schnell 4 steps 1.120 s,
-// same H100 SXM, same harness) give 0.2439 s per step and 0.144 s outside
-// the loop; a step is 1.2456e14 FLOPs by DenoiserStepFlops, so
-// 1.2456e14 / (0.2439 s x 989.4e12) = 0.516.
-constexpr double kComputeEfficiency = 0.516;
+// The share of a GPU's dense TFLOPS the denoiser reaches is its class's
+// efficiency (time_classes.cc: per architecture and market, each fitted on
+// published timings or marked guessed).
+//
 // Text encoding + decode per 1024x1024 image, in H100-SXM seconds (rows 23
-// and 25 above); scaled by pixels, batch and the GPU's throughput.
+// and 25: 12.339 s for 50 steps and 1.120 s for 4 give 0.2439 s per step
+// and 0.144 s outside the loop); scaled by pixels, batch and the GPU's
+// effective throughput (TFLOPS x class efficiency) against the H100's.
 constexpr double kOverheadSecondsH100 = 0.144;
 constexpr double kH100Tflops = 989.4;
 // UNet FLOPs per parameter per latent pixel, fitted so that row 60 (SDXL,
 // A100 40GB, fp16, batch 4 with CFG = 8 per step, 50 steps, 11.413 s) holds
-// at kComputeEfficiency: 0.228 s x 312e12 x 0.516 / (8 x 2.567e9 params x
-// 16384 latent pixels) = 0.109.
+// at the efficiency then used for every GPU (0.516, now the Hopper class's):
+// 0.228 s x 312e12 x 0.516 / (8 x 2.567e9 params x 16384 latent pixels) =
+// 0.109. With the Ampere DC class's 0.729 an SDXL step on an A100 comes out
+// 0.516 / 0.729 = 0.71 x the row's; refitting waits for the SDXL catalog
+// entry (docs/memory-model.md, pending rows).
 constexpr double kUnetFlopsPerParamPixel = 0.109;
 // Fraction of PCIe bandwidth reached by each kind of transfer.
 // Pageable model moves (enable_model_cpu_offload: every model H2D once and
@@ -111,6 +114,14 @@ Traffic TrafficOf(const PlanContext& ctx, const Candidate& c) {
 
 const GpuSpec* ReferenceGpu() { return FindGpu("rtx-4090"); }
 
+// Seconds of a denoising step's compute per FLOP of DenoiserStepFlops.
+double SecondsPerFlop(const GpuSpec& gpu, const TimeClassRow& row, const TimeOptions& options) {
+  double factor = 1.0;
+  if (options.compile) factor *= row.compile.value;
+  if (options.attention_backend) factor *= row.attention.value;
+  return factor / (DenseFlops(gpu) * row.efficiency);
+}
+
 }  // namespace
 
 double PcieBytesPerSecond(int generation, int width) {
@@ -141,7 +152,7 @@ double DenoiserStepFlops(const PlanContext& ctx) {
   return (linear + attention) * images;
 }
 
-TimeEstimate EstimateTime(const PlanContext& ctx, const Candidate& c) {
+TimeEstimate EstimateTime(const PlanContext& ctx, const Candidate& c, const TimeOptions& options) {
   TimeEstimate t;
   const GpuSpec* gpu = ctx.gpu;
   if (gpu == nullptr || gpu->dense_tflops <= 0) {
@@ -150,10 +161,14 @@ TimeEstimate EstimateTime(const PlanContext& ctx, const Candidate& c) {
   }
   if (gpu == nullptr) return t;
   const Workload& w = ctx.workload;
-  const double flops = DenseFlops(*gpu) * kComputeEfficiency;
-  const double step = DenoiserStepFlops(ctx) / flops * KernelSlowdown(c.weights, ctx.gguf_type);
+  t.gpu_class = ClassifyGpu(*gpu);
+  const TimeClassRow& row = TimeClassFor(t.gpu_class);
+  const double step =
+      DenoiserStepFlops(ctx) * SecondsPerFlop(*gpu, row, options) * KernelSlowdown(c.weights, ctx.gguf_type);
   const double megapixels = static_cast<double>(w.height) * w.width * w.frames / (1024.0 * 1024.0);
-  const double overhead = kOverheadSecondsH100 * megapixels * w.batch * kH100Tflops / gpu->dense_tflops;
+  const double h100 = kH100Tflops * TimeClassFor(TimeClass::kHopperDataCenter).efficiency;
+  const double overhead =
+      kOverheadSecondsH100 * megapixels * w.batch * h100 / (gpu->dense_tflops * row.efficiency);
   const double bw = PcieBytesPerSecond(gpu->pcie_generation, gpu->pcie_width);
   const Traffic traffic = TrafficOf(ctx, c);
   const double steps = w.steps;
@@ -188,6 +203,17 @@ TimeEstimate EstimateTime(const PlanContext& ctx, const Candidate& c) {
   t.transfer_seconds = steps * (per_step - step) + once;
   t.seconds = t.compute_seconds + t.transfer_seconds + overhead;
   return t;
+}
+
+TimeBasis TimeBasisFor(const GpuSpec* gpu) {
+  TimeBasis basis;
+  if (gpu == nullptr || gpu->dense_tflops <= 0) {
+    gpu = ReferenceGpu();
+    basis.reference_gpu = true;
+  }
+  basis.gpu = gpu;
+  if (gpu != nullptr) basis.gpu_class = ClassifyGpu(*gpu);
+  return basis;
 }
 
 }  // namespace pipefit

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pipefit/hardware/gpu_catalog.h"
+#include "pipefit/plan/time_classes.h"
 
 namespace pipefit {
 namespace {
@@ -18,6 +19,8 @@ using ::testing::DoubleNear;
 // Every expected value below is recomputed by hand from the formula in
 // time_model.h and the constants time_model.cc documents with their
 // measurements.md rows:
+// A test GPU row has no architecture, so it is in the "other" class, whose
+// guessed efficiency is the Hopper class's 0.516 (rows 23, 25).
 constexpr double kEfficiency = 0.516;    // share of dense TFLOPS reached
 constexpr double kOverheadH100 = 0.144;  // s per 1024x1024 image on an H100 SXM
 constexpr double kH100Tflops = 989.4;
@@ -364,18 +367,20 @@ TEST(EstimateTimeTest, TrafficIncludesAllocatorRoundingProRata) {
 }
 
 TEST(EstimateTimeTest, UnknownGpuIsTimedAsTheReferenceRtx4090) {
-  // The catalog's RTX 4090 row: 165.2 dense TFLOPS, PCIe 4.0 x16.
+  // The catalog's RTX 4090 row: 165.2 dense TFLOPS, PCIe 4.0 x16, Ada
+  // consumer class (efficiency 1.389, time_classes.cc).
   const GpuSpec* rtx4090 = FindGpu("rtx-4090");
   ASSERT_NE(rtx4090, nullptr);
   ASSERT_EQ(rtx4090->dense_tflops, 165.2);
   ASSERT_EQ(rtx4090->pcie_generation, 4);
   ASSERT_EQ(rtx4090->pcie_width, 16);
-  const double expected = kSteps * kStepFlops / (165.2e12 * kEfficiency) +
+  const double expected = kSteps * kStepFlops / (165.2e12 * 1.389) +
                           2 * (kTransformer + kOthers) / (kBandwidth * kPageableModel) +
-                          kOverheadH100 * kH100Tflops / 165.2;
+                          kOverheadH100 * kH100Tflops * 0.516 / (165.2 * 1.389);
   const Candidate c = Make(WeightsKind::kFull, Placement::kModelOffload);
   const TimeEstimate unknown = EstimateTime(Context(nullptr), c);
   EXPECT_TRUE(unknown.reference_gpu);
+  EXPECT_EQ(unknown.gpu_class, TimeClass::kAdaConsumer);
   EXPECT_THAT(unknown.seconds, Near(expected));
   // A catalog row without a throughput figure is timed the same way.
   GpuSpec no_tflops = TestGpu(0);
@@ -383,6 +388,128 @@ TEST(EstimateTimeTest, UnknownGpuIsTimedAsTheReferenceRtx4090) {
   const TimeEstimate zero = EstimateTime(Context(&no_tflops), c);
   EXPECT_TRUE(zero.reference_gpu);
   EXPECT_THAT(zero.seconds, Near(expected));
+}
+
+// --- GPU classes --------------------------------------------------------------
+
+TEST(TimeClassTest, CatalogGpusFallInTheirArchitectureAndMarketClass) {
+  const std::pair<const char*, TimeClass> expected[] = {
+      {"h100-sxm", TimeClass::kHopperDataCenter},
+      {"h200", TimeClass::kHopperDataCenter},
+      {"b200", TimeClass::kBlackwellDataCenter},
+      {"a100-40gb", TimeClass::kAmpereDataCenter},
+      {"a100-80gb-pcie", TimeClass::kAmpereDataCenter},
+      {"rtx-4090", TimeClass::kAdaConsumer},
+      {"rtx-4060", TimeClass::kAdaConsumer},
+      {"rtx-6000-ada", TimeClass::kAdaPro},
+      {"l40s", TimeClass::kAdaPro},
+      {"l4", TimeClass::kAdaPro},
+      {"rtx-3090", TimeClass::kAmpereConsumer},
+      {"rtx-3060-12gb", TimeClass::kAmpereConsumer},
+      {"rtx-a6000", TimeClass::kAmperePro},
+      {"a10", TimeClass::kAmperePro},
+      {"a10g", TimeClass::kAmperePro},
+      {"rtx-5090", TimeClass::kBlackwellConsumer},
+      {"rtx-pro-6000-blackwell", TimeClass::kBlackwellPro},
+      {"t4", TimeClass::kTuringDataCenter},
+      {"rtx-2080-ti", TimeClass::kTuringConsumer},
+      {"mi300x", TimeClass::kOther},
+      {"rx-7900-xtx", TimeClass::kOther},
+  };
+  for (const auto& [id, cls] : expected) {
+    const GpuSpec* gpu = FindGpu(id);
+    ASSERT_NE(gpu, nullptr) << id;
+    EXPECT_EQ(ClassifyGpu(*gpu), cls) << id;
+  }
+}
+
+TEST(TimeClassTest, FittedClassesAreTheOnesWithPublishedTimings) {
+  for (const TimeClassRow& row : TimeClassRows()) {
+    EXPECT_GT(row.efficiency, 0) << row.name;
+    EXPECT_FALSE(row.fitted_on.empty()) << row.name;
+    const bool published = row.id == TimeClass::kHopperDataCenter || row.id == TimeClass::kAmpereDataCenter ||
+                           row.id == TimeClass::kAdaConsumer || row.id == TimeClass::kAdaPro;
+    EXPECT_EQ(row.fitted, published) << row.name;
+    if (!row.fitted) {
+      EXPECT_TRUE(row.fitted_on.starts_with("guessed")) << row.name;
+    }
+  }
+}
+
+// FLUX.1-dev at 1024x1024 (1.24556e14 FLOPs per step) on one GPU of each
+// class, 28 steps: step = FLOPs / (TFLOPS x efficiency), overhead = 0.144 s x
+// (989.4 x 0.516) / (TFLOPS x efficiency). Values computed by hand from the
+// efficiencies in time_classes.cc (0.516 Hopper, 0.729 A100, 1.389 GeForce
+// classes, 0.595 workstation / T4 classes).
+TEST(TimeClassTest, FluxDevStepAndCallPerClass) {
+  struct Expected {
+    const char* gpu;
+    double step;
+    double call;  // 28 steps + overhead
+  };
+  const Expected expected[] = {
+      {"h100-sxm", 0.243973, 6.975252},
+      {"a100-80gb", 0.547623, 15.656669},
+      {"rtx-4090", 0.542815, 15.519196},
+      {"rtx-6000-ada", 0.574787, 16.433293},
+      {"rtx-3090", 1.263000, 36.109453},
+      {"rtx-a6000", 1.352309, 38.662825},
+      {"b200", 0.107283, 3.067251},
+      {"rtx-5090", 0.428033, 12.237571},
+      {"rtx-pro-6000-blackwell", 0.418675, 11.970011},
+      {"t4", 3.220576, 92.077004},
+      {"rtx-2080-ti", 1.666784, 47.653739},
+      {"mi300x", 0.184631, 5.278656},
+  };
+  for (const Expected& e : expected) {
+    const GpuSpec* gpu = FindGpu(e.gpu);
+    ASSERT_NE(gpu, nullptr) << e.gpu;
+    PlanContext ctx = Context(gpu);
+    ctx.facts.denoiser.params = 11'901'408'320;
+    ctx.facts.denoiser.hidden = 3072;
+    ctx.facts.denoiser.layers = 57;
+    const TimeEstimate t = EstimateTime(ctx, Make(WeightsKind::kFull, Placement::kGpu));
+    EXPECT_FALSE(t.reference_gpu) << e.gpu;
+    EXPECT_THAT(t.compute_seconds / kSteps, DoubleNear(e.step, 1e-6)) << e.gpu;
+    EXPECT_THAT(t.seconds, DoubleNear(e.call, 1e-5)) << e.gpu;
+  }
+}
+
+TEST(TimeClassTest, CompileAndAttentionBackendScaleTheStepOnly) {
+  const GpuSpec* h100 = FindGpu("h100-sxm");
+  const GpuSpec* a100 = FindGpu("a100-80gb");
+  ASSERT_NE(h100, nullptr);
+  ASSERT_NE(a100, nullptr);
+  // H100: compile x0.662 (ORT rows 23-26), _flash_3_hub guessed x1.
+  PlanContext ctx = Context(h100);
+  const Candidate c = Make(WeightsKind::kFull, Placement::kGpu);
+  const double h100_step = kStepFlops / (989.4e12 * 0.516);
+  TimeEstimate t = EstimateTime(ctx, c, {.compile = true});
+  EXPECT_THAT(t.compute_seconds, Near(kSteps * h100_step * 0.662));
+  EXPECT_THAT(t.seconds - t.compute_seconds, Near(kOverheadH100));
+  t = EstimateTime(ctx, c, {.compile = true, .attention_backend = true});
+  EXPECT_THAT(t.compute_seconds, Near(kSteps * h100_step * 0.662));
+  // A100: FA2 x0.911 (BENCHFLUX), compile x0.871 (rows 93-94); the
+  // overhead is 0.144 x 989.4 x 0.516 / (312 x 0.729) = 0.32322 s either way.
+  ctx = Context(a100);
+  const double a100_step = kStepFlops / (312e12 * 0.729);
+  t = EstimateTime(ctx, c, {.attention_backend = true});
+  EXPECT_THAT(t.compute_seconds, Near(kSteps * a100_step * 0.911));
+  EXPECT_THAT(t.seconds - t.compute_seconds, DoubleNear(0.32322, 0.00001));
+  t = EstimateTime(ctx, c, {.compile = true, .attention_backend = true});
+  EXPECT_THAT(t.compute_seconds, Near(kSteps * a100_step * 0.871 * 0.911));
+}
+
+TEST(TimeClassTest, TimeBasisNamesTheRowTimed) {
+  TimeBasis basis = TimeBasisFor(FindGpu("t4"));
+  EXPECT_FALSE(basis.reference_gpu);
+  EXPECT_EQ(basis.gpu_class, TimeClass::kTuringDataCenter);
+  EXPECT_FALSE(TimeClassFor(basis.gpu_class).fitted);
+  basis = TimeBasisFor(nullptr);
+  EXPECT_TRUE(basis.reference_gpu);
+  ASSERT_NE(basis.gpu, nullptr);
+  EXPECT_EQ(basis.gpu->id, "rtx-4090");
+  EXPECT_EQ(basis.gpu_class, TimeClass::kAdaConsumer);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "pipefit/codegen/script_writer.h"
 #include "pipefit/report/json_util.h"
 #include "pipefit/report/plan_report.h"
+#include "pipefit/report/time_basis_text.h"
 
 namespace pipefit {
 namespace {
@@ -60,6 +61,19 @@ Json ActivationJson(const StageActivations& a) {
   if (a.encode != 0) j["encode"] = a.encode;
   j["calibrated"] = a.calibrated;
   j["basis"] = a.basis;
+  return j;
+}
+
+Json TimeBasisJson(const PlanHardware& hardware) {
+  const TimeBasis basis = PlanTimeBasis(hardware);
+  Json j;
+  const TimeClassRow& row = TimeClassFor(basis.gpu_class);
+  j["gpu"] = basis.gpu == nullptr ? Json(nullptr) : Json(basis.gpu->id);
+  j["reference_gpu"] = basis.reference_gpu;
+  j["gpu_class"] = row.short_name;
+  j["calibrated"] = row.fitted;
+  j["efficiency"] = row.efficiency;
+  j["basis"] = TimeBasisText(basis);
   return j;
 }
 
@@ -132,6 +146,7 @@ std::string RenderPlanJson(const PlanResult& plan, const PlanRenderOptions& opti
   j["workload"] = WorkloadJson(plan.workload);
   j["measurements"] = MeasurementsJson(plan.seed);
   j["activation"] = ActivationJson(plan.activation);
+  j["time"] = TimeBasisJson(plan.hardware);
   j["candidates"] = Json::array();
   int hidden = 0;
   for (const PlannedCandidate& p : plan.candidates) {

@@ -110,7 +110,7 @@ TEST(PlanReportJsonTest, HasTheContractKeysWithTheirTypes) {
   const json j = json::parse(RenderPlanJson(SamplePlan(), {}));
   EXPECT_EQ(j["schema"], "pipefit.plan/1");
   EXPECT_EQ(Keys(j), (std::set<std::string>{"schema", "hardware", "workload", "measurements", "activation",
-                                            "candidates", "recommended", "model", "pipeline_class",
+                                            "time", "candidates", "recommended", "model", "pipeline_class",
                                             "load_dtype", "prefer", "chosen", "hidden_candidates",
                                             "shortfall", "rejected", "notes"}));
   EXPECT_EQ(Keys(j["hardware"]),
@@ -237,6 +237,11 @@ TEST(PlanReportTextTest, Golden) {
       "Workload     768×1024, batch 1, 28 steps, 512 text tokens; no CFG batch doubling (pipeline defaults)\n"
       "Activation   text encode 1.00 GiB, denoise 2.00 GiB, decode 3.00 GiB\n"
       "             calibrated on measurements.md rows 3, 7\n"
+      "Time         calibrated for Ada consumer (GeForce RTX 40): 1.389 x 165.2 dense TFLOPS (fitted on\n"
+      "             FP8API RTX 4090 1024x1024 (1.7 it/s); checked on FP8API RTX 4090 768x768), eager\n"
+      "             PyTorch with SDPA. The written code's compile_repeated_blocks: x0.759 per step\n"
+      "             (fitted), flash_hub: x0.911 (guessed); quantized kernels: slowdowns measured on an\n"
+      "             H100 (measurements.md rows 1-13)\n"
       "Measured     S_total 32.00 GiB, S_max 22.00 GiB, S_block 0.50 GiB, S_leaf 0.12 GiB\n"
       "             S_total_lc 21.00 GiB, S_max_lc 11.00 GiB with the transformer in fp8 layerwise casting\n"
       "\n"

@@ -11,6 +11,7 @@
 #include "pipefit/base/units.h"
 #include "pipefit/codegen/script_writer.h"
 #include "pipefit/report/plan_report.h"
+#include "pipefit/report/time_basis_text.h"
 
 namespace pipefit {
 namespace {
@@ -96,6 +97,7 @@ void AppendHeader(const Context& ctx, std::string& out) {
   if (a.encode != 0) act += ", encode " + FormatGiB(a.encode);
   AppendWrapped(act, "Activation   ", indent, ctx, out);
   AppendWrapped(ActivationBasis(a), indent, indent, ctx, out);
+  AppendWrapped(TimeBasisText(PlanTimeBasis(p.hardware)), "Time         ", indent, ctx, out);
   const SeedQuantities& s = p.seed;
   AppendWrapped(fmt::format("S_total {}, S_max {}, S_block {}, S_leaf {}", FormatGiB(s.s_total),
                             FormatGiB(s.s_max), FormatGiB(s.s_block), FormatGiB(s.s_leaf)),
