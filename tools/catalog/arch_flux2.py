@@ -5,7 +5,7 @@ Small 3.1/3.2 24B with the Pixtral vision tower) and Qwen3ForCausalLM.
 Standard library only.
 """
 
-from layout import add_affine_norm, add_conv2d, add_embedding, add_linear
+from layout import add_affine_norm, add_conv2d, add_decoder_layer, add_embedding, add_linear
 from arch_vae_kl import autoencoder_kl_tensors
 
 
@@ -153,16 +153,7 @@ def _mistral_decoder(t, prefix, tc):
     inter = tc["intermediate_size"]
     add_embedding(t, prefix + ".embed_tokens", tc["vocab_size"], hidden)
     for i in range(tc["num_hidden_layers"]):
-        p = "%s.layers.%d" % (prefix, i)
-        add_linear(t, p + ".self_attn.q_proj", hidden, heads * head_dim, bias=False)
-        add_linear(t, p + ".self_attn.k_proj", hidden, kv_heads * head_dim, bias=False)
-        add_linear(t, p + ".self_attn.v_proj", hidden, kv_heads * head_dim, bias=False)
-        add_linear(t, p + ".self_attn.o_proj", heads * head_dim, hidden, bias=False)
-        add_linear(t, p + ".mlp.gate_proj", hidden, inter, bias=False)
-        add_linear(t, p + ".mlp.up_proj", hidden, inter, bias=False)
-        add_linear(t, p + ".mlp.down_proj", inter, hidden, bias=False)
-        add_affine_norm(t, p + ".input_layernorm", hidden, bias=False)
-        add_affine_norm(t, p + ".post_attention_layernorm", hidden, bias=False)
+        add_decoder_layer(t, "%s.layers.%d" % (prefix, i), hidden, heads, kv_heads, head_dim, inter)
     add_affine_norm(t, prefix + ".norm", hidden, bias=False)
 
 
@@ -259,18 +250,8 @@ def qwen3_causal_lm_tensors(cfg):
     t = {}
     add_embedding(t, "model.embed_tokens", cfg["vocab_size"], hidden)
     for i in range(cfg["num_hidden_layers"]):
-        p = "model.layers.%d" % i
-        add_linear(t, p + ".self_attn.q_proj", hidden, heads * head_dim, bias=bias)
-        add_linear(t, p + ".self_attn.k_proj", hidden, kv_heads * head_dim, bias=bias)
-        add_linear(t, p + ".self_attn.v_proj", hidden, kv_heads * head_dim, bias=bias)
-        add_linear(t, p + ".self_attn.o_proj", heads * head_dim, hidden, bias=bias)
-        add_affine_norm(t, p + ".self_attn.q_norm", head_dim, bias=False)
-        add_affine_norm(t, p + ".self_attn.k_norm", head_dim, bias=False)
-        add_linear(t, p + ".mlp.gate_proj", hidden, inter, bias=False)
-        add_linear(t, p + ".mlp.up_proj", hidden, inter, bias=False)
-        add_linear(t, p + ".mlp.down_proj", inter, hidden, bias=False)
-        add_affine_norm(t, p + ".input_layernorm", hidden, bias=False)
-        add_affine_norm(t, p + ".post_attention_layernorm", hidden, bias=False)
+        add_decoder_layer(t, "model.layers.%d" % i, hidden, heads, kv_heads, head_dim, inter, qkv_bias=bias,
+                          o_bias=bias, qk_norm=True)
     add_affine_norm(t, "model.norm", hidden, bias=False)
     if not cfg.get("tie_word_embeddings", False):
         add_linear(t, "lm_head", hidden, cfg["vocab_size"], bias=False)

@@ -10,7 +10,7 @@ transformers sources at huggingface/transformers @ 00b676f8f048 (the
 tree. Standard library only.
 """
 
-from layout import add_affine_norm, add_conv2d, add_conv3d, add_embedding, add_linear
+from layout import add_affine_norm, add_conv2d, add_decoder_layer, add_embedding, add_linear
 
 
 # ---------------------------------------------------------------------------
@@ -78,128 +78,9 @@ def qwen_image_transformer_tensors(cfg):
     return t
 
 
-# ---------------------------------------------------------------------------
-# vae: diffusers AutoencoderKLQwenImage (Wan-2.1-style causal 3D VAE)
-# ---------------------------------------------------------------------------
-
-def _qwen_rms_gamma(t, prefix, dim, images):
-    """QwenImageRMS_norm: gamma [dim, 1, 1, 1] (images=False) or [dim, 1, 1]
-    (images=True); bias=False means no bias parameter."""
-    t[prefix + ".gamma"] = [dim, 1, 1] if images else [dim, 1, 1, 1]
-
-
-def _qwen_resblock(t, p, in_dim, out_dim):
-    """QwenImageResidualBlock: norm1, conv1 (causal 3x3x3), norm2, conv2,
-    conv_shortcut (1x1x1) only when in_dim != out_dim."""
-    _qwen_rms_gamma(t, p + ".norm1", in_dim, images=False)
-    add_conv3d(t, p + ".conv1", in_dim, out_dim, 3)
-    _qwen_rms_gamma(t, p + ".norm2", out_dim, images=False)
-    add_conv3d(t, p + ".conv2", out_dim, out_dim, 3)
-    if in_dim != out_dim:
-        add_conv3d(t, p + ".conv_shortcut", in_dim, out_dim, 1)
-
-
-def _qwen_attnblock(t, p, dim):
-    """QwenImageAttentionBlock: norm (images=True), to_qkv Conv2d 1x1, proj."""
-    _qwen_rms_gamma(t, p + ".norm", dim, images=True)
-    add_conv2d(t, p + ".to_qkv", dim, 3 * dim, 1)
-    add_conv2d(t, p + ".proj", dim, dim, 1)
-
-
-def _qwen_resample(t, p, dim, mode):
-    """QwenImageResample: resample = Sequential(Upsample|ZeroPad2d, Conv2d)
-    so the conv is index 1; upsample convs halve the channels; *3d modes add
-    time_conv (causal (3,1,1) conv; dim -> 2*dim for upsample3d)."""
-    if mode in ("upsample2d", "upsample3d"):
-        add_conv2d(t, p + ".resample.1", dim, dim // 2, 3)
-        if mode == "upsample3d":
-            add_conv3d(t, p + ".time_conv", dim, dim * 2, (3, 1, 1))
-    elif mode in ("downsample2d", "downsample3d"):
-        add_conv2d(t, p + ".resample.1", dim, dim, 3)
-        if mode == "downsample3d":
-            add_conv3d(t, p + ".time_conv", dim, dim, (3, 1, 1))
-
-
-def _qwen_midblock(t, p, dim):
-    """QwenImageMidBlock(num_layers=1): resnets.0, attentions.0, resnets.1."""
-    _qwen_resblock(t, p + ".resnets.0", dim, dim)
-    _qwen_attnblock(t, p + ".attentions.0", dim)
-    _qwen_resblock(t, p + ".resnets.1", dim, dim)
-
-
-def qwen_image_vae_tensors(cfg):
-    """diffusers.models.autoencoders.autoencoder_kl_qwenimage.AutoencoderKLQwenImage
-    (diffusers @ 58eb52c0803e).
-
-    Config keys: base_dim, z_dim, dim_mult, num_res_blocks, attn_scales,
-    temperal_downsample, input_channels (default 3).
-
-    encoder = QwenImageEncoder3d(base_dim, 2*z_dim, ...): conv_in, a flat
-    down_blocks list (per level num_res_blocks residual blocks, an attention
-    block when the scale is in attn_scales, then a Resample except after the
-    last level: downsample3d when temperal_downsample[i] else downsample2d),
-    mid_block, norm_out, conv_out. quant_conv (2z -> 2z) and post_quant_conv
-    (z -> z) are 1x1x1 causal convs. decoder = QwenImageDecoder3d with
-    dims [base*m[-1]] + reversed, up_blocks[i] = QwenImageUpBlock with
-    num_res_blocks + 1 resnets and upsamplers.0 (upsample3d when the reversed
-    temporal flag is set, upsample2d otherwise, none for the last level); the
-    input width of up block i > 0 is halved because the previous upsampler
-    halves channels. The latents_mean/std config values are not weights.
-    """
-    base = cfg.get("base_dim", 96)
-    z = cfg.get("z_dim", 16)
-    mult = cfg.get("dim_mult", [1, 2, 4, 4])
-    nres = cfg.get("num_res_blocks", 2)
-    attn_scales = cfg.get("attn_scales", [])
-    tdown = cfg.get("temperal_downsample", [False, True, True])
-    tup = list(reversed(tdown))
-    cin = cfg.get("input_channels", 3)
-
-    t = {}
-    # encoder
-    dims = [base * u for u in [1] + list(mult)]
-    add_conv3d(t, "encoder.conv_in", cin, dims[0], 3)
-    idx = 0
-    scale = 1.0
-    for i, (in_dim, out_dim) in enumerate(zip(dims[:-1], dims[1:])):
-        for _ in range(nres):
-            _qwen_resblock(t, "encoder.down_blocks.%d" % idx, in_dim, out_dim)
-            idx += 1
-            if scale in attn_scales:
-                _qwen_attnblock(t, "encoder.down_blocks.%d" % idx, out_dim)
-                idx += 1
-            in_dim = out_dim
-        if i != len(mult) - 1:
-            mode = "downsample3d" if tdown[i] else "downsample2d"
-            _qwen_resample(t, "encoder.down_blocks.%d" % idx, out_dim, mode)
-            idx += 1
-            scale /= 2.0
-    top = dims[-1]
-    _qwen_midblock(t, "encoder.mid_block", top)
-    _qwen_rms_gamma(t, "encoder.norm_out", top, images=False)
-    add_conv3d(t, "encoder.conv_out", top, 2 * z, 3)
-
-    add_conv3d(t, "quant_conv", 2 * z, 2 * z, 1)
-    add_conv3d(t, "post_quant_conv", z, z, 1)
-
-    # decoder
-    dims = [base * u for u in [mult[-1]] + list(reversed(mult))]
-    add_conv3d(t, "decoder.conv_in", z, dims[0], 3)
-    _qwen_midblock(t, "decoder.mid_block", dims[0])
-    for i, (in_dim, out_dim) in enumerate(zip(dims[:-1], dims[1:])):
-        if i > 0:
-            in_dim = in_dim // 2
-        p = "decoder.up_blocks.%d" % i
-        cur = in_dim
-        for j in range(nres + 1):
-            _qwen_resblock(t, p + ".resnets.%d" % j, cur, out_dim)
-            cur = out_dim
-        if i != len(mult) - 1:
-            mode = "upsample3d" if tup[i] else "upsample2d"
-            _qwen_resample(t, p + ".upsamplers.0", out_dim, mode)
-    _qwen_rms_gamma(t, "decoder.norm_out", dims[-1], images=False)
-    add_conv3d(t, "decoder.conv_out", dims[-1], cin, 3)
-    return t
+# vae: diffusers AutoencoderKLQwenImage has the module layout of the Wan 2.1
+# VAE (autoencoder_kl_qwenimage.py mirrors autoencoder_kl_wan.py), so it is
+# registered with arch_video_wan_hunyuan.autoencoder_kl_wan_tensors.
 
 
 # ---------------------------------------------------------------------------
@@ -274,16 +155,7 @@ def qwen2_5_vl_tensors(cfg):
 
     add_embedding(t, "model.embed_tokens", vocab, hidden)
     for i in range(text["num_hidden_layers"]):
-        p = "model.layers.%d" % i
-        add_linear(t, p + ".self_attn.q_proj", hidden, heads * head_dim)
-        add_linear(t, p + ".self_attn.k_proj", hidden, kv_heads * head_dim)
-        add_linear(t, p + ".self_attn.v_proj", hidden, kv_heads * head_dim)
-        add_linear(t, p + ".self_attn.o_proj", heads * head_dim, hidden, bias=False)
-        add_linear(t, p + ".mlp.gate_proj", hidden, inter, bias=False)
-        add_linear(t, p + ".mlp.up_proj", hidden, inter, bias=False)
-        add_linear(t, p + ".mlp.down_proj", inter, hidden, bias=False)
-        add_affine_norm(t, p + ".input_layernorm", hidden, bias=False)
-        add_affine_norm(t, p + ".post_attention_layernorm", hidden, bias=False)
+        add_decoder_layer(t, "model.layers.%d" % i, hidden, heads, kv_heads, head_dim, inter, qkv_bias=True)
     add_affine_norm(t, "model.norm", hidden, bias=False)
     if not tied:
         add_linear(t, "lm_head", hidden, vocab, bias=False)
@@ -531,24 +403,15 @@ def gemma2_model_tensors(cfg):
     t = {}
     add_embedding(t, "embed_tokens", cfg["vocab_size"], hidden)
     for i in range(cfg["num_hidden_layers"]):
-        p = "layers.%d" % i
-        add_linear(t, p + ".self_attn.q_proj", hidden, heads * head_dim, bias=bias)
-        add_linear(t, p + ".self_attn.k_proj", hidden, kv * head_dim, bias=bias)
-        add_linear(t, p + ".self_attn.v_proj", hidden, kv * head_dim, bias=bias)
-        add_linear(t, p + ".self_attn.o_proj", heads * head_dim, hidden, bias=bias)
-        add_linear(t, p + ".mlp.gate_proj", hidden, inter, bias=False)
-        add_linear(t, p + ".mlp.up_proj", hidden, inter, bias=False)
-        add_linear(t, p + ".mlp.down_proj", inter, hidden, bias=False)
-        for norm in ("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm",
-                     "post_feedforward_layernorm"):
-            add_affine_norm(t, p + "." + norm, hidden, bias=False)
+        add_decoder_layer(t, "layers.%d" % i, hidden, heads, kv, head_dim, inter, qkv_bias=bias, o_bias=bias,
+                          norms=("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm",
+                                 "post_feedforward_layernorm"))
     add_affine_norm(t, "norm", hidden, bias=False)
     return t
 
 
 LAYOUTS = {
     "QwenImageTransformer2DModel": qwen_image_transformer_tensors,
-    "AutoencoderKLQwenImage": qwen_image_vae_tensors,
     "Qwen2_5_VLForConditionalGeneration": qwen2_5_vl_tensors,
     "SanaTransformer2DModel": sana_transformer_tensors,
     "AutoencoderDC": autoencoder_dc_tensors,

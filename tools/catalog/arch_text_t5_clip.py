@@ -10,8 +10,10 @@ from layout import add_affine_norm, add_conv2d, add_linear
 # text_encoder_2: transformers T5EncoderModel (T5 v1.1 XXL)
 # ---------------------------------------------------------------------------
 
-def t5_encoder_tensors(cfg):
-    """transformers.models.t5.modeling_t5.T5EncoderModel.
+def t5_encoder_tensors(cfg, relative_bias_every_block=False):
+    """transformers.models.t5.modeling_t5.T5EncoderModel (and, with
+    relative_bias_every_block, UMT5EncoderModel: every UMT5 block has its own
+    relative_attention_bias).
 
     Config keys: vocab_size, d_model, d_kv, num_heads, d_ff, num_layers,
     relative_attention_num_buckets, is_gated_act (feed_forward_proj
@@ -38,7 +40,8 @@ def t5_encoder_tensors(cfg):
         for proj in ("q", "k", "v"):
             add_linear(t, p + ".0.SelfAttention." + proj, d_model, inner, bias=False)
         add_linear(t, p + ".0.SelfAttention.o", inner, d_model, bias=False)
-        if i == 0:  # has_relative_attention_bias only in the first block
+        # T5: has_relative_attention_bias only in the first block.
+        if i == 0 or relative_bias_every_block:
             t[p + ".0.SelfAttention.relative_attention_bias.weight"] = [
                 cfg["relative_attention_num_buckets"], cfg["num_heads"]]
         add_affine_norm(t, p + ".0.layer_norm", d_model, bias=False)

@@ -8,7 +8,8 @@ huggingface/transformers (see each docstring).
 Standard library only.
 """
 
-from layout import add_affine_norm, add_conv2d, add_conv3d, add_embedding, add_linear
+from arch_text_t5_clip import t5_encoder_tensors
+from layout import add_affine_norm, add_conv2d, add_conv3d, add_decoder_layer, add_embedding, add_linear
 
 
 # ---------------------------------------------------------------------------
@@ -479,32 +480,7 @@ def umt5_encoder_tensors(cfg):
     relative_attention_bias, layer_norm weight only), layer.1 (DenseReluDense
     wi_0 / wi_1 / wo gated or wi / wo, layer_norm); encoder.final_layer_norm.
     """
-    d_model = cfg["d_model"]
-    inner = cfg["num_heads"] * cfg["d_kv"]
-    d_ff = cfg["d_ff"]
-    gated = cfg.get("is_gated_act")
-    if gated is None:
-        gated = str(cfg.get("feed_forward_proj", "relu")).startswith("gated-")
-
-    t = {}
-    add_embedding(t, "shared", cfg["vocab_size"], d_model)
-    for i in range(cfg["num_layers"]):
-        p = "encoder.block.%d.layer" % i
-        for proj in ("q", "k", "v"):
-            add_linear(t, p + ".0.SelfAttention." + proj, d_model, inner, bias=False)
-        add_linear(t, p + ".0.SelfAttention.o", inner, d_model, bias=False)
-        add_embedding(t, p + ".0.SelfAttention.relative_attention_bias",
-                      cfg.get("relative_attention_num_buckets", 32), cfg["num_heads"])
-        add_affine_norm(t, p + ".0.layer_norm", d_model, bias=False)
-        if gated:
-            add_linear(t, p + ".1.DenseReluDense.wi_0", d_model, d_ff, bias=False)
-            add_linear(t, p + ".1.DenseReluDense.wi_1", d_model, d_ff, bias=False)
-        else:
-            add_linear(t, p + ".1.DenseReluDense.wi", d_model, d_ff, bias=False)
-        add_linear(t, p + ".1.DenseReluDense.wo", d_ff, d_model, bias=False)
-        add_affine_norm(t, p + ".1.layer_norm", d_model, bias=False)
-    add_affine_norm(t, "encoder.final_layer_norm", d_model, bias=False)
-    return t
+    return t5_encoder_tensors(cfg, relative_bias_every_block=True)
 
 
 # ---------------------------------------------------------------------------
@@ -538,16 +514,8 @@ def llama_model_tensors(cfg):
     t = {}
     add_embedding(t, "embed_tokens", cfg["vocab_size"], hidden)
     for i in range(cfg["num_hidden_layers"]):
-        p = "layers.%d" % i
-        add_linear(t, p + ".self_attn.q_proj", hidden, heads * hd, abias)
-        add_linear(t, p + ".self_attn.k_proj", hidden, kv * hd, abias)
-        add_linear(t, p + ".self_attn.v_proj", hidden, kv * hd, abias)
-        add_linear(t, p + ".self_attn.o_proj", heads * hd, hidden, abias)
-        add_linear(t, p + ".mlp.gate_proj", hidden, inter, mbias)
-        add_linear(t, p + ".mlp.up_proj", hidden, inter, mbias)
-        add_linear(t, p + ".mlp.down_proj", inter, hidden, mbias)
-        add_affine_norm(t, p + ".input_layernorm", hidden, bias=False)
-        add_affine_norm(t, p + ".post_attention_layernorm", hidden, bias=False)
+        add_decoder_layer(t, "layers.%d" % i, hidden, heads, kv, hd, inter, qkv_bias=abias, o_bias=abias,
+                          mlp_bias=mbias)
     add_affine_norm(t, "norm", hidden, bias=False)
     return t
 
@@ -555,6 +523,9 @@ def llama_model_tensors(cfg):
 LAYOUTS = {
     "WanTransformer3DModel": wan_transformer_tensors,
     "AutoencoderKLWan": autoencoder_kl_wan_tensors,
+    # Same modules and parameter names as the Wan 2.1 VAE (checked: both
+    # layouts gave the identical 194 tensors for Qwen-Image's vae/config.json).
+    "AutoencoderKLQwenImage": autoencoder_kl_wan_tensors,
     "HunyuanVideoTransformer3DModel": hunyuan_video_transformer_tensors,
     "AutoencoderKLHunyuanVideo": autoencoder_kl_hunyuan_video_tensors,
     "UMT5EncoderModel": umt5_encoder_tensors,

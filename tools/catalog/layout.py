@@ -51,3 +51,25 @@ def add_affine_norm(t, prefix, channels, bias=True):
 def add_embedding(t, prefix, num, dim):
     """torch.nn.Embedding: weight [num, dim]."""
     t[prefix + ".weight"] = [num, dim]
+
+
+def add_decoder_layer(t, prefix, hidden, heads, kv_heads, head_dim, inter, qkv_bias=False, o_bias=False,
+                      mlp_bias=False, qk_norm=False, norms=("input_layernorm", "post_attention_layernorm")):
+    """One decoder layer of the Llama family of transformers models (Llama,
+    Mistral, Qwen2 / 2.5 / 3, Gemma 2): self_attn q_proj [heads*hd, hidden],
+    k_proj / v_proj [kv_heads*hd, hidden], o_proj [hidden, heads*hd]; Qwen3's
+    q_norm / k_norm [hd]; mlp gate_proj / up_proj [inter, hidden], down_proj
+    [hidden, inter]; the RMSNorm weights named in `norms` (Gemma 2 has four).
+    Rotary inv_freq buffers are non-persistent and not saved."""
+    add_linear(t, prefix + ".self_attn.q_proj", hidden, heads * head_dim, bias=qkv_bias)
+    add_linear(t, prefix + ".self_attn.k_proj", hidden, kv_heads * head_dim, bias=qkv_bias)
+    add_linear(t, prefix + ".self_attn.v_proj", hidden, kv_heads * head_dim, bias=qkv_bias)
+    add_linear(t, prefix + ".self_attn.o_proj", heads * head_dim, hidden, bias=o_bias)
+    if qk_norm:
+        add_affine_norm(t, prefix + ".self_attn.q_norm", head_dim, bias=False)
+        add_affine_norm(t, prefix + ".self_attn.k_norm", head_dim, bias=False)
+    add_linear(t, prefix + ".mlp.gate_proj", hidden, inter, bias=mlp_bias)
+    add_linear(t, prefix + ".mlp.up_proj", hidden, inter, bias=mlp_bias)
+    add_linear(t, prefix + ".mlp.down_proj", inter, hidden, bias=mlp_bias)
+    for norm in norms:
+        add_affine_norm(t, prefix + "." + norm, hidden, bias=False)
