@@ -13,16 +13,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-20}
-if [[ -z "${PIPEFIT:-}" ]]; then
-  if [[ ! -f build/CMakeCache.txt ]]; then
-    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  fi
-  cmake --build build --target pipefit >/dev/null
-  PIPEFIT=$PWD/build/pipefit
-fi
+source bench/bench_env.sh
+pipefit_binary
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-export HOME=$WORK PIPEFIT_CACHE=$WORK/cache HF_HOME=$WORK/hf HF_HUB_CACHE=$WORK/hf/hub HF_HUB_OFFLINE=1
+isolated_env "$WORK"
 
 # Milliseconds per run of "$@" (wall clock, RUNS runs, output discarded).
 time_ms() {

@@ -20,13 +20,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-300}
 
-if [[ -z "${PIPEFIT:-}" ]]; then
-  if [[ ! -f build/CMakeCache.txt ]]; then
-    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  fi
-  cmake --build build --target pipefit >/dev/null
-  PIPEFIT=$PWD/build/pipefit
-fi
+source bench/bench_env.sh
+pipefit_binary
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -39,7 +34,7 @@ printf '#include <iostream>\nint main() { std::cout.flush(); return 0; }\n' >"$W
 ${CXX:-c++} -O2 -o "$WORK/trivial_cxx" "$WORK/trivial.cc"
 
 # Nothing outside the temp dir is read or written, and nothing goes online.
-export HOME=$WORK PIPEFIT_CACHE=$WORK/cache HF_HOME=$WORK/hf HF_HUB_CACHE=$WORK/hf/hub HF_HUB_OFFLINE=1
+isolated_env "$WORK"
 NAMES=("trivial C program" "trivial C++ program (shared libstdc++)" "pipefit --version"
        "pipefit inspect flux.1-dev --offline" "pipefit hw")
 COMMANDS=("$WORK/trivial" "$WORK/trivial_cxx" "$PIPEFIT --version" "$PIPEFIT inspect flux.1-dev --offline"

@@ -44,20 +44,26 @@ std::string DescribeCall(const DefaultCall& call) {
 int RunCatalog(bool json) {
   auto entries = CatalogEntries();
   if (!entries.ok()) return ReportError(entries.error());
-  // Grouped by family in order of first appearance in the repo-sorted list,
-  // so related entries (FLUX.1 dev, schnell, Kontext) stay together.
+  // Grouped by family (families sorted by name, entries by repo id within).
   std::vector<std::string> families;
   for (const CatalogEntry& e : *entries) {
     if (std::find(families.begin(), families.end(), e.family) == families.end()) families.push_back(e.family);
   }
   std::sort(families.begin(), families.end());
+  // Each entry's size and default call, computed once (sizes parse every
+  // manifest), then the text columns sized to them.
+  std::vector<int64_t> sizes;
+  std::vector<DefaultCall> calls;
   size_t repo_width = 4, alias_width = 5, size_width = 4, call_width = 8;
   for (const CatalogEntry& e : *entries) {
+    auto bytes = CatalogEntryBytes(e);
+    if (!bytes.ok()) return ReportError(bytes.error());
+    sizes.push_back(*bytes);
+    calls.push_back(DefaultCallFor(e));
     repo_width = std::max(repo_width, e.repo.size());
     if (!e.aliases.empty()) alias_width = std::max(alias_width, e.aliases.front().size());
-    auto bytes = CatalogEntryBytes(e);
-    if (bytes.ok()) size_width = std::max(size_width, FormatGiB(*bytes).size());
-    call_width = std::max(call_width, DescribeCall(DefaultCallFor(e)).size());
+    size_width = std::max(size_width, FormatGiB(sizes.back()).size());
+    call_width = std::max(call_width, DescribeCall(calls.back()).size());
   }
   std::string out;
   nlohmann::ordered_json j;
@@ -65,11 +71,11 @@ int RunCatalog(bool json) {
   j["entries"] = nlohmann::ordered_json::array();
   for (const std::string& family : families) {
     if (!json) out += fmt::format("{}\n", family.empty() ? "(no family)" : family);
-    for (const CatalogEntry& e : *entries) {
+    for (size_t i = 0; i < entries->size(); ++i) {
+      const CatalogEntry& e = (*entries)[i];
       if (e.family != family) continue;
-      auto bytes = CatalogEntryBytes(e);
-      if (!bytes.ok()) return ReportError(bytes.error());
-      const DefaultCall call = DefaultCallFor(e);
+      const int64_t bytes = sizes[i];
+      const DefaultCall& call = calls[i];
       if (json) {
         nlohmann::ordered_json components = nlohmann::ordered_json::array();
         for (const CatalogComponent& c : e.components) {
@@ -85,7 +91,7 @@ int RunCatalog(bool json) {
                                 {"pipeline_class", e.pipeline_class},
                                 {"default", e.is_default},
                                 {"description", e.description},
-                                {"weights_bytes", *bytes},
+                                {"weights_bytes", bytes},
                                 {"default_call",
                                  {{"height", call.height},
                                   {"width", call.width},
@@ -93,10 +99,10 @@ int RunCatalog(bool json) {
                                   {"steps", call.steps}}},
                                 {"components", components}});
       } else {
-        out += fmt::format("  {:<{}} {:<{}} {:>{}}  {:<{}} {}{}\n", e.repo, repo_width,
-                           e.aliases.empty() ? "" : e.aliases.front(), alias_width, FormatGiB(*bytes),
-                           size_width, DescribeCall(call), call_width, e.description,
-                           e.is_default ? " [default]" : "");
+        out +=
+            fmt::format("  {:<{}} {:<{}} {:>{}}  {:<{}} {}{}\n", e.repo, repo_width,
+                        e.aliases.empty() ? "" : e.aliases.front(), alias_width, FormatGiB(bytes), size_width,
+                        DescribeCall(call), call_width, e.description, e.is_default ? " [default]" : "");
       }
     }
   }

@@ -153,7 +153,9 @@ const FileSystem& CatalogFileSystem() {
   return *fs;
 }
 
-Result<std::vector<CatalogEntry>> CatalogEntries() {
+namespace {
+
+Result<std::vector<CatalogEntry>> ParseCatalogEntries() {
   std::vector<CatalogEntry> entries;
   for (const EmbeddedFile& file : EmbeddedDataFiles()) {
     constexpr std::string_view kPrefix = "catalog/";
@@ -181,6 +183,15 @@ Result<std::vector<CatalogEntry>> CatalogEntries() {
   }
   std::sort(entries.begin(), entries.end(),
             [](const CatalogEntry& a, const CatalogEntry& b) { return a.repo < b.repo; });
+  return entries;
+}
+
+}  // namespace
+
+// The embedded data never changes, so it is parsed once per process (plan,
+// resolve and the catalog file system all ask for it).
+Result<std::vector<CatalogEntry>> CatalogEntries() {
+  static const Result<std::vector<CatalogEntry>> entries = ParseCatalogEntries();
   return entries;
 }
 

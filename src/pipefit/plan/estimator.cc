@@ -210,6 +210,23 @@ class Residency {
     }
   }
 
+  // What the setup lines leave on the GPU before the first call:
+  // `.to("cuda")` everything, model offload the excluded components and the
+  // quantized ones whose hook it skips, group offload its excluded
+  // components, sequential offload the excluded ones.
+  Bytes AfterSetup() const {
+    switch (c_.placement) {
+      case Placement::kGpu:
+        return AllWeights();
+      case Placement::kModelOffload:
+        return Sum(resident_);
+      case Placement::kSequentialOffload:
+        return Pinned();
+      default:
+        return Excluded();
+    }
+  }
+
  private:
   Bytes AllWeights() const {
     Bytes total = 0;
@@ -374,35 +391,7 @@ StagePeak LoadStage(const PlanContext& ctx, const Candidate& c) {
     if (during.allocated() > best.allocated()) best = during;
     on_gpu += weights;
   }
-  Bytes after = 0;
-  switch (c.placement) {
-    case Placement::kGpu:
-      for (size_t i = 0; i < ctx.measurement.components.size(); ++i)
-        after += ComponentWeights(ctx, c, static_cast<int>(i));
-      break;
-    case Placement::kModelOffload: {
-      std::vector<std::string> stay = ctx.offload_excluded;
-      if (QuantizedStaysResidentRule(c.weights, c.placement)) {
-        for (const std::string& name : c.quantized_components) stay.push_back(name);
-      }
-      for (size_t i = 0; i < ctx.measurement.components.size(); ++i) {
-        if (Contains(stay, ctx.measurement.components[i].name))
-          after += ComponentWeights(ctx, c, static_cast<int>(i));
-      }
-      break;
-    }
-    default: {
-      std::vector<std::string> stay = ctx.offload_excluded;
-      if (c.placement != Placement::kSequentialOffload) {
-        for (const std::string& name : c.group_offload_exclude) stay.push_back(name);
-      }
-      for (size_t i = 0; i < ctx.measurement.components.size(); ++i) {
-        if (Contains(stay, ctx.measurement.components[i].name))
-          after += ComponentWeights(ctx, c, static_cast<int>(i));
-      }
-      break;
-    }
-  }
+  const Bytes after = Residency(ctx, c).AfterSetup();
   if (after > best.allocated())
     best = StagePeak{.stage = Stage::kLoad, .component = "pipeline", .weights = after};
   return best;
