@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "pipefit/doctor/stage_patterns.h"
+#include "pipefit/doctor/traceback.h"
 
 namespace pipefit {
 namespace {
@@ -92,6 +93,17 @@ std::optional<Bytes> Before(std::string_view text, std::string_view phrase) {
   return ParseQuantity(text.substr(start, at - start));
 }
 
+// The quantity after a "Label     : 1.5 GiB" line label (the allocator's
+// table under an "Allocation on device" message).
+std::optional<Bytes> Labelled(std::string_view text, std::string_view label) {
+  const size_t at = text.find(label);
+  if (at == std::string_view::npos) return std::nullopt;
+  size_t i = at + label.size();
+  while (i < text.size() && text[i] == ' ') ++i;
+  if (i >= text.size() || text[i] != ':') return std::nullopt;
+  return ParseQuantity(text.substr(i + 1));
+}
+
 std::optional<int64_t> IntegerAfter(std::string_view text, std::string_view phrase) {
   const size_t at = text.find(phrase);
   if (at == std::string_view::npos) return std::nullopt;
@@ -108,27 +120,6 @@ std::optional<int64_t> IntegerAfter(std::string_view text, std::string_view phra
 
 // --- lines ---------------------------------------------------------------
 
-// A log line without CR, ANSI escapes and a "[rank0]:"-style prefix.
-std::string CleanLine(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    const char c = raw[i];
-    if (c == '\x1b' && i + 1 < raw.size() && raw[i + 1] == '[') {
-      i += 2;
-      while (i < raw.size() && !std::isalpha(static_cast<unsigned char>(raw[i]))) ++i;
-      continue;
-    }
-    if (c == '\r') continue;
-    out.push_back(c == '\\' ? '/' : c);
-  }
-  if (out.starts_with("[rank")) {
-    const size_t close = out.find("]:");
-    if (close != std::string::npos && close < 12) out.erase(0, close + 2);
-  }
-  return out;
-}
-
 struct MessageKind {
   std::string_view phrase;
   OomKind kind;
@@ -137,6 +128,10 @@ struct MessageKind {
 constexpr MessageKind kMessages[] = {
     {"CUDA out of memory", OomKind::kCuda},
     {"CUDA error: out of memory", OomKind::kCuda},
+    // PyTorch's allocator when a memory fraction is set (ComfyUI sets one):
+    // "Allocation on device 0 would exceed allowed memory. (out of memory)";
+    // ComfyUI also prints just "Allocation on device".
+    {"Allocation on device", OomKind::kCuda},
     {"cudaMalloc failed: out of memory", OomKind::kCuda},
     {"HIP out of memory", OomKind::kHip},
     {"HIP error: out of memory", OomKind::kHip},
@@ -167,18 +162,22 @@ std::optional<OomKind> MessageKindOf(std::string_view line) {
 
 void ReadNumbers(std::string_view m, OomReport& r) {
   r.requested = After(m, "Tried to allocate");
+  if (!r.requested) r.requested = Labelled(m, "Requested");
   if (!r.requested) r.requested = After(m, "you tried to allocate");
   r.gpu_total = After(m, "total capacity of");
   if (!r.gpu_total) r.gpu_total = After(m, "total capacty of");  // PyTorch 2.1's typo
   if (!r.gpu_total) r.gpu_total = Before(m, " total capacity");
   if (!r.gpu_total) r.gpu_total = After(m, "max allowed:");
+  if (!r.gpu_total) r.gpu_total = Labelled(m, "Device limit");
   r.gpu_free = After(m, "of which");
   if (!r.gpu_free) r.gpu_free = Before(m, " free;");
   if (!r.gpu_free) r.gpu_free = Before(m, " free)");
+  if (!r.gpu_free) r.gpu_free = Labelled(m, "Free (according to CUDA)");
   r.process_in_use = After(m, "this process has");
   r.allocated_by_pytorch = After(m, "Of the allocated memory");
   if (!r.allocated_by_pytorch) r.allocated_by_pytorch = Before(m, " already allocated");
   if (!r.allocated_by_pytorch) r.allocated_by_pytorch = After(m, "MPS allocated:");
+  if (!r.allocated_by_pytorch) r.allocated_by_pytorch = Labelled(m, "Currently allocated");
   r.reserved_unallocated = Before(m, " is reserved by PyTorch but unallocated");
   r.reserved_total = Before(m, " reserved in total by PyTorch");
   r.other_allocations = After(m, "other allocations:");
@@ -207,57 +206,17 @@ std::string MessageText(const std::vector<std::string>& lines, size_t at) {
 bool MessageTruncated(const OomReport& r, std::string_view text) {
   if (r.kind != OomKind::kCuda && r.kind != OomKind::kHip) return false;
   if (text.find("error: out of memory") != std::string_view::npos) return false;
+  // The allocator's fraction message has no reserved figures.
+  if (text.find("Allocation on device") != std::string_view::npos) return false;
   // The current format ends with the reserved-but-unallocated figure, the
   // old one with the reserved total; the message was cut if neither is there.
   const bool complete = r.reserved_unallocated || r.reserved_total;
   return !complete && text.find("out of memory") != std::string_view::npos;
 }
 
-// --- frames --------------------------------------------------------------
+// --- stage ---------------------------------------------------------------
 
-struct Frame {
-  std::string path;
-  std::string function;
-  std::string source;
-  std::string text;  // the File line, for evidence
-};
-
-std::optional<Frame> ParseFrameLine(std::string_view line) {
-  const size_t file = line.find("File \"");
-  if (file == std::string_view::npos) return std::nullopt;
-  const size_t close = line.find('"', file + 6);
-  if (close == std::string_view::npos) return std::nullopt;
-  Frame f;
-  f.path = std::string(line.substr(file + 6, close - file - 6));
-  const size_t in = line.find(", in ", close);
-  if (in != std::string_view::npos) {
-    std::string_view fn = line.substr(in + 5);
-    while (!fn.empty() && (fn.back() == ' ')) fn.remove_suffix(1);
-    f.function = std::string(fn);
-  }
-  std::string_view trimmed = line.substr(file);
-  f.text = std::string(trimmed.substr(0, 300));
-  return f;
-}
-
-// Frames of the traceback that ends at `message` (outermost first).
-std::vector<Frame> FramesBefore(const std::vector<std::string>& lines, size_t message) {
-  size_t start = message;
-  while (start > 0 && lines[start - 1].find("Traceback (most recent call last)") == std::string::npos) {
-    --start;
-    if (message - start > 2000) break;
-  }
-  std::vector<Frame> frames;
-  for (size_t i = start; i < message; ++i) {
-    auto frame = ParseFrameLine(lines[i]);
-    if (!frame) continue;
-    if (i + 1 < message && lines[i + 1].find("File \"") == std::string::npos) {
-      frame->source = lines[i + 1];
-    }
-    frames.push_back(std::move(*frame));
-  }
-  return frames;
-}
+using Frame = TraceFrame;
 
 bool RowMatches(const StagePattern& row, const Frame& f) {
   return (row.path.empty() || f.path.find(row.path) != std::string::npos) &&
@@ -295,6 +254,7 @@ bool MatchAnywhere(const std::vector<Frame>& frames, OomStage stage, OomReport& 
 bool UnderOffloadHook(const std::vector<Frame>& frames) {
   for (const Frame& f : frames) {
     if (f.path.find("accelerate/hooks.py") != std::string::npos) return true;
+    if (f.path.find("diffusers/hooks/") != std::string::npos) return true;  // group offloading
   }
   return false;
 }
@@ -319,6 +279,20 @@ bool StageFromFrames(const std::vector<Frame>& frames, OomReport& r) {
   return false;
 }
 
+// "100%|██████████| 28/28 [00:49<00:00,  1.77s/it]": a progress bar whose
+// count reached its total.
+bool FinishedBar(std::string_view line) {
+  const size_t bracket = line.rfind(" [");
+  if (bracket == std::string_view::npos) return false;
+  size_t end = bracket;
+  size_t start = end;
+  while (start > 0 && (std::isdigit(static_cast<unsigned char>(line[start - 1])) || line[start - 1] == '/')) --start;
+  const std::string_view count = line.substr(start, end - start);
+  const size_t slash = count.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 >= count.size()) return false;
+  return count.substr(0, slash) == count.substr(slash + 1);
+}
+
 void StageFromContext(const std::vector<std::string>& lines, size_t message, OomReport& r) {
   const size_t stop = message > 400 ? message - 400 : 0;
   for (size_t i = message; i > stop; --i) {
@@ -327,6 +301,13 @@ void StageFromContext(const std::vector<std::string>& lines, size_t message, Oom
       if (line.find(row.text) == std::string::npos) continue;
       r.stage = row.stage;
       r.stage_evidence = line.substr(0, 200);
+      if (row.stage == OomStage::kVaeDecode) r.vae_call = "decode";
+      // Denoising finished and nothing else started: the VAE decodes next.
+      if (row.stage == OomStage::kDenoising && row.progress_bar && FinishedBar(line)) {
+        r.stage = OomStage::kVaeDecode;
+        r.vae_call = "decode";
+        r.stage_evidence = "finished denoising bar: " + line.substr(0, 180);
+      }
       return;
     }
   }
@@ -371,19 +352,6 @@ void FindWorkload(const std::string& line, OomReport& r) {
   FindIntArgument(line, "num_images_per_prompt=", r.batch);
 }
 
-std::vector<std::string> SplitLines(std::string_view log) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < log.size()) {
-    size_t end = log.find('\n', start);
-    if (end == std::string_view::npos) end = log.size();
-    // Very long lines (a binary blob, a single-line dump) are kept to 64 KiB.
-    lines.push_back(CleanLine(log.substr(start, std::min<size_t>(end - start, 65536))));
-    start = end + 1;
-  }
-  return lines;
-}
-
 }  // namespace
 
 const char* OomKindName(OomKind kind) {
@@ -422,8 +390,9 @@ const char* OomStageName(OomStage stage) {
 
 OomReport ParseOomLog(std::string_view log) {
   OomReport r;
-  const std::vector<std::string> lines = SplitLines(log);
+  const std::vector<std::string> lines = SplitLogLines(log);
   std::optional<size_t> message;
+  bool announced = false;  // ComfyUI's "!!! Exception during processing !!! X" before X's traceback
   for (size_t i = 0; i < lines.size(); ++i) {
     FindModelIds(lines[i], r.model_ids);
     FindWorkload(lines[i], r);
@@ -431,7 +400,8 @@ OomReport ParseOomLog(std::string_view log) {
     if (!kind) continue;
     // A continuation of the same message (wrapped) is not a new one.
     if (message && i > 0 && *message == i - 1 && MessageKindOf(lines[i - 1]) == kind) continue;
-    ++r.oom_messages;
+    if (!announced) ++r.oom_messages;
+    announced = lines[i].find("Exception during processing") != std::string::npos;
     message = i;
     r.kind = *kind;
   }

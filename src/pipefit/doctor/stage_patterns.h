@@ -32,10 +32,15 @@ struct ContextPattern {
   OomStage stage;
   std::string_view text;  // substring of a log line before the error
   std::string_view example;
+  // A denoising progress bar: when it is the deciding line and its count
+  // reached its total, the stage is the VAE decode that follows.
+  bool progress_bar = false;
 };
 
-// Log-line rows (progress bars, loader messages), used when no frame
-// matches: the last matching line before the error decides.
+// Log-line rows (progress bars, loader messages, ComfyUI's "Requested to
+// load X", Forge's "[Memory Management] Target: X"), used when no frame
+// matches: the last matching line before the error decides, and within a
+// line the first matching row.
 std::span<const ContextPattern> ContextStagePatterns();
 
 }  // namespace pipefit
