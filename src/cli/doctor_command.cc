@@ -1,12 +1,18 @@
-// `pipefit doctor [LOG | -] [--model MODEL] [--json]` (CONTRACT.md `doctor`).
+// `pipefit doctor [LOG | -] [--model MODEL] [--script SCRIPT] [--json]`
+// (CONTRACT.md `doctor`).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/model_options.h"
 #include "cli/plan_flow.h"
+#include "cli/script_support.h"
+#include "pipefit/codegen/script_pipelines.h"
+#include "pipefit/doctor/diagnosis.h"
+#include "pipefit/doctor/script_tie.h"
 #include "pipefit/base/environment.h"
 #include "pipefit/base/file_system.h"
 #include "pipefit/doctor/advice.h"
@@ -21,6 +27,7 @@ constexpr Bytes kMaxLogBytes = 1 * kGiB;
 
 struct DoctorFlags {
   std::string log = "-";
+  std::string script;
   ModelFlags model;
   PlanInputFlags inputs;
   bool json = false;
@@ -50,7 +57,8 @@ Result<std::string> ReadLog(const std::string& path) {
   return text;
 }
 
-// --model, else the first model id the log passes to from_pretrained.
+// --model, else the first model id the log passes to from_pretrained, else
+// the script's.
 void AddPlan(const DoctorFlags& flags, DoctorResult& result, std::optional<PlanFlow>& flow) {
   const std::vector<std::string>& ids = result.report.model_ids;
   if (flags.model.model.empty() && ids.empty()) return;
@@ -86,15 +94,46 @@ void AddPlan(const DoctorFlags& flags, DoctorResult& result, std::optional<PlanF
   }
 }
 
+// The script that produced the log: its model id and generation
+// arguments fill what the log lacks, and its lines are tied to the failure.
+Result<std::optional<PythonScript>> AddScript(const DoctorFlags& flags, DoctorResult& result) {
+  if (flags.script.empty()) return std::optional<PythonScript>();
+  PIPEFIT_ASSIGN_OR_RETURN(PythonScript script, ReadScript(flags.script));
+  result.script = flags.script;
+  OomReport& r = result.report;
+  const std::vector<PipelineSite> sites = FindPipelines(script);
+  if (!sites.empty()) {
+    const PipelineSite& site = sites.front();
+    if (!site.model_id.empty() &&
+        std::find(r.model_ids.begin(), r.model_ids.end(), site.model_id) == r.model_ids.end())
+      r.model_ids.push_back(site.model_id);
+    if (!r.height) r.height = site.height;
+    if (!r.width) r.width = site.width;
+    if (!r.frames) r.frames = site.frames;
+    if (!r.steps) r.steps = site.steps;
+    if (!r.batch) r.batch = site.batch;
+  }
+  result.script_ties = TieLogToScript(r, script);
+  return std::optional<PythonScript>(std::move(script));
+}
+
 int RunDoctor(const DoctorFlags& flags) {
   auto log = ReadLog(flags.log);
   if (!log.ok()) return ReportError(log.error());
   DoctorResult result;
   result.report = ParseOomLog(*log);
+  auto script = AddScript(flags, result);
+  if (!script.ok()) return ReportError(script.error());
   result.advice = AdviseOnOom(result.report);
+  if (result.report.gpu_total) result.card = CardClassFromCapacity(*result.report.gpu_total);
   std::optional<PlanFlow> flow;
   if (result.report.kind != OomKind::kNotOom) AddPlan(flags, result, flow);
-  if (flow) result.plan = &flow->plan;
+  if (flow) {
+    result.plan = &flow->plan;
+    // The numbers against the plan's stages come first: they say why.
+    std::vector<Advice> reasons = ReasonWithPlan(result.report, flow->plan);
+    result.advice.insert(result.advice.begin(), reasons.begin(), reasons.end());
+  }
   const std::string out = flags.json ? RenderDoctorJson(result) : RenderDoctorText(result);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
@@ -110,6 +149,9 @@ void RegisterDoctorCommand(CLI::App& app, CommandRunner& run) {
       "(loading, text encoding, denoising, VAE, training), the numbers, and what to do. With --model\n"
       "(or a model id found in the log) it also plans the pipeline for the GPU in the log.");
   cmd->add_option("LOG", f->log, "log file, or - for stdin (default)");
+  cmd->add_option("--script", f->script,
+                  "the Python script that produced the log: its lines are tied to the failure, and its model "
+                  "id and generation arguments fill what the log lacks");
   cmd->add_option("--model", f->model.model, "plan this model for the GPU in the log (as for plan)");
   cmd->add_option("--dtype", f->model.dtype, "torch_dtype for the plan: bf16, fp16, fp32")
       ->capture_default_str();

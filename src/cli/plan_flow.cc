@@ -28,6 +28,9 @@ Result<PlanRequest> MakeRequest(const PlanInputFlags& flags, const ResolvedModel
     RealProgramRunner runner;
     auto info = ProbeHardware({fs, env, runner, ""});
     if (info.ok()) probed = *info;
+    // The capacity comes from somebody else's log (doctor): this machine's
+    // GPU is not that GPU; keep only its RAM.
+    if (probed && vram_override && !hw.gpu) probed->gpus.clear();
   }
   PIPEFIT_ASSIGN_OR_RETURN(request.hardware,
                            ResolvePlanHardware(probed ? &*probed : nullptr, hw, &request.gpu));

@@ -14,17 +14,8 @@
 namespace pipefit {
 namespace {
 
-bool IsCudaTo(const Call& call) {
-  return call.method == "to" && std::any_of(call.args.begin(), call.args.end(), IsCudaDeviceArgument);
-}
-
 bool HasDTypeArgument(const Call& call) {
   return std::any_of(call.args.begin(), call.args.end(), IsDTypeArgument);
-}
-
-bool IsOffload(const Call& c) {
-  return c.method == "enable_model_cpu_offload" || c.method == "enable_sequential_cpu_offload" ||
-         c.method == "enable_group_offload" || c.method == "apply_group_offloading";
 }
 
 class Checker {
@@ -91,8 +82,8 @@ class Checker {
     const Call* sequential = First(site, "enable_sequential_cpu_offload");
     const Call* first_offload = nullptr;
     for (const Call* c : site.calls) {
-      if (IsOffload(*c) && first_offload == nullptr) first_offload = c;
-      if (c->receiver != site.variable || !IsCudaTo(*c)) continue;
+      if (IsOffloadCall(*c) && first_offload == nullptr) first_offload = c;
+      if (c->receiver != site.variable || !MovesToCuda(*c)) continue;
       if (model && c->range.begin > model->range.begin && !MutuallyExclusive(*c, *model)) {
         Add("to-after-model-offload", c->line);
       }
@@ -103,12 +94,9 @@ class Checker {
     if (first_offload == nullptr || first_offload->method == "apply_group_offloading") return;
     // A .to("cuda") before the first offload call, on the pipeline or
     // chained on its construction.
-    for (const Call& c : script_.calls) {
-      const bool chained =
-          c.assigned_to == site.variable && c.statement.begin == site.construction->statement.begin;
-      const bool on_pipe = c.receiver == site.variable && c.range.begin > site.construction->range.begin;
-      if ((chained || on_pipe) && IsCudaTo(c) && c.range.begin < first_offload->range.begin &&
-          !MutuallyExclusive(c, *first_offload)) {
+    for (const Call* move : PipelineCudaMoves(script_, site)) {
+      const Call& c = *move;
+      if (c.range.begin < first_offload->range.begin && !MutuallyExclusive(c, *first_offload)) {
         Add("to-before-offload", c.line,
             facts_.stored_bytes > 0
                 ? fmt::format(
@@ -124,7 +112,7 @@ class Checker {
     const Call* model = First(site, "enable_model_cpu_offload");
     std::vector<const Call*> offloads;
     for (const Call* c : site.calls) {
-      if (!IsOffload(*c)) continue;
+      if (!IsOffloadCall(*c)) continue;
       if (model && c != model &&
           (c->method == "enable_group_offload" || c->method == "apply_group_offloading") &&
           !MutuallyExclusive(*c, *model)) {

@@ -1,5 +1,7 @@
 #include "pipefit/codegen/script_pipelines.h"
 
+#include <algorithm>
+
 #include <cstdlib>
 
 namespace pipefit {
@@ -136,6 +138,27 @@ std::vector<PipelineSite> FindPipelines(const PythonScript& script) {
     FillCalls(script, sites[i], limit);
   }
   return sites;
+}
+
+bool MovesToCuda(const Call& call) {
+  return call.method == "to" && std::any_of(call.args.begin(), call.args.end(), IsCudaDeviceArgument);
+}
+
+bool IsOffloadCall(const Call& c) {
+  return c.method == "enable_model_cpu_offload" || c.method == "enable_sequential_cpu_offload" ||
+         c.method == "enable_group_offload" || c.method == "apply_group_offloading";
+}
+
+std::vector<const Call*> PipelineCudaMoves(const PythonScript& script, const PipelineSite& site) {
+  std::vector<const Call*> out;
+  if (site.construction == nullptr) return out;
+  for (const Call& c : script.calls) {
+    const bool chained =
+        c.assigned_to == site.variable && c.statement.begin == site.construction->statement.begin;
+    const bool on_pipe = c.receiver == site.variable && c.range.begin > site.construction->range.begin;
+    if ((chained || on_pipe) && MovesToCuda(c)) out.push_back(&c);
+  }
+  return out;
 }
 
 }  // namespace pipefit

@@ -41,6 +41,14 @@ std::string DTypeOfExpression(std::string_view text);
 // A `.to()` argument naming a CUDA device: "cuda", "cuda:0",
 // torch.device("cuda"), or a variable called device.
 bool IsCudaDeviceArgument(const Argument& arg);
+// `X.to(...)` with a CUDA device argument.
+bool MovesToCuda(const Call& call);
+// enable_model_cpu_offload, enable_sequential_cpu_offload,
+// enable_group_offload, apply_group_offloading.
+bool IsOffloadCall(const Call& call);
+// The `.to("cuda")` calls that move `site`'s pipeline: on its variable
+// after the construction, or chained on the construction itself.
+std::vector<const Call*> PipelineCudaMoves(const PythonScript& script, const PipelineSite& site);
 // A `.to()` argument changing the dtype: `dtype=...` or a torch dtype.
 bool IsDTypeArgument(const Argument& arg);
 

@@ -65,15 +65,21 @@ const std::vector<Rule>& Rules() {
                 "before starting Python.";
        }},
       {"single-request-too-large",
+       [](const OomReport& r) { return Gpu(r) && r.requested && r.gpu_total && *r.requested * 4 >= *r.gpu_total; },
        [](const OomReport& r) {
-         return Gpu(r) && r.requested && r.gpu_total && *r.requested * 2 > *r.gpu_total;
-       },
-       [](const OomReport& r) {
-         return "One allocation of " + FormatGiB(*r.requested) + " is more than half the card (" +
-                FormatGiB(*r.gpu_total) +
-                "): that is an activation, not weights — an unfused attention (use the default SDPA or "
-                "pipe.transformer.set_attention_backend(...)) or an untiled VAE (pipe.vae.enable_tiling()). "
-                "Lower the resolution, frames or batch otherwise.";
+         std::string text = "One allocation of " + FormatGiB(*r.requested) + " is " +
+                            std::to_string(*r.requested * 100 / *r.gpu_total) + "% of the card (" +
+                            FormatGiB(*r.gpu_total) + "): that is an activation, not weights — ";
+         if (r.stage == OomStage::kVaeDecode)
+           return text + "the VAE's full-resolution buffers. Tile the VAE (pipe.vae.enable_tiling()), and "
+                         "slice it (pipe.vae.enable_slicing()) for batches.";
+         if (r.stage == OomStage::kDenoising)
+           return text + "most likely attention scores materialised in full (quadratic in the tokens). Use "
+                         "the default SDPA or a flash backend (pipe.transformer.set_attention_backend(...)), "
+                         "do not force the math backend, and lower the resolution or frames.";
+         return text + "an unfused attention (use the default SDPA or pipe.transformer.set_attention_backend(...)) "
+                       "or an untiled VAE (pipe.vae.enable_tiling()). Lower the resolution, frames or batch "
+                       "otherwise.";
        }},
       {"loading", [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kLoading; },
        [](const OomReport&) {
@@ -114,6 +120,21 @@ const std::vector<Rule>& Rules() {
              "Training ran out of memory: enable gradient checkpointing, use an 8-bit optimizer "
              "or a smaller batch/resolution; pipefit plans inference, not training.");
        }},
+      {"full-card",
+       [](const OomReport& r) {
+         const std::optional<Bytes> held = r.allocated_by_pytorch ? r.allocated_by_pytorch : r.process_in_use;
+         return Gpu(r) && r.requested && r.gpu_total && held && *r.requested * 20 < *r.gpu_total &&
+                *held * 100 >= *r.gpu_total * 85;
+       },
+       [](const OomReport& r) {
+         const Bytes held = r.allocated_by_pytorch ? *r.allocated_by_pytorch : *r.process_in_use;
+         return "The card was already full: " + FormatGiB(held) + " of " + FormatGiB(*r.gpu_total) +
+                " held when a small " + FormatGiB(*r.requested) +
+                " request failed. The request is not the problem; what stays resident is (weights of models "
+                "that are not running, or tensors kept from earlier steps). Offload what is not running "
+                "(pipe.enable_model_cpu_offload() instead of pipe.to(\"cuda\")), or store the weights smaller "
+                "(fp8 layerwise casting, quantization).";
+       }},
       {"stage-unknown", [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kUnknown; },
        [](const OomReport&) {
          return std::string(
@@ -132,6 +153,10 @@ const std::vector<Rule>& Rules() {
        [](const OomReport& r) {
          std::string text = "The host ran out of RAM";
          if (r.requested) text += " (one allocation of " + FormatGiB(*r.requested) + ")";
+         if (r.stage == OomStage::kLoading)
+           text += " while loading: safetensors are memory-mapped and read one tensor at a time with "
+                   "low_cpu_mem_usage=True (the default with accelerate installed); .bin/.ckpt files, "
+                   "fp32 loads of half-precision checkpoints and torch_dtype conversions hold full copies";
          text +=
              ". Loading holds each component in RAM at the load dtype; group offloading with streams pins a "
              "second copy (use low_cpu_mem_usage=True), and GGUF files are copied whole. Quantize while "

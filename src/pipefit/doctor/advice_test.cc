@@ -33,13 +33,16 @@ TEST(AdviceTest, NotAnOomSaysSoAndNothingElse) {
   EXPECT_EQ(Rules(OomReport{}), std::vector<std::string>{"not-oom"});
 }
 
+// The fixture's card is full (23 of 24 GiB allocated, 20 MiB requested):
+// each stage's own advice, then the full-card diagnosis.
 TEST(AdviceTest, EachStageGetsItsOwnAdvice) {
-  EXPECT_EQ(Rules(Cuda(OomStage::kLoading)), std::vector<std::string>{"loading"});
-  EXPECT_EQ(Rules(Cuda(OomStage::kTextEncoding)), std::vector<std::string>{"text-encoding"});
-  EXPECT_EQ(Rules(Cuda(OomStage::kDenoising)), std::vector<std::string>{"denoising"});
-  EXPECT_EQ(Rules(Cuda(OomStage::kVaeDecode)), std::vector<std::string>{"vae"});
-  EXPECT_EQ(Rules(Cuda(OomStage::kTraining)), std::vector<std::string>{"training"});
-  EXPECT_EQ(Rules(Cuda(OomStage::kUnknown)), std::vector<std::string>{"stage-unknown"});
+  using V = std::vector<std::string>;
+  EXPECT_EQ(Rules(Cuda(OomStage::kLoading)), (V{"loading", "full-card"}));
+  EXPECT_EQ(Rules(Cuda(OomStage::kTextEncoding)), (V{"text-encoding", "full-card"}));
+  EXPECT_EQ(Rules(Cuda(OomStage::kDenoising)), (V{"denoising", "full-card"}));
+  EXPECT_EQ(Rules(Cuda(OomStage::kVaeDecode)), (V{"vae", "full-card"}));
+  EXPECT_EQ(Rules(Cuda(OomStage::kTraining)), (V{"training", "full-card"}));
+  EXPECT_EQ(Rules(Cuda(OomStage::kUnknown)), (V{"full-card", "stage-unknown"}));
 }
 
 TEST(AdviceTest, VaeAdviceNamesTheVaeLevelCallNotThePipelineOne) {
@@ -71,12 +74,27 @@ TEST(AdviceTest, OtherProcessFromProcessLinesOrUnaccountedMemory) {
   EXPECT_THAT(Rules(r), Contains("other-process"));
 }
 
-TEST(AdviceTest, SingleRequestLargerThanHalfTheCardIsAnActivation) {
+TEST(AdviceTest, SingleRequestOfAQuarterOfTheCardIsAnActivation) {
   OomReport r = Cuda(OomStage::kVaeDecode);
-  r.requested = 16 * kGiB;
+  r.requested = 6 * kGiB;  // a quarter of 24 GiB
   EXPECT_THAT(Rules(r), Contains("single-request-too-large"));
-  r.requested = 11 * kGiB;
+  EXPECT_THAT(AdviseOnOom(r).front().text, HasSubstr("Tile the VAE"));
+  r.stage = OomStage::kDenoising;
+  EXPECT_THAT(AdviseOnOom(r).front().text, HasSubstr("attention scores"));
+  r.requested = 6 * kGiB - 1;
   EXPECT_THAT(Rules(r), Not(Contains("single-request-too-large")));
+}
+
+TEST(AdviceTest, SmallRequestOnAFullCard) {
+  OomReport r = Cuda(OomStage::kVaeDecode);
+  r.requested = 20 * kMiB;
+  r.allocated_by_pytorch = 21 * kGiB;  // 87.5% of 24 GiB
+  EXPECT_THAT(Rules(r), Contains("full-card"));
+  r.allocated_by_pytorch = 20 * kGiB;  // 83%
+  EXPECT_THAT(Rules(r), Not(Contains("full-card")));
+  r.allocated_by_pytorch = 22 * kGiB;
+  r.requested = 2 * kGiB;  // not small: 1/12 of the card
+  EXPECT_THAT(Rules(r), Not(Contains("full-card")));
 }
 
 TEST(AdviceTest, HostAndMpsAndTruncated) {
@@ -90,7 +108,10 @@ TEST(AdviceTest, HostAndMpsAndTruncated) {
   mps.stage = OomStage::kDenoising;
   EXPECT_EQ(Rules(mps), (std::vector<std::string>{"denoising", "mps-watermark"}));
   OomReport cut = Cuda(OomStage::kDenoising);
-  cut.truncated = true;
+  cut.truncated = true;  // cut before the allocated figures
+  cut.process_in_use = std::nullopt;
+  cut.allocated_by_pytorch = std::nullopt;
+  cut.reserved_unallocated = std::nullopt;
   EXPECT_EQ(Rules(cut), (std::vector<std::string>{"truncated", "denoising"}));
 }
 

@@ -7,6 +7,8 @@
 
 #include "pipefit/base/units.h"
 #include "pipefit/codegen/script_writer.h"
+#include "pipefit/hardware/gpu_catalog.h"
+#include "pipefit/plan/time_model.h"
 #include "pipefit/report/json_util.h"
 #include "pipefit/report/plan_report.h"
 
@@ -74,6 +76,12 @@ std::string RenderDoctorJson(const DoctorResult& d) {
   j["model_ids"] = r.model_ids;
   j["truncated"] = r.truncated;
   j["oom_messages"] = r.oom_messages;
+  j["gpu_class"] = d.card ? Json{{"nominal_gb", d.card->nominal_gb}, {"examples", d.card->examples}}
+                          : Json(nullptr);
+  j["script"] = d.script.empty() ? Json(nullptr) : Json(d.script);
+  j["script_lines"] = Json::array();
+  for (const ScriptTie& t : d.script_ties)
+    j["script_lines"].push_back({{"rule", t.rule}, {"line", t.line}, {"text", t.text}});
   j["plan"] = d.plan ? PlanJson(*d.plan) : Json(nullptr);
   j["notes"] = d.notes;
   return DumpJson(j);
@@ -110,13 +118,27 @@ std::string RenderDoctorText(const DoctorResult& d) {
     }
     if (r.oom_messages > 1)
       out += fmt::format("  ({} OOM messages in the log; the last one is shown)\n", r.oom_messages);
+    if (d.card) {
+      std::string names;
+      for (size_t i = 0; i < d.card->examples.size(); ++i) names += (i ? ", " : "") + d.card->examples[i];
+      out += fmt::format("  {:<28} a {} GB card ({})\n", "GPU (from the capacity)", d.card->nominal_gb, names);
+    }
   }
+  if (!d.script_ties.empty()) out += "\nIn " + d.script + "\n";
+  for (const ScriptTie& t : d.script_ties) out += "  - " + t.text + "\n";
   if (!d.advice.empty()) out += "\nWhat to do\n";
   for (const Advice& a : d.advice) out += "  - " + a.text + "\n";
   if (d.plan != nullptr) {
     const PlanResult& plan = *d.plan;
     out += fmt::format("\nWhat fits {} in {} VRAM and {} RAM (pipefit plan):\n", plan.model,
                        FormatGiB(plan.hardware.vram), FormatGiB(plan.hardware.ram));
+    if (plan.hardware.gpu.empty()) {
+      const TimeBasis basis = TimeBasisFor(nullptr);
+      out += fmt::format(
+          "  (the log names no GPU, only its capacity: seconds are for {}, pipefit's reference GPU, and only "
+          "rank the candidates)\n",
+          basis.gpu != nullptr ? basis.gpu->name : "a reference GPU");
+    }
     const auto fitting = Fitting(plan, 8);
     if (fitting.empty()) out += "  nothing fits\n";
     for (const PlannedCandidate* p : fitting) {

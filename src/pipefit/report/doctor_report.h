@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "pipefit/doctor/advice.h"
+#include "pipefit/doctor/diagnosis.h"
+#include "pipefit/doctor/script_tie.h"
 #include "pipefit/doctor/oom_log.h"
 #include "pipefit/plan/plan_result.h"
 
@@ -19,6 +21,9 @@ struct DoctorResult {
   std::vector<Advice> advice;
   const PlanResult* plan = nullptr;  // not owned
   std::vector<std::string> notes;    // e.g. why no plan was made
+  std::optional<CardClass> card;     // from the log's capacity line
+  std::string script;                // --script path, "" when none
+  std::vector<ScriptTie> script_ties;
 };
 
 std::string RenderDoctorJson(const DoctorResult& result);
