@@ -26,6 +26,8 @@ class Checker {
     for (const PipelineSite& site : FindPipelines(script_)) CheckPipeline(site);
     CheckQuantConfigs();
     CheckAttentionNames();
+    CheckAttentionSlicing();
+    CheckTorchaoApi();
     std::sort(result_.findings.begin(), result_.findings.end(), [](const Finding& a, const Finding& b) {
       return a.line != b.line ? a.line < b.line : a.rule < b.rule;
     });
@@ -68,6 +70,108 @@ class Checker {
     CheckVae(site);
     CheckCompile(site);
     CheckLoad(site);
+    CheckComponentMoves(site);
+    CheckDTypeAfterOffload(site);
+    CheckDeviceMap(site);
+    CheckCudaGraphs(site);
+  }
+
+  // The pipeline-level offload call that comes first (model, sequential or
+  // group offload on the pipeline variable).
+  const Call* FirstPipelineOffload(const PipelineSite& site) const {
+    for (const Call* c : site.calls) {
+      if (c->receiver == site.variable && IsOffloadCall(*c)) return c;
+    }
+    return nullptr;
+  }
+
+  // Variables passed as components to the construction (`transformer=transformer`).
+  std::vector<std::string> ComponentVariables(const PipelineSite& site) const {
+    std::vector<std::string> out;
+    for (const Argument& arg : site.construction->args) {
+      if (arg.keyword.empty() || arg.text.empty()) continue;
+      const bool identifier = std::all_of(arg.text.begin(), arg.text.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.';
+      });
+      if (identifier && !std::isdigit(static_cast<unsigned char>(arg.text.front())) && arg.text != "True" &&
+          arg.text != "False" && arg.text != "None" && !arg.text.starts_with("torch."))
+        out.push_back(arg.text);
+    }
+    return out;
+  }
+
+  void CheckComponentMoves(const PipelineSite& site) {
+    const Call* offload = FirstPipelineOffload(site);
+    if (offload == nullptr) return;
+    const std::vector<std::string> components = ComponentVariables(site);
+    for (const Call& c : script_.calls) {
+      if (!MovesToCuda(c) || c.range.begin > offload->range.begin || MutuallyExclusive(c, *offload)) continue;
+      const bool pipe_component = c.receiver.starts_with(site.variable + ".") &&
+                                  c.range.begin > site.construction->range.begin;
+      const auto is_component = [&](const std::string& name) {
+        return !name.empty() && std::find(components.begin(), components.end(), name) != components.end();
+      };
+      // `transformer.to("cuda")`, or `transformer = X.from_pretrained(...).to("cuda")`.
+      const bool passed_in = is_component(c.receiver) || is_component(c.assigned_to);
+      if (pipe_component || passed_in) Add("component-to-before-offload", c.line);
+    }
+  }
+
+  void CheckDTypeAfterOffload(const PipelineSite& site) {
+    const Call* offload = FirstPipelineOffload(site);
+    if (offload == nullptr) return;
+    for (const Call* c : site.calls) {
+      if (c->receiver != site.variable || c->method != "to" || c->range.begin < offload->range.begin ||
+          MutuallyExclusive(*c, *offload) || !HasDTypeArgument(*c))
+        continue;
+      Add("to-dtype-after-offload", c->line);
+    }
+  }
+
+  // A device_map that is not "cpu": on the pipeline, or on a component
+  // passed to it.
+  static bool DeviceMapped(const Call& c) {
+    const Argument* map = FindArgument(c, "device_map");
+    return map != nullptr && map->string_value != "cpu" && map->text != "None";
+  }
+
+  void CheckDeviceMap(const PipelineSite& site) {
+    const Call* offload = nullptr;
+    for (const Call* c : site.calls) {
+      if (c->receiver == site.variable &&
+          (c->method == "enable_model_cpu_offload" || c->method == "enable_sequential_cpu_offload")) {
+        offload = c;
+        break;
+      }
+    }
+    if (offload == nullptr) return;
+    bool mapped = DeviceMapped(*site.construction);
+    const std::vector<std::string> components = ComponentVariables(site);
+    for (const Call& c : script_.calls) {
+      if (c.range.begin < site.construction->range.begin && !c.assigned_to.empty() &&
+          std::find(components.begin(), components.end(), c.assigned_to) != components.end() &&
+          (c.method == "from_pretrained" || c.method == "from_single_file") && DeviceMapped(c))
+        mapped = true;
+    }
+    if (mapped) Add("device-map-with-offload", offload->line);
+  }
+
+  void CheckCudaGraphs(const PipelineSite& site) {
+    bool moves = false;
+    for (const Call* c : site.calls) moves = moves || IsOffloadCall(*c);
+    for (const Call& c : script_.calls) {
+      if (c.method == "apply_group_offloading" || c.method == "GGUFQuantizationConfig") moves = true;
+      if (c.method == "enable_group_offload") moves = true;
+    }
+    if (!moves) return;
+    for (const Call& c : script_.calls) {
+      const bool compile =
+          c.callee == "torch.compile" || c.method == "compile" || c.method == "compile_repeated_blocks";
+      if (!compile) continue;
+      const Argument* mode = FindArgument(c, "mode");
+      if (mode && (mode->string_value == "reduce-overhead" || mode->string_value == "max-autotune"))
+        Add("cudagraphs-with-offload", c.line);
+    }
   }
 
   const Call* First(const PipelineSite& site, std::string_view method) const {
@@ -189,15 +293,75 @@ class Checker {
   }
 
   void CheckLoad(const PipelineSite& site) {
-    const bool bf16_model = facts_.preferred_dtype == "bf16" ||
-                            (!facts_.known && (site.model_id.starts_with("black-forest-labs/FLUX") ||
-                                               site.model_id.starts_with("Qwen/Qwen-Image")));
-    if (site.dtype == "fp16" && bf16_model) Add("fp16-for-bf16-model", site.construction->line);
+    if (site.dtype == "fp16" && StoredDType(site) == "bf16") Add("fp16-for-bf16-model", site.construction->line);
+    CheckFp32Load(site);
     if (const Argument* q = FindArgument(*site.construction, "quantization_config")) {
       const std::string kind = QuantConfigClass(*q);
       if (kind == "BitsAndBytesConfig" || kind == "TorchAoConfig" || kind == "GGUFQuantizationConfig" ||
           kind == "QuantoConfig") {
         Add("quant-config-not-pipeline-level", site.construction->line);
+      }
+    }
+  }
+
+  // The dtype the model is stored in: the resolved model's, else bf16 for
+  // the FLUX and Qwen-Image repos (the best-known bf16 checkpoints), else "".
+  std::string StoredDType(const PipelineSite& site) const {
+    if (facts_.known) return facts_.preferred_dtype;
+    if (site.model_id.starts_with("black-forest-labs/FLUX") || site.model_id.starts_with("Qwen/Qwen-Image"))
+      return "bf16";
+    return "";
+  }
+
+  // float32 for a model stored in half precision: written, or by default
+  // (no torch_dtype/dtype argument at all) unless a later .to(dtype) or
+  // .half() casts the pipeline.
+  void CheckFp32Load(const PipelineSite& site) {
+    const std::string stored = StoredDType(site);
+    if (stored != "bf16" && stored != "fp16") return;
+    const bool given = FindArgument(*site.construction, "torch_dtype") != nullptr ||
+                       FindArgument(*site.construction, "dtype") != nullptr;
+    if (given && site.dtype != "fp32") return;
+    if (!given) {
+      if (site.method == "from_pipe" || FindArgument(*site.construction, "quantization_config") != nullptr) return;
+      for (const Call* c : site.calls) {
+        if (c->receiver == site.variable && ((c->method == "to" && HasDTypeArgument(*c)) || c->method == "half"))
+          return;
+      }
+    }
+    Add("fp32-for-half-model", site.construction->line);
+  }
+
+  void CheckAttentionSlicing() {
+    // Apple MPS with little memory is where diffusers still suggests it.
+    if (script_.source.find("\"mps\"") != std::string::npos || script_.source.find("'mps'") != std::string::npos)
+      return;
+    for (const Call& c : script_.calls) {
+      if (c.method == "enable_attention_slicing") Add("attention-slicing-with-sdpa", c.line);
+    }
+  }
+
+  void CheckTorchaoApi() {
+    static constexpr std::array<std::string_view, 11> kFunctions = {
+        "int4_weight_only",
+        "int8_weight_only",
+        "int8_dynamic_activation_int8_weight",
+        "int8_dynamic_activation_int4_weight",
+        "int4_dynamic_activation_int4_weight",
+        "float8_weight_only",
+        "float8_dynamic_activation_float8_weight",
+        "float8_static_activation_float8_weight",
+        "fpx_weight_only",
+        "uintx_weight_only",
+        "gemlite_uintx_weight_only"};
+    for (const Call& c : script_.calls) {
+      if (std::find(kFunctions.begin(), kFunctions.end(), c.method) != kFunctions.end()) {
+        Add("torchao-deprecated-api", c.line);
+        continue;
+      }
+      if (c.method == "TorchAoConfig") {
+        const Argument* type = FindArgument(c, "quant_type", 0);
+        if (type != nullptr && type->string_value) Add("torchao-deprecated-api", c.line);
       }
     }
   }

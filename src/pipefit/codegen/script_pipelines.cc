@@ -87,13 +87,13 @@ std::string DTypeOfExpression(std::string_view text) {
 }
 
 bool IsCudaDeviceArgument(const Argument& arg) {
-  if (!arg.keyword.empty() && arg.keyword != "device") return false;
+  if (!arg.keyword.empty() && arg.keyword != "device" && arg.keyword != "torch_device") return false;
   return arg.text.find("cuda") != std::string::npos || arg.text == "device" || arg.text == "DEVICE" ||
          arg.text == "self.device";
 }
 
 bool IsDTypeArgument(const Argument& arg) {
-  return arg.keyword == "dtype" || !DTypeOfExpression(arg.text).empty();
+  return arg.keyword == "dtype" || arg.keyword == "torch_dtype" || !DTypeOfExpression(arg.text).empty();
 }
 
 const Argument* FindArgument(const Call& call, std::string_view keyword, int position) {

@@ -39,7 +39,8 @@ bool IsPipelineClass(std::string_view name);
 // (and "bfloat16", "float16", "half" forms), "" otherwise.
 std::string DTypeOfExpression(std::string_view text);
 // A `.to()` argument naming a CUDA device: "cuda", "cuda:0",
-// torch.device("cuda"), or a variable called device.
+// torch.device("cuda"), or a variable called device; positional, device=
+// or torch_device= (DiffusionPipeline.to's keyword).
 bool IsCudaDeviceArgument(const Argument& arg);
 // `X.to(...)` with a CUDA device argument.
 bool MovesToCuda(const Call& call);
@@ -49,7 +50,8 @@ bool IsOffloadCall(const Call& call);
 // The `.to("cuda")` calls that move `site`'s pipeline: on its variable
 // after the construction, or chained on the construction itself.
 std::vector<const Call*> PipelineCudaMoves(const PythonScript& script, const PipelineSite& site);
-// A `.to()` argument changing the dtype: `dtype=...` or a torch dtype.
+// A `.to()` argument changing the dtype: `dtype=...`, `torch_dtype=...`
+// (DiffusionPipeline.to) or a torch dtype.
 bool IsDTypeArgument(const Argument& arg);
 
 // The argument named `keyword`, else positional `position` (-1: none).

@@ -90,6 +90,55 @@ constexpr ScriptRule kRules[] = {
     {"vae-tiling-unsupported", S::kError, "this pipeline's VAE class has no tiling: enable_tiling() raises",
      "remove the call (decode in chunks with decode_chunk_size where the pipeline offers it)",
      "internals §9 (AutoencoderKLTemporalDecoder, VQModel, AsymmetricAutoencoderKL raise)"},
+    {"component-to-before-offload", S::kWarning,
+     "a component is moved to the GPU and then the pipeline is offloaded: offloading moves it back to the CPU, so "
+     "its weights crossed for nothing, and the load peak holds it on the GPU (with an 8-bit or 4-bit component "
+     "the move back can fail)",
+     "drop the component's .to(\"cuda\"); the offload call places every component",
+     "diffusers pipeline_utils.py enable_model_cpu_offload (self.to(\"cpu\") before the hooks); "
+     "hooks/group_offloading.py (groups start on the offload device); internals §2, §3"},
+    {"to-dtype-after-offload", S::kWarning,
+     "the pipeline's dtype is changed after offloading was set up: under sequential offload the weights live in "
+     "the hooks' CPU copies and are not cast, under model or group offload every weight is cast on the CPU with "
+     "a full second copy in RAM while it runs",
+     "load in the dtype you want: from_pretrained(..., torch_dtype=torch.bfloat16), and call the offload method "
+     "after it",
+     "diffusers pipeline_utils.py DiffusionPipeline.to; accelerate hooks (weights_map); internals §2, §4"},
+    {"fp32-for-half-model", S::kWarning,
+     "the model is stored in half precision but loaded in float32 (torch_dtype=torch.float32, or no torch_dtype: "
+     "diffusers loads float32 by default): twice the memory of the stored weights, and slower",
+     "load with the stored dtype: torch_dtype=torch.bfloat16 (or torch.float16 for fp16 checkpoints)",
+     "diffusers modeling_utils.py from_pretrained (torch_dtype default float32); the checkpoint's stored dtype "
+     "(pipefit catalog, offline); internals §1.3"},
+    {"cudagraphs-with-offload", S::kWarning,
+     "torch.compile with mode=\"reduce-overhead\" or \"max-autotune\" (CUDA graphs) on an offloaded or GGUF "
+     "model: the weights move between CPU and GPU (or are dequantized) every call, so CUDA graphs are skipped or "
+     "re-recorded and the compile buys little",
+     "use the default mode (or \"max-autotune-no-cudagraphs\") with offloading, or keep the model on the GPU "
+     "to use CUDA graphs",
+     "PyTorch torch.compile docs (cudagraphs skipped for CPU tensors); diffusers docs optimization/speed-memory-optims "
+     "(compile with offloading); internals §8"},
+    {"attention-slicing-with-sdpa", S::kWarning,
+     "enable_attention_slicing() on PyTorch 2: scaled_dot_product_attention already avoids the full attention "
+     "matrix, so slicing saves no memory and runs slower",
+     "remove the call (keep it only on Apple MPS with little memory)",
+     "diffusers docs optimization/memory (attention slicing: not needed with SDPA, PyTorch >= 2.0); internals §7"},
+    {"device-map-with-offload", S::kError,
+     "a device_map placement and CPU offloading on one pipeline: diffusers refuses enable_model_cpu_offload / "
+     "enable_sequential_cpu_offload on a device-mapped pipeline, and a component dispatched with device_map has "
+     "accelerate hooks the offload hooks conflict with",
+     "use one of them: drop device_map (or use device_map=\"cpu\" for quantized loads) and offload, or call "
+     "pipe.reset_device_map() before enabling offload",
+     "diffusers pipeline_utils.py enable_model_cpu_offload / enable_sequential_cpu_offload (hf_device_map check); "
+     "internals §2"},
+    {"torchao-deprecated-api", S::kWarning,
+     "function-style torchao configs (int8_weight_only(), int4_weight_only(), float8_weight_only(), "
+     "int8_dynamic_activation_int8_weight(), ...) and TorchAoConfig string quant types are deprecated: torchao "
+     "removed the functions, and diffusers takes config classes",
+     "use the config classes: Int8WeightOnlyConfig(), Int4WeightOnlyConfig(), Float8WeightOnlyConfig(), "
+     "Int8DynamicActivationInt8WeightConfig(), ... (TorchAoConfig(Int8WeightOnlyConfig()))",
+     "torchao quantization API (AOBaseConfig classes); diffusers quantizers/quantization_config.py TorchAoConfig; "
+     "internals §6.2"},
 };
 
 }  // namespace
