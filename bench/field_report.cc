@@ -48,14 +48,15 @@ int main(int argc, char** argv) {
   }
   std::map<std::string, std::map<std::string, Tally>> tallies;  // table -> split -> tally
   std::map<std::string, std::map<std::string, std::pair<int, int>>> doctor_aspects;  // split -> aspect
-  std::map<std::string, std::pair<int, int>> errors_on_correct;                       // split -> (clean, correct)
-  std::map<std::string, std::pair<int, int>> check_recall;                            // split -> (found, annotated)
+  std::map<std::string, std::pair<int, int>> errors_on_correct;  // split -> (clean, correct)
+  std::map<std::string, std::pair<int, int>> check_recall;       // split -> (found, annotated)
   auto record = [&](const std::string& table, const field::Outcome& o) {
     if (!only.empty() && o.split != only) return;
     Add(tallies[table][o.split], o);
     Add(tallies[table]["all"], o);
     if (misses) {
-      for (const std::string& d : o.details) std::printf("%s [%s] %s: %s\n", table.c_str(), o.split.c_str(), o.id.c_str(), d.c_str());
+      for (const std::string& d : o.details)
+        std::printf("%s [%s] %s: %s\n", table.c_str(), o.split.c_str(), o.id.c_str(), d.c_str());
     }
   };
   for (const field::Row& r : field::ReadCases("doctor")) {
@@ -92,7 +93,8 @@ int main(int argc, char** argv) {
     for (const char* strategy : {"full+model_offload", "bnb_nf4+model_offload"})
       record("apply", field::RunApplyCase(r, strategy));
   }
-  std::printf("\n| split | doctor kind | doctor stage | card class | diagnosis recall | check recall | correct scripts without errors | apply (valid, idempotent) |\n");
+  std::printf(
+      "\n| split | doctor kind | doctor stage | card class | diagnosis recall | check recall | correct scripts without errors | apply (valid, idempotent) |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
   for (const char* split : {"dev", "held"}) {
     if (!only.empty() && only != split) continue;
@@ -103,9 +105,10 @@ int main(int argc, char** argv) {
     const Tally& apply = tallies["apply"][split];
     const auto& [clean, correct] = errors_on_correct[split];
     const auto& [found, annotated] = check_recall[split];
-    std::printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", split, aspect("kind").c_str(), aspect("stage").c_str(),
-                aspect("card").c_str(), aspect("diagnosis").c_str(), Percent(found, annotated).c_str(),
-                Percent(clean, correct).c_str(), Percent(apply.cases_all_right, apply.cases).c_str());
+    std::printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", split, aspect("kind").c_str(),
+                aspect("stage").c_str(), aspect("card").c_str(), aspect("diagnosis").c_str(),
+                Percent(found, annotated).c_str(), Percent(clean, correct).c_str(),
+                Percent(apply.cases_all_right, apply.cases).c_str());
   }
   return 0;
 }

@@ -126,7 +126,9 @@ inline Outcome RunDoctorCase(const Row& c) {
     o.details.push_back("exit " + std::to_string(run.exit_code) + ": " + run.err.substr(0, 200));
     return o;
   }
-  auto text = [&](const char* key) { return j[key].is_string() ? j[key].get<std::string>() : std::string("-"); };
+  auto text = [&](const char* key) {
+    return j[key].is_string() ? j[key].get<std::string>() : std::string("-");
+  };
   auto compare = [&](const std::string& aspect, const std::string& expected, const std::string& got) {
     ++o.checked;
     if (expected == got) return;
@@ -136,8 +138,10 @@ inline Outcome RunDoctorCase(const Row& c) {
   compare("kind", c.at("kind"), text("kind"));
   if (c.at("kind") != "not_oom") {
     compare("stage", c.at("stage"), text("stage"));
-    if (c.at("vae_call") != "-" && c.at("stage") == "vae_decode") compare("vae_call", c.at("vae_call"), text("vae_call"));
-    const std::string card = j["gpu_class"].is_object() ? std::to_string(j["gpu_class"]["nominal_gb"].get<int>()) : "-";
+    if (c.at("vae_call") != "-" && c.at("stage") == "vae_decode")
+      compare("vae_call", c.at("vae_call"), text("vae_call"));
+    const std::string card =
+        j["gpu_class"].is_object() ? std::to_string(j["gpu_class"]["nominal_gb"].get<int>()) : "-";
     if (c.at("card_gb") != "-") compare("card", c.at("card_gb"), card);
     std::set<std::string> rules;
     for (const auto& r : j["advice_rules"]) rules.insert(r.get<std::string>());
@@ -230,10 +234,11 @@ inline Outcome RunApplyCase(const Row& c, const std::string& strategy) {
     o.misses.push_back("apply:" + strategy);
     o.details.push_back("apply:" + strategy + ": " + why);
   };
-  if (first.exit_code != 0) return miss("exit " + std::to_string(first.exit_code) + ": " + first.err.substr(0, 200)), o;
+  if (first.exit_code != 0)
+    return miss("exit " + std::to_string(first.exit_code) + ": " + first.err.substr(0, 200)), o;
   if (std::system("command -v python3 >/dev/null 2>&1") == 0) {
-    const std::string compile = "python3 -c \"import ast,sys; ast.parse(open(sys.argv[1]).read())\" " + copy +
-                                " >/dev/null 2>&1";
+    const std::string compile =
+        "python3 -c \"import ast,sys; ast.parse(open(sys.argv[1]).read())\" " + copy + " >/dev/null 2>&1";
     if (std::system(compile.c_str()) != 0) return miss("the result does not parse as Python"), o;
   }
   const RunResult second = RunPipefit(args, "HF_HUB_OFFLINE=1");

@@ -10,13 +10,13 @@
 #include "cli/model_options.h"
 #include "cli/plan_flow.h"
 #include "cli/script_support.h"
-#include "pipefit/codegen/script_pipelines.h"
-#include "pipefit/doctor/diagnosis.h"
-#include "pipefit/doctor/script_tie.h"
 #include "pipefit/base/environment.h"
 #include "pipefit/base/file_system.h"
+#include "pipefit/codegen/script_pipelines.h"
 #include "pipefit/doctor/advice.h"
+#include "pipefit/doctor/diagnosis.h"
 #include "pipefit/doctor/oom_log.h"
+#include "pipefit/doctor/script_tie.h"
 #include "pipefit/report/doctor_report.h"
 
 namespace pipefit::cli {

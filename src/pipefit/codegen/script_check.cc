@@ -106,8 +106,8 @@ class Checker {
     const std::vector<std::string> components = ComponentVariables(site);
     for (const Call& c : script_.calls) {
       if (!MovesToCuda(c) || c.range.begin > offload->range.begin || MutuallyExclusive(c, *offload)) continue;
-      const bool pipe_component = c.receiver.starts_with(site.variable + ".") &&
-                                  c.range.begin > site.construction->range.begin;
+      const bool pipe_component =
+          c.receiver.starts_with(site.variable + ".") && c.range.begin > site.construction->range.begin;
       const auto is_component = [&](const std::string& name) {
         return !name.empty() && std::find(components.begin(), components.end(), name) != components.end();
       };
@@ -293,7 +293,8 @@ class Checker {
   }
 
   void CheckLoad(const PipelineSite& site) {
-    if (site.dtype == "fp16" && StoredDType(site) == "bf16") Add("fp16-for-bf16-model", site.construction->line);
+    if (site.dtype == "fp16" && StoredDType(site) == "bf16")
+      Add("fp16-for-bf16-model", site.construction->line);
     CheckFp32Load(site);
     if (const Argument* q = FindArgument(*site.construction, "quantization_config")) {
       const std::string kind = QuantConfigClass(*q);
@@ -323,9 +324,11 @@ class Checker {
                        FindArgument(*site.construction, "dtype") != nullptr;
     if (given && site.dtype != "fp32") return;
     if (!given) {
-      if (site.method == "from_pipe" || FindArgument(*site.construction, "quantization_config") != nullptr) return;
+      if (site.method == "from_pipe" || FindArgument(*site.construction, "quantization_config") != nullptr)
+        return;
       for (const Call* c : site.calls) {
-        if (c->receiver == site.variable && ((c->method == "to" && HasDTypeArgument(*c)) || c->method == "half"))
+        if (c->receiver == site.variable &&
+            ((c->method == "to" && HasDTypeArgument(*c)) || c->method == "half"))
           return;
       }
     }
@@ -334,7 +337,8 @@ class Checker {
 
   void CheckAttentionSlicing() {
     // Apple MPS with little memory is where diffusers still suggests it.
-    if (script_.source.find("\"mps\"") != std::string::npos || script_.source.find("'mps'") != std::string::npos)
+    if (script_.source.find("\"mps\"") != std::string::npos ||
+        script_.source.find("'mps'") != std::string::npos)
       return;
     for (const Call& c : script_.calls) {
       if (c.method == "enable_attention_slicing") Add("attention-slicing-with-sdpa", c.line);
@@ -342,18 +346,17 @@ class Checker {
   }
 
   void CheckTorchaoApi() {
-    static constexpr std::array<std::string_view, 11> kFunctions = {
-        "int4_weight_only",
-        "int8_weight_only",
-        "int8_dynamic_activation_int8_weight",
-        "int8_dynamic_activation_int4_weight",
-        "int4_dynamic_activation_int4_weight",
-        "float8_weight_only",
-        "float8_dynamic_activation_float8_weight",
-        "float8_static_activation_float8_weight",
-        "fpx_weight_only",
-        "uintx_weight_only",
-        "gemlite_uintx_weight_only"};
+    static constexpr std::array<std::string_view, 11> kFunctions = {"int4_weight_only",
+                                                                    "int8_weight_only",
+                                                                    "int8_dynamic_activation_int8_weight",
+                                                                    "int8_dynamic_activation_int4_weight",
+                                                                    "int4_dynamic_activation_int4_weight",
+                                                                    "float8_weight_only",
+                                                                    "float8_dynamic_activation_float8_weight",
+                                                                    "float8_static_activation_float8_weight",
+                                                                    "fpx_weight_only",
+                                                                    "uintx_weight_only",
+                                                                    "gemlite_uintx_weight_only"};
     for (const Call& c : script_.calls) {
       if (std::find(kFunctions.begin(), kFunctions.end(), c.method) != kFunctions.end()) {
         Add("torchao-deprecated-api", c.line);

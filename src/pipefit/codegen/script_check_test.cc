@@ -26,14 +26,16 @@ using V = std::vector<std::pair<std::string, int>>;
 // stored in half precision (the catalog's stored dtype, offline) that is
 // twice the memory, unless the pipeline is cast afterwards.
 TEST(ScriptCheckTest, DefaultFloat32LoadOfAHalfPrecisionModel) {
-  const char* missing = "from diffusers import DiffusionPipeline\n"
-                        "pipe = DiffusionPipeline.from_pretrained('org/model')\n"
-                        "pipe.to('cuda')\n";
+  const char* missing =
+      "from diffusers import DiffusionPipeline\n"
+      "pipe = DiffusionPipeline.from_pretrained('org/model')\n"
+      "pipe.to('cuda')\n";
   EXPECT_EQ(Findings(missing, StoredIn("fp16")), (V{{"fp32-for-half-model", 2}}));
   EXPECT_EQ(Findings(missing, StoredIn("bf16")), (V{{"fp32-for-half-model", 2}}));
   EXPECT_EQ(Findings(missing, StoredIn("")), V{});  // stored in fp32: float32 is right
-  const char* cast = "pipe = DiffusionPipeline.from_pretrained('org/model')\n"
-                     "pipe.to('cuda', torch.float16)\n";
+  const char* cast =
+      "pipe = DiffusionPipeline.from_pretrained('org/model')\n"
+      "pipe.to('cuda', torch.float16)\n";
   EXPECT_EQ(Findings(cast, StoredIn("fp16")), V{});
   const char* variable = "pipe = DiffusionPipeline.from_pretrained('org/model', torch_dtype=dtype)\n";
   EXPECT_EQ(Findings(variable, StoredIn("bf16")), V{});

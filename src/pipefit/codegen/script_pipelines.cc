@@ -1,7 +1,6 @@
 #include "pipefit/codegen/script_pipelines.h"
 
 #include <algorithm>
-
 #include <cstdlib>
 
 namespace pipefit {

@@ -65,21 +65,26 @@ const std::vector<Rule>& Rules() {
                 "before starting Python.";
        }},
       {"single-request-too-large",
-       [](const OomReport& r) { return Gpu(r) && r.requested && r.gpu_total && *r.requested * 4 >= *r.gpu_total; },
+       [](const OomReport& r) {
+         return Gpu(r) && r.requested && r.gpu_total && *r.requested * 4 >= *r.gpu_total;
+       },
        [](const OomReport& r) {
          std::string text = "One allocation of " + FormatGiB(*r.requested) + " is " +
                             std::to_string(*r.requested * 100 / *r.gpu_total) + "% of the card (" +
                             FormatGiB(*r.gpu_total) + "): that is an activation, not weights — ";
          if (r.stage == OomStage::kVaeDecode)
-           return text + "the VAE's full-resolution buffers. Tile the VAE (pipe.vae.enable_tiling()), and "
-                         "slice it (pipe.vae.enable_slicing()) for batches.";
+           return text +
+                  "the VAE's full-resolution buffers. Tile the VAE (pipe.vae.enable_tiling()), and "
+                  "slice it (pipe.vae.enable_slicing()) for batches.";
          if (r.stage == OomStage::kDenoising)
-           return text + "most likely attention scores materialised in full (quadratic in the tokens). Use "
-                         "the default SDPA or a flash backend (pipe.transformer.set_attention_backend(...)), "
-                         "do not force the math backend, and lower the resolution or frames.";
-         return text + "an unfused attention (use the default SDPA or pipe.transformer.set_attention_backend(...)) "
-                       "or an untiled VAE (pipe.vae.enable_tiling()). Lower the resolution, frames or batch "
-                       "otherwise.";
+           return text +
+                  "most likely attention scores materialised in full (quadratic in the tokens). Use "
+                  "the default SDPA or a flash backend (pipe.transformer.set_attention_backend(...)), "
+                  "do not force the math backend, and lower the resolution or frames.";
+         return text +
+                "an unfused attention (use the default SDPA or pipe.transformer.set_attention_backend(...)) "
+                "or an untiled VAE (pipe.vae.enable_tiling()). Lower the resolution, frames or batch "
+                "otherwise.";
        }},
       {"loading", [](const OomReport& r) { return Gpu(r) && r.stage == OomStage::kLoading; },
        [](const OomReport&) {
@@ -154,9 +159,10 @@ const std::vector<Rule>& Rules() {
          std::string text = "The host ran out of RAM";
          if (r.requested) text += " (one allocation of " + FormatGiB(*r.requested) + ")";
          if (r.stage == OomStage::kLoading)
-           text += " while loading: safetensors are memory-mapped and read one tensor at a time with "
-                   "low_cpu_mem_usage=True (the default with accelerate installed); .bin/.ckpt files, "
-                   "fp32 loads of half-precision checkpoints and torch_dtype conversions hold full copies";
+           text +=
+               " while loading: safetensors are memory-mapped and read one tensor at a time with "
+               "low_cpu_mem_usage=True (the default with accelerate installed); .bin/.ckpt files, "
+               "fp32 loads of half-precision checkpoints and torch_dtype conversions hold full copies";
          text +=
              ". Loading holds each component in RAM at the load dtype; group offloading with streams pins a "
              "second copy (use low_cpu_mem_usage=True), and GGUF files are copied whole. Quantize while "

@@ -122,20 +122,21 @@ std::vector<Advice> ReasonWithPlan(const OomReport& r, const PlanResult& plan) {
   if (others_weights >= kGiB && alloc >= 1.25 * own + static_cast<double>(kGiB)) {
     const bool every = alloc >= 0.9 * static_cast<double>(all_peak->weights);
     out.push_back({"resident-weights",
-                   head + ", but that stage needs about " + FormatGiB(own_peak->allocated()) + " by itself (" +
-                       plan.model + " under model offload): " + FormatGiB(*allocated - own_peak->allocated()) +
-                       " more is held. " +
-                       (every ? "That is every model's weights (" + FormatGiB(all_peak->weights) + "): " + others +
-                                    " is still resident"
-                              : "The other models weigh " + FormatGiB(others_weights) + " in all, and some (" +
-                                    others + " most likely) are still resident") +
+                   head + ", but that stage needs about " + FormatGiB(own_peak->allocated()) +
+                       " by itself (" + plan.model + " under model offload): " +
+                       FormatGiB(*allocated - own_peak->allocated()) + " more is held. " +
+                       (every ? "That is every model's weights (" + FormatGiB(all_peak->weights) +
+                                    "): " + others + " is still resident"
+                              : "The other models weigh " + FormatGiB(others_weights) +
+                                    " in all, and some (" + others + " most likely) are still resident") +
                        " — the pipeline was moved with .to(\"cuda\") or offloading is off. "
                        "Replace pipe.to(\"cuda\") with pipe.enable_model_cpu_offload()."});
     return out;
   }
   // Less than half the stage's own weights: not this plan's precision or
   // placement (a quantized or fp8 pipeline); say nothing.
-  if (alloc >= 0.5 * static_cast<double>(own_peak->weights) && alloc <= 1.25 * own + static_cast<double>(kGiB)) {
+  if (alloc >= 0.5 * static_cast<double>(own_peak->weights) &&
+      alloc <= 1.25 * own + static_cast<double>(kGiB)) {
     out.push_back({"stage-own-needs",
                    head + ", about what that stage needs by itself under model offload (" +
                        FormatGiB(own_peak->allocated()) + " predicted for " + plan.model +

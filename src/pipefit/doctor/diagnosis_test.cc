@@ -66,7 +66,8 @@ TEST(DiagnosisTest, MoreThanTheStageNeedsMeansOtherModelsAreResident) {
   ASSERT_EQ(advice.size(), 1u);
   EXPECT_EQ(advice[0].rule, "resident-weights");
   EXPECT_THAT(advice[0].text, HasSubstr("29.00 GiB allocated when it failed while the VAE decodes"));
-  EXPECT_THAT(advice[0].text, HasSubstr("every model's weights (31.00 GiB): the transformer is still resident"));
+  EXPECT_THAT(advice[0].text,
+              HasSubstr("every model's weights (31.00 GiB): the transformer is still resident"));
   // Part of them: still resident weights, but not every model.
   const auto part = ReasonWithPlan(VaeOom(9 * kGiB), DecodePlan());
   ASSERT_EQ(part.size(), 1u);

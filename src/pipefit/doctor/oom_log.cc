@@ -286,7 +286,8 @@ bool FinishedBar(std::string_view line) {
   if (bracket == std::string_view::npos) return false;
   size_t end = bracket;
   size_t start = end;
-  while (start > 0 && (std::isdigit(static_cast<unsigned char>(line[start - 1])) || line[start - 1] == '/')) --start;
+  while (start > 0 && (std::isdigit(static_cast<unsigned char>(line[start - 1])) || line[start - 1] == '/'))
+    --start;
   const std::string_view count = line.substr(start, end - start);
   const size_t slash = count.find('/');
   if (slash == std::string_view::npos || slash == 0 || slash + 1 >= count.size()) return false;

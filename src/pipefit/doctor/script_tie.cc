@@ -54,32 +54,34 @@ std::vector<ScriptTie> TieLogToScript(const OomReport& r, const PythonScript& sc
   for (const Call* move : PipelineCudaMoves(script, site)) {
     const int line = move->line;
     if (first_offload == nullptr) {
-      out.push_back({"to-cuda-no-offload", line,
-                     r.stage == OomStage::kLoading
-                         ? fmt::format("line {} moves the whole pipeline to the GPU at once ({}.to(\"cuda\")): "
-                                       "every model's weights must fit together; replace it with "
-                                       "{}.enable_model_cpu_offload()",
-                                       line, pipe, pipe)
-                         : fmt::format("line {} moves the whole pipeline to the GPU ({}.to(\"cuda\")) and "
-                                       "nothing offloads it: every model stays resident {}; replace it with "
-                                       "{}.enable_model_cpu_offload()",
-                                       line, pipe, StageWhile(r), pipe)});
+      out.push_back(
+          {"to-cuda-no-offload", line,
+           r.stage == OomStage::kLoading
+               ? fmt::format("line {} moves the whole pipeline to the GPU at once ({}.to(\"cuda\")): "
+                             "every model's weights must fit together; replace it with "
+                             "{}.enable_model_cpu_offload()",
+                             line, pipe, pipe)
+               : fmt::format("line {} moves the whole pipeline to the GPU ({}.to(\"cuda\")) and "
+                             "nothing offloads it: every model stays resident {}; replace it with "
+                             "{}.enable_model_cpu_offload()",
+                             line, pipe, StageWhile(r), pipe)});
     } else if (move->range.begin < first_offload->range.begin) {
       out.push_back({"to-cuda-before-offload", line,
                      fmt::format("line {} moves the pipeline to the GPU before line {} offloads it: the load "
                                  "holds every model on the GPU first; delete line {}",
                                  line, first_offload->line, line)});
     } else {
-      out.push_back({"to-cuda-after-offload", line,
-                     fmt::format("line {} moves the pipeline back to the GPU after line {} offloaded it: every "
-                                 "model stays resident {}; delete line {}",
-                                 line, first_offload->line, StageWhile(r), line)});
+      out.push_back(
+          {"to-cuda-after-offload", line,
+           fmt::format("line {} moves the pipeline back to the GPU after line {} offloaded it: every "
+                       "model stays resident {}; delete line {}",
+                       line, first_offload->line, StageWhile(r), line)});
     }
   }
   if (r.stage == OomStage::kVaeDecode && tiling == nullptr && last_setup != nullptr) {
     out.push_back({"vae-not-tiled", last_setup->line,
-                   fmt::format("the script never tiles the VAE: add {}.vae.enable_tiling() after line {}", pipe,
-                               last_setup->line)});
+                   fmt::format("the script never tiles the VAE: add {}.vae.enable_tiling() after line {}",
+                               pipe, last_setup->line)});
   }
   if (site.generation != nullptr && (r.stage == OomStage::kDenoising || r.stage == OomStage::kVaeDecode) &&
       (site.height || site.width || site.frames || site.batch)) {

@@ -113,8 +113,8 @@ std::optional<TraceFrame> IPython7Frame(std::string_view t) {
   }
   if (!PathLike(head)) return std::nullopt;
   const std::string_view function = t.substr(in + 4);
-  if (function.empty() || !(std::isalpha(static_cast<unsigned char>(function[0])) || function[0] == '_' ||
-                            function[0] == '<'))
+  if (function.empty() ||
+      !(std::isalpha(static_cast<unsigned char>(function[0])) || function[0] == '_' || function[0] == '<'))
     return std::nullopt;
   return MakeFrame(head, function, t);
 }

@@ -96,7 +96,8 @@ TEST(TracebackTest, RichFramesIncludingMangledBoxCharacters) {
 TEST(TracebackTest, CleanLineKeepsTheLastProgressUpdateAndDropsRankPrefixes) {
   EXPECT_EQ(CleanLogLine("  0%|     | 0/4 [00:00<?, ?it/s]\r 50%|##   | 2/4 [00:01<00:01]\r"),
             " 50%|##   | 2/4 [00:01<00:01]");
-  EXPECT_EQ(CleanLogLine("[rank1]:   File \"C:\\x\\y.py\", line 3, in f"), "   File \"C:/x/y.py\", line 3, in f");
+  EXPECT_EQ(CleanLogLine("[rank1]:   File \"C:\\x\\y.py\", line 3, in f"),
+            "   File \"C:/x/y.py\", line 3, in f");
   EXPECT_EQ(CleanLogLine("\x1b[31mError\x1b[0m"), "Error");
 }
 

@@ -76,8 +76,8 @@ std::string RenderDoctorJson(const DoctorResult& d) {
   j["model_ids"] = r.model_ids;
   j["truncated"] = r.truncated;
   j["oom_messages"] = r.oom_messages;
-  j["gpu_class"] = d.card ? Json{{"nominal_gb", d.card->nominal_gb}, {"examples", d.card->examples}}
-                          : Json(nullptr);
+  j["gpu_class"] =
+      d.card ? Json{{"nominal_gb", d.card->nominal_gb}, {"examples", d.card->examples}} : Json(nullptr);
   j["script"] = d.script.empty() ? Json(nullptr) : Json(d.script);
   j["script_lines"] = Json::array();
   for (const ScriptTie& t : d.script_ties)
@@ -121,7 +121,8 @@ std::string RenderDoctorText(const DoctorResult& d) {
     if (d.card) {
       std::string names;
       for (size_t i = 0; i < d.card->examples.size(); ++i) names += (i ? ", " : "") + d.card->examples[i];
-      out += fmt::format("  {:<28} a {} GB card ({})\n", "GPU (from the capacity)", d.card->nominal_gb, names);
+      out +=
+          fmt::format("  {:<28} a {} GB card ({})\n", "GPU (from the capacity)", d.card->nominal_gb, names);
     }
   }
   if (!d.script_ties.empty()) out += "\nIn " + d.script + "\n";

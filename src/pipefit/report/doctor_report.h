@@ -10,8 +10,8 @@
 
 #include "pipefit/doctor/advice.h"
 #include "pipefit/doctor/diagnosis.h"
-#include "pipefit/doctor/script_tie.h"
 #include "pipefit/doctor/oom_log.h"
+#include "pipefit/doctor/script_tie.h"
 #include "pipefit/plan/plan_result.h"
 
 namespace pipefit {
