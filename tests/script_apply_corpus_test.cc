@@ -537,7 +537,7 @@ TEST(ScriptApplyCorpusPipelines, FindPipelinesInCorpusScripts) {
                     "./models/juggernautXL_v9Rdphoto2Lightning.safetensors", "fp16", 11),
                none, none, none, 6, none)}},
     {"wan_model_and_group_offload.py",
-     {WithCall(Site("pipe", "WanPipeline", "from_pretrained", "", "bf16", 12), 480, 832, 81, none, none)}},
+     {WithCall(Site("pipe", "WanPipeline", "from_pretrained", "Wan-AI/Wan2.1-T2V-14B-Diffusers", "bf16", 12), 480, 832, 81, none, none)}},
     {"two_pipelines_flux_and_sd.py",
      {WithCall(Site("flux", "FluxPipeline", "from_pretrained", "black-forest-labs/FLUX.1-schnell", "bf16", 7),
                none, none, none, 4, none),
@@ -552,7 +552,8 @@ TEST(ScriptApplyCorpusPipelines, FindPipelinesInCorpusScripts) {
                     "bf16", 10),
                none, none, none, 40, none)}},
     {"hunyuan_layerwise_then_component_dtype.py",  // the transformer's own from_pretrained is no pipeline
-     {WithCall(Site("pipe", "HunyuanVideoPipeline", "from_pretrained", "", "fp16", 11), 320, 512, 61, 30, none)}},
+     {WithCall(Site("pipe", "HunyuanVideoPipeline", "from_pretrained", "hunyuanvideo-community/HunyuanVideo", "fp16",
+                    11), 320, 512, 61, 30, none)}},
     {"bnb_components_correct.py",  // neither T5EncoderModel nor FluxTransformer2DModel is a pipeline
      {WithCall(Site("pipe", "FluxPipeline", "from_pretrained", "black-forest-labs/FLUX.1-dev", "bf16", 27),
                none, none, none, 28, none)}},

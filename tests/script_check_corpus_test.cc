@@ -95,6 +95,8 @@ const std::map<std::string, Severity>& RequiredRules() {
       {"attention-slicing-with-sdpa", Severity::kWarning},
       {"device-map-with-offload", Severity::kError},
       {"torchao-deprecated-api", Severity::kWarning},
+      {"compile-replaces-offloaded-module", Severity::kError},
+      {"component-loaded-unused", Severity::kWarning},
   };
   return rules;
 }
@@ -267,7 +269,9 @@ const std::vector<CheckCase>& Corpus() {
     {.file = "all_on_gpu_cudagraphs.py",
      .findings = {{"compile-without-repeated-blocks", 16}},
      .negative_for = {"component-to-before-offload", "cudagraphs-with-offload", "to-dtype-after-offload",
-                      "fp32-for-half-model", "device-map-with-offload"}},
+                      "fp32-for-half-model", "device-map-with-offload",
+                      // the component is passed in; torch.compile without offloading
+                      "component-loaded-unused", "compile-replaces-offloaded-module"}},
     {.file = "to_dtype_after_model_offload.py",
      .findings = {{"to-dtype-after-offload", 9}, {"to-after-model-offload", 10}, {"to-dtype-after-offload", 10}},
      .negative_for = {}},
@@ -290,6 +294,12 @@ const std::vector<CheckCase>& Corpus() {
     {.file = "torchao_function_configs.py",
      // TorchAoConfig("int8wo") on line 10, int8_weight_only() on line 14
      .findings = {{"torchao-deprecated-api", 10}, {"torchao-deprecated-api", 14}},
+     .negative_for = {}},
+    {.file = "compile_replaces_offloaded_transformer.py",
+     .findings = {{"compile-replaces-offloaded-module", 11}, {"compile-without-repeated-blocks", 11}},
+     .negative_for = {}},
+    {.file = "unused_text_encoder_loaded.py",
+     .findings = {{"component-loaded-unused", 8}},
      .negative_for = {}},
     {.file = "torchao_config_classes.py",
      .findings = {},

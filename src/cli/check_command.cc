@@ -24,6 +24,7 @@ std::string RenderJson(const std::string& path, const CheckResult& result) {
     j["findings"].push_back({{"rule", f.rule},
                              {"severity", SeverityName(f.severity)},
                              {"line", f.line},
+                             {"related_line", f.related_line == 0 ? Json(nullptr) : Json(f.related_line)},
                              {"message", f.message},
                              {"fix", f.fix}});
   }
@@ -35,7 +36,8 @@ std::string RenderText(const std::string& path, const CheckResult& result) {
   std::string out;
   for (const Finding& f : result.findings) {
     out += path + ":" + std::to_string(f.line) + ": " + SeverityName(f.severity) + " " + f.rule + ": " +
-           f.message + "\n    fix: " + f.fix + "\n";
+           f.message + (f.related_line != 0 ? " (with line " + std::to_string(f.related_line) + ")" : "") +
+           "\n    fix: " + f.fix + "\n";
   }
   if (result.findings.empty()) out += path + ": no findings\n";
   for (const std::string& note : result.notes) out += "note: " + note + "\n";

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdlib>
 
 #include "pipefit/base/units.h"
@@ -20,7 +21,12 @@ bool HasDTypeArgument(const Call& call) {
 
 class Checker {
  public:
-  Checker(const PythonScript& script, const ScriptModelFacts& facts) : script_(script), facts_(facts) {}
+  // The facts describe the model the first pipeline loads (the CLI resolves
+  // that id, cli/script_support.h).
+  Checker(const PythonScript& script, const ScriptModelFacts& facts) : script_(script), facts_(facts) {
+    const std::vector<std::string> ids = ScriptModelIds(script);
+    if (!ids.empty()) resolved_id_ = ids.front();
+  }
 
   CheckResult Run() {
     for (const PipelineSite& site : FindPipelines(script_)) CheckPipeline(site);
@@ -28,6 +34,8 @@ class Checker {
     CheckAttentionNames();
     CheckAttentionSlicing();
     CheckTorchaoApi();
+    CheckComponentDTypes();
+    CheckUnusedComponents();
     std::sort(result_.findings.begin(), result_.findings.end(), [](const Finding& a, const Finding& b) {
       return a.line != b.line ? a.line < b.line : a.rule < b.rule;
     });
@@ -56,10 +64,13 @@ class Checker {
   }
 
   // `detail` extends the rule's message with this script's numbers.
-  void Add(std::string_view id, int line, const std::string& detail = "") {
+  void Add(std::string_view id, int line, const std::string& detail = "") { AddPair(id, line, 0, detail); }
+
+  // A finding about two calls: reported at `line`, naming `related_line`.
+  void AddPair(std::string_view id, int line, int related_line, const std::string& detail = "") {
     const ScriptRule* rule = FindScriptRule(id);
     if (rule == nullptr) return;
-    result_.findings.push_back({std::string(rule->id), rule->severity, line,
+    result_.findings.push_back({std::string(rule->id), rule->severity, line, related_line,
                                 std::string(rule->message) + detail, std::string(rule->fix)});
   }
 
@@ -74,6 +85,7 @@ class Checker {
     CheckDTypeAfterOffload(site);
     CheckDeviceMap(site);
     CheckCudaGraphs(site);
+    CheckCompileReplacesOffloaded(site);
   }
 
   // The pipeline-level offload call that comes first (model, sequential or
@@ -113,7 +125,7 @@ class Checker {
       };
       // `transformer.to("cuda")`, or `transformer = X.from_pretrained(...).to("cuda")`.
       const bool passed_in = is_component(c.receiver) || is_component(c.assigned_to);
-      if (pipe_component || passed_in) Add("component-to-before-offload", c.line);
+      if (pipe_component || passed_in) AddPair("component-to-before-offload", c.line, offload->line);
     }
   }
 
@@ -124,7 +136,7 @@ class Checker {
       if (c->receiver != site.variable || c->method != "to" || c->range.begin < offload->range.begin ||
           MutuallyExclusive(*c, *offload) || !HasDTypeArgument(*c))
         continue;
-      Add("to-dtype-after-offload", c->line);
+      AddPair("to-dtype-after-offload", c->line, offload->line);
     }
   }
 
@@ -153,7 +165,7 @@ class Checker {
           (c.method == "from_pretrained" || c.method == "from_single_file") && DeviceMapped(c))
         mapped = true;
     }
-    if (mapped) Add("device-map-with-offload", offload->line);
+    if (mapped) AddPair("device-map-with-offload", offload->line, site.construction->line);
   }
 
   void CheckCudaGraphs(const PipelineSite& site) {
@@ -189,10 +201,10 @@ class Checker {
       if (IsOffloadCall(*c) && first_offload == nullptr) first_offload = c;
       if (c->receiver != site.variable || !MovesToCuda(*c)) continue;
       if (model && c->range.begin > model->range.begin && !MutuallyExclusive(*c, *model)) {
-        Add("to-after-model-offload", c->line);
+        AddPair("to-after-model-offload", c->line, model->line);
       }
       if (sequential && c->range.begin > sequential->range.begin && !MutuallyExclusive(*c, *sequential)) {
-        Add("to-after-sequential-offload", c->line);
+        AddPair("to-after-sequential-offload", c->line, sequential->line);
       }
     }
     if (first_offload == nullptr || first_offload->method == "apply_group_offloading") return;
@@ -201,13 +213,13 @@ class Checker {
     for (const Call* move : PipelineCudaMoves(script_, site)) {
       const Call& c = *move;
       if (c.range.begin < first_offload->range.begin && !MutuallyExclusive(c, *first_offload)) {
-        Add("to-before-offload", c.line,
-            facts_.stored_bytes > 0
-                ? fmt::format(
-                      "; for this model that is {} of weights on the GPU while loading, where offloading "
-                      "needs only the largest model's share",
-                      FormatGiB(facts_.stored_bytes))
-                : std::string());
+        AddPair("to-before-offload", c.line, first_offload->line,
+                facts_.stored_bytes > 0
+                    ? fmt::format(
+                          "; for this model that is {} of weights on the GPU while loading, where offloading "
+                          "needs only the largest model's share",
+                          FormatGiB(facts_.stored_bytes))
+                    : std::string());
       }
     }
   }
@@ -220,7 +232,8 @@ class Checker {
       if (model && c != model &&
           (c->method == "enable_group_offload" || c->method == "apply_group_offloading") &&
           !MutuallyExclusive(*c, *model)) {
-        Add("model-offload-with-group-offload", std::max(c->line, model->line));
+        AddPair("model-offload-with-group-offload", std::max(c->line, model->line),
+                std::min(c->line, model->line));
       }
       if (c->receiver == site.variable) offloads.push_back(c);
       if (c->method == "enable_sequential_cpu_offload" && c->receiver == site.variable) {
@@ -237,11 +250,11 @@ class Checker {
             (a == "enable_model_cpu_offload" && b == "enable_sequential_cpu_offload") ||
             (b == "enable_model_cpu_offload" && a == "enable_sequential_cpu_offload");
         if ((same || model_and_sequential) && !MutuallyExclusive(*offloads[i], *offloads[j])) {
-          Add("offload-twice", offloads[i]->line);
+          AddPair("offload-twice", offloads[i]->line, offloads[j]->line);
         }
       }
     }
-    if (model && UsesBnb8Bit(site)) Add("bnb8-with-model-offload", model->line);
+    if (model && UsesBnb8Bit(site)) AddPair("bnb8-with-model-offload", model->line, site.construction->line);
   }
 
   void CheckBlockStream(const Call& c) {
@@ -259,7 +272,7 @@ class Checker {
       if (casting && c->method == "to" && c->range.begin > casting->range.begin && HasDTypeArgument(*c) &&
           !MutuallyExclusive(*c, *casting) &&
           (c->receiver == site.variable || c->receiver == casting->receiver)) {
-        Add("layerwise-casting-then-to-dtype", c->line);
+        AddPair("layerwise-casting-then-to-dtype", c->line, casting->line);
       }
     }
   }
@@ -293,7 +306,12 @@ class Checker {
   }
 
   void CheckLoad(const PipelineSite& site) {
-    if (site.dtype == "fp16" && StoredDType(site) == "bf16")
+    // A denoiser passed in carries its own dtype (HunyuanVideo's documented
+    // recipe: a bf16 transformer in an fp16 pipeline); its own load is
+    // checked in CheckComponentDTypes.
+    const bool denoiser_passed = FindArgument(*site.construction, "transformer") != nullptr ||
+                                 FindArgument(*site.construction, "unet") != nullptr;
+    if (site.dtype == "fp16" && !denoiser_passed && StoredDType(site) == "bf16")
       Add("fp16-for-bf16-model", site.construction->line);
     CheckFp32Load(site);
     if (const Argument* q = FindArgument(*site.construction, "quantization_config")) {
@@ -305,21 +323,63 @@ class Checker {
     }
   }
 
-  // The dtype the model is stored in: the resolved model's, else bf16 for
-  // the FLUX and Qwen-Image repos (the best-known bf16 checkpoints), else "".
-  std::string StoredDType(const PipelineSite& site) const {
-    if (facts_.known) return facts_.preferred_dtype;
-    if (site.model_id.starts_with("black-forest-labs/FLUX") || site.model_id.starts_with("Qwen/Qwen-Image"))
-      return "bf16";
-    return "";
+  // The dtype `model_id`'s denoiser is stored in: the resolved model's
+  // (when it is the one the facts describe), else the documented row's,
+  // else "" (unknown or float32).
+  std::string StoredDType(const std::string& model_id) const {
+    if (facts_.known && (resolved_id_.empty() || model_id == resolved_id_)) return facts_.preferred_dtype;
+    const DocumentedDType* row = FindDocumentedDType(model_id);
+    return row != nullptr && row->stored != "fp32" ? std::string(row->stored) : "";
+  }
+  std::string StoredDType(const PipelineSite& site) const { return StoredDType(site.model_id); }
+
+  // Half precision the model runs in: stored so, or loaded so by its docs.
+  bool RunsInHalf(const std::string& model_id) const {
+    const std::string stored = StoredDType(model_id);
+    if (stored == "bf16" || stored == "fp16") return true;
+    const DocumentedDType* row = FindDocumentedDType(model_id);
+    return row != nullptr && (row->runs_in == "bf16" || row->runs_in == "fp16");
+  }
+
+  // A later `.to(dtype)` / `.half()` on `variable`.
+  bool CastLater(const std::string& variable, const Call& after) const {
+    for (const Call& c : script_.calls) {
+      if (c.receiver == variable && c.range.begin > after.range.begin &&
+          ((c.method == "to" && HasDTypeArgument(c)) || c.method == "half"))
+        return true;
+    }
+    return false;
+  }
+
+  // The denoiser loaded on its own (`X.from_pretrained(id, subfolder="transformer", ...)`):
+  // fp16 for a bf16 checkpoint, float32 for a half-precision one.
+  void CheckComponentDTypes() {
+    for (const Call& c : script_.calls) {
+      if (c.method != "from_pretrained" || IsPipelineClass(c.receiver)) continue;
+      const Argument* subfolder = FindArgument(c, "subfolder");
+      if (subfolder == nullptr || !subfolder->string_value ||
+          (*subfolder->string_value != "transformer" && *subfolder->string_value != "transformer_2" &&
+           *subfolder->string_value != "unet"))
+        continue;
+      const Argument* id_arg = FindArgument(c, "pretrained_model_name_or_path", 0);
+      const std::optional<std::string> id = id_arg ? StringArgumentValue(script_, *id_arg) : std::nullopt;
+      if (!id) continue;
+      const Argument* dtype_arg = FindArgument(c, "torch_dtype");
+      if (dtype_arg == nullptr) dtype_arg = FindArgument(c, "dtype");
+      const std::string dtype = dtype_arg ? DTypeOfExpression(dtype_arg->text) : "";
+      if (dtype == "fp16" && StoredDType(*id) == "bf16") Add("fp16-for-bf16-model", c.line);
+      const bool float32 =
+          dtype == "fp32" || (dtype_arg == nullptr && !FindArgument(c, "quantization_config") &&
+                              (c.assigned_to.empty() || !CastLater(c.assigned_to, c)));
+      if (float32 && RunsInHalf(*id)) Add("fp32-for-half-model", c.line);
+    }
   }
 
   // float32 for a model stored in half precision: written, or by default
   // (no torch_dtype/dtype argument at all) unless a later .to(dtype) or
   // .half() casts the pipeline.
   void CheckFp32Load(const PipelineSite& site) {
-    const std::string stored = StoredDType(site);
-    if (stored != "bf16" && stored != "fp16") return;
+    if (!RunsInHalf(site.model_id)) return;
     const bool given = FindArgument(*site.construction, "torch_dtype") != nullptr ||
                        FindArgument(*site.construction, "dtype") != nullptr;
     if (given && site.dtype != "fp32") return;
@@ -333,6 +393,73 @@ class Checker {
       }
     }
     Add("fp32-for-half-model", site.construction->line);
+  }
+
+  std::vector<std::string_view> SourceLines() const {
+    std::vector<std::string_view> lines;
+    const std::string_view src = script_.source;
+    for (size_t start = 0; start < src.size();) {
+      size_t end = src.find('\n', start);
+      if (end == std::string_view::npos) end = src.size();
+      lines.push_back(src.substr(start, end - start));
+      start = end + 1;
+    }
+    return lines;
+  }
+
+  // `pipe.transformer = torch.compile(pipe.transformer)` after model or
+  // sequential offloading: the compiled wrapper replaces the module that
+  // carries the offload hook (diffusers#10729: AttributeError _hf_hook).
+  void CheckCompileReplacesOffloaded(const PipelineSite& site) {
+    const Call* offload = nullptr;
+    for (const Call* c : site.calls) {
+      if (c->receiver == site.variable &&
+          (c->method == "enable_model_cpu_offload" || c->method == "enable_sequential_cpu_offload")) {
+        offload = c;
+        break;
+      }
+    }
+    if (offload == nullptr) return;
+    for (const Call& c : script_.calls) {
+      if (c.callee != "torch.compile" || c.args.empty() || c.range.begin < offload->range.begin ||
+          MutuallyExclusive(c, *offload))
+        continue;
+      const std::string& target = c.args.front().text;
+      // A component (`pipe.transformer`), not a method (`pipe.vae.decode`).
+      const bool component = target.starts_with(site.variable + ".") &&
+                             target.find('.', site.variable.size() + 1) == std::string::npos;
+      if (component && c.assigned_to == target)
+        AddPair("compile-replaces-offloaded-module", c.line, offload->line);
+    }
+  }
+
+  // A model loaded with from_pretrained into a variable that nothing uses
+  // afterwards: its weights sit in RAM (or VRAM) for nothing.
+  void CheckUnusedComponents() {
+    const std::string& src = script_.source;
+    for (const Call& c : script_.calls) {
+      if (c.method != "from_pretrained" || c.assigned_to.empty() || IsPipelineClass(c.receiver) ||
+          c.scope != 0 || c.assigned_to.find('.') != std::string::npos)
+        continue;
+      // A model class (not a config, tokenizer or processor).
+      const std::string& cls = c.receiver;
+      const bool model = cls.ends_with("Model") || cls.find("Transformer") != std::string::npos ||
+                         cls.starts_with("Autoencoder") || cls.starts_with("UNet");
+      if (!model || cls.find("Tokenizer") != std::string::npos || cls.find("Processor") != std::string::npos)
+        continue;
+      const std::string& name = c.assigned_to;
+      bool used = false;
+      for (size_t at = src.find(name, c.statement.end); at != std::string::npos && !used;
+           at = src.find(name, at + 1)) {
+        const bool left =
+            at == 0 || !(std::isalnum(static_cast<unsigned char>(src[at - 1])) || src[at - 1] == '_');
+        const size_t after = at + name.size();
+        const bool right = after >= src.size() ||
+                           !(std::isalnum(static_cast<unsigned char>(src[after])) || src[after] == '_');
+        used = left && right;
+      }
+      if (!used) Add("component-loaded-unused", c.line);
+    }
   }
 
   void CheckAttentionSlicing() {
@@ -357,8 +484,24 @@ class Checker {
                                                                     "fpx_weight_only",
                                                                     "uintx_weight_only",
                                                                     "gemlite_uintx_weight_only"};
+    // Aliases: `qmode = int8_weight_only` then `quantize_(m, qmode())`.
+    std::vector<std::string> names(kFunctions.begin(), kFunctions.end());
+    for (std::string_view line : SourceLines()) {
+      const size_t eq = line.find('=');
+      if (eq == std::string_view::npos || eq == 0) continue;
+      std::string_view target = line.substr(0, eq), value = line.substr(eq + 1);
+      while (!target.empty() && (target.front() == ' ')) target.remove_prefix(1);
+      while (!target.empty() && (target.back() == ' ')) target.remove_suffix(1);
+      while (!value.empty() && (value.front() == ' ')) value.remove_prefix(1);
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\r')) value.remove_suffix(1);
+      const bool identifier = !target.empty() && std::all_of(target.begin(), target.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+      });
+      if (identifier && std::find(kFunctions.begin(), kFunctions.end(), value) != kFunctions.end())
+        names.emplace_back(target);
+    }
     for (const Call& c : script_.calls) {
-      if (std::find(kFunctions.begin(), kFunctions.end(), c.method) != kFunctions.end()) {
+      if (std::find(names.begin(), names.end(), c.method) != names.end()) {
         Add("torchao-deprecated-api", c.line);
         continue;
       }
@@ -527,6 +670,7 @@ class Checker {
 
   const PythonScript& script_;
   const ScriptModelFacts& facts_;
+  std::string resolved_id_;  // "" when the script loads no literal id
   CheckResult result_;
 };
 

@@ -23,6 +23,10 @@ struct Finding {
   std::string rule;  // e.g. "to-after-model-offload"
   Severity severity = Severity::kWarning;
   int line = 0;
+  // The other call of an ordering mistake (the offload call a .to("cuda")
+  // comes before or after, the casting a .to(dtype) follows, the pipeline
+  // construction a device_map sits on); 0 when the finding is one call.
+  int related_line = 0;
   std::string message;
   std::string fix;
 };

@@ -62,7 +62,35 @@ bool IsGenericPipeline(std::string_view pipeline_class) {
   return pipeline_class == "DiffusionPipeline" || pipeline_class.starts_with("AutoPipelineFor");
 }
 
+// clang-format off
+constexpr DocumentedDType kDocumentedDTypes[] = {
+    {"black-forest-labs/FLUX", "bf16", "bf16",
+     "FLUX.1/FLUX.2 checkpoints are bf16 (safetensors headers); diffusers docs api/pipelines/flux.md load torch.bfloat16"},
+    {"Qwen/Qwen-Image", "bf16", "bf16", "Qwen-Image checkpoints are bf16; diffusers docs api/pipelines/qwenimage.md"},
+    {"hunyuanvideo-community/HunyuanVideo", "bf16", "bf16",
+     "transformer stored bf16 (pipefit catalog hunyuanvideo); diffusers docs api/pipelines/hunyuan_video.md load the "
+     "transformer in torch.bfloat16"},
+    {"Wan-AI/Wan2.1-", "fp32", "bf16",
+     "Wan 2.1 Diffusers transformers are stored fp32 (pipefit catalog wan21-*); diffusers docs api/pipelines/wan.md "
+     "load the pipeline with torch_dtype=torch.bfloat16 (VAE float32)"},
+    {"Wan-AI/Wan2.2-", "fp32", "bf16", "as Wan 2.1 (pipefit catalog wan22-*; diffusers docs api/pipelines/wan.md)"},
+    {"genmo/mochi-1-preview", "fp32", "bf16",
+     "stored fp32 with a bf16 variant; diffusers docs api/pipelines/mochi.md load variant=\"bf16\", "
+     "torch_dtype=torch.bfloat16"},
+};
+// clang-format on
+
 }  // namespace
+
+const DocumentedDType* FindDocumentedDType(std::string_view model_id) {
+  // A repo id, or a local folder named after it (`./models/org/name`).
+  for (const DocumentedDType& row : kDocumentedDTypes) {
+    if (model_id.starts_with(row.prefix)) return &row;
+    const size_t at = model_id.find(row.prefix);
+    if (at != std::string_view::npos && at > 0 && model_id[at - 1] == '/') return &row;
+  }
+  return nullptr;
+}
 
 ScriptModelFacts FactsFromPipeline(const Pipeline& pipeline) {
   ScriptModelFacts facts;

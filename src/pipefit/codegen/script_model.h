@@ -41,6 +41,19 @@ std::string ScriptDenoiser(const PipelineSite& site);
 // the pipeline family loads; true when nothing says otherwise.
 bool ScriptVaeTiles(const PipelineSite& site, const ScriptModelFacts& facts);
 
+// What the docs say about repos whose dtype matters for the dtype rules,
+// when the checkpoint cannot be read (no facts) or says too little (stored
+// float32, run in bfloat16 as the diffusers docs load them): rows of repo
+// id prefixes in script_model.cc, each with its source.
+struct DocumentedDType {
+  std::string_view prefix;   // "Wan-AI/Wan2.1-"
+  std::string_view stored;   // the denoiser's stored dtype: "bf16", "fp16", "fp32"
+  std::string_view runs_in;  // the torch_dtype the docs load it with: "bf16", "fp16"
+  std::string_view source;
+};
+// The row whose prefix starts `model_id`, or null.
+const DocumentedDType* FindDocumentedDType(std::string_view model_id);
+
 // The torch_dtype a plan or the written code uses: `requested` (--dtype),
 // else the one the script loads with, else bf16.
 LoadDType ScriptLoadDType(const PipelineSite& site, std::optional<LoadDType> requested);

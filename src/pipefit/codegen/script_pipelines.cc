@@ -1,6 +1,7 @@
 #include "pipefit/codegen/script_pipelines.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 namespace pipefit {
@@ -108,6 +109,39 @@ const Argument* FindArgument(const Call& call, std::string_view keyword, int pos
   return nullptr;
 }
 
+std::optional<std::string> StringArgumentValue(const PythonScript& script, const Argument& arg) {
+  if (arg.string_value) return arg.string_value;
+  const std::string& name = arg.text;
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())) ||
+      !std::all_of(name.begin(), name.end(),
+                   [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; }))
+    return std::nullopt;
+  // The last `NAME = "text"` line above the argument.
+  std::optional<std::string> value;
+  const std::string_view src(script.source.data(), std::min(arg.value.begin, script.source.size()));
+  for (size_t start = 0; start < src.size();) {
+    size_t end = src.find('\n', start);
+    if (end == std::string_view::npos) end = src.size();
+    std::string_view line = src.substr(start, end - start);
+    start = end + 1;
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
+    if (!line.starts_with(name)) continue;
+    std::string_view rest = line.substr(name.size());
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    if (!rest.starts_with('=') || rest.starts_with("==")) continue;
+    rest.remove_prefix(1);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    if (rest.size() < 2 || (rest.front() != '"' && rest.front() != '\'') || rest.back() != rest.front())
+      continue;
+    const std::string_view text = rest.substr(1, rest.size() - 2);
+    if (text.find(rest.front()) != std::string_view::npos || text.find('\\') != std::string_view::npos)
+      continue;
+    value = std::string(text);
+  }
+  return value;
+}
+
 std::vector<PipelineSite> FindPipelines(const PythonScript& script) {
   std::vector<PipelineSite> sites;
   for (const Call& call : script.calls) {
@@ -118,8 +152,8 @@ std::vector<PipelineSite> FindPipelines(const PythonScript& script) {
     site.method = call.method;
     site.line = call.line;
     site.construction = &call;
-    if (const Argument* id = FindArgument(call, "pretrained_model_name_or_path", 0); id && id->string_value) {
-      site.model_id = *id->string_value;
+    if (const Argument* id = FindArgument(call, "pretrained_model_name_or_path", 0)) {
+      site.model_id = StringArgumentValue(script, *id).value_or("");
     }
     const Argument* dtype = FindArgument(call, "torch_dtype");
     if (dtype == nullptr) dtype = FindArgument(call, "dtype");

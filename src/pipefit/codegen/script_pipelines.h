@@ -19,7 +19,7 @@ struct PipelineSite {
   std::string variable;
   std::string class_name;  // "FluxPipeline", "AutoPipelineForText2Image", "DiffusionPipeline"
   std::string method;      // "from_pretrained" | "from_single_file" | "from_pipe"
-  std::string model_id;    // "" when not a literal
+  std::string model_id;    // the literal, or a variable's string literal (StringArgumentValue); "" otherwise
   std::string dtype;       // "bf16" | "fp16" | "fp32" | "" (the torch_dtype/dtype argument)
   int line = 0;
   const Call* construction = nullptr;  // points into the script
@@ -53,6 +53,11 @@ std::vector<const Call*> PipelineCudaMoves(const PythonScript& script, const Pip
 // A `.to()` argument changing the dtype: `dtype=...`, `torch_dtype=...`
 // (DiffusionPipeline.to) or a torch dtype.
 bool IsDTypeArgument(const Argument& arg);
+
+// A string argument's value: the literal, or for a bare name the last
+// `NAME = "text"` line above it (`model_id = "org/name"` then
+// `from_pretrained(model_id)`); nullopt otherwise.
+std::optional<std::string> StringArgumentValue(const PythonScript& script, const Argument& arg);
 
 // The argument named `keyword`, else positional `position` (-1: none).
 const Argument* FindArgument(const Call& call, std::string_view keyword, int position = -1);

@@ -131,6 +131,19 @@ constexpr ScriptRule kRules[] = {
      "pipe.reset_device_map() before enabling offload",
      "diffusers pipeline_utils.py enable_model_cpu_offload / enable_sequential_cpu_offload (hf_device_map check); "
      "internals §2"},
+    {"compile-replaces-offloaded-module", S::kError,
+     "the pipeline's component is replaced by torch.compile(...) after CPU offloading was set up: the compiled "
+     "wrapper is not the module that carries the offload hook, so the hooks break (AttributeError: _hf_hook) or "
+     "the weights never move",
+     "compile in place: pipe.transformer.compile() or pipe.transformer.compile_repeated_blocks(fullgraph=True), "
+     "or compile before enabling offload",
+     "diffusers issue #10729 (torch.compile wrapper after enable_model_cpu_offload); diffusers docs "
+     "optimization/speed-memory-optims (compile_repeated_blocks with offloading); internals §8"},
+    {"component-loaded-unused", S::kWarning,
+     "a model is loaded with from_pretrained into a variable that nothing uses afterwards: its weights are read "
+     "and held in memory for nothing (the pipeline loads its own copy)",
+     "pass it to the pipeline (e.g. text_encoder=...) or delete the line",
+     "diffusers pipeline_utils.py from_pretrained (components not passed in are loaded from the repo); internals §1"},
     {"torchao-deprecated-api", S::kWarning,
      "function-style torchao configs (int8_weight_only(), int4_weight_only(), float8_weight_only(), "
      "int8_dynamic_activation_int8_weight(), ...) and TorchAoConfig string quant types are deprecated: torchao "
