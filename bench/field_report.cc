@@ -90,8 +90,8 @@ int main(int argc, char** argv) {
       ++correct;
       if (o.misses.empty()) ++clean;
     }
-    for (const char* strategy : {"full+model_offload", "bnb_nf4+model_offload"})
-      record("apply", field::RunApplyCase(r, strategy));
+    const std::string& strategy = field::kApplyStrategy;
+    record("apply", field::RunApplyCase(r, strategy));
   }
   std::printf(
       "\n| split | doctor kind | doctor stage | card class | diagnosis recall | check recall | correct scripts without errors | apply (valid, idempotent) |\n");

@@ -233,6 +233,11 @@ inline Outcome RunCheckCase(const Row& c) {
   return o;
 }
 
+// The strategy applied to every corpus script: a quantized one rewrites
+// the most (a config statement before the construction, arguments added to
+// it, placement calls replaced).
+inline const std::string kApplyStrategy = "bnb_nf4+model_offload";
+
 // apply --write for `strategy` on a copy, then: the result compiles
 // (python3 -m py_compile, when python3 is on PATH) and a second apply
 // changes nothing. Scripts with no pipeline construction are not applied

@@ -58,8 +58,8 @@ TEST(FieldCorpus, CheckScripts) {
 TEST(FieldCorpus, ApplyEveryScriptTwice) {
   std::vector<Outcome> outcomes;
   for (const field::Row& r : field::ReadCases("scripts")) {
-    for (const char* strategy : {"full+model_offload", "bnb_nf4+model_offload"})
-      outcomes.push_back(field::RunApplyCase(r, strategy));
+    const std::string& strategy = field::kApplyStrategy;
+    outcomes.push_back(field::RunApplyCase(r, strategy));
   }
   ExpectOnlyKnownMisses(outcomes, "apply:");
 }
