@@ -12,6 +12,12 @@ bool Gpu(const OomReport& r) {
 }
 
 Bytes OtherProcessBytes(const OomReport& r) {
+  // Without a "this process has" figure PyTorch could not tell its own
+  // process apart (containers, Colab): a lone process holding at least what
+  // PyTorch allocated and reserved is this one.
+  if (!r.process_in_use && r.other_processes.size() == 1 && r.allocated_by_pytorch &&
+      r.other_processes.front().bytes >= *r.allocated_by_pytorch + r.reserved_unallocated.value_or(0))
+    return 0;
   Bytes total = 0;
   for (const OtherProcess& p : r.other_processes) total += p.bytes;
   return total;

@@ -69,6 +69,11 @@ TEST(AdviceTest, OtherProcessFromProcessLinesOrUnaccountedMemory) {
   EXPECT_THAT(Rules(r), Not(Contains("other-process")));
   r.other_processes.push_back({4242, 3 * kGiB});
   EXPECT_THAT(Rules(r), Contains("other-process"));
+  // No "this process" figure and one process holding all PyTorch has: that
+  // is this process (PyTorch printed its own pid).
+  r.process_in_use = std::nullopt;
+  r.other_processes = {{4242, 23 * kGiB + 20 * kMiB}};
+  EXPECT_THAT(Rules(r), Not(Contains("other-process")));
   r.other_processes.clear();
   r.process_in_use = 16 * kGiB;  // 24 - 0.01 - 16: about 8 GiB belongs to someone else
   EXPECT_THAT(Rules(r), Contains("other-process"));
