@@ -30,6 +30,15 @@ Bytes Unaccounted(const OomReport& r) {
   return *r.gpu_total - *r.gpu_free - *r.process_in_use;
 }
 
+// Reserved by PyTorch's cache but not allocated: printed in the current
+// message, derived (reserved in total - allocated) from the old one.
+std::optional<Bytes> ReservedIdle(const OomReport& r) {
+  if (r.reserved_unallocated) return r.reserved_unallocated;
+  if (r.reserved_total && r.allocated_by_pytorch && *r.reserved_total >= *r.allocated_by_pytorch)
+    return *r.reserved_total - *r.allocated_by_pytorch;
+  return std::nullopt;
+}
+
 struct Rule {
   const char* id;
   std::function<bool(const OomReport&)> applies;
@@ -61,14 +70,16 @@ const std::vector<Rule>& Rules() {
        }},
       {"fragmentation",
        [](const OomReport& r) {
-         return Gpu(r) && r.reserved_unallocated && r.requested && *r.reserved_unallocated >= *r.requested &&
-                *r.reserved_unallocated >= kGiB / 4;
+         const std::optional<Bytes> idle = ReservedIdle(r);
+         return Gpu(r) && idle && r.requested && *idle >= kGiB / 4 &&
+                *idle + r.gpu_free.value_or(0) >= *r.requested;
        },
        [](const OomReport& r) {
-         return FormatGiB(*r.reserved_unallocated) +
-                " is reserved by PyTorch but unallocated, more than the " + FormatGiB(*r.requested) +
-                " requested: the cache is fragmented. Set PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True "
-                "before starting Python.";
+         return FormatGiB(*ReservedIdle(r)) + " is reserved by PyTorch but unallocated" +
+                (r.gpu_free ? " (and " + FormatGiB(*r.gpu_free) + " free)" : std::string()) +
+                ", enough for the " + FormatGiB(*r.requested) +
+                " requested had it been in one piece: the cache is fragmented. Set "
+                "PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True before starting Python.";
        }},
       {"single-request-too-large",
        [](const OomReport& r) {

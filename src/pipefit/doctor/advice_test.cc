@@ -64,6 +64,20 @@ TEST(AdviceTest, FragmentationWhenReservedButUnallocatedCoversTheRequest) {
   EXPECT_THAT(Rules(r), Not(Contains("fragmentation")));
 }
 
+// The old message prints the reserved total: reserved - allocated is idle
+// cache; with what is free it would have held the request in one piece.
+TEST(AdviceTest, FragmentationFromTheOldFormatsReservedTotal) {
+  OomReport r = Cuda(OomStage::kUnknown);
+  r.reserved_unallocated = std::nullopt;
+  r.requested = 3 * kGiB;
+  r.gpu_free = kGiB / 4;
+  r.allocated_by_pytorch = 10 * kGiB;
+  r.reserved_total = 13 * kGiB;  // 3 GiB idle + 0.25 free >= 3 requested
+  EXPECT_THAT(Rules(r), Contains("fragmentation"));
+  r.reserved_total = 12 * kGiB;  // 2 GiB idle + 0.25 free < 3
+  EXPECT_THAT(Rules(r), Not(Contains("fragmentation")));
+}
+
 TEST(AdviceTest, OtherProcessFromProcessLinesOrUnaccountedMemory) {
   OomReport r = Cuda(OomStage::kDenoising);
   EXPECT_THAT(Rules(r), Not(Contains("other-process")));
