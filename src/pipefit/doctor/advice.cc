@@ -83,7 +83,10 @@ const std::vector<Rule>& Rules() {
        }},
       {"single-request-too-large",
        [](const OomReport& r) {
-         return Gpu(r) && r.requested && r.gpu_total && *r.requested * 4 >= *r.gpu_total;
+         // A tenth of the card and more than is free: one activation
+         // (full-card covers requests under a twentieth).
+         return Gpu(r) && r.requested && r.gpu_total && *r.requested * 10 >= *r.gpu_total &&
+                (!r.gpu_free || *r.requested > *r.gpu_free);
        },
        [](const OomReport& r) {
          std::string text = "One allocation of " + FormatGiB(*r.requested) + " is " +

@@ -93,14 +93,17 @@ TEST(AdviceTest, OtherProcessFromProcessLinesOrUnaccountedMemory) {
   EXPECT_THAT(Rules(r), Contains("other-process"));
 }
 
-TEST(AdviceTest, SingleRequestOfAQuarterOfTheCardIsAnActivation) {
+TEST(AdviceTest, SingleRequestOfATenthOfTheCardIsAnActivation) {
   OomReport r = Cuda(OomStage::kVaeDecode);
-  r.requested = 6 * kGiB;  // a quarter of 24 GiB
+  r.requested = 24 * kGiB / 10 + 1;  // a tenth of 24 GiB, more than the 12 MiB free
   EXPECT_THAT(Rules(r), Contains("single-request-too-large"));
   EXPECT_THAT(AdviseOnOom(r).front().text, HasSubstr("Tile the VAE"));
   r.stage = OomStage::kDenoising;
   EXPECT_THAT(AdviseOnOom(r).front().text, HasSubstr("attention scores"));
-  r.requested = 6 * kGiB - 1;
+  r.requested = 24 * kGiB / 10 - 1;
+  EXPECT_THAT(Rules(r), Not(Contains("single-request-too-large")));
+  r.requested = 6 * kGiB;
+  r.gpu_free = 7 * kGiB;  // it would have fit: not the reason
   EXPECT_THAT(Rules(r), Not(Contains("single-request-too-large")));
 }
 

@@ -83,7 +83,13 @@ std::optional<CardClass> CardClassFromCapacity(Bytes reported_total) {
     if (spec.vram <= 0) continue;
     const double ratio = static_cast<double>(reported_total) / static_cast<double>(spec.vram);
     if (ratio < 0.85 || ratio > 1.05) continue;
-    if (nominal == 0 || spec.vram < nominal) nominal = spec.vram;
+    // Drivers report a little less than the nominal size: the smallest size
+    // at or above the capacity, else the largest just below it.
+    const bool above = spec.vram >= reported_total;
+    const bool best_above = nominal >= reported_total;
+    if (nominal == 0 || (above && (!best_above || spec.vram < nominal)) ||
+        (!above && !best_above && spec.vram > nominal))
+      nominal = spec.vram;
   }
   if (nominal == 0) return std::nullopt;
   CardClass out;

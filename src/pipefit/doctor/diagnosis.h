@@ -24,8 +24,9 @@ struct CardClass {
 };
 
 // The card class whose nominal memory the reported capacity is plausible
-// for (85% to 105% of it, as hardware/gpu_catalog.h MatchDetectedGpu), the
-// smallest such size; nullopt when no catalog GPU has a matching size.
+// for (85% to 105% of it, as hardware/gpu_catalog.h MatchDetectedGpu): the
+// smallest such size at or above the capacity (drivers report a little
+// less), else the largest below it; nullopt when no catalog GPU matches.
 std::optional<CardClass> CardClassFromCapacity(Bytes reported_total);
 
 // What the GPU had allocated when it failed: PyTorch's allocated figure,

@@ -151,6 +151,13 @@ std::optional<OomKind> MessageKindOf(std::string_view line) {
   std::string_view trimmed = line;
   while (!trimmed.empty() && trimmed.back() == ' ') trimmed.remove_suffix(1);
   while (!trimmed.empty() && trimmed.front() == ' ') trimmed.remove_prefix(1);
+  // IPython's header names the exception before its traceback
+  // ("OutOfMemoryError      Traceback (most recent call last)"): an OOM
+  // even when the paste stops before the message.
+  if (trimmed.find("Traceback (most recent call last)") != std::string_view::npos &&
+      (trimmed.starts_with("OutOfMemoryError ") || trimmed.starts_with("torch.OutOfMemoryError ") ||
+       trimmed.starts_with("torch.cuda.OutOfMemoryError ")))
+    return OomKind::kCuda;
   // Python's MemoryError (not torch.OutOfMemoryError, handled above).
   if (trimmed.starts_with("MemoryError")) return OomKind::kHost;
   if (trimmed == "Killed" || trimmed.starts_with("Killed ") ||
@@ -273,6 +280,20 @@ bool StageFromFrames(const std::vector<Frame>& frames, OomReport& r) {
       r.stage_evidence = it->text + (it->source.empty() ? "" : " | " + it->source.substr(0, 200));
       if (row.stage == OomStage::kVaeDecode)
         r.vae_call = row.vae_call.empty() ? VaeCall(frames) : row.vae_call;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Bare source lines match only the rows that name a source line.
+bool StageFromSources(const std::vector<Frame>& sources, OomReport& r) {
+  for (auto it = sources.rbegin(); it != sources.rend(); ++it) {
+    for (const StagePattern& row : FrameStagePatterns()) {
+      if (row.source.empty() || !row.path.empty() || !row.function.empty() || !RowMatches(row, *it)) continue;
+      r.stage = row.stage;
+      r.stage_evidence = "source line: " + it->source.substr(0, 200);
+      if (row.stage == OomStage::kVaeDecode) r.vae_call = row.vae_call.empty() ? "decode" : row.vae_call;
       return true;
     }
   }
@@ -402,7 +423,8 @@ OomReport ParseOomLog(std::string_view log) {
     // A continuation of the same message (wrapped) is not a new one.
     if (message && i > 0 && *message == i - 1 && MessageKindOf(lines[i - 1]) == kind) continue;
     if (!announced) ++r.oom_messages;
-    announced = lines[i].find("Exception during processing") != std::string::npos;
+    announced = lines[i].find("Exception during processing") != std::string::npos ||
+                lines[i].find("Traceback (most recent call last)") != std::string::npos;
     message = i;
     r.kind = *kind;
   }
@@ -411,8 +433,15 @@ OomReport ParseOomLog(std::string_view log) {
   r.line = static_cast<int>(*message) + 1;
   r.message = text.substr(0, 500);
   ReadNumbers(text, r);
-  r.truncated = MessageTruncated(r, text);
-  if (!StageFromFrames(FramesBefore(lines, *message), r)) StageFromContext(lines, *message, r);
+  // Only IPython's header: the paste stopped before the message.
+  r.truncated = MessageTruncated(r, text) ||
+                lines[*message].find("Traceback (most recent call last)") != std::string::npos;
+  // The traceback above the message; else one pasted under it; else bare
+  // source lines above it; else the log's own lines.
+  if (!StageFromFrames(FramesBefore(lines, *message), r) &&
+      !StageFromFrames(FramesAfter(lines, *message), r) &&
+      !StageFromSources(OrphanSourceLines(lines, *message), r))
+    StageFromContext(lines, *message, r);
   return r;
 }
 

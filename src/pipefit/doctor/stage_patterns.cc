@@ -9,7 +9,9 @@ using S = OomStage;
 // forward pass inside a training script is training; the VAE's blocks live
 // in unets/unet_2d_blocks.py and its attention in attention_processor.py,
 // which the denoiser rows would claim); the others innermost frame first.
-// Loading is recognised by module.to / _apply / load paths, except under
+// Loading rows come before the text-encoding ones: transformers'
+// from_pretrained lives under transformers/models/ too. Loading is
+// recognised by module.to / _apply / load paths, except under
 // an accelerate offload hook, where .to() is the model's turn to run.
 // clang-format off
 constexpr StagePattern kFrames[] = {
@@ -56,22 +58,6 @@ constexpr StagePattern kFrames[] = {
     {S::kVaeDecode, "video_vae", "", "", "", R"(File ".../wanvideo/wan_video_vae.py", in decode)"},
     {S::kVaeDecode, "/vae/", "", "", "", R"(File ".../comfy/ldm/lightricks/vae/causal_video_autoencoder.py", in decode)"},
     {S::kVaeDecode, "processing_vae.py", "", "", "", "modules/processing_vae.py:295 in vae_decode"},
-    // --- text encoding ---------------------------------------------------
-    {S::kTextEncoding, "transformers/models/", "", "", "",
-     R"(File ".../transformers/models/t5/modeling_t5.py", line 1121, in forward)"},
-    {S::kTextEncoding, "", "encode_prompt", "", "", "in encode_prompt"},
-    {S::kTextEncoding, "", "_get_t5_prompt_embeds", "", "", "in _get_t5_prompt_embeds"},
-    {S::kTextEncoding, "", "_get_clip_prompt_embeds", "", "", "in _get_clip_prompt_embeds"},
-    {S::kTextEncoding, "", "_get_qwen_prompt_embeds", "", "", "in _get_qwen_prompt_embeds"},
-    {S::kTextEncoding, "", "encode_from_tokens", "", "", "comfy/sd.py ... in encode_from_tokens"},
-    {S::kTextEncoding, "", "", "encode_from_tokens", "", "    return (clip.encode_from_tokens(tokens, return_pooled=True), )"},
-    {S::kTextEncoding, "comfy/sd1_clip.py", "", "", "", R"(File ".../comfy/sd1_clip.py", line 200, in forward)"},
-    {S::kTextEncoding, "comfy/text_encoders/", "", "", "", R"(File ".../comfy/text_encoders/t5.py", in forward)"},
-    {S::kTextEncoding, "comfy/clip_model.py", "", "", "", R"(File ".../comfy/clip_model.py", in forward)"},
-    {S::kTextEncoding, "", "get_learned_conditioning", "", "", "in get_learned_conditioning"},
-    {S::kTextEncoding, "modules/sd_hijack_clip.py", "", "", "", R"(File ".../modules/sd_hijack_clip.py", in forward)"},
-    {S::kTextEncoding, "backend/text_processing/", "", "", "", R"(File ".../backend/text_processing/classic_engine.py", in __call__)"},
-    {S::kTextEncoding, "", "encode_prompt_conds", "", "", "in encode_prompt_conds"},
     // --- loading (weights moved or read) -----------------------------------
     {S::kLoading, "torch/nn/modules/module.py", "_apply", "", "", R"(File ".../torch/nn/modules/module.py", line 780, in _apply)"},
     {S::kLoading, "torch/nn/modules/module.py", "convert", "", "", "in convert"},
@@ -81,6 +67,8 @@ constexpr StagePattern kFrames[] = {
     {S::kLoading, "", "from_single_file", "", "", "in from_single_file"},
     {S::kLoading, "", "", ".to(\"cuda\")", "", "    pipe.to(\"cuda\")"},
     {S::kLoading, "", "", ".to('cuda')", "", "    pipe.to('cuda')"},
+    // torch's Module.to converting each tensor (module.py convert).
+    {S::kLoading, "", "", "return t.to(", "", "    return t.to("},
     {S::kLoading, "accelerate/", "set_module_tensor_to_device", "", "", "in set_module_tensor_to_device"},
     {S::kLoading, "torch/nn/modules/module.py", "to", "", "", "File /usr/lib/python3/torch/nn/modules/module.py:1340, in Module.to(self, *args)"},
     {S::kLoading, "", "caching_allocator_warmup", "", "", "in caching_allocator_warmup"},
@@ -97,11 +85,31 @@ constexpr StagePattern kFrames[] = {
     {S::kLoading, "modules/sd_models.py", "", "", "", R"(File ".../modules/sd_models.py", in load_model)"},
     {S::kLoading, "", "load_model_as_complete", "", "", "in load_model_as_complete"},
     {S::kLoading, "", "move_model_to_device_with_memory_preservation", "", "", "in move_model_to_device_with_memory_preservation"},
+    // --- text encoding ---------------------------------------------------
+    {S::kTextEncoding, "transformers/models/", "", "", "",
+     R"(File ".../transformers/models/t5/modeling_t5.py", line 1121, in forward)"},
+    {S::kTextEncoding, "", "encode_prompt", "", "", "in encode_prompt"},
+    {S::kTextEncoding, "", "_get_t5_prompt_embeds", "", "", "in _get_t5_prompt_embeds"},
+    {S::kTextEncoding, "", "_get_clip_prompt_embeds", "", "", "in _get_clip_prompt_embeds"},
+    {S::kTextEncoding, "", "_get_qwen_prompt_embeds", "", "", "in _get_qwen_prompt_embeds"},
+    {S::kTextEncoding, "", "encode_from_tokens", "", "", "comfy/sd.py ... in encode_from_tokens"},
+    {S::kTextEncoding, "", "", "encode_from_tokens", "", "    return (clip.encode_from_tokens(tokens, return_pooled=True), )"},
+    {S::kTextEncoding, "comfy/sd1_clip.py", "", "", "", R"(File ".../comfy/sd1_clip.py", line 200, in forward)"},
+    {S::kTextEncoding, "comfy/text_encoders/", "", "", "", R"(File ".../comfy/text_encoders/t5.py", in forward)"},
+    {S::kTextEncoding, "comfy/clip_model.py", "", "", "", R"(File ".../comfy/clip_model.py", in forward)"},
+    {S::kTextEncoding, "", "get_learned_conditioning", "", "", "in get_learned_conditioning"},
+    {S::kTextEncoding, "modules/sd_hijack_clip.py", "", "", "", R"(File ".../modules/sd_hijack_clip.py", in forward)"},
+    {S::kTextEncoding, "backend/text_processing/", "", "", "", R"(File ".../backend/text_processing/classic_engine.py", in __call__)"},
+    {S::kTextEncoding, "", "encode_prompt_conds", "", "", "in encode_prompt_conds"},
     // --- denoising -------------------------------------------------------
     {S::kDenoising, "models/transformers/", "", "", "",
      R"(File ".../diffusers/models/transformers/transformer_flux.py", line 505, in forward)"},
     {S::kDenoising, "models/unets/", "", "", "", R"(File ".../diffusers/models/unets/unet_2d_condition.py", in forward)"},
     {S::kDenoising, "models/attention", "", "", "", R"(File ".../diffusers/models/attention_processor.py", in __call__)"},
+    // diffusers <= 0.13 (the UNet's CrossAttention) and CompVis/Stability ldm.
+    {S::kDenoising, "diffusers/models/cross_attention.py", "", "", "",
+     R"(File ".../diffusers/models/cross_attention.py", line 314, in __call__)"},
+    {S::kDenoising, "ldm/modules/attention.py", "", "", "", R"(File ".../ldm/modules/attention.py", line 180, in forward)"},
     {S::kDenoising, "", "", "self.transformer(", "", "    noise_pred = self.transformer("},
     {S::kDenoising, "", "", "self.unet(", "", "    noise_pred = self.unet("},
     {S::kDenoising, "", "scaled_dot_product_attention", "", "", "in scaled_dot_product_attention"},

@@ -1,5 +1,6 @@
 #include "pipefit/doctor/traceback.h"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
@@ -215,23 +216,21 @@ std::vector<std::string> SplitLogLines(std::string_view log) {
   return lines;
 }
 
-std::vector<TraceFrame> FramesBefore(const std::vector<std::string>& lines, size_t message) {
-  size_t start = message;
-  while (start > 0 && lines[start - 1].find("Traceback (most recent call last)") == std::string::npos) {
-    --start;
-    if (message - start > kMaxFramesUp) break;
-  }
+namespace {
+
+// The frames in lines [begin, end), each with its source line.
+std::vector<TraceFrame> FramesIn(const std::vector<std::string>& lines, size_t begin, size_t end) {
   std::vector<TraceFrame> frames;
-  for (size_t i = start; i < message; ++i) {
+  for (size_t i = begin; i < end; ++i) {
     Style style = Style::kCPython;
     auto frame = ParseFrame(lines[i], style);
     if (!frame) continue;
     if (style == Style::kCPython) {
-      if (i + 1 < message && lines[i + 1].find("File \"") == std::string::npos)
+      if (i + 1 < end && lines[i + 1].find("File \"") == std::string::npos)
         frame->source = std::string(Trim(lines[i + 1]));
     } else {
       // The marked line before the next frame.
-      for (size_t j = i + 1; j < message && j < i + 40; ++j) {
+      for (size_t j = i + 1; j < end && j < i + 40; ++j) {
         Style next_style = Style::kCPython;
         if (ParseFrame(lines[j], next_style)) break;
         if (auto source = MarkedSource(lines[j])) {
@@ -243,6 +242,37 @@ std::vector<TraceFrame> FramesBefore(const std::vector<std::string>& lines, size
     frames.push_back(std::move(*frame));
   }
   return frames;
+}
+
+}  // namespace
+
+std::vector<TraceFrame> FramesBefore(const std::vector<std::string>& lines, size_t message) {
+  size_t start = message;
+  while (start > 0 && lines[start - 1].find("Traceback (most recent call last)") == std::string::npos) {
+    --start;
+    if (message - start > kMaxFramesUp) break;
+  }
+  return FramesIn(lines, start, message);
+}
+
+std::vector<TraceFrame> FramesAfter(const std::vector<std::string>& lines, size_t message) {
+  return FramesIn(lines, message + 1, std::min(lines.size(), message + 1 + kMaxFramesUp));
+}
+
+std::vector<TraceFrame> OrphanSourceLines(const std::vector<std::string>& lines, size_t message) {
+  std::vector<TraceFrame> out;
+  for (size_t i = message; i > 0 && message - i < 6; --i) {
+    const std::string_view t = Trim(lines[i - 1]);
+    if (t.empty()) break;
+    Style style = Style::kCPython;
+    if (ParseFrame(lines[i - 1], style)) return {};                      // a real traceback: not orphans
+    if (t.find_first_not_of("^~ ") == std::string_view::npos) continue;  // caret markers
+    TraceFrame f;
+    f.source = std::string(t);
+    f.text = std::string(t.substr(0, 300));
+    out.insert(out.begin(), std::move(f));
+  }
+  return out;
 }
 
 }  // namespace pipefit

@@ -39,6 +39,15 @@ struct TraceFrame {
 // is none (a traceback pasted without its header).
 std::vector<TraceFrame> FramesBefore(const std::vector<std::string>& lines, size_t message);
 
+// The frames pasted after line `message` (0-based) up to the end (at most
+// 2000 lines): the error block first, the traceback under it.
+std::vector<TraceFrame> FramesAfter(const std::vector<std::string>& lines, size_t message);
+
+// Source lines with no frame line: the last lines (at most 6) above
+// `message` down to a blank line, each as a frame with only `source`
+// (a traceback pasted from its last source line).
+std::vector<TraceFrame> OrphanSourceLines(const std::vector<std::string>& lines, size_t message);
+
 }  // namespace pipefit
 
 #endif  // PIPEFIT_DOCTOR_TRACEBACK_H_
