@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "pipefit/base/text.h"
 #include "pipefit/codegen/text_edits.h"
@@ -119,10 +120,12 @@ class Rewriter {
     return Trim(head.substr(0, head.size() - 1)) == site_.variable;
   }
 
-  // Deleting the only statement of a block would leave it empty: `pass`
-  // (also for `if c: pipe.to("cuda")` on one line). Blank and comment
-  // lines are not statements.
-  std::string Replacement(const Call& call) const {
+  // Deleting every statement of a block would leave it empty: the first
+  // removed statement of such a block becomes `pass` (also for
+  // `if c: pipe.to("cuda")` on one line). Blank and comment lines, and the
+  // other statements being removed (`removed`), are not statements.
+  std::string Replacement(const Call& call, const std::vector<ByteRange>& removed,
+                          std::vector<size_t>& headers_given_pass) const {
     const std::string& src = s_.source;
     const bool whole_lines = call.statement.end > 0 && src[call.statement.end - 1] == '\n' &&
                              (call.statement.begin == 0 || src[call.statement.begin - 1] == '\n');
@@ -131,14 +134,17 @@ class Rewriter {
           LineStart(call.statement.begin), call.statement.begin - LineStart(call.statement.begin)));
       return !head.empty() && head.back() == ':' ? "pass" : "";
     }
-    if (!PreviousCodeLineEndsBlockHeader(call.statement.begin)) return "";
+    const std::optional<size_t> header = PreviousCodeLineIfBlockHeader(call.statement.begin, removed);
+    if (!header) return "";
+    if (std::find(headers_given_pass.begin(), headers_given_pass.end(), *header) != headers_given_pass.end())
+      return "";
     // The next code line: deeper or equal indentation means the block goes on.
     size_t at = call.statement.end;
     while (at < src.size()) {
       size_t end = src.find('\n', at);
       if (end == std::string::npos) end = src.size();
       const std::string line = Trim(std::string_view(src).substr(at, end - at));
-      if (!line.empty() && line.front() != '#') {
+      if (!line.empty() && line.front() != '#' && !InRanges(at, removed)) {
         size_t indent = 0;
         while (at + indent < src.size() && (src[at + indent] == ' ' || src[at + indent] == '\t')) ++indent;
         if (indent >= call.indent.size()) return "";
@@ -146,7 +152,13 @@ class Rewriter {
       }
       at = end + 1;
     }
+    headers_given_pass.push_back(*header);
     return call.indent + "pass" + LineEnding() + "";
+  }
+
+  static bool InRanges(size_t at, const std::vector<ByteRange>& ranges) {
+    return std::any_of(ranges.begin(), ranges.end(),
+                       [at](const ByteRange& r) { return at >= r.begin && at < r.end; });
   }
 
   size_t LineStart(size_t at) const {
@@ -154,7 +166,10 @@ class Rewriter {
     return at;
   }
 
-  bool PreviousCodeLineEndsBlockHeader(size_t at) const {
+  // The start of the previous code line (skipping `removed` statements)
+  // when it ends with ':' (a block header), else nullopt.
+  std::optional<size_t> PreviousCodeLineIfBlockHeader(size_t at,
+                                                      const std::vector<ByteRange>& removed) const {
     const std::string& src = s_.source;
     while (at > 0) {
       const size_t end = at - 1;  // the '\n' ending the previous line
@@ -162,15 +177,19 @@ class Rewriter {
       std::string line = Trim(std::string_view(src).substr(start, end - start));
       const size_t hash = line.find('#');
       if (hash != std::string::npos) line = Trim(line.substr(0, hash));
-      if (!line.empty()) return line.back() == ':';
+      if (!line.empty() && !InRanges(start, removed)) {
+        if (line.back() == ':') return start;
+        return std::nullopt;
+      }
       at = start;
     }
-    return false;
+    return std::nullopt;
   }
 
   std::string LineEnding() const { return crlf_ ? "\r\n" : "\n"; }
 
   void RemoveReplacedCalls() {
+    std::vector<const Call*> removed;
     for (const Call* call : site_.calls) {
       if (!Replaced(*call, site_.variable, ctx_.denoiser)) continue;
       // Only in the function that builds the pipeline: a method elsewhere
@@ -186,8 +205,13 @@ class Rewriter {
         continue;
       }
       if (!StatementIsCall(*call)) continue;
-      edits_.push_back({call->statement, Replacement(*call)});
+      removed.push_back(call);
     }
+    std::vector<ByteRange> ranges;
+    for (const Call* call : removed) ranges.push_back(call->statement);
+    std::vector<size_t> headers_given_pass;
+    for (const Call* call : removed)
+      edits_.push_back({call->statement, Replacement(*call, ranges, headers_given_pass)});
     // `.to(...)` chained on the construction: drop the suffix.
     for (const Call& call : s_.calls) {
       if (call.method != "to" || call.assigned_to != site_.variable ||
