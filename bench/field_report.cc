@@ -2,7 +2,9 @@
 // (looked at while developing) and held (a quarter kept out until the
 // end). Prints a Markdown table for docs/field-corpus.md and, with
 // --misses, every miss with what was expected.
-//   build/field_report [--misses] [--split dev|held]
+//   build/field_report [--misses] [--split dev|held] [--ids LETTERS]
+// --ids keeps the cases whose id starts with one of LETTERS (e.g. "cs" for
+// the second batch, c01-c34 and s01-s28, scored after the first).
 #include <cstdio>
 #include <cstring>
 
@@ -41,11 +43,15 @@ struct AspectTally {
 int main(int argc, char** argv) {
   using namespace pipefit;
   bool misses = false;
-  std::string only;
+  std::string only, id_letters;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--misses") == 0) misses = true;
     if (std::strcmp(argv[i], "--split") == 0 && i + 1 < argc) only = argv[++i];
+    if (std::strcmp(argv[i], "--ids") == 0 && i + 1 < argc) id_letters = argv[++i];
   }
+  auto wanted = [&](const field::Row& r) {
+    return id_letters.empty() || id_letters.find(r.at("id").front()) != std::string::npos;
+  };
   std::map<std::string, std::map<std::string, Tally>> tallies;  // table -> split -> tally
   std::map<std::string, std::map<std::string, std::pair<int, int>>> doctor_aspects;  // split -> aspect
   std::map<std::string, std::pair<int, int>> errors_on_correct;  // split -> (clean, correct)
@@ -60,6 +66,7 @@ int main(int argc, char** argv) {
     }
   };
   for (const field::Row& r : field::ReadCases("doctor")) {
+    if (!wanted(r)) continue;
     const field::Outcome o = field::RunDoctorCase(r);
     record("doctor", o);
     if (!only.empty() && o.split != only) continue;
@@ -77,6 +84,7 @@ int main(int argc, char** argv) {
     }
   }
   for (const field::Row& r : field::ReadCases("scripts")) {
+    if (!wanted(r)) continue;
     const field::Outcome o = field::RunCheckCase(r);
     record("check", o);
     if (!only.empty() && o.split != only) continue;

@@ -16,6 +16,11 @@ namespace pipefit::cli {
 
 Result<PythonScript> ReadScript(const std::string& path);
 
+// The catalog repo whose name ("stable-diffusion-3.5-large") is the last
+// component of a local path ("/mnt/models/stable-diffusion-3.5-large"),
+// case-insensitive; nullopt for repo ids and unmatched names.
+std::optional<std::string> CatalogRepoNamedLike(const std::string& path);
+
 // --model when given, else the first model id the script loads; nullopt
 // (with a note) when neither resolves.
 std::optional<ResolvedModel> ResolveScriptModel(const ModelFlags& flags, const PythonScript& script,

@@ -57,7 +57,11 @@ bool Replaced(const Call& call, const std::string& variable, const std::string& 
   if (call.method == "to") {
     if (call.receiver != variable && call.receiver != variable + "." + denoiser) return false;
     for (const Argument& arg : call.args) {
-      if (IsCudaDeviceArgument(arg) || IsDTypeArgument(arg)) return true;
+      // torch_device=/torch_dtype= do nothing (check's to-ignored-keywords):
+      // the call is the script's placement all the same.
+      if (IsCudaDeviceArgument(arg) || IsDTypeArgument(arg) || arg.keyword == "torch_device" ||
+          arg.keyword == "torch_dtype")
+        return true;
     }
     return false;
   }
@@ -434,7 +438,8 @@ class Rewriter {
 const PipelineSite* SelectPipeline(const std::vector<PipelineSite>& sites, const ApplyOptions& options) {
   for (const PipelineSite& site : sites) {
     if (!options.target.empty() && site.variable != options.target) continue;
-    if (site.method == "from_pipe") continue;
+    // Derived or assembled pipelines: no from_pretrained to rewrite.
+    if (site.method == "from_pipe" || site.method == "constructor") continue;
     return &site;
   }
   return nullptr;

@@ -36,6 +36,9 @@ class Checker {
     CheckTorchaoApi();
     CheckComponentDTypes();
     CheckUnusedComponents();
+    CheckMovesAfterOffloadAnywhere();
+    CheckIgnoredToKeywords();
+    CheckBlockLevelGroups();
     std::sort(result_.findings.begin(), result_.findings.end(), [](const Finding& a, const Finding& b) {
       return a.line != b.line ? a.line < b.line : a.rule < b.rule;
     });
@@ -66,11 +69,13 @@ class Checker {
   // `detail` extends the rule's message with this script's numbers.
   void Add(std::string_view id, int line, const std::string& detail = "") { AddPair(id, line, 0, detail); }
 
-  // A finding about two calls: reported at `line`, naming `related_line`.
-  void AddPair(std::string_view id, int line, int related_line, const std::string& detail = "") {
+  // A finding about two calls: reported at `line`, naming `related_line`;
+  // `severity` lowers the rule's where its message says so.
+  void AddPair(std::string_view id, int line, int related_line, const std::string& detail = "",
+               std::optional<Severity> severity = std::nullopt) {
     const ScriptRule* rule = FindScriptRule(id);
     if (rule == nullptr) return;
-    result_.findings.push_back({std::string(rule->id), rule->severity, line, related_line,
+    result_.findings.push_back({std::string(rule->id), severity.value_or(rule->severity), line, related_line,
                                 std::string(rule->message) + detail, std::string(rule->fix)});
   }
 
@@ -86,6 +91,200 @@ class Checker {
     CheckDeviceMap(site);
     CheckCudaGraphs(site);
     CheckCompileReplacesOffloaded(site);
+    CheckSequentialWithQuantization(site);
+    CheckQuantizedDTypeCast(site);
+    CheckQuantizedComponentPassedIn(site);
+  }
+
+  // The quoted names in an expression: ["transformer", "text_encoder"],
+  // "transformer", or a dict's keys {"transformer": ...} (keys only).
+  static std::vector<std::string> QuotedNames(std::string_view text, bool keys_only) {
+    std::vector<std::string> out;
+    int depth = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+      const char ch = text[i];
+      if (ch == '{' || ch == '[' || ch == '(') ++depth;
+      if (ch == '}' || ch == ']' || ch == ')') --depth;
+      if (ch != '"' && ch != '\'') continue;
+      const size_t end = text.find(ch, i + 1);
+      if (end == std::string_view::npos) break;
+      size_t after = end + 1;
+      while (after < text.size() && text[after] == ' ') ++after;
+      const bool key = after < text.size() && text[after] == ':';
+      if (!keys_only || (key && depth == 1)) out.emplace_back(text.substr(i + 1, end - i - 1));
+      i = end;
+    }
+    return out;
+  }
+
+  // PipelineQuantizationConfig names a component that is passed in
+  // already loaded: diffusers loads (and quantizes) only the components it
+  // reads itself, so that one stays unquantized, with no message.
+  void CheckQuantizedComponentPassedIn(const PipelineSite& site) {
+    for (const Call* c : CallsFeeding(site)) {
+      if (c->method != "PipelineQuantizationConfig") continue;
+      std::vector<std::string> names;
+      if (const Argument* list = FindArgument(*c, "components_to_quantize")) names = QuotedNames(list->text, false);
+      if (const Argument* mapping = FindArgument(*c, "quant_mapping")) {
+        const std::vector<std::string> keys = QuotedNames(mapping->text, true);
+        names.insert(names.end(), keys.begin(), keys.end());
+      }
+      for (const Argument& arg : site.construction->args) {
+        if (arg.keyword.empty() || arg.text == "None") continue;
+        if (std::find(names.begin(), names.end(), arg.keyword) != names.end())
+          AddPair("quantized-component-passed-in", site.construction->line, c->line,
+                  " (" + arg.keyword + "=" + arg.text + ")");
+      }
+    }
+  }
+
+  // The model or sequential offload call on the pipeline variable that
+  // comes first.
+  const Call* FirstCpuOffload(const PipelineSite& site) const {
+    for (const Call* c : site.calls) {
+      if (c->receiver == site.variable &&
+          (c->method == "enable_model_cpu_offload" || c->method == "enable_sequential_cpu_offload"))
+        return c;
+    }
+    return nullptr;
+  }
+
+  // `X.enable_model_cpu_offload()` then `X.to("cuda")` in one function
+  // body, whatever X is bound to: a helper that configures a global
+  // pipeline built elsewhere (gradio apps) has no construction above it.
+  void CheckMovesAfterOffloadAnywhere() {
+    for (const Call& offload : script_.calls) {
+      const bool model = offload.method == "enable_model_cpu_offload";
+      const bool sequential = offload.method == "enable_sequential_cpu_offload";
+      if ((!model && !sequential) || offload.receiver.empty()) continue;
+      for (const Call& c : script_.calls) {
+        if (c.receiver != offload.receiver || c.scope != offload.scope || c.range.begin < offload.range.end ||
+            !MovesToCuda(script_, c) || MutuallyExclusive(c, offload))
+          continue;
+        AddPair(model ? "to-after-model-offload" : "to-after-sequential-offload", c.line, offload.line);
+      }
+    }
+  }
+
+  // `pipe.to(torch_device="cuda", torch_dtype=...)`: keywords
+  // DiffusionPipeline.to never reads. Any receiver: components are
+  // nn.Modules, whose .to() raises on them instead.
+  void CheckIgnoredToKeywords() {
+    const std::vector<PipelineSite> sites = FindPipelines(script_);
+    for (const Call& c : script_.calls) {
+      if (c.method != "to") continue;
+      const bool pipeline = std::any_of(sites.begin(), sites.end(), [&](const PipelineSite& site) {
+        return c.receiver == site.variable ||
+               (c.assigned_to == site.variable && c.statement.begin == site.construction->statement.begin);
+      });
+      if (!pipeline) continue;
+      for (const Argument& arg : c.args) {
+        if (arg.keyword == "torch_device" || arg.keyword == "torch_dtype") {
+          Add("to-ignored-keywords", c.line);
+          break;
+        }
+      }
+    }
+  }
+
+  // The calls whose result reaches the pipeline's construction: written
+  // inline in its arguments or assigned to a variable passed to it, and one
+  // level further (a component loaded with a config variable).
+  std::vector<const Call*> CallsFeeding(const PipelineSite& site) const {
+    std::vector<const Call*> out;
+    auto feeds = [&](const Call& c, const Argument& arg, const Call& into) {
+      const bool inline_arg = c.range.begin >= arg.value.begin && c.range.end <= arg.value.end;
+      const bool through_variable =
+          !c.assigned_to.empty() && c.assigned_to == arg.text && c.range.begin < into.range.begin;
+      return inline_arg || through_variable;
+    };
+    for (const Argument& arg : site.construction->args) {
+      for (const Call& c : script_.calls) {
+        if (!feeds(c, arg, *site.construction)) continue;
+        out.push_back(&c);
+        for (const Argument& inner : c.args) {
+          for (const Call& q : script_.calls)
+            if (&q != &c && feeds(q, inner, c)) out.push_back(&q);
+        }
+      }
+    }
+    return out;
+  }
+
+  // The pipeline's quantization: "bitsandbytes", "quanto", "torchao",
+  // "gguf" for each backend whose config reaches it, plus optimum-quanto's
+  // quantize(component, weights=...) on a component passed in or assigned.
+  std::vector<std::string> QuantBackends(const PipelineSite& site) const {
+    std::vector<std::string> out;
+    auto add = [&](std::string name) {
+      if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
+    };
+    for (const Call* c : CallsFeeding(site)) {
+      if (c->method == "BitsAndBytesConfig") add("bitsandbytes");
+      if (c->method == "QuantoConfig") add("quanto");
+      if (c->method == "TorchAoConfig") add("torchao");
+      if (c->method == "GGUFQuantizationConfig") add("gguf");
+      if (c->method == "PipelineQuantizationConfig") {
+        const Argument* backend = FindArgument(*c, "quant_backend");
+        const std::string name = backend ? backend->string_value.value_or("") : "";
+        if (name.starts_with("bitsandbytes")) add("bitsandbytes");
+        if (name == "quanto" || name == "torchao" || name == "gguf") add(name);
+      }
+    }
+    const std::vector<std::string> components = ComponentVariables(site);
+    for (const Call& c : script_.calls) {
+      if (c.callee != "quantize" || c.args.empty() || FindArgument(c, "weights") == nullptr) continue;
+      const std::string& target = c.args.front().text;
+      if (std::find(components.begin(), components.end(), target) != components.end() ||
+          target.starts_with(site.variable + "."))
+        add("quanto");
+      if (AssignedIntoPipeline(site, target)) add("quanto");
+    }
+    return out;
+  }
+
+  // A line `pipe.NAME = target` (a component swapped in after construction).
+  bool AssignedIntoPipeline(const PipelineSite& site, const std::string& target) const {
+    for (std::string_view line : SourceLines()) {
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+      while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
+      if (!line.starts_with(site.variable + ".")) continue;
+      const size_t eq = line.find(" = ");
+      if (eq == std::string_view::npos || line.substr(eq + 3) != target) continue;
+      const std::string_view name = line.substr(site.variable.size() + 1, eq - site.variable.size() - 1);
+      if (!name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+            return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+          }))
+        return true;
+    }
+    return false;
+  }
+
+  void CheckSequentialWithQuantization(const PipelineSite& site) {
+    const Call* sequential = First(site, "enable_sequential_cpu_offload");
+    if (sequential == nullptr) return;
+    const std::vector<std::string> backends = QuantBackends(site);
+    const bool packed = std::find(backends.begin(), backends.end(), "bitsandbytes") != backends.end() ||
+                        std::find(backends.begin(), backends.end(), "quanto") != backends.end();
+    if (packed) Add("sequential-offload-with-quantization", sequential->line);
+  }
+
+  // pipe.to(dtype) with torchao, GGUF or quanto weights: ModelMixin.to raises.
+  void CheckQuantizedDTypeCast(const PipelineSite& site) {
+    const std::vector<std::string> backends = QuantBackends(site);
+    const bool raises = std::any_of(backends.begin(), backends.end(), [](const std::string& b) {
+      return b == "torchao" || b == "gguf" || b == "quanto";
+    });
+    if (!raises) return;
+    for (const Call* c : site.calls) {
+      if (c->receiver == site.variable && c->method == "to" && HasDTypeArgument(*c))
+        Add("dtype-cast-of-quantized", c->line);
+    }
+    for (const Call& c : script_.calls) {
+      const bool chained =
+          c.assigned_to == site.variable && c.statement.begin == site.construction->statement.begin;
+      if (chained && c.method == "to" && HasDTypeArgument(c)) Add("dtype-cast-of-quantized", c.line);
+    }
   }
 
   // The pipeline-level offload call that comes first (model, sequential or
@@ -117,7 +316,7 @@ class Checker {
     if (offload == nullptr) return;
     const std::vector<std::string> components = ComponentVariables(site);
     for (const Call& c : script_.calls) {
-      if (!MovesToCuda(c) || c.range.begin > offload->range.begin || MutuallyExclusive(c, *offload)) continue;
+      if (!MovesToCuda(script_, c) || c.range.begin > offload->range.begin || MutuallyExclusive(c, *offload)) continue;
       const bool pipe_component =
           c.receiver.starts_with(site.variable + ".") && c.range.begin > site.construction->range.begin;
       const auto is_component = [&](const std::string& name) {
@@ -140,32 +339,34 @@ class Checker {
     }
   }
 
-  // A device_map that is not "cpu": on the pipeline, or on a component
-  // passed to it.
+  // A component's device_map that places it somewhere (not "cpu", not None).
   static bool DeviceMapped(const Call& c) {
     const Argument* map = FindArgument(c, "device_map");
     return map != nullptr && map->string_value != "cpu" && map->text != "None";
   }
 
+  // device_map and CPU offloading: a multi-entry pipeline map ("balanced",
+  // a dict) makes diffusers raise; a pipeline map onto one GPU ("cuda")
+  // loads everything there before the offload moves it back; a component's
+  // map is undone by the offload (warning).
   void CheckDeviceMap(const PipelineSite& site) {
-    const Call* offload = nullptr;
-    for (const Call* c : site.calls) {
-      if (c->receiver == site.variable &&
-          (c->method == "enable_model_cpu_offload" || c->method == "enable_sequential_cpu_offload")) {
-        offload = c;
-        break;
-      }
-    }
+    const Call* offload = FirstCpuOffload(site);
     if (offload == nullptr) return;
-    bool mapped = DeviceMapped(*site.construction);
+    if (const Argument* map = FindArgument(*site.construction, "device_map")) {
+      const std::string value = map->string_value.value_or("");
+      if (value == "balanced" || (!map->string_value && map->text.starts_with("{")))
+        AddPair("device-map-with-offload", offload->line, site.construction->line);
+      else if (value.starts_with("cuda") || value.starts_with("xpu") ||
+               (!value.empty() && std::isdigit(static_cast<unsigned char>(value.front()))))
+        AddPair("to-before-offload", site.construction->line, offload->line);
+    }
     const std::vector<std::string> components = ComponentVariables(site);
     for (const Call& c : script_.calls) {
       if (c.range.begin < site.construction->range.begin && !c.assigned_to.empty() &&
           std::find(components.begin(), components.end(), c.assigned_to) != components.end() &&
           (c.method == "from_pretrained" || c.method == "from_single_file") && DeviceMapped(c))
-        mapped = true;
+        AddPair("device-map-with-offload", offload->line, c.line, "", Severity::kWarning);
     }
-    if (mapped) AddPair("device-map-with-offload", offload->line, site.construction->line);
   }
 
   void CheckCudaGraphs(const PipelineSite& site) {
@@ -199,7 +400,7 @@ class Checker {
     const Call* first_offload = nullptr;
     for (const Call* c : site.calls) {
       if (IsOffloadCall(*c) && first_offload == nullptr) first_offload = c;
-      if (c->receiver != site.variable || !MovesToCuda(*c)) continue;
+      if (c->receiver != site.variable || !MovesToCuda(script_, *c)) continue;
       if (model && c->range.begin > model->range.begin && !MutuallyExclusive(*c, *model)) {
         AddPair("to-after-model-offload", c->line, model->line);
       }
@@ -255,6 +456,23 @@ class Checker {
       }
     }
     if (model && UsesBnb8Bit(site)) AddPair("bnb8-with-model-offload", model->line, site.construction->line);
+  }
+
+  // block_level (the default offload_type) without num_blocks_per_group:
+  // apply_group_offloading raises before anything is offloaded.
+  void CheckBlockLevelGroups() {
+    for (const Call& c : script_.calls) {
+      if (c.method != "enable_group_offload" && c.method != "apply_group_offloading") continue;
+      if (std::any_of(c.args.begin(), c.args.end(), [](const Argument& a) { return a.text.starts_with("*"); }))
+        continue;  // **kwargs may carry it
+      // Positional: (module,) onload_device, offload_device, offload_type, num_blocks_per_group.
+      const int first = c.method == "apply_group_offloading" ? 1 : 0;
+      const Argument* type = FindArgument(c, "offload_type", first + 2);
+      if (FindArgument(c, "num_blocks_per_group", first + 3) != nullptr) continue;
+      const bool block_level = type == nullptr || type->string_value == "block_level" ||
+                               type->text.find("BLOCK_LEVEL") != std::string::npos;
+      if (block_level) Add("block-level-without-num-blocks", c.line);
+    }
   }
 
   void CheckBlockStream(const Call& c) {
@@ -355,6 +573,18 @@ class Checker {
   // fp16 for a bf16 checkpoint, float32 for a half-precision one.
   void CheckComponentDTypes() {
     for (const Call& c : script_.calls) {
+      // A denoiser's single file with no dtype: float32 (diffusers'
+      // default) for a model every checkpoint of which runs in half.
+      if (c.method == "from_single_file" && !IsPipelineClass(c.receiver) &&
+          FindHalfPrecisionClass(c.receiver.substr(c.receiver.rfind('.') + 1)) != nullptr) {
+        const Argument* dtype_arg = FindArgument(c, "torch_dtype");
+        if (dtype_arg == nullptr) dtype_arg = FindArgument(c, "dtype");
+        const bool float32 = dtype_arg ? DTypeOfExpression(dtype_arg->text) == "fp32"
+                                       : !FindArgument(c, "quantization_config") &&
+                                             (c.assigned_to.empty() || !CastLater(c.assigned_to, c));
+        if (float32) Add("fp32-for-half-model", c.line);
+        continue;
+      }
       if (c.method != "from_pretrained" || IsPipelineClass(c.receiver)) continue;
       const Argument* subfolder = FindArgument(c, "subfolder");
       if (subfolder == nullptr || !subfolder->string_value ||
@@ -411,14 +641,7 @@ class Checker {
   // sequential offloading: the compiled wrapper replaces the module that
   // carries the offload hook (diffusers#10729: AttributeError _hf_hook).
   void CheckCompileReplacesOffloaded(const PipelineSite& site) {
-    const Call* offload = nullptr;
-    for (const Call* c : site.calls) {
-      if (c->receiver == site.variable &&
-          (c->method == "enable_model_cpu_offload" || c->method == "enable_sequential_cpu_offload")) {
-        offload = c;
-        break;
-      }
-    }
+    const Call* offload = FirstCpuOffload(site);
     if (offload == nullptr) return;
     for (const Call& c : script_.calls) {
       if (c.callee != "torch.compile" || c.args.empty() || c.range.begin < offload->range.begin ||
@@ -509,6 +732,21 @@ class Checker {
         const Argument* type = FindArgument(c, "quant_type", 0);
         if (type != nullptr && type->string_value) Add("torchao-deprecated-api", c.line);
       }
+      // PipelineQuantizationConfig(quant_backend="torchao", quant_kwargs={"quant_type": "int8wo"}):
+      // the string reaches TorchAoConfig.
+      if (c.method == "PipelineQuantizationConfig") {
+        const Argument* backend = FindArgument(c, "quant_backend");
+        const Argument* kwargs = FindArgument(c, "quant_kwargs");
+        if (backend && backend->string_value == "torchao" && kwargs) {
+          std::string body = kwargs->text;
+          body.erase(std::remove_if(body.begin(), body.end(), [](char ch) { return ch == ' ' || ch == '\n'; }),
+                     body.end());
+          if (body.find("\"quant_type\":\"") != std::string::npos ||
+              body.find("'quant_type':'") != std::string::npos || body.find("quant_type=\"") != std::string::npos ||
+              body.find("quant_type='") != std::string::npos)
+            Add("torchao-deprecated-api", c.line);
+        }
+      }
     }
   }
 
@@ -540,25 +778,8 @@ class Checker {
   // from_pretrained (inline or through a variable), or used to load a
   // component passed to it (`transformer=transformer`).
   bool UsesBnb8Bit(const PipelineSite& site) const {
-    for (const Argument& arg : site.construction->args) {
-      for (const Call& c : script_.calls) {
-        const bool inline_arg = c.range.begin >= arg.value.begin && c.range.end <= arg.value.end;
-        const bool through_variable = !c.assigned_to.empty() && c.assigned_to == arg.text &&
-                                      c.range.begin < site.construction->range.begin;
-        if (!inline_arg && !through_variable) continue;
-        if (Is8BitConfig(c)) return true;
-        // A component loaded with an 8-bit config.
-        for (const Argument& inner : c.args) {
-          for (const Call& q : script_.calls) {
-            const bool in_arg = q.range.begin >= inner.value.begin && q.range.end <= inner.value.end;
-            const bool via =
-                !q.assigned_to.empty() && q.assigned_to == inner.text && q.range.begin < c.range.begin;
-            if ((in_arg || via) && Is8BitConfig(q)) return true;
-          }
-        }
-      }
-    }
-    return false;
+    const std::vector<const Call*> calls = CallsFeeding(site);
+    return std::any_of(calls.begin(), calls.end(), [](const Call* c) { return Is8BitConfig(*c); });
   }
 
   void CheckQuantConfigs() {

@@ -80,7 +80,30 @@ constexpr DocumentedDType kDocumentedDTypes[] = {
 };
 // clang-format on
 
+// clang-format off
+constexpr HalfPrecisionClass kHalfPrecisionClasses[] = {
+    {"FluxTransformer2DModel", "bf16", "diffusers docs api/pipelines/flux.md (torch.bfloat16 throughout)"},
+    {"Flux2Transformer2DModel", "bf16", "diffusers docs api/pipelines/flux2.md (torch.bfloat16)"},
+    {"QwenImageTransformer2DModel", "bf16", "diffusers docs api/pipelines/qwenimage.md (torch.bfloat16)"},
+    {"HunyuanVideoTransformer3DModel", "bf16", "diffusers docs api/pipelines/hunyuan_video.md (transformer in torch.bfloat16)"},
+    {"WanTransformer3DModel", "bf16", "diffusers docs api/pipelines/wan.md (torch.bfloat16, VAE float32)"},
+    {"MochiTransformer3DModel", "bf16", "diffusers docs api/pipelines/mochi.md (variant bf16, torch.bfloat16)"},
+    {"LTXVideoTransformer3DModel", "bf16", "diffusers docs api/pipelines/ltx_video.md (torch.bfloat16)"},
+    {"ChromaTransformer2DModel", "bf16", "diffusers docs api/pipelines/chroma.md (torch.bfloat16)"},
+    {"SD3Transformer2DModel", "half",
+     "pipefit catalog: SD3 Medium stored fp16, SD3.5 Large/Medium bf16; diffusers docs api/pipelines/stable_diffusion/stable_diffusion_3.md"},
+    {"CogVideoXTransformer3DModel", "half",
+     "pipefit catalog: CogVideoX-5b stored bf16; diffusers docs api/pipelines/cogvideox.md (fp16 for 2b, bf16 for 5b)"},
+};
+// clang-format on
+
 }  // namespace
+
+const HalfPrecisionClass* FindHalfPrecisionClass(std::string_view class_name) {
+  for (const HalfPrecisionClass& row : kHalfPrecisionClasses)
+    if (row.class_name == class_name) return &row;
+  return nullptr;
+}
 
 const DocumentedDType* FindDocumentedDType(std::string_view model_id) {
   // A repo id, or a local folder named after it (`./models/org/name`).

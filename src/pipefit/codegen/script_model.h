@@ -54,6 +54,16 @@ struct DocumentedDType {
 // The row whose prefix starts `model_id`, or null.
 const DocumentedDType* FindDocumentedDType(std::string_view model_id);
 
+// Denoiser classes whose every published checkpoint runs in half precision
+// (the docs of each load it in bfloat16 or float16): for a single file
+// loaded with no dtype, where no repo id says more. Rows in script_model.cc.
+struct HalfPrecisionClass {
+  std::string_view class_name;  // "FluxTransformer2DModel"
+  std::string_view runs_in;     // "bf16" | "half" (bf16 or fp16 by checkpoint)
+  std::string_view source;
+};
+const HalfPrecisionClass* FindHalfPrecisionClass(std::string_view class_name);
+
 // The torch_dtype a plan or the written code uses: `requested` (--dtype),
 // else the one the script loads with, else bf16.
 LoadDType ScriptLoadDType(const PipelineSite& site, std::optional<LoadDType> requested);

@@ -23,9 +23,12 @@ std::string Unaliased(const PythonScript& script, const std::string& name) {
 }
 
 bool IsConstruction(const PythonScript& script, const Call& call) {
-  return (call.method == "from_pretrained" || call.method == "from_single_file" ||
-          call.method == "from_pipe") &&
-         IsPipelineClass(Unaliased(script, LastName(call.receiver))) && !call.assigned_to.empty();
+  if (call.assigned_to.empty()) return false;
+  if (call.method == "from_pretrained" || call.method == "from_single_file" || call.method == "from_pipe")
+    return IsPipelineClass(Unaliased(script, LastName(call.receiver)));
+  // `FluxPipeline(scheduler=..., vae=..., ...)`: assembled from components.
+  return IsPipelineClass(Unaliased(script, call.method)) && !call.method.starts_with("AutoPipelineFor") &&
+         call.method != "DiffusionPipeline";
 }
 
 // The call is made on `variable`: `pipe.x(...)`, `pipe.vae.x(...)`,
@@ -87,13 +90,22 @@ std::string DTypeOfExpression(std::string_view text) {
 }
 
 bool IsCudaDeviceArgument(const Argument& arg) {
-  if (!arg.keyword.empty() && arg.keyword != "device" && arg.keyword != "torch_device") return false;
+  if (!arg.keyword.empty() && arg.keyword != "device") return false;
   return arg.text.find("cuda") != std::string::npos || arg.text == "device" || arg.text == "DEVICE" ||
          arg.text == "self.device";
 }
 
+bool IsAcceleratorDeviceArgument(const Argument& arg) {
+  if (IsCudaDeviceArgument(arg)) return true;
+  if (!arg.keyword.empty() && arg.keyword != "device") return false;
+  for (std::string_view name : {"mps", "xpu", "npu"}) {
+    if (arg.text.find(name) != std::string::npos && arg.text.find("cpu") == std::string::npos) return true;
+  }
+  return false;
+}
+
 bool IsDTypeArgument(const Argument& arg) {
-  return arg.keyword == "dtype" || arg.keyword == "torch_dtype" || !DTypeOfExpression(arg.text).empty();
+  return arg.keyword == "dtype" || (arg.keyword.empty() && !DTypeOfExpression(arg.text).empty());
 }
 
 const Argument* FindArgument(const Call& call, std::string_view keyword, int position) {
@@ -148,11 +160,13 @@ std::vector<PipelineSite> FindPipelines(const PythonScript& script) {
     if (!IsConstruction(script, call)) continue;
     PipelineSite site;
     site.variable = call.assigned_to;
-    site.class_name = Unaliased(script, LastName(call.receiver));
-    site.method = call.method;
+    const bool assembled = IsPipelineClass(Unaliased(script, call.method));
+    site.class_name = Unaliased(script, assembled ? call.method : LastName(call.receiver));
+    site.method = assembled ? "constructor" : call.method;
     site.line = call.line;
     site.construction = &call;
-    if (const Argument* id = FindArgument(call, "pretrained_model_name_or_path", 0)) {
+    const Argument* id = assembled ? nullptr : FindArgument(call, "pretrained_model_name_or_path", 0);
+    if (id != nullptr) {
       site.model_id = StringArgumentValue(script, *id).value_or("");
     }
     const Argument* dtype = FindArgument(call, "torch_dtype");
@@ -177,6 +191,25 @@ bool MovesToCuda(const Call& call) {
   return call.method == "to" && std::any_of(call.args.begin(), call.args.end(), IsCudaDeviceArgument);
 }
 
+namespace {
+// A device argument that is a variable bound to a device string
+// (`target = "cuda"` ... `pipe.to(target)`).
+std::optional<std::string> DeviceVariableValue(const PythonScript& script, const Argument& arg) {
+  if (!arg.keyword.empty() && arg.keyword != "device") return std::nullopt;
+  if (arg.string_value) return std::nullopt;
+  return StringArgumentValue(script, arg);
+}
+}  // namespace
+
+bool MovesToCuda(const PythonScript& script, const Call& call) {
+  if (MovesToCuda(call)) return true;
+  if (call.method != "to") return false;
+  return std::any_of(call.args.begin(), call.args.end(), [&](const Argument& arg) {
+    const auto value = DeviceVariableValue(script, arg);
+    return value && value->starts_with("cuda");
+  });
+}
+
 bool IsOffloadCall(const Call& c) {
   return c.method == "enable_model_cpu_offload" || c.method == "enable_sequential_cpu_offload" ||
          c.method == "enable_group_offload" || c.method == "apply_group_offloading";
@@ -189,7 +222,13 @@ std::vector<const Call*> PipelineCudaMoves(const PythonScript& script, const Pip
     const bool chained =
         c.assigned_to == site.variable && c.statement.begin == site.construction->statement.begin;
     const bool on_pipe = c.receiver == site.variable && c.range.begin > site.construction->range.begin;
-    if ((chained || on_pipe) && MovesToCuda(c)) out.push_back(&c);
+    const bool moves =
+        c.method == "to" && std::any_of(c.args.begin(), c.args.end(), [&](const Argument& arg) {
+          if (IsAcceleratorDeviceArgument(arg)) return true;
+          const auto value = DeviceVariableValue(script, arg);
+          return value && (value->starts_with("cuda") || value->starts_with("mps") || value->starts_with("xpu"));
+        });
+    if ((chained || on_pipe) && moves) out.push_back(&c);
   }
   return out;
 }

@@ -18,7 +18,9 @@ namespace pipefit {
 struct PipelineSite {
   std::string variable;
   std::string class_name;  // "FluxPipeline", "AutoPipelineForText2Image", "DiffusionPipeline"
-  std::string method;      // "from_pretrained" | "from_single_file" | "from_pipe"
+  // "from_pretrained" | "from_single_file" | "from_pipe" | "constructor"
+  // (`FluxPipeline(vae=..., transformer=..., ...)`, assembled from parts)
+  std::string method;
   std::string model_id;    // the literal, or a variable's string literal (StringArgumentValue); "" otherwise
   std::string dtype;       // "bf16" | "fp16" | "fp32" | "" (the torch_dtype/dtype argument)
   int line = 0;
@@ -39,19 +41,23 @@ bool IsPipelineClass(std::string_view name);
 // (and "bfloat16", "float16", "half" forms), "" otherwise.
 std::string DTypeOfExpression(std::string_view text);
 // A `.to()` argument naming a CUDA device: "cuda", "cuda:0",
-// torch.device("cuda"), or a variable called device; positional, device=
-// or torch_device= (DiffusionPipeline.to's keyword).
+// torch.device("cuda"), or a variable called device; positional or
+// device=. (DiffusionPipeline.to ignores torch_device=: not a device.)
 bool IsCudaDeviceArgument(const Argument& arg);
+// A CUDA device, or Apple's "mps", Intel's "xpu", Ascend's "npu".
+bool IsAcceleratorDeviceArgument(const Argument& arg);
 // `X.to(...)` with a CUDA device argument.
 bool MovesToCuda(const Call& call);
+// The same, and a variable bound to a "cuda..." string in the script.
+bool MovesToCuda(const PythonScript& script, const Call& call);
 // enable_model_cpu_offload, enable_sequential_cpu_offload,
 // enable_group_offload, apply_group_offloading.
 bool IsOffloadCall(const Call& call);
-// The `.to("cuda")` calls that move `site`'s pipeline: on its variable
-// after the construction, or chained on the construction itself.
+// The `.to("cuda")` (or mps/xpu/npu) calls that move `site`'s pipeline:
+// on its variable after the construction, or chained on the construction.
 std::vector<const Call*> PipelineCudaMoves(const PythonScript& script, const PipelineSite& site);
-// A `.to()` argument changing the dtype: `dtype=...`, `torch_dtype=...`
-// (DiffusionPipeline.to) or a torch dtype.
+// A `.to()` argument changing the dtype: `dtype=...` or a positional torch
+// dtype (DiffusionPipeline.to ignores torch_dtype=).
 bool IsDTypeArgument(const Argument& arg);
 
 // A string argument's value: the literal, or for a bare name the last

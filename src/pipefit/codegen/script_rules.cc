@@ -70,6 +70,11 @@ constexpr ScriptRule kRules[] = {
      "block_level with use_stream=True forces num_blocks_per_group=1 (diffusers warns and ignores the value)",
      "set num_blocks_per_group=1, or use leaf_level with use_stream=True",
      "internals §3.5 (group_offloading.py:723-727)"},
+    {"block-level-without-num-blocks", S::kError,
+     "group offloading at block_level (the default offload_type) without num_blocks_per_group: diffusers raises "
+     "ValueError (\"`num_blocks_per_group` must be provided when using `offload_type='block_level'.\")",
+     "pass num_blocks_per_group=1 (or 2, 4: more VRAM, fewer transfers), or offload_type=\"leaf_level\"",
+     "diffusers hooks/group_offloading.py apply_group_offloading (lines 678-679); internals §3.1"},
     {"sequential-offload-legacy", S::kInfo,
      "enable_sequential_cpu_offload() is the slowest placement (synchronous per-module copies every step)",
      "pipe.enable_group_offload(onload_device=torch.device(\"cuda\"), offload_device=torch.device(\"cpu\"), "
@@ -124,13 +129,15 @@ constexpr ScriptRule kRules[] = {
      "remove the call (keep it only on Apple MPS with little memory)",
      "diffusers docs optimization/memory (attention slicing: not needed with SDPA, PyTorch >= 2.0); internals §7"},
     {"device-map-with-offload", S::kError,
-     "a device_map placement and CPU offloading on one pipeline: diffusers refuses enable_model_cpu_offload / "
-     "enable_sequential_cpu_offload on a device-mapped pipeline, and a component dispatched with device_map has "
-     "accelerate hooks the offload hooks conflict with",
-     "use one of them: drop device_map (or use device_map=\"cpu\" for quantized loads) and offload, or call "
-     "pipe.reset_device_map() before enabling offload",
-     "diffusers pipeline_utils.py enable_model_cpu_offload / enable_sequential_cpu_offload (hf_device_map check); "
-     "internals §2"},
+     "device_map and CPU offloading together. On a pipeline loaded with device_map=\"balanced\" (or a "
+     "per-component map) diffusers refuses enable_model_cpu_offload / enable_sequential_cpu_offload (ValueError): "
+     "an error. On a component loaded with device_map (\"auto\", \"cuda\") the offload removes its dispatch "
+     "hooks and moves it to the CPU, undoing the map after loading it onto the GPU for nothing: a warning",
+     "use one of them: drop device_map and offload, or call pipe.reset_device_map() before enabling offload "
+     "(device_map=\"cpu\" followed by offloading is fine)",
+     "diffusers pipeline_utils.py enable_model_cpu_offload / enable_sequential_cpu_offload "
+     "(_is_pipeline_device_mapped: a map with more than one entry; remove_all_hooks and self.to(\"cpu\") for "
+     "the rest); internals §2"},
     {"compile-replaces-offloaded-module", S::kError,
      "the pipeline's component is replaced by torch.compile(...) after CPU offloading was set up: the compiled "
      "wrapper is not the module that carries the offload hook, so the hooks break (AttributeError: _hf_hook) or "
@@ -144,14 +151,41 @@ constexpr ScriptRule kRules[] = {
      "and held in memory for nothing (the pipeline loads its own copy)",
      "pass it to the pipeline (e.g. text_encoder=...) or delete the line",
      "diffusers pipeline_utils.py from_pretrained (components not passed in are loaded from the repo); internals §1"},
-    {"torchao-deprecated-api", S::kWarning,
+    {"torchao-deprecated-api", S::kError,
      "function-style torchao configs (int8_weight_only(), int4_weight_only(), float8_weight_only(), "
-     "int8_dynamic_activation_int8_weight(), ...) and TorchAoConfig string quant types are deprecated: torchao "
-     "removed the functions, and diffusers takes config classes",
+     "int8_dynamic_activation_int8_weight(), ...) were removed in torchao 0.16 (deprecated since 0.14), and "
+     "TorchAoConfig string quant types (\"int8wo\", \"int4wo\", ...) in diffusers 0.38 (TypeError: quant_type must "
+     "be an AOBaseConfig instance)",
      "use the config classes: Int8WeightOnlyConfig(), Int4WeightOnlyConfig(), Float8WeightOnlyConfig(), "
      "Int8DynamicActivationInt8WeightConfig(), ... (TorchAoConfig(Int8WeightOnlyConfig()))",
-     "torchao quantization API (AOBaseConfig classes); diffusers quantizers/quantization_config.py TorchAoConfig; "
-     "internals §6.2"},
+     "torchao quant_api.py (deprecated in #2994, removed in #3308, v0.16.0); diffusers "
+     "quantizers/quantization_config.py TorchAoConfig (string path removed in #13291, v0.38.0); internals §6.2"},
+    {"to-ignored-keywords", S::kError,
+     "DiffusionPipeline.to() reads only device= and dtype=: torch_device= and torch_dtype= are silently ignored, "
+     "so this call moves and casts nothing (the pipeline stays on the CPU in its load dtype)",
+     "pipe.to(\"cuda\") or pipe.to(device=\"cuda\", dtype=torch.bfloat16)",
+     "diffusers pipelines/pipeline_utils.py DiffusionPipeline.to (pops dtype, device, silence_dtype_warnings; "
+     "other keyword arguments are never read)"},
+    {"sequential-offload-with-quantization", S::kWarning,
+     "enable_sequential_cpu_offload() on a pipeline with bitsandbytes or quanto weights: accelerate's per-module "
+     "hooks move the packed weights as plain tensors, which fails at the first forward (bitsandbytes 4-bit: "
+     "\"Blockwise quantization only supports 16/32-bit floats, but got torch.uint8\"; quanto: WeightQBytesTensor "
+     "errors)",
+     "use enable_model_cpu_offload() (quantized models offload whole), or group offloading",
+     "diffusers issues #10800 (HunyuanVideo + bnb 4-bit) and #10526 (FLUX + quanto): model offload works, "
+     "sequential offload fails"},
+    {"quantized-component-passed-in", S::kWarning,
+     "the PipelineQuantizationConfig names a component that is passed to from_pretrained already loaded: "
+     "diffusers quantizes only the components it loads itself, so this one stays unquantized (no warning)",
+     "quantize it where it is loaded (its own from_pretrained(..., quantization_config=...)), or drop the "
+     "argument and let the pipeline load and quantize it",
+     "diffusers pipelines/pipeline_utils.py from_pretrained (passed components are used as given; "
+     "pipeline_loading_utils.py load_sub_model applies the quantization config)"},
+    {"dtype-cast-of-quantized", S::kError,
+     "a dtype cast of a pipeline with torchao, GGUF or quanto weights: diffusers raises \"Casting a quantized model "
+     "to a new `dtype` is unsupported\"",
+     "load in the dtype you want (torch_dtype= in from_pretrained) and move only the device: pipe.to(\"cuda\")",
+     "diffusers models/modeling_utils.py ModelMixin.to (ValueError for non-bitsandbytes quantized models)"},
 };
 
 }  // namespace

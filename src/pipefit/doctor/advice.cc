@@ -84,7 +84,7 @@ const std::vector<Rule>& Rules() {
       {"single-request-too-large",
        [](const OomReport& r) {
          // A tenth of the card and more than is free: one activation
-         // (full-card covers requests under a twentieth).
+         // (full-card covers smaller requests).
          return Gpu(r) && r.requested && r.gpu_total && *r.requested * 10 >= *r.gpu_total &&
                 (!r.gpu_free || *r.requested > *r.gpu_free);
        },
@@ -147,14 +147,24 @@ const std::vector<Rule>& Rules() {
        }},
       {"full-card",
        [](const OomReport& r) {
+         // A request under a tenth of the card (single-request-too-large
+         // takes the rest) on a card that is full: PyTorch (or the process)
+         // holds 85% of it, or less than the request is free while 85% is in
+         // use by anything (small cards lose a fifth to the CUDA context and
+         // the desktop).
+         if (!Gpu(r) || !r.requested || !r.gpu_total || *r.requested * 10 >= *r.gpu_total) return false;
          const std::optional<Bytes> held = r.allocated_by_pytorch ? r.allocated_by_pytorch : r.process_in_use;
-         return Gpu(r) && r.requested && r.gpu_total && held && *r.requested * 20 < *r.gpu_total &&
-                *held * 100 >= *r.gpu_total * 85;
+         if (held && *held * 100 >= *r.gpu_total * 85) return true;
+         return held && r.gpu_free && *r.gpu_free < *r.requested &&
+                (*r.gpu_total - *r.gpu_free) * 100 >= *r.gpu_total * 85;
        },
        [](const OomReport& r) {
          const Bytes held = r.allocated_by_pytorch ? *r.allocated_by_pytorch : *r.process_in_use;
-         return "The card was already full: " + FormatGiB(held) + " of " + FormatGiB(*r.gpu_total) +
-                " held when a small " + FormatGiB(*r.requested) +
+         std::string in_use = FormatGiB(held) + " of " + FormatGiB(*r.gpu_total) + " held";
+         if (held * 100 < *r.gpu_total * 85 && r.gpu_free)
+           in_use = FormatGiB(*r.gpu_total - *r.gpu_free) + " of " + FormatGiB(*r.gpu_total) + " in use (" +
+                    FormatGiB(held) + " by PyTorch, the rest by the CUDA context and other programs)";
+         return "The card was already full: " + in_use + " when a small " + FormatGiB(*r.requested) +
                 " request failed. The request is not the problem; what stays resident is (weights of models "
                 "that are not running, or tensors kept from earlier steps). Offload what is not running "
                 "(pipe.enable_model_cpu_offload() instead of pipe.to(\"cuda\")), or store the weights smaller "

@@ -112,10 +112,29 @@ TEST(AdviceTest, SmallRequestOnAFullCard) {
   r.requested = 20 * kMiB;
   r.allocated_by_pytorch = 21 * kGiB;  // 87.5% of 24 GiB
   EXPECT_THAT(Rules(r), Contains("full-card"));
-  r.allocated_by_pytorch = 20 * kGiB;  // 83%
+  r.allocated_by_pytorch = 20 * kGiB;  // 83%, and 12 MiB free: the card is full all the same
+  EXPECT_THAT(Rules(r), Contains("full-card"));
+  r.gpu_free = 3 * kGiB;  // 83% held, room left: not full
   EXPECT_THAT(Rules(r), Not(Contains("full-card")));
   r.allocated_by_pytorch = 22 * kGiB;
-  r.requested = 2 * kGiB;  // not small: 1/12 of the card
+  r.gpu_free = 12 * kMiB;
+  r.requested = 2500 * kMiB;  // not small: over a tenth of the card (single-request-too-large's)
+  EXPECT_THAT(Rules(r), Not(Contains("full-card")));
+  r.requested = 1200 * kMiB;  // a twentieth: still small
+  EXPECT_THAT(Rules(r), Contains("full-card"));
+}
+
+// A 4 GB card (field case c02, A1111): PyTorch holds 74%, the CUDA context
+// and the desktop the rest; 13 MiB free for a 58 MiB request.
+TEST(AdviceTest, SmallCardFullOfContext) {
+  OomReport r = Cuda(OomStage::kUnknown);
+  r.gpu_total = 3900 * kMiB;
+  r.gpu_free = 13 * kMiB;
+  r.requested = 58 * kMiB;
+  r.process_in_use.reset();
+  r.allocated_by_pytorch = 2890 * kMiB;
+  EXPECT_THAT(Rules(r), Contains("full-card"));
+  r.gpu_free = 100 * kMiB;  // the request would have fit
   EXPECT_THAT(Rules(r), Not(Contains("full-card")));
 }
 

@@ -76,20 +76,28 @@ std::string ShrinkAdvice(Stage stage) {
 
 }  // namespace
 
+// Memory sizes GPUs ship with that the GPU catalog has no row for (it
+// keeps the cards pipefit plans for): the 2-6 GB GeForce GTX 10/16 and
+// RTX 3050 cards, the 22 GB modded RTX 2080 Ti, the 32 GB data-centre V100,
+// from NVIDIA's and AMD's product pages. Sizes only: no examples are named.
+constexpr int kOtherNominalGiB[] = {2, 3, 4, 6, 8, 10, 11, 16, 20, 22, 24, 32, 40, 48, 64, 80, 96};
+
 std::optional<CardClass> CardClassFromCapacity(Bytes reported_total) {
   if (reported_total <= 0) return std::nullopt;
+  std::vector<Bytes> sizes;
+  for (const GpuSpec& spec : GpuCatalog())
+    if (spec.vram > 0) sizes.push_back(spec.vram);
+  for (int gib : kOtherNominalGiB) sizes.push_back(static_cast<Bytes>(gib) * kGiB);
   Bytes nominal = 0;
-  for (const GpuSpec& spec : GpuCatalog()) {
-    if (spec.vram <= 0) continue;
-    const double ratio = static_cast<double>(reported_total) / static_cast<double>(spec.vram);
+  for (Bytes size : sizes) {
+    const double ratio = static_cast<double>(reported_total) / static_cast<double>(size);
     if (ratio < 0.85 || ratio > 1.05) continue;
     // Drivers report a little less than the nominal size: the smallest size
     // at or above the capacity, else the largest just below it.
-    const bool above = spec.vram >= reported_total;
+    const bool above = size >= reported_total;
     const bool best_above = nominal >= reported_total;
-    if (nominal == 0 || (above && (!best_above || spec.vram < nominal)) ||
-        (!above && !best_above && spec.vram > nominal))
-      nominal = spec.vram;
+    if (nominal == 0 || (above && (!best_above || size < nominal)) || (!above && !best_above && size > nominal))
+      nominal = size;
   }
   if (nominal == 0) return std::nullopt;
   CardClass out;

@@ -26,7 +26,9 @@ struct CardClass {
 // The card class whose nominal memory the reported capacity is plausible
 // for (85% to 105% of it, as hardware/gpu_catalog.h MatchDetectedGpu): the
 // smallest such size at or above the capacity (drivers report a little
-// less), else the largest below it; nullopt when no catalog GPU matches.
+// less), else the largest below it. Sizes are the GPU catalog's and common
+// sizes it has no row for (2, 3, 4 GB ...; no examples then); nullopt when
+// none is plausible.
 std::optional<CardClass> CardClassFromCapacity(Bytes reported_total);
 
 // What the GPU had allocated when it failed: PyTorch's allocated figure,

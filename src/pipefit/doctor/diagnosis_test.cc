@@ -23,7 +23,13 @@ TEST(DiagnosisTest, CardClassFromTheReportedCapacity) {
   card = CardClassFromCapacity(84'987'740'160);  // 79.15 GiB
   ASSERT_TRUE(card.has_value());
   EXPECT_EQ(card->nominal_gb, 80);
-  EXPECT_FALSE(CardClassFromCapacity(2 * kGiB).has_value());
+  // Sizes the GPU catalog has no card for: named by size, no examples.
+  card = CardClassFromCapacity(4'090'888'192);  // 3.81 GiB: a 4 GB GTX 1650 / RTX 3050 laptop
+  ASSERT_TRUE(card.has_value());
+  EXPECT_EQ(card->nominal_gb, 4);
+  EXPECT_TRUE(card->examples.empty());
+  EXPECT_EQ(CardClassFromCapacity(2 * kGiB)->nominal_gb, 2);
+  EXPECT_FALSE(CardClassFromCapacity(kGiB).has_value());
   EXPECT_FALSE(CardClassFromCapacity(0).has_value());
 }
 

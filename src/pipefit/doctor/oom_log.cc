@@ -158,6 +158,12 @@ std::optional<OomKind> MessageKindOf(std::string_view line) {
       (trimmed.starts_with("OutOfMemoryError ") || trimmed.starts_with("torch.OutOfMemoryError ") ||
        trimmed.starts_with("torch.cuda.OutOfMemoryError ")))
     return OomKind::kCuda;
+  // Only the exception's name, as UIs print it ("generating image for xyz
+  // plot: OutOfMemoryError").
+  if (trimmed == "OutOfMemoryError" || trimmed.ends_with(": OutOfMemoryError") ||
+      trimmed.ends_with(" OutOfMemoryError") || trimmed.ends_with("torch.cuda.OutOfMemoryError") ||
+      trimmed.ends_with("torch.OutOfMemoryError"))
+    return OomKind::kCuda;
   // Python's MemoryError (not torch.OutOfMemoryError, handled above).
   if (trimmed.starts_with("MemoryError")) return OomKind::kHost;
   if (trimmed == "Killed" || trimmed.starts_with("Killed ") ||
@@ -315,17 +321,89 @@ bool FinishedBar(std::string_view line) {
   return count.substr(0, slash) == count.substr(slash + 1);
 }
 
+// The ComfyUI node a log line names as executing: "Error occurred when
+// executing VAEDecode:", "- **Node Type:** VAEDecode", or a line that is
+// only a CamelCase name (the UI's error box); "" when none.
+std::string_view NodeNamed(std::string_view line) {
+  auto word_at = [&](size_t at) {
+    size_t end = at;
+    while (end < line.size() && (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '_')) ++end;
+    return line.substr(at, end - at);
+  };
+  for (std::string_view lead : {"when executing ", "Node Type:** ", "Node Type: "}) {
+    const size_t at = line.find(lead);
+    if (at != std::string_view::npos) return word_at(at + lead.size());
+  }
+  std::string_view trimmed = line;
+  while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) trimmed.remove_suffix(1);
+  while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.front()))) trimmed.remove_prefix(1);
+  if (trimmed.empty() || !std::isupper(static_cast<unsigned char>(trimmed.front()))) return {};
+  return word_at(static_cast<size_t>(trimmed.data() - line.data())).size() == trimmed.size() ? trimmed
+                                                                                                : std::string_view{};
+}
+
+const NodePattern* NodeStage(std::string_view name, std::span<const NodePattern> table) {
+  if (name.empty()) return nullptr;
+  for (const NodePattern& row : table)
+    if (!row.suffix && row.name == name) return &row;
+  for (const NodePattern& row : table)
+    if (row.suffix && name.size() > row.name.size() && name.ends_with(row.name)) return &row;
+  return nullptr;
+}
+const NodePattern* NodeStage(std::string_view name) { return NodeStage(name, ComfyNodeStagePatterns()); }
+
+// InvokeAI's "Graph stats:" table printed after the failure: its last row
+// names the node that was running (`l2i 1 14.2s 3.1G`).
+bool StageFromInvokeGraphStats(const std::vector<std::string>& lines, size_t message, OomReport& r) {
+  for (size_t i = message + 1; i < lines.size() && i < message + 80; ++i) {
+    if (lines[i].find("Graph stats:") == std::string::npos) continue;
+    std::string last_row, last_name;
+    for (size_t j = i + 1; j < lines.size() && j < i + 60; ++j) {
+      std::string_view t = lines[j];
+      while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+      const size_t space = t.find(' ');
+      if (space == std::string_view::npos || space == 0) break;
+      const std::string_view name = t.substr(0, space);
+      std::string_view rest = t.substr(space);
+      while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+      if (name == "Node") continue;  // the header
+      if (rest.empty() || !std::isdigit(static_cast<unsigned char>(rest.front()))) break;
+      last_name = std::string(name);
+      last_row = lines[j];
+    }
+    const NodePattern* node = NodeStage(last_name, InvokeNodeStagePatterns());
+    if (node == nullptr) return false;
+    r.stage = node->stage;
+    r.stage_evidence = "InvokeAI node running: " + last_row.substr(0, 180);
+    if (!node->vae_call.empty()) r.vae_call = std::string(node->vae_call);
+    return true;
+  }
+  return false;
+}
+
+// The message line itself counts (Forge appends "CUDA error: out of memory"
+// to its "[Memory Management] Target: KModel ..." line).
 void StageFromContext(const std::vector<std::string>& lines, size_t message, OomReport& r) {
   const size_t stop = message > 400 ? message - 400 : 0;
-  for (size_t i = message; i > stop; --i) {
+  for (size_t i = message + 1; i > stop; --i) {
     const std::string& line = lines[i - 1];
+    if (const NodePattern* node = NodeStage(NodeNamed(line))) {
+      r.stage = node->stage;
+      r.stage_evidence = "ComfyUI node: " + line.substr(0, 190);
+      if (!node->vae_call.empty()) r.vae_call = std::string(node->vae_call);
+      return;
+    }
     for (const ContextPattern& row : ContextStagePatterns()) {
       if (line.find(row.text) == std::string::npos) continue;
+      const bool finished = row.progress_bar && FinishedBar(line);
+      // A finished loading bar says nothing of what ran after it.
+      if (finished && (line.find("Loading") != std::string::npos || line.find("loading") != std::string::npos))
+        break;
       r.stage = row.stage;
       r.stage_evidence = line.substr(0, 200);
       if (row.stage == OomStage::kVaeDecode) r.vae_call = "decode";
       // Denoising finished and nothing else started: the VAE decodes next.
-      if (row.stage == OomStage::kDenoising && row.progress_bar && FinishedBar(line)) {
+      if (row.stage == OomStage::kDenoising && finished) {
         r.stage = OomStage::kVaeDecode;
         r.vae_call = "decode";
         r.stage_evidence = "finished denoising bar: " + line.substr(0, 180);
@@ -440,7 +518,8 @@ OomReport ParseOomLog(std::string_view log) {
   // source lines above it; else the log's own lines.
   if (!StageFromFrames(FramesBefore(lines, *message), r) &&
       !StageFromFrames(FramesAfter(lines, *message), r) &&
-      !StageFromSources(OrphanSourceLines(lines, *message), r))
+      !StageFromSources(OrphanSourceLines(lines, *message), r) &&
+      !StageFromInvokeGraphStats(lines, *message, r))
     StageFromContext(lines, *message, r);
   return r;
 }

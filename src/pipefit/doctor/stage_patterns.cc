@@ -25,6 +25,12 @@ constexpr StagePattern kFrames[] = {
     {S::kTraining, "", "", "loss.backward(", "", "    loss.backward()"},
     {S::kTraining, "torch/optim/", "", "", "", R"(File ".../torch/optim/adamw.py", line 188, in step)"},
     {S::kTraining, "/train_", "", "", "", R"(File "/work/train_dreambooth_lora_flux.py", line 1702, in main)"},
+    {S::kTraining, "/train.py", "", "", "", R"(File "/work/FramePack/train.py", line 310, in main)"},
+    // Lightning's LightningModule.training_step, transformers' Trainer
+    // compute_loss, and a loss module's forward (src/loss/...).
+    {S::kTraining, "", "training_step", "", "", "in training_step"},
+    {S::kTraining, "", "compute_loss", "", "", "in compute_loss"},
+    {S::kTraining, "/loss/", "", "", "", R"(File ".../FluxText/src/loss/ocr_loss/base_model/ODM_encoder.py", line 44, in forward)"},
     // --- VAE -------------------------------------------------------------
     {S::kVaeDecode, "models/autoencoders/", "encode", "", "encode",
      R"(File ".../diffusers/models/autoencoders/autoencoder_kl.py", line 278, in encode)"},
@@ -77,6 +83,10 @@ constexpr StagePattern kFrames[] = {
     {S::kLoading, "", "dispatch_model", "", "", "in dispatch_model"},
     {S::kLoading, "", "load_checkpoint_and_dispatch", "", "", "in load_checkpoint_and_dispatch"},
     {S::kLoading, "safetensors/torch.py", "load_file", "", "", R"(File ".../safetensors/torch.py", line 313, in load_file)"},
+    // A model built directly on the GPU (a torch.device context or
+    // device=): its layers' constructors allocate the weights.
+    {S::kLoading, "torch/nn/modules/", "__init__", "", "", R"(File ".../torch/nn/modules/linear.py", line 106, in __init__)"},
+    {S::kLoading, "torch/utils/_device.py", "__torch_function__", "", "", R"(File ".../torch/utils/_device.py", line 103, in __torch_function__)"},
     // UIs' model managers: ComfyUI, Forge, A1111, SD.Next, FramePack.
     {S::kLoading, "comfy/model_management.py", "load_models_gpu", "", "", "comfy/model_management.py ... in load_models_gpu"},
     {S::kLoading, "comfy/model_management.py", "model_load", "", "", "comfy/model_management.py ... in model_load"},
@@ -150,14 +160,79 @@ constexpr ContextPattern kContext[] = {
     {S::kTextEncoding, "To load target model SDXLClipModel", "To load target model SDXLClipModel"},
     {S::kTextEncoding, "To load target model SD1ClipModel", "To load target model SD1ClipModel"},
     {S::kLoading, "To load target model ", "To load target model SDXL"},
-    // Denoising progress bars (tqdm), A1111's "Total progress" included.
+    // Samplers that say so (ComfyUI-WanVideoWrapper: "Sampling 65 frames in
+    // 2 windows", "Error during sampling: Allocation on device").
+    {S::kDenoising, "Error during sampling", "Error during sampling: Allocation on device"},
+    {S::kDenoising, "Sampling ", "Sampling 65 frames in 2 windows, at 512x896 with 6 steps"},
+    // Denoising progress bars (tqdm), A1111's "Total progress" included;
+    // a finished bar that says it was loading is skipped.
     {S::kDenoising, "s/it]", " 43%|████▎     | 12/28 [00:31<00:36,  2.28s/it]", true},
     {S::kDenoising, "it/s]", " 43%|████▎     | 12/28 [00:05<00:06,  2.28it/s]", true},
 };
 // clang-format on
 
+// clang-format off
+constexpr NodePattern kNodes[] = {
+    // ComfyUI core nodes (nodes.py, comfy_extras/).
+    {S::kVaeDecode, "VAEDecode", false, "decode"},
+    {S::kVaeDecode, "VAEDecodeTiled", false, "decode"},
+    {S::kVaeDecode, "VAEDecodeHunyuan3D", false, "decode"},
+    {S::kVaeDecode, "VAEEncode", false, "encode"},
+    {S::kVaeDecode, "VAEEncodeTiled", false, "encode"},
+    {S::kVaeDecode, "VAEEncodeForInpaint", false, "encode"},
+    {S::kDenoising, "KSampler"},
+    {S::kDenoising, "KSamplerAdvanced"},
+    {S::kDenoising, "SamplerCustom"},
+    {S::kDenoising, "SamplerCustomAdvanced"},
+    {S::kTextEncoding, "CLIPTextEncode"},
+    {S::kTextEncoding, "CLIPTextEncodeFlux"},
+    {S::kTextEncoding, "CLIPTextEncodeSDXL"},
+    {S::kTextEncoding, "TextEncodeQwenImageEdit"},
+    {S::kLoading, "CheckpointLoaderSimple"},
+    {S::kLoading, "CheckpointLoader"},
+    {S::kLoading, "ImageOnlyCheckpointLoader"},
+    {S::kLoading, "UNETLoader"},
+    {S::kLoading, "CLIPLoader"},
+    {S::kLoading, "DualCLIPLoader"},
+    {S::kLoading, "TripleCLIPLoader"},
+    {S::kLoading, "VAELoader"},
+    {S::kLoading, "LoraLoader"},
+    // Custom nodes by name ending: HyVideoTextEncode, WanVideoTextEncode;
+    // WanVideoDecode, HyVideoDecode; WanVideoSampler, HyVideoSampler;
+    // UnetLoaderGGUF, WanVideoModelLoader.
+    {S::kTextEncoding, "TextEncode", true},
+    {S::kVaeDecode, "Decode", true, "decode"},
+    {S::kVaeDecode, "DecodeTiled", true, "decode"},
+    {S::kDenoising, "Sampler", true},
+    {S::kDenoising, "SamplerAdvanced", true},
+    {S::kLoading, "Loader", true},
+    {S::kLoading, "LoaderGGUF", true},
+};
+// clang-format on
+
+// clang-format off
+constexpr NodePattern kInvokeNodes[] = {
+    {S::kVaeDecode, "l2i", false, "decode"},
+    {S::kVaeDecode, "flux_vae_decode", false, "decode"},
+    {S::kVaeDecode, "sd3_l2i", false, "decode"},
+    {S::kVaeDecode, "i2l", false, "encode"},
+    {S::kVaeDecode, "flux_vae_encode", false, "encode"},
+    {S::kDenoising, "denoise_latents"},
+    {S::kDenoising, "flux_denoise"},
+    {S::kDenoising, "sd3_denoise"},
+    {S::kTextEncoding, "compel"},
+    {S::kTextEncoding, "sdxl_compel_prompt"},
+    {S::kTextEncoding, "flux_text_encoder"},
+    {S::kTextEncoding, "sd3_text_encoder"},
+    {S::kLoading, "_model_loader", true},
+    {S::kLoading, "main_model_loader"},
+};
+// clang-format on
+
 }  // namespace
 
+std::span<const NodePattern> ComfyNodeStagePatterns() { return kNodes; }
+std::span<const NodePattern> InvokeNodeStagePatterns() { return kInvokeNodes; }
 std::span<const StagePattern> FrameStagePatterns() { return kFrames; }
 std::span<const ContextPattern> ContextStagePatterns() { return kContext; }
 

@@ -43,6 +43,25 @@ struct ContextPattern {
 // line the first matching row.
 std::span<const ContextPattern> ContextStagePatterns();
 
+struct NodePattern {
+  OomStage stage;
+  std::string_view name;  // a ComfyUI node class name, or its ending when `suffix`
+  bool suffix = false;
+  std::string_view vae_call;  // "decode" | "encode" for VAE nodes
+};
+
+// ComfyUI node classes by the stage they run: core nodes by name, then
+// custom nodes (WanVideoWrapper, HunyuanVideoWrapper, ...) by how their
+// names end. A log names the executing node as "Error occurred when
+// executing VAEDecode:", "- **Node Type:** VAEDecode", or the name alone on
+// a line (the UI's error box); exact names first, then suffixes in order.
+std::span<const NodePattern> ComfyNodeStagePatterns();
+
+// InvokeAI invocation types ("l2i" = latents to image) as its "Graph
+// stats:" table after a failure lists them; the last row is the node that
+// was running. Exact names first, then suffixes.
+std::span<const NodePattern> InvokeNodeStagePatterns();
+
 }  // namespace pipefit
 
 #endif  // PIPEFIT_DOCTOR_STAGE_PATTERNS_H_

@@ -80,7 +80,8 @@ std::optional<TraceFrame> CPythonFrame(std::string_view line) {
   return MakeFrame(line.substr(file + 6, close - file - 6), function, line.substr(file));
 }
 
-// IPython 8: "File PATH:N, in QUAL(ARGS)" and "Cell In[5], line 3".
+// IPython 8: "File PATH:N, in QUAL(ARGS)" and "Cell In[5], line 3";
+// JupyterLab links the path: "File [PATH:N](URL), in QUAL(ARGS)".
 std::optional<TraceFrame> IPython8Frame(std::string_view t) {
   if (t.starts_with("Cell In[")) {
     const size_t comma = t.find(", line ");
@@ -91,6 +92,11 @@ std::optional<TraceFrame> IPython8Frame(std::string_view t) {
   const size_t in = t.find(", in ");
   if (in == std::string_view::npos) return std::nullopt;
   std::string_view head = t.substr(5, in - 5);
+  if (head.starts_with("[")) {
+    const size_t close = head.find("](");
+    if (close == std::string_view::npos) return std::nullopt;
+    head = head.substr(1, close - 1);
+  }
   const size_t colon = head.rfind(':');
   if (colon == std::string_view::npos || !AllDigits(head.substr(colon + 1))) return std::nullopt;
   return MakeFrame(head.substr(0, colon), t.substr(in + 5), t);

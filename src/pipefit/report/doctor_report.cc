@@ -121,8 +121,8 @@ std::string RenderDoctorText(const DoctorResult& d) {
     if (d.card) {
       std::string names;
       for (size_t i = 0; i < d.card->examples.size(); ++i) names += (i ? ", " : "") + d.card->examples[i];
-      out +=
-          fmt::format("  {:<28} a {} GB card ({})\n", "GPU (from the capacity)", d.card->nominal_gb, names);
+      out += fmt::format("  {:<28} a {} GB card{}\n", "GPU (from the capacity)", d.card->nominal_gb,
+                         names.empty() ? "" : " (" + names + ")");
     }
   }
   if (!d.script_ties.empty()) out += "\nIn " + d.script + "\n";

@@ -1,6 +1,6 @@
-# pipefit corpus: the dtype changed after model offloading was set up, once
-# alone and once with torch_device= (to-dtype-after-offload, twice; the
-# second also moves every model back: to-after-model-offload).
+# pipefit corpus: the dtype changed after model offloading was set up
+# (to-dtype-after-offload); the second call's torch_device=/torch_dtype= are
+# keywords DiffusionPipeline.to ignores (to-ignored-keywords).
 import torch
 from diffusers import StableDiffusionXLPipeline
 
