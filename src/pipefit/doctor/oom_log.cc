@@ -133,6 +133,8 @@ constexpr MessageKind kMessages[] = {
     // ComfyUI also prints just "Allocation on device".
     {"Allocation on device", OomKind::kCuda},
     {"cudaMalloc failed: out of memory", OomKind::kCuda},
+    // ComfyUI (and Fooocus's fork) catch the decode OOM and retry tiled.
+    {"Ran out of memory when regular VAE decoding", OomKind::kCuda},
     {"HIP out of memory", OomKind::kHip},
     {"HIP error: out of memory", OomKind::kHip},
     {"MPS backend out of memory", OomKind::kMps},
@@ -210,6 +212,9 @@ std::string MessageText(const std::vector<std::string>& lines, size_t at) {
   std::string text = lines[at];
   for (size_t i = at + 1; i < lines.size() && i < at + 6; ++i) {
     const std::string& next = lines[i];
+    // A1111 (2022) printed the numbers after a blank line:
+    // "RuntimeError: CUDA out of memory.", "", "Tried to allocate 12.00 GiB (GPU 0; ...".
+    if (next.empty() && i + 1 < lines.size() && lines[i + 1].starts_with("Tried to allocate")) continue;
     if (next.empty() || next.starts_with("Traceback") || MessageKindOf(next)) break;
     text += " " + next;
   }

@@ -53,6 +53,8 @@ constexpr StagePattern kFrames[] = {
     {S::kVaeDecode, "comfy/sd.py", "decode_tiled", "", "decode", "comfy/sd.py ... in decode_tiled"},
     {S::kVaeDecode, "comfy/sd.py", "decode_tiled_", "", "decode", "comfy/sd.py ... in decode_tiled_"},
     {S::kVaeDecode, "comfy/sd.py", "encode", "", "encode", "comfy/sd.py ... in encode"},
+    // Fooocus's copy of ComfyUI (backend/headless/fcbh).
+    {S::kVaeDecode, "fcbh/sd.py", "decode", "", "decode", R"(File "...\Fooocus\backend\headless\fcbh\sd.py", line 205, in decode)"},
     {S::kVaeDecode, "ldm/modules/diffusionmodules/model.py", "", "", "",
      R"(File ".../comfy/ldm/modules/diffusionmodules/model.py", line 640, in forward)"},
     {S::kVaeDecode, "", "decode_first_stage", "", "decode", "in decode_first_stage"},
