@@ -298,6 +298,7 @@ const std::vector<CheckCase>& Corpus() {
     {.file = "dtype_cast_torchao.py", .findings = {{"dtype-cast-of-quantized", 9}}, .negative_for = {}},
     {.file = "torchao_pipeline_to_device_only.py", .findings = {},
      .negative_for = {"dtype-cast-of-quantized", "to-ignored-keywords"}},
+    {.file = "sd3_single_file_no_dtype.py", .findings = {{"fp32-for-half-model", 6}}, .negative_for = {}},
     {.file = "fp32_load_flux.py",
      .findings = {{"fp32-for-half-model", 6}},
      .negative_for = {}},

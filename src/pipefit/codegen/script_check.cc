@@ -609,7 +609,11 @@ class Checker {
   // (no torch_dtype/dtype argument at all) unless a later .to(dtype) or
   // .half() casts the pipeline.
   void CheckFp32Load(const PipelineSite& site) {
-    if (!RunsInHalf(site.model_id)) return;
+    // A single file (a URL or local path names no repo): the pipeline
+    // class says which denoiser it holds.
+    const bool half_single_file =
+        site.method == "from_single_file" && FindHalfPrecisionPipeline(site.class_name) != nullptr;
+    if (!RunsInHalf(site.model_id) && !half_single_file) return;
     const bool given = FindArgument(*site.construction, "torch_dtype") != nullptr ||
                        FindArgument(*site.construction, "dtype") != nullptr;
     if (given && site.dtype != "fp32") return;

@@ -82,17 +82,17 @@ constexpr DocumentedDType kDocumentedDTypes[] = {
 
 // clang-format off
 constexpr HalfPrecisionClass kHalfPrecisionClasses[] = {
-    {"FluxTransformer2DModel", "bf16", "diffusers docs api/pipelines/flux.md (torch.bfloat16 throughout)"},
-    {"Flux2Transformer2DModel", "bf16", "diffusers docs api/pipelines/flux2.md (torch.bfloat16)"},
-    {"QwenImageTransformer2DModel", "bf16", "diffusers docs api/pipelines/qwenimage.md (torch.bfloat16)"},
-    {"HunyuanVideoTransformer3DModel", "bf16", "diffusers docs api/pipelines/hunyuan_video.md (transformer in torch.bfloat16)"},
-    {"WanTransformer3DModel", "bf16", "diffusers docs api/pipelines/wan.md (torch.bfloat16, VAE float32)"},
-    {"MochiTransformer3DModel", "bf16", "diffusers docs api/pipelines/mochi.md (variant bf16, torch.bfloat16)"},
-    {"LTXVideoTransformer3DModel", "bf16", "diffusers docs api/pipelines/ltx_video.md (torch.bfloat16)"},
-    {"ChromaTransformer2DModel", "bf16", "diffusers docs api/pipelines/chroma.md (torch.bfloat16)"},
-    {"SD3Transformer2DModel", "half",
+    {"FluxTransformer2DModel", "bf16", "Flux", "diffusers docs api/pipelines/flux.md (torch.bfloat16 throughout)"},
+    {"Flux2Transformer2DModel", "bf16", "Flux2", "diffusers docs api/pipelines/flux2.md (torch.bfloat16)"},
+    {"QwenImageTransformer2DModel", "bf16", "QwenImage", "diffusers docs api/pipelines/qwenimage.md (torch.bfloat16)"},
+    {"HunyuanVideoTransformer3DModel", "bf16", "HunyuanVideo", "diffusers docs api/pipelines/hunyuan_video.md (transformer in torch.bfloat16)"},
+    {"WanTransformer3DModel", "bf16", "Wan", "diffusers docs api/pipelines/wan.md (torch.bfloat16, VAE float32)"},
+    {"MochiTransformer3DModel", "bf16", "Mochi", "diffusers docs api/pipelines/mochi.md (variant bf16, torch.bfloat16)"},
+    {"LTXVideoTransformer3DModel", "bf16", "LTX", "diffusers docs api/pipelines/ltx_video.md (torch.bfloat16)"},
+    {"ChromaTransformer2DModel", "bf16", "Chroma", "diffusers docs api/pipelines/chroma.md (torch.bfloat16)"},
+    {"SD3Transformer2DModel", "half", "StableDiffusion3",
      "pipefit catalog: SD3 Medium stored fp16, SD3.5 Large/Medium bf16; diffusers docs api/pipelines/stable_diffusion/stable_diffusion_3.md"},
-    {"CogVideoXTransformer3DModel", "half",
+    {"CogVideoXTransformer3DModel", "half", "CogVideoX",
      "pipefit catalog: CogVideoX-5b stored bf16; diffusers docs api/pipelines/cogvideox.md (fp16 for 2b, bf16 for 5b)"},
 };
 // clang-format on
@@ -103,6 +103,15 @@ const HalfPrecisionClass* FindHalfPrecisionClass(std::string_view class_name) {
   for (const HalfPrecisionClass& row : kHalfPrecisionClasses)
     if (row.class_name == class_name) return &row;
   return nullptr;
+}
+
+const HalfPrecisionClass* FindHalfPrecisionPipeline(std::string_view pipeline_class) {
+  const HalfPrecisionClass* best = nullptr;
+  for (const HalfPrecisionClass& row : kHalfPrecisionClasses) {
+    if (pipeline_class.starts_with(row.pipelines) && (best == nullptr || row.pipelines.size() > best->pipelines.size()))
+      best = &row;
+  }
+  return best;
 }
 
 const DocumentedDType* FindDocumentedDType(std::string_view model_id) {

@@ -60,9 +60,13 @@ const DocumentedDType* FindDocumentedDType(std::string_view model_id);
 struct HalfPrecisionClass {
   std::string_view class_name;  // "FluxTransformer2DModel"
   std::string_view runs_in;     // "bf16" | "half" (bf16 or fp16 by checkpoint)
+  std::string_view pipelines;   // the pipeline class prefix that loads it: "Flux" (FluxPipeline, FluxImg2ImgPipeline)
   std::string_view source;
 };
 const HalfPrecisionClass* FindHalfPrecisionClass(std::string_view class_name);
+// The row whose `pipelines` prefix starts `pipeline_class` (the longest:
+// "Flux2Pipeline" is FLUX.2's), or null.
+const HalfPrecisionClass* FindHalfPrecisionPipeline(std::string_view pipeline_class);
 
 // The torch_dtype a plan or the written code uses: `requested` (--dtype),
 // else the one the script loads with, else bf16.
