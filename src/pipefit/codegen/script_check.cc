@@ -124,7 +124,8 @@ class Checker {
     for (const Call* c : CallsFeeding(site)) {
       if (c->method != "PipelineQuantizationConfig") continue;
       std::vector<std::string> names;
-      if (const Argument* list = FindArgument(*c, "components_to_quantize")) names = QuotedNames(list->text, false);
+      if (const Argument* list = FindArgument(*c, "components_to_quantize"))
+        names = QuotedNames(list->text, false);
       if (const Argument* mapping = FindArgument(*c, "quant_mapping")) {
         const std::vector<std::string> keys = QuotedNames(mapping->text, true);
         names.insert(names.end(), keys.begin(), keys.end());
@@ -316,7 +317,8 @@ class Checker {
     if (offload == nullptr) return;
     const std::vector<std::string> components = ComponentVariables(site);
     for (const Call& c : script_.calls) {
-      if (!MovesToCuda(script_, c) || c.range.begin > offload->range.begin || MutuallyExclusive(c, *offload)) continue;
+      if (!MovesToCuda(script_, c) || c.range.begin > offload->range.begin || MutuallyExclusive(c, *offload))
+        continue;
       const bool pipe_component =
           c.receiver.starts_with(site.variable + ".") && c.range.begin > site.construction->range.begin;
       const auto is_component = [&](const std::string& name) {
@@ -463,7 +465,8 @@ class Checker {
   void CheckBlockLevelGroups() {
     for (const Call& c : script_.calls) {
       if (c.method != "enable_group_offload" && c.method != "apply_group_offloading") continue;
-      if (std::any_of(c.args.begin(), c.args.end(), [](const Argument& a) { return a.text.starts_with("*"); }))
+      if (std::any_of(c.args.begin(), c.args.end(),
+                      [](const Argument& a) { return a.text.starts_with("*"); }))
         continue;  // **kwargs may carry it
       // Positional: (module,) onload_device, offload_device, offload_type, num_blocks_per_group.
       const int first = c.method == "apply_group_offloading" ? 1 : 0;
@@ -743,10 +746,12 @@ class Checker {
         const Argument* kwargs = FindArgument(c, "quant_kwargs");
         if (backend && backend->string_value == "torchao" && kwargs) {
           std::string body = kwargs->text;
-          body.erase(std::remove_if(body.begin(), body.end(), [](char ch) { return ch == ' ' || ch == '\n'; }),
-                     body.end());
+          body.erase(
+              std::remove_if(body.begin(), body.end(), [](char ch) { return ch == ' ' || ch == '\n'; }),
+              body.end());
           if (body.find("\"quant_type\":\"") != std::string::npos ||
-              body.find("'quant_type':'") != std::string::npos || body.find("quant_type=\"") != std::string::npos ||
+              body.find("'quant_type':'") != std::string::npos ||
+              body.find("quant_type=\"") != std::string::npos ||
               body.find("quant_type='") != std::string::npos)
             Add("torchao-deprecated-api", c.line);
         }

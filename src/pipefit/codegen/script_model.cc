@@ -108,7 +108,8 @@ const HalfPrecisionClass* FindHalfPrecisionClass(std::string_view class_name) {
 const HalfPrecisionClass* FindHalfPrecisionPipeline(std::string_view pipeline_class) {
   const HalfPrecisionClass* best = nullptr;
   for (const HalfPrecisionClass& row : kHalfPrecisionClasses) {
-    if (pipeline_class.starts_with(row.pipelines) && (best == nullptr || row.pipelines.size() > best->pipelines.size()))
+    if (pipeline_class.starts_with(row.pipelines) &&
+        (best == nullptr || row.pipelines.size() > best->pipelines.size()))
       best = &row;
   }
   return best;

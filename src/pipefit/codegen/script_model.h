@@ -60,7 +60,8 @@ const DocumentedDType* FindDocumentedDType(std::string_view model_id);
 struct HalfPrecisionClass {
   std::string_view class_name;  // "FluxTransformer2DModel"
   std::string_view runs_in;     // "bf16" | "half" (bf16 or fp16 by checkpoint)
-  std::string_view pipelines;   // the pipeline class prefix that loads it: "Flux" (FluxPipeline, FluxImg2ImgPipeline)
+  std::string_view
+      pipelines;  // the pipeline class prefix that loads it: "Flux" (FluxPipeline, FluxImg2ImgPipeline)
   std::string_view source;
 };
 const HalfPrecisionClass* FindHalfPrecisionClass(std::string_view class_name);

@@ -226,7 +226,8 @@ std::vector<const Call*> PipelineCudaMoves(const PythonScript& script, const Pip
         c.method == "to" && std::any_of(c.args.begin(), c.args.end(), [&](const Argument& arg) {
           if (IsAcceleratorDeviceArgument(arg)) return true;
           const auto value = DeviceVariableValue(script, arg);
-          return value && (value->starts_with("cuda") || value->starts_with("mps") || value->starts_with("xpu"));
+          return value &&
+                 (value->starts_with("cuda") || value->starts_with("mps") || value->starts_with("xpu"));
         });
     if ((chained || on_pipe) && moves) out.push_back(&c);
   }

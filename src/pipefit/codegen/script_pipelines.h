@@ -21,8 +21,8 @@ struct PipelineSite {
   // "from_pretrained" | "from_single_file" | "from_pipe" | "constructor"
   // (`FluxPipeline(vae=..., transformer=..., ...)`, assembled from parts)
   std::string method;
-  std::string model_id;    // the literal, or a variable's string literal (StringArgumentValue); "" otherwise
-  std::string dtype;       // "bf16" | "fp16" | "fp32" | "" (the torch_dtype/dtype argument)
+  std::string model_id;  // the literal, or a variable's string literal (StringArgumentValue); "" otherwise
+  std::string dtype;     // "bf16" | "fp16" | "fp32" | "" (the torch_dtype/dtype argument)
   int line = 0;
   const Call* construction = nullptr;  // points into the script
   // Every call on the variable, its components or the variable itself

@@ -96,7 +96,8 @@ std::optional<CardClass> CardClassFromCapacity(Bytes reported_total) {
     // at or above the capacity, else the largest just below it.
     const bool above = size >= reported_total;
     const bool best_above = nominal >= reported_total;
-    if (nominal == 0 || (above && (!best_above || size < nominal)) || (!above && !best_above && size > nominal))
+    if (nominal == 0 || (above && (!best_above || size < nominal)) ||
+        (!above && !best_above && size > nominal))
       nominal = size;
   }
   if (nominal == 0) return std::nullopt;

@@ -332,7 +332,8 @@ bool FinishedBar(std::string_view line) {
 std::string_view NodeNamed(std::string_view line) {
   auto word_at = [&](size_t at) {
     size_t end = at;
-    while (end < line.size() && (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '_')) ++end;
+    while (end < line.size() && (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '_'))
+      ++end;
     return line.substr(at, end - at);
   };
   for (std::string_view lead : {"when executing ", "Node Type:** ", "Node Type: "}) {
@@ -340,11 +341,14 @@ std::string_view NodeNamed(std::string_view line) {
     if (at != std::string_view::npos) return word_at(at + lead.size());
   }
   std::string_view trimmed = line;
-  while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) trimmed.remove_suffix(1);
-  while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.front()))) trimmed.remove_prefix(1);
+  while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back())))
+    trimmed.remove_suffix(1);
+  while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.front())))
+    trimmed.remove_prefix(1);
   if (trimmed.empty() || !std::isupper(static_cast<unsigned char>(trimmed.front()))) return {};
-  return word_at(static_cast<size_t>(trimmed.data() - line.data())).size() == trimmed.size() ? trimmed
-                                                                                                : std::string_view{};
+  return word_at(static_cast<size_t>(trimmed.data() - line.data())).size() == trimmed.size()
+             ? trimmed
+             : std::string_view{};
 }
 
 const NodePattern* NodeStage(std::string_view name, std::span<const NodePattern> table) {
@@ -402,7 +406,8 @@ void StageFromContext(const std::vector<std::string>& lines, size_t message, Oom
       if (line.find(row.text) == std::string::npos) continue;
       const bool finished = row.progress_bar && FinishedBar(line);
       // A finished loading bar says nothing of what ran after it.
-      if (finished && (line.find("Loading") != std::string::npos || line.find("loading") != std::string::npos))
+      if (finished &&
+          (line.find("Loading") != std::string::npos || line.find("loading") != std::string::npos))
         break;
       r.stage = row.stage;
       r.stage_evidence = line.substr(0, 200);
