@@ -15,6 +15,14 @@
 namespace pipefit {
 namespace {
 
+// An argument's source text without spaces and newlines:
+// `{"quant_type": "int8wo"}` -> `{"quant_type":"int8wo"}`.
+std::string WithoutSpaces(std::string text) {
+  text.erase(std::remove_if(text.begin(), text.end(), [](char ch) { return ch == ' ' || ch == '\n'; }),
+             text.end());
+  return text;
+}
+
 bool HasDTypeArgument(const Call& call) {
   return std::any_of(call.args.begin(), call.args.end(), IsDTypeArgument);
 }
@@ -29,7 +37,8 @@ class Checker {
   }
 
   CheckResult Run() {
-    for (const PipelineSite& site : FindPipelines(script_)) CheckPipeline(site);
+    sites_ = FindPipelines(script_);
+    for (const PipelineSite& site : sites_) CheckPipeline(site);
     CheckQuantConfigs();
     CheckAttentionNames();
     CheckAttentionSlicing();
@@ -171,10 +180,9 @@ class Checker {
   // DiffusionPipeline.to never reads. Any receiver: components are
   // nn.Modules, whose .to() raises on them instead.
   void CheckIgnoredToKeywords() {
-    const std::vector<PipelineSite> sites = FindPipelines(script_);
     for (const Call& c : script_.calls) {
       if (c.method != "to") continue;
-      const bool pipeline = std::any_of(sites.begin(), sites.end(), [&](const PipelineSite& site) {
+      const bool pipeline = std::any_of(sites_.begin(), sites_.end(), [&](const PipelineSite& site) {
         return c.receiver == site.variable ||
                (c.assigned_to == site.variable && c.statement.begin == site.construction->statement.begin);
       });
@@ -745,10 +753,7 @@ class Checker {
         const Argument* backend = FindArgument(c, "quant_backend");
         const Argument* kwargs = FindArgument(c, "quant_kwargs");
         if (backend && backend->string_value == "torchao" && kwargs) {
-          std::string body = kwargs->text;
-          body.erase(
-              std::remove_if(body.begin(), body.end(), [](char ch) { return ch == ' ' || ch == '\n'; }),
-              body.end());
+          const std::string body = WithoutSpaces(kwargs->text);
           if (body.find("\"quant_type\":\"") != std::string::npos ||
               body.find("'quant_type':'") != std::string::npos ||
               body.find("quant_type=\"") != std::string::npos ||
@@ -804,9 +809,7 @@ class Checker {
         Add("quant-backend-name", c.line);
       }
       const Argument* kwargs = FindArgument(c, "quant_kwargs");
-      std::string body = kwargs ? kwargs->text : "";
-      body.erase(std::remove_if(body.begin(), body.end(), [](char ch) { return ch == ' ' || ch == '\n'; }),
-                 body.end());
+      const std::string body = kwargs ? WithoutSpaces(kwargs->text) : "";
       if (kwargs == nullptr || body == "{}" || body == "dict()") {
         Add("quant-kwargs-empty", c.line);
         continue;
@@ -900,7 +903,8 @@ class Checker {
 
   const PythonScript& script_;
   const ScriptModelFacts& facts_;
-  std::string resolved_id_;  // "" when the script loads no literal id
+  std::string resolved_id_;          // "" when the script loads no literal id
+  std::vector<PipelineSite> sites_;  // FindPipelines(script_), set by Run
   CheckResult result_;
 };
 
