@@ -20,6 +20,7 @@ import sys
 CONFINED_HEADERS = {
     "curl/curl.h": {"src/pipefit/net/curl_transport.cc"},
     "tree_sitter/api.h": {"src/pipefit/codegen/python_script.cc"},
+    "httplib.h": {"src/pipefit/serve/web_server.cc"},
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)

@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtree-sitter-dev
   libcurl4-openssl-dev
+  libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   ca-certificates
   clang-format
 )

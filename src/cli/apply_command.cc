@@ -14,6 +14,7 @@
 #include "pipefit/codegen/script_model.h"
 #include "pipefit/codegen/unified_diff.h"
 #include "pipefit/plan/planner.h"
+#include "pipefit/report/json_util.h"
 #include "pipefit/report/plan_report.h"
 
 namespace pipefit::cli {
@@ -28,6 +29,7 @@ struct ApplyFlags {
   ModelFlags model;
   PlanInputFlags inputs;
   bool write = false;
+  bool json = false;
 };
 
 // The plan of the model the script loads (or --model), for the workload the
@@ -76,6 +78,21 @@ Status WriteInPlace(const std::string& path, const std::string& original, const 
   return OkStatus();
 }
 
+// --json: one pipefit.apply/1 document (docs/json-schemas.md) on stdout; the
+// notes go in it instead of on stderr.
+std::string RenderJson(const std::string& script, const std::string& strategy, bool changed, bool written,
+                       const std::string& diff, const std::vector<std::string>& notes) {
+  Json j;
+  j["schema"] = "pipefit.apply/1";
+  j["script"] = script;
+  j["strategy"] = strategy;
+  j["changed"] = changed;
+  j["written"] = written;
+  j["diff"] = diff;
+  j["notes"] = notes;
+  return DumpJson(j);
+}
+
 int RunApply(const ApplyFlags& flags) {
   ApplyRequest request{.strategy = flags.strategy, .prefer = flags.prefer, .dtype = std::nullopt};
   if (!flags.dtype.empty()) {
@@ -106,21 +123,32 @@ int RunApply(const ApplyFlags& flags) {
   notes.insert(notes.end(), choice->notes.begin(), choice->notes.end());
   notes.insert(notes.end(), applied->notes.begin(), applied->notes.end());
   const std::string id = choice->candidate.Id();
-  if (applied->rewritten == script->source) {
-    std::fprintf(stderr, "pipefit: %s already runs %s: nothing to change\n", flags.script.c_str(),
-                 id.c_str());
+  const bool changed = applied->rewritten != script->source;
+  std::string diff;
+  if (!changed) {
+    if (!flags.json) {
+      std::fprintf(stderr, "pipefit: %s already runs %s: nothing to change\n", flags.script.c_str(),
+                   id.c_str());
+    }
   } else if (flags.write) {
     if (Status s = WriteInPlace(flags.script, script->source, applied->rewritten, notes); !s.ok()) {
       return ReportError(s.error());
     }
-    std::fprintf(stderr, "pipefit: rewrote %s for %s (the first original is kept in %s.orig)\n",
-                 flags.script.c_str(), id.c_str(), flags.script.c_str());
+    if (!flags.json) {
+      std::fprintf(stderr, "pipefit: rewrote %s for %s (the first original is kept in %s.orig)\n",
+                   flags.script.c_str(), id.c_str(), flags.script.c_str());
+    }
   } else {
     // git-style labels; an absolute path keeps a single slash ("a/tmp/x.py").
     const std::string label = flags.script.starts_with('/') ? flags.script.substr(1) : flags.script;
-    const std::string diff = UnifiedDiff(script->source, applied->rewritten, "a/" + label, "b/" + label);
-    std::fwrite(diff.data(), 1, diff.size(), stdout);
+    diff = UnifiedDiff(script->source, applied->rewritten, "a/" + label, "b/" + label);
   }
+  if (flags.json) {
+    const std::string out = RenderJson(flags.script, id, changed, changed && flags.write, diff, notes);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+  }
+  std::fwrite(diff.data(), 1, diff.size(), stdout);
   for (const std::string& note : notes) std::fprintf(stderr, "pipefit: note: %s\n", note.c_str());
   return 0;
 }
@@ -148,6 +176,7 @@ void RegisterApplyCommand(CLI::App& app, CommandRunner& run) {
   AddHardwareOptions(*cmd, f->inputs);
   cmd->add_flag("--write", f->write,
                 "rewrite SCRIPT in place (atomically; the original is kept as SCRIPT.orig)");
+  cmd->add_flag("--json", f->json, "print one JSON document (schema pipefit.apply/1) instead of the diff");
   cmd->callback([f, &run] { run = [f] { return RunApply(*f); }; });
 }
 

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   RegisterDoctorCommand(app, run);
   RegisterCheckCommand(app, run);
   RegisterApplyCommand(app, run);
+  RegisterServeCommand(app, run);
   RegisterHwCommand(app, run);
   RegisterCatalogCommand(app, run);
   RegisterGpusCommand(app, run);

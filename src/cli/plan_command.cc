@@ -1,4 +1,5 @@
 // `pipefit plan MODEL [options] [--json]` (CONTRACT.md `plan`).
+#include <fmt/format.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "pipefit/plan/planner.h"
 #include "pipefit/plan/rank.h"
 #include "pipefit/report/plan_report.h"
+#include "pipefit/serve/html_report.h"
 
 namespace pipefit::cli {
 namespace {
@@ -25,6 +27,7 @@ struct PlanFlags {
   std::string prefer = "balanced";
   std::string strategy;
   std::string emit;
+  std::string html;
   bool force = false;
   bool all = false;
   bool json = false;
@@ -42,22 +45,33 @@ Result<const PlannedCandidate*> FindStrategy(const PlanResult& plan, const std::
                     id);
 }
 
-// --emit's file: a folder or an existing file (without --force) is refused
-// before anything is written; the write itself is atomic and, without
-// --force, never replaces a file that appeared meanwhile.
-Status WriteScript(const std::string& path, const std::string& text, bool force) {
+// --emit's and --html's file: a folder or an existing file (without
+// --force) is refused before anything is written; the write itself is
+// atomic and, without --force, never replaces a file that appeared meanwhile.
+Status WriteOutputFile(std::string_view flag, const std::string& path, const std::string& text, bool force,
+                       std::string_view example) {
   RealFileSystem fs;
   if (fs.IsDirectory(path)) {
-    return MakeErrorf(ErrorCode::kUsage, "--emit {}: is a directory; give a file name such as run.py", path);
+    return MakeErrorf(ErrorCode::kUsage, "{} {}: is a directory; give a file name such as {}", flag, path,
+                      example);
   }
   if (fs.Exists(path) && !force) {
-    return MakeErrorf(ErrorCode::kUsage, "--emit {}: file exists (pass --force to replace it)", path);
+    return MakeErrorf(ErrorCode::kUsage, "{} {}: file exists (pass --force to replace it)", flag, path);
   }
   Status written = WriteFileAtomically(path, text, {.replace_existing = force});
   if (!written.ok() && written.error().code == ErrorCode::kUsage) {
-    return MakeErrorf(ErrorCode::kUsage, "--emit {}: file exists (pass --force to replace it)", path);
+    return MakeErrorf(ErrorCode::kUsage, "{} {}: file exists (pass --force to replace it)", flag, path);
   }
   return written;
+}
+
+// --html: the plan's JSON document (as --json prints it) in a page.
+Status WriteHtmlReport(const PlanFlags& flags, const PlanResult& plan, PlanRenderOptions render) {
+  render.color = false;
+  const std::string title = fmt::format("pipefit plan: {} on {}", plan.model,
+                                        plan.hardware.gpu.empty() ? "no GPU" : plan.hardware.gpu);
+  PIPEFIT_ASSIGN_OR_RETURN(std::string page, PlanHtmlReport(RenderPlanJson(plan, render), title));
+  return WriteOutputFile("--html", flags.html, page, flags.force, "plan.html");
 }
 
 // Columns for the text report: the terminal's width, else $COLUMNS, else 120.
@@ -108,9 +122,16 @@ int RunPlan(const PlanFlags& flags) {
     }
     const std::string script =
         EmitScript(chosen->candidate, CodeContextFor(flow->pipeline, flow->request, flow->context));
-    if (Status s = WriteScript(flags.emit, script, flags.force); !s.ok()) return ReportError(s.error());
+    if (Status s = WriteOutputFile("--emit", flags.emit, script, flags.force, "run.py"); !s.ok()) {
+      return ReportError(s.error());
+    }
     std::fprintf(stderr, "pipefit: wrote %s (%s)%s\n", flags.emit.c_str(), chosen->candidate.Id().c_str(),
                  chosen->fits ? "" : " -- this candidate does NOT fit the hardware planned for");
+  }
+  if (!flags.html.empty()) {
+    if (Status s = WriteHtmlReport(flags, plan, render); !s.ok()) return ReportError(s.error());
+    std::fprintf(stderr, "pipefit: wrote %s (open it in a browser; it needs no network)\n",
+                 flags.html.c_str());
   }
   return 0;
 }
@@ -129,7 +150,8 @@ void RegisterPlanCommand(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--prefer", f->prefer, "quality | speed | memory | balanced")->capture_default_str();
   cmd->add_option("--strategy", f->strategy, "choose this candidate id (e.g. fp8_layerwise+model_offload)");
   cmd->add_option("--emit", f->emit, "write a complete runnable script for the chosen candidate");
-  cmd->add_flag("--force", f->force, "let --emit replace an existing file");
+  cmd->add_option("--html", f->html, "write a self-contained HTML report (charts, code; works offline)");
+  cmd->add_flag("--force", f->force, "let --emit and --html replace an existing file");
   cmd->add_flag("--all", f->all, "also list candidates that do not fit, with the reason");
   cmd->add_flag("--json", f->json, "print one JSON document (schema pipefit.plan/1)");
   cmd->callback([f, &run] { run = [f] { return RunPlan(*f); }; });

@@ -1,5 +1,9 @@
 #include "pipefit/sources/resolve.h"
 
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
 #include "pipefit/catalog/catalog.h"
 #include "pipefit/net/curl_transport.h"
 #include "pipefit/net/http.h"
@@ -50,11 +54,38 @@ Result<Pipeline> FromHub(const std::string& reference, const ResolveOptions& opt
   return LoadHubModel(*ref, hub_options, settings, transport);
 }
 
+// PIPEFIT_LOCAL_ROOT (set by `pipefit serve` for the commands it runs): a
+// local reference must lie inside that folder once links and ".." are
+// resolved; "-" forbids local references altogether.
+Status CheckLocalRoot(const std::string& reference, const Environment& env) {
+  auto root = env.Get("PIPEFIT_LOCAL_ROOT");
+  if (!root) return OkStatus();
+  if (*root == "-" || root->empty()) {
+    return MakeErrorf(
+        ErrorCode::kUsage,
+        "{}: local paths are not served (start pipefit serve with --root DIR to allow a folder)", reference);
+  }
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path allowed = fs::weakly_canonical(fs::path(*root), error);
+  if (error) return MakeErrorf(ErrorCode::kIo, "--root {}: {}", *root, error.message());
+  const fs::path wanted = fs::weakly_canonical(fs::absolute(fs::path(reference), error), error);
+  if (error) return MakeErrorf(ErrorCode::kUsage, "{}: {}", reference, error.message());
+  auto [root_end, ignored] = std::mismatch(allowed.begin(), allowed.end(), wanted.begin(), wanted.end());
+  if (root_end != allowed.end()) {
+    return MakeErrorf(ErrorCode::kUsage, "{}: outside the folder this server may read (--root)", reference);
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<Pipeline> ResolveModel(const std::string& reference, const ResolveOptions& options,
                               const FileSystem& fs, const Environment& env) {
   if (reference.empty()) return MakeErrorf(ErrorCode::kUsage, "empty model reference");
+  if (fs.Exists(reference) || LooksLikeLocalPath(reference)) {
+    if (Status inside = CheckLocalRoot(reference, env); !inside.ok()) return inside.error();
+  }
   if (fs.Exists(reference)) {
     PIPEFIT_ASSIGN_OR_RETURN(Pipeline pipeline, LoadLocalModel(fs, reference, options.variant));
     pipeline.source.kind = SourceKind::kLocal;
