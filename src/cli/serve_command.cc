@@ -22,17 +22,19 @@ int RunServe(const std::vector<std::string>& arguments) {
   const ssize_t n = readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
   if (n <= 0) return ReportError(MakeErrorf(ErrorCode::kIo, "cannot find this program's folder"));
   const std::string server =
-      (std::filesystem::path(std::string(buffer, static_cast<size_t>(n))).parent_path() / "pipefit-serve").string();
+      (std::filesystem::path(std::string(buffer, static_cast<size_t>(n))).parent_path() / "pipefit-serve")
+          .string();
   std::vector<std::string> argv = {"pipefit serve"};
   argv.insert(argv.end(), arguments.begin(), arguments.end());
   std::vector<char*> pointers;
   for (std::string& a : argv) pointers.push_back(a.data());
   pointers.push_back(nullptr);
   execv(server.c_str(), pointers.data());
-  return ReportError(MakeErrorf(ErrorCode::kNotFound,
-                                "{}: cannot run it ({}); it is built with pipefit (cmake --build build) and must "
-                                "be installed beside it",
-                                server, std::strerror(errno)));
+  return ReportError(
+      MakeErrorf(ErrorCode::kNotFound,
+                 "{}: cannot run it ({}); it is built with pipefit (cmake --build build) and must "
+                 "be installed beside it",
+                 server, std::strerror(errno)));
 }
 
 }  // namespace

@@ -32,7 +32,8 @@ std::string SiblingPipefit() {
   char buffer[PATH_MAX];
   const ssize_t n = readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
   if (n <= 0) return "pipefit";
-  return (std::filesystem::path(std::string(buffer, static_cast<size_t>(n))).parent_path() / "pipefit").string();
+  return (std::filesystem::path(std::string(buffer, static_cast<size_t>(n))).parent_path() / "pipefit")
+      .string();
 }
 
 int Fail(const std::string& message, int code) {
@@ -50,12 +51,16 @@ int main(int argc, char** argv) {
       "whose answers are the CLI's --json documents. Listens on 127.0.0.1 unless --host says otherwise.",
       "pipefit serve"};
   ServeFlags flags;
-  app.add_option("--port", flags.port, "TCP port (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
-  app.add_option("--host", flags.host, "address to listen on; anything but loopback exposes the server (a warning)")
+  app.add_option("--port", flags.port, "TCP port (0: any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--host", flags.host,
+                 "address to listen on; anything but loopback exposes the server (a warning)")
       ->capture_default_str();
-  app.add_option("--root", flags.root,
-                 "a folder whose models (local paths) the page may plan; without it only catalog, HF-cache and "
-                 "Hub models are served");
+  app.add_option(
+      "--root", flags.root,
+      "a folder whose models (local paths) the page may plan; without it only catalog, HF-cache and "
+      "Hub models are served");
   app.add_flag("--open", flags.open, "open the page in the default browser (xdg-open)");
   app.add_option("--max-running", flags.max_running, "API requests computed at once; more are answered 503")
       ->capture_default_str()
@@ -91,10 +96,11 @@ int main(int argc, char** argv) {
     return Fail(options.runner.binary + ": the pipefit binary is not beside pipefit-serve", 1);
   }
   if (!IsLoopbackHost(flags.host)) {
-    std::fprintf(stderr,
-                 "pipefit serve: warning: listening on %s: anyone who can reach this machine can use the page and "
-                 "its API%s\n",
-                 flags.host.c_str(), options.runner.root.empty() ? "" : ", including the models under --root");
+    std::fprintf(
+        stderr,
+        "pipefit serve: warning: listening on %s: anyone who can reach this machine can use the page and "
+        "its API%s\n",
+        flags.host.c_str(), options.runner.root.empty() ? "" : ", including the models under --root");
   }
   Status status = RunWebServer(options, [&](const std::string& url) {
     std::fprintf(stderr, "pipefit serve: listening on %s (Ctrl-C to stop)\n", url.c_str());
@@ -102,7 +108,8 @@ int main(int argc, char** argv) {
     if (flags.open) {
       auto opened = RunSubprocess({.argv = {"xdg-open", url}, .capture_stderr = false, .timeout_ms = 5000});
       if (!opened.ok() || opened->exit_code != 0) {
-        std::fprintf(stderr, "pipefit serve: could not open a browser (xdg-open); open %s yourself\n", url.c_str());
+        std::fprintf(stderr, "pipefit serve: could not open a browser (xdg-open); open %s yourself\n",
+                     url.c_str());
       }
     }
   });

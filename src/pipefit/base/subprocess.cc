@@ -110,7 +110,8 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   // Its own process group; no signal blocked or ignored because we do.
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attributes,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attributes, 0);
   sigset_t no_signals, defaults;
   sigemptyset(&no_signals);
@@ -161,8 +162,8 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
     for (nfds_t i = 0; i < count; ++i) {
       if (fds[i].revents == 0) continue;
       if (fds[i].fd == in.write_end) {
-        const ssize_t n = write(in.write_end, options.stdin_text.data() + written,
-                                options.stdin_text.size() - written);
+        const ssize_t n =
+            write(in.write_end, options.stdin_text.data() + written, options.stdin_text.size() - written);
         if (n > 0) written += static_cast<size_t>(n);
         if ((n < 0 && errno != EAGAIN && errno != EINTR) || written == options.stdin_text.size()) {
           in.CloseWrite();

@@ -19,8 +19,8 @@ struct SubprocessOptions {
   // Written to the child's stdin, which is then closed. A caller that passes
   // text must ignore SIGPIPE (a child may exit without reading it all).
   std::string stdin_text;
-  bool capture_stderr = true;     // false: stderr goes to /dev/null
-  std::string working_directory;  // "" = this process's
+  bool capture_stderr = true;                  // false: stderr goes to /dev/null
+  std::string working_directory;               // "" = this process's
   std::vector<std::string> extra_environment;  // "NAME=value", added to (or replacing) ours
   int timeout_ms = 10000;
   size_t max_output = 1 << 20;  // per stream
@@ -30,7 +30,7 @@ struct SubprocessResult {
   int exit_code = 0;  // the exit status; 128 + N when killed by signal N
   std::string stdout_text;
   std::string stderr_text;
-  bool timed_out = false;      // ran past timeout_ms and was killed
+  bool timed_out = false;       // ran past timeout_ms and was killed
   bool output_limited = false;  // printed more than max_output on a stream and was killed
 };
 

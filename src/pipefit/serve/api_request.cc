@@ -40,13 +40,14 @@ constexpr ApiEndpoint kEndpoints[] = {
 
 // The hardware and workload flags plan, doctor and apply share (CLI:
 // AddHardwareOptions).
-#define PIPEFIT_WORKLOAD_FIELDS(cmd)                                                                   \
-  {cmd, "gpu", FieldKind::kString, "--gpu"}, {cmd, "vram", FieldKind::kString, "--vram"},             \
-      {cmd, "ram", FieldKind::kString, "--ram"}, {cmd, "height", FieldKind::kInteger, "--height"},    \
+#define PIPEFIT_WORKLOAD_FIELDS(cmd)                                                                    \
+  {cmd, "gpu", FieldKind::kString, "--gpu"}, {cmd, "vram", FieldKind::kString, "--vram"},               \
+      {cmd, "ram", FieldKind::kString, "--ram"}, {cmd, "height", FieldKind::kInteger, "--height"},      \
       {cmd, "width", FieldKind::kInteger, "--width"}, {cmd, "frames", FieldKind::kInteger, "--frames"}, \
-      {cmd, "batch", FieldKind::kInteger, "--batch"}, {cmd, "steps", FieldKind::kInteger, "--steps"},  \
-      {cmd, "activation", FieldKind::kString, "--activation"},                                         \
-      {cmd, "offline", FieldKind::kSwitch, "--offline"}
+      {cmd, "batch", FieldKind::kInteger, "--batch"}, {cmd, "steps", FieldKind::kInteger, "--steps"},   \
+      {cmd, "activation", FieldKind::kString, "--activation"}, {                                        \
+    cmd, "offline", FieldKind::kSwitch, "--offline"                                                     \
+  }
 
 constexpr ApiField kFields[] = {
     {"plan", "model", FieldKind::kPositional, ""},
@@ -140,7 +141,8 @@ Status AddField(const ApiField& field, const nlohmann::json& value, ApiCommand& 
       if (value.get<bool>()) command.arguments.emplace_back(field.flag);
       return OkStatus();
     case FieldKind::kInteger: {
-      if (!value.is_number_integer()) return MakeErrorf(ErrorCode::kUsage, "field '{}' must be an integer", name);
+      if (!value.is_number_integer())
+        return MakeErrorf(ErrorCode::kUsage, "field '{}' must be an integer", name);
       const long long n = value.get<long long>();
       if (n < 1 || n > kMaxApiInteger) {
         return MakeErrorf(ErrorCode::kUsage, "field '{}' must be between 1 and {}", name, kMaxApiInteger);
@@ -197,7 +199,8 @@ std::vector<std::string> ApiFieldsOf(const ApiEndpoint& endpoint) {
   std::vector<std::string> fields;
   for (const ApiField& field : kFields) {
     if (field.command != endpoint.command) continue;
-    fields.push_back(fmt::format("{} ({}{})", field.name, TypeName(field.kind), field.required ? ", required" : ""));
+    fields.push_back(
+        fmt::format("{} ({}{})", field.name, TypeName(field.kind), field.required ? ", required" : ""));
   }
   return fields;
 }
@@ -206,7 +209,8 @@ Result<ApiCommand> TranslateApiRequest(const ApiEndpoint& endpoint, std::string_
   ApiCommand command;
   command.arguments = {std::string(endpoint.command), "--json"};
   command.schema = std::string(endpoint.schema);
-  const bool blank = std::all_of(body.begin(), body.end(), [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; });
+  const bool blank = std::all_of(body.begin(), body.end(),
+                                 [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; });
   if (endpoint.method == ApiMethod::kGet || blank) {
     if (endpoint.method == ApiMethod::kGet && !blank) {
       return MakeErrorf(ErrorCode::kUsage, "{} takes no request body", endpoint.path);

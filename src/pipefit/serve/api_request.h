@@ -22,10 +22,10 @@
 namespace pipefit {
 
 // Limits on a request body's parts (docs/serve.md, tests/limits_test.cc).
-inline constexpr size_t kMaxApiFieldBytes = 1024;         // a model id, GPU name, …
-inline constexpr size_t kMaxApiTextBytes = 4u << 20;      // a pasted log or script
-inline constexpr long long kMaxApiInteger = 1'000'000;    // height, steps, …
-inline constexpr size_t kMaxApiBodyBytes = 9u << 20;      // the whole body (two texts and the rest)
+inline constexpr size_t kMaxApiFieldBytes = 1024;       // a model id, GPU name, …
+inline constexpr size_t kMaxApiTextBytes = 4u << 20;    // a pasted log or script
+inline constexpr long long kMaxApiInteger = 1'000'000;  // height, steps, …
+inline constexpr size_t kMaxApiBodyBytes = 9u << 20;    // the whole body (two texts and the rest)
 
 enum class ApiMethod { kGet, kPost };
 
@@ -40,7 +40,7 @@ struct ApiCommand {
 };
 
 struct ApiEndpoint {
-  std::string_view path;    // "/api/plan"
+  std::string_view path;  // "/api/plan"
   ApiMethod method;
   std::string_view command;  // "plan"
   std::string_view schema;   // "pipefit.plan/1"

@@ -20,7 +20,8 @@ class RequestFolder {
  public:
   RequestFolder() {
     const char* tmp = getenv("TMPDIR");
-    std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/pipefit-serve-XXXXXX";
+    std::string pattern =
+        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/pipefit-serve-XXXXXX";
     if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
   }
   ~RequestFolder() {
@@ -39,11 +40,12 @@ class RequestFolder {
 std::string ErrorMessageOf(const std::string& stderr_text, int exit_code) {
   constexpr std::string_view kPrefix = "pipefit: error: ";
   std::string message;
-  for (size_t at = stderr_text.find(kPrefix); at != std::string::npos; at = stderr_text.find(kPrefix, at + 1)) {
+  for (size_t at = stderr_text.find(kPrefix); at != std::string::npos;
+       at = stderr_text.find(kPrefix, at + 1)) {
     if (at != 0 && stderr_text[at - 1] != '\n') continue;
     const size_t end = stderr_text.find('\n', at);
-    message = stderr_text.substr(at + kPrefix.size(), end == std::string::npos ? std::string::npos
-                                                                                : end - at - kPrefix.size());
+    message = stderr_text.substr(at + kPrefix.size(),
+                                 end == std::string::npos ? std::string::npos : end - at - kPrefix.size());
   }
   if (message.empty()) message = std::string(TrimWhitespace(stderr_text));
   if (message.size() > 4096) message = message.substr(0, 4096) + "…";
@@ -111,11 +113,12 @@ ApiAnswer RunApiCommand(const ApiCommand& command, const ApiRunnerOptions& optio
   if (!result.ok()) return ApiErrorAnswer(500, result.error().message, -1);
   const std::string name = command.arguments.empty() ? "pipefit" : "pipefit " + command.arguments.front();
   if (result->timed_out) {
-    return ApiErrorAnswer(504, fmt::format("{} took longer than {} s and was stopped", name, options.timeout_ms / 1000),
-                          -1);
+    return ApiErrorAnswer(
+        504, fmt::format("{} took longer than {} s and was stopped", name, options.timeout_ms / 1000), -1);
   }
   if (result->output_limited) {
-    return ApiErrorAnswer(502, fmt::format("{} answered more than {} MiB", name, kMaxApiAnswerBytes >> 20), -1);
+    return ApiErrorAnswer(502, fmt::format("{} answered more than {} MiB", name, kMaxApiAnswerBytes >> 20),
+                          -1);
   }
   // A document of the expected schema is the answer, whatever the exit code
   // (check exits 1 when it found an error, with its findings printed).
@@ -124,8 +127,9 @@ ApiAnswer RunApiCommand(const ApiCommand& command, const ApiRunnerOptions& optio
       document["schema"] == *command.schema) {
     return ApiAnswer{200, WithoutSecrets(std::move(result->stdout_text), options.secrets), result->exit_code};
   }
-  ApiAnswer answer = ApiErrorAnswer(StatusForExitCode(result->exit_code),
-                                    ErrorMessageOf(result->stderr_text, result->exit_code), result->exit_code);
+  ApiAnswer answer =
+      ApiErrorAnswer(StatusForExitCode(result->exit_code),
+                     ErrorMessageOf(result->stderr_text, result->exit_code), result->exit_code);
   answer.body = WithoutSecrets(std::move(answer.body), options.secrets);
   return answer;
 }

@@ -53,16 +53,19 @@ Result<std::string> PlanHtmlReport(std::string_view plan_json, std::string_view 
   auto page = FindWebAsset("index.html");
   auto script = FindWebAsset("pipefit.js");
   auto style = FindWebAsset("style.css");
-  if (!page || !script || !style) return MakeErrorf(ErrorCode::kMalformed, "the embedded web page is incomplete");
+  if (!page || !script || !style)
+    return MakeErrorf(ErrorCode::kMalformed, "the embedded web page is incomplete");
   const size_t start = page->data.find(kBodyStart);
   const size_t end = page->data.find(kBodyEnd);
   if (start == std::string_view::npos || end == std::string_view::npos || end < start) {
-    return MakeErrorf(ErrorCode::kMalformed, "web/index.html lacks the {} … {} markers", kBodyStart, kBodyEnd);
+    return MakeErrorf(ErrorCode::kMalformed, "web/index.html lacks the {} … {} markers", kBodyStart,
+                      kBodyEnd);
   }
   // Inlined text must not close its element early.
   if (AsciiLower(script->data).find("</script") != std::string::npos ||
       AsciiLower(style->data).find("</style") != std::string::npos) {
-    return MakeErrorf(ErrorCode::kMalformed, "web/pipefit.js or web/style.css cannot be inlined (it closes its element)");
+    return MakeErrorf(ErrorCode::kMalformed,
+                      "web/pipefit.js or web/style.css cannot be inlined (it closes its element)");
   }
   const std::string_view body = page->data.substr(start, end + kBodyEnd.size() - start);
   return fmt::format(

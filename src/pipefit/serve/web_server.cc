@@ -61,14 +61,16 @@ class WebServer {
 
   Status Run(const std::function<void(const std::string&)>& on_listening) {
     Configure();
-    const int port = options_.port == 0 ? server_.bind_to_any_port(options_.host)
-                                        : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
+    const int port = options_.port == 0
+                         ? server_.bind_to_any_port(options_.host)
+                         : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
     if (port < 0) {
       return MakeErrorf(ErrorCode::kIo, "cannot listen on {}:{} (in use, or not an address of this machine)",
                         options_.host, options_.port);
     }
     port_ = port;
-    const std::string shown_host = options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host;
+    const std::string shown_host =
+        options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host;
     on_listening(fmt::format("http://{}:{}/", shown_host, port));
     // SIGINT / SIGTERM stop the server from a thread of their own; the
     // server's threads never see them.
@@ -151,7 +153,8 @@ class WebServer {
   std::optional<std::string> Refusal(const httplib::Request& request) const {
     const std::string host = request.get_header_value("Host");
     if (IsLoopbackHost(options_.host) && !IsOwnHost(host)) {
-      return fmt::format("Host '{}' is not this server (it answers to localhost:{})", host.substr(0, 100), port_);
+      return fmt::format("Host '{}' is not this server (it answers to localhost:{})", host.substr(0, 100),
+                         port_);
     }
     const std::string origin = request.get_header_value("Origin");
     if (!origin.empty() && origin != "http://" + host) {
@@ -182,13 +185,15 @@ class WebServer {
     if (endpoint == nullptr) {
       std::string known;
       for (const ApiEndpoint& e : ApiEndpoints()) known += (known.empty() ? "" : ", ") + std::string(e.path);
-      Answer(response, ApiErrorAnswer(404, fmt::format("no API endpoint {} (endpoints: {})", request.path, known), -1));
+      Answer(response,
+             ApiErrorAnswer(404, fmt::format("no API endpoint {} (endpoints: {})", request.path, known), -1));
       return;
     }
     if (endpoint->method != method) {
       response.set_header("Allow", endpoint->method == ApiMethod::kGet ? "GET" : "POST");
-      Answer(response, ApiErrorAnswer(405, fmt::format("{} takes {}", endpoint->path,
-                                                       endpoint->method == ApiMethod::kGet ? "GET" : "POST"),
+      Answer(response, ApiErrorAnswer(405,
+                                      fmt::format("{} takes {}", endpoint->path,
+                                                  endpoint->method == ApiMethod::kGet ? "GET" : "POST"),
                                       -1));
       return;
     }
@@ -200,9 +205,10 @@ class WebServer {
     RunningSlot slot(running_, options_.max_running);
     if (!slot.acquired()) {
       response.set_header("Retry-After", "1");
-      Answer(response, ApiErrorAnswer(503, fmt::format("busy: {} requests are running; try again shortly",
-                                                       options_.max_running),
-                                      -1));
+      Answer(response,
+             ApiErrorAnswer(
+                 503, fmt::format("busy: {} requests are running; try again shortly", options_.max_running),
+                 -1));
       return;
     }
     Answer(response, RunApiCommand(*command, options_.runner));
@@ -220,7 +226,8 @@ bool IsLoopbackHost(const std::string& host) {
   return host == "localhost" || host == "::1" || host.starts_with("127.");
 }
 
-Status RunWebServer(const ServeOptions& options, const std::function<void(const std::string& url)>& on_listening) {
+Status RunWebServer(const ServeOptions& options,
+                    const std::function<void(const std::string& url)>& on_listening) {
   // A child that exits before reading its stdin must not end the server.
   signal(SIGPIPE, SIG_IGN);
   WebServer server(options);

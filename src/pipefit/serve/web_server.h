@@ -26,13 +26,14 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8765;  // 0: any free port
   ApiRunnerOptions runner;
-  int max_running = 4;  // API commands at once; more get 503
+  int max_running = 4;       // API commands at once; more get 503
   bool log_requests = true;  // one line per request on stderr
 };
 
 // Serves until SIGINT or SIGTERM. ON_LISTENING gets the page's URL once the
 // socket is bound. kIo when the address cannot be bound.
-Status RunWebServer(const ServeOptions& options, const std::function<void(const std::string& url)>& on_listening);
+Status RunWebServer(const ServeOptions& options,
+                    const std::function<void(const std::string& url)>& on_listening);
 
 // True when HOST is a loopback address or "localhost".
 bool IsLoopbackHost(const std::string& host);
