@@ -17,6 +17,7 @@
 #include "pipefit/net/http.h"
 #include "pipefit/plan/candidate.h"
 #include "pipefit/plan/planner.h"
+#include "pipefit/serve/api_request.h"
 #include "pipefit/sources/hub_model.h"
 #include "pipefit/sources/hub_protocol.h"
 #include "pipefit/sources/pipeline_folder.h"
@@ -129,6 +130,33 @@ void HubListing(const uint8_t* data, size_t size) {
   if (ref && !ref->path.empty() && !pipefit::IsSafeRepoPath(ref->path)) std::abort();
 }
 
+// A request body of `pipefit serve`'s API, for every endpoint. Invariant: no
+// body can make the command write a file (--emit, --html, --write, --force)
+// or pass more than one positional after "--".
+void ApiRequest(const uint8_t* data, size_t size) {
+  const std::string_view body(reinterpret_cast<const char*>(data), size);
+  for (const pipefit::ApiEndpoint& endpoint : pipefit::ApiEndpoints()) {
+    auto command = pipefit::TranslateApiRequest(endpoint, body);
+    if (!command.ok()) continue;
+    bool after_separator = false;
+    size_t positionals = 0;
+    for (const std::string& argument : command->arguments) {
+      if (after_separator) {
+        ++positionals;
+        continue;
+      }
+      if (argument == "--") {
+        after_separator = true;
+        continue;
+      }
+      for (std::string_view forbidden : {"--emit", "--html", "--write", "--force"}) {
+        if (argument.starts_with(forbidden)) __builtin_trap();
+      }
+    }
+    if (positionals > 1) __builtin_trap();
+  }
+}
+
 Harness FindHarness(std::string_view target) {
   struct Row {
     std::string_view name;
@@ -143,6 +171,7 @@ Harness FindHarness(std::string_view target) {
       {"oom_log", &OomLog},
       {"size_parse", &SizeParse},
       {"hub_listing", &HubListing},
+      {"api_request", &ApiRequest},
   };
   for (const Row& row : kRows) {
     if (row.name == target) return row.harness;

@@ -106,7 +106,8 @@ Status CheckShortValue(std::string_view name, const std::string& value) {
   if (value.size() > kMaxApiFieldBytes) {
     return MakeErrorf(ErrorCode::kUsage, "field '{}' is longer than {} bytes", name, kMaxApiFieldBytes);
   }
-  for (unsigned char c : value) {
+  for (char ch : value) {
+    const auto c = static_cast<unsigned char>(ch);
     if (c < 0x20 || c == 0x7f) {
       return MakeErrorf(ErrorCode::kUsage, "field '{}' contains a control character", name);
     }

@@ -30,16 +30,19 @@ TEST(ApiRequestTest, PlanFieldsBecomeFlagsAndTheModelComesAfterDoubleDash) {
 }
 
 TEST(ApiRequestTest, AFieldThatLooksLikeAFlagStaysAValue) {
-  auto command = TranslateApiRequest(Endpoint("/api/plan"), R"({"model": "--emit=/tmp/x.py", "gpu": "--force"})");
+  auto command =
+      TranslateApiRequest(Endpoint("/api/plan"), R"({"model": "--emit=/tmp/x.py", "gpu": "--force"})");
   ASSERT_TRUE(command.ok());
   EXPECT_THAT(command->arguments, ElementsAre("plan", "--json", "--gpu=--force", "--", "--emit=/tmp/x.py"));
 }
 
 TEST(ApiRequestTest, DoctorReadsTheLogOnStdinAndTheScriptFromAFile) {
-  auto command = TranslateApiRequest(Endpoint("/api/doctor"),
-                                     R"({"log": "CUDA out of memory.\n", "script": "import torch\n", "vram": "12GiB"})");
+  auto command =
+      TranslateApiRequest(Endpoint("/api/doctor"),
+                          R"({"log": "CUDA out of memory.\n", "script": "import torch\n", "vram": "12GiB"})");
   ASSERT_TRUE(command.ok());
-  EXPECT_THAT(command->arguments, ElementsAre("doctor", "--json", "--script=script.py", "--vram=12GiB", "--", "-"));
+  EXPECT_THAT(command->arguments,
+              ElementsAre("doctor", "--json", "--script=script.py", "--vram=12GiB", "--", "-"));
   EXPECT_EQ(command->stdin_text, "CUDA out of memory.\n");
   EXPECT_EQ(command->script, "import torch\n");
 }
@@ -91,7 +94,8 @@ TEST(ApiRequestTest, RefusalsNameTheField) {
       {"/api/plan", R"({"model": 5})", "field 'model' must be a string"},
       {"/api/plan", R"({"model": ""})", "field 'model' is empty (leave it out instead)"},
       {"/api/plan", R"({"gpu": "RTX\n4090"})", "field 'gpu' contains a control character"},
-      {"/api/plan", R"({"model": ")" + std::string(1025, 'a') + R"("})", "field 'model' is longer than 1024 bytes"},
+      {"/api/plan", R"({"model": ")" + std::string(1025, 'a') + R"("})",
+       "field 'model' is longer than 1024 bytes"},
       {"/api/doctor", R"({"vram": "12GiB"})", "field 'log' is required"},
       {"/api/doctor", "", "field 'log' is required"},
       {"/api/check", R"({"script": "a\u0000b"})", "field 'script' contains a NUL byte"},

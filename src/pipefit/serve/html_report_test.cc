@@ -15,9 +15,7 @@ TEST(HtmlReportTest, JsonInAScriptElementCannotCloseIt) {
             R"({"model": "\u003c/script>\u003cscript>alert(1)\u003c/script>"})");
 }
 
-TEST(HtmlReportTest, TitleIsEscaped) {
-  EXPECT_EQ(EscapeHtml(R"(a<b>&"c")"), "a&lt;b&gt;&amp;&quot;c&quot;");
-}
+TEST(HtmlReportTest, TitleIsEscaped) { EXPECT_EQ(EscapeHtml(R"(a<b>&"c")"), "a&lt;b&gt;&amp;&quot;c&quot;"); }
 
 TEST(HtmlReportTest, ReportInlinesThePageAndTheDocument) {
   auto page = PlanHtmlReport(R"({"schema": "pipefit.plan/1", "model": "<x>"})", "pipefit plan: <x> on GPU");
