@@ -19,6 +19,11 @@ packages=(
 if [ -n "${PIPEFIT_SETUP_FUZZ:-}" ]; then
   packages+=(clang libclang-rt-dev)
 fi
+# The browser test of `pipefit serve` (tests/browser/serve_e2e.py) drives
+# headless Chromium; scripts/test.sh asks for it, the quick start does not.
+if [ -n "${PIPEFIT_SETUP_BROWSER:-}" ]; then
+  packages+=(chromium fonts-dejavu-core)
+fi
 # npm fetches the grammar; a machine may already have it from Node.js's own
 # packages (which conflict with Debian's npm package), so only the command
 # is required.

@@ -3,7 +3,7 @@
 # and runs every test with ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+PIPEFIT_SETUP_BROWSER=1 bash scripts/setup.sh  # also Chromium, for the browser test
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPIPEFIT_SANITIZE=ON -DPIPEFIT_WERROR=ON >/dev/null
 cmake --build build-asan -j"$(nproc)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1

@@ -64,6 +64,9 @@ function applyAttrs(node, attrs) {
     if (value === undefined || value === null || value === false) continue;
     if (key === "text") node.textContent = String(value);
     else if (key === "dataset") Object.assign(node.dataset, value);
+    // Styles go through the CSSOM: the server's Content-Security-Policy
+    // (style-src 'self') ignores inline style attributes, not node.style.
+    else if (key === "style") Object.assign(node.style, value);
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : String(value));
   }
@@ -460,10 +463,10 @@ function wrappableId(id) {
 function barCell(key, c, scale, tip) {
   const bytes = Number(c[key]);
   const over = scale.cap > 0 && bytes > scale.cap;
-  const fill = el("span", { class: "fill", style: "width:" + Math.min(100, (bytes / scale.max) * 100).toFixed(1) + "%" });
+  const fill = el("span", { class: "fill", style: { width: Math.min(100, (bytes / scale.max) * 100).toFixed(1) + "%" } });
   const bar = el("span", { class: "bar" + (over ? " over" : "") }, fill);
   if (scale.cap > 0 && scale.max > scale.cap) {
-    bar.append(el("span", { class: "cap", style: "left:" + ((scale.cap / scale.max) * 100).toFixed(1) + "%" }));
+    bar.append(el("span", { class: "cap", style: { left: ((scale.cap / scale.max) * 100).toFixed(1) + "%" } }));
   }
   return el("td", { class: key + (over ? " over" : ""), dataset: { bytes: rawNumber(c, key) }, title: tip },
     bar, el("span", { class: "num", text: gib(bytes) }));
@@ -959,10 +962,9 @@ function renderApply(doc) {
   setText("apply-changed", doc.changed ? "(" + (doc.script || "script") + " changed)" : "(no change needed)");
   const pre = clear("apply-diff");
   const text = doc.diff || "";
-  for (const line of text.split("\n")) {
-    if (line === "" && pre.childNodes.length && text.endsWith("\n")) continue;
-    pre.append(el("span", { class: diffClass(line), text: line + "\n" }));
-  }
+  const lines = text.split("\n");
+  if (text.endsWith("\n")) lines.pop();  // the final newline ends the last line; it is no line of its own
+  for (const line of lines) pre.append(el("span", { class: diffClass(line), text: line + "\n" }));
   if (!text) pre.append(el("span", { class: "meta", text: "(empty diff)\n" }));
   fillList("apply-notes", doc.notes || [], null);
 }

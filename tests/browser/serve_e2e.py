@@ -19,6 +19,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -327,7 +328,8 @@ def js(value):
 
 
 def status(page):
-    return page.eval("document.getElementById('status').textContent")
+    """#status's text; None while the page (or its #status) is not there yet."""
+    return page.eval("document.getElementById('status')?.textContent ?? null")
 
 
 def wait_ready(page, what):
@@ -387,6 +389,12 @@ READ_PLAN = """(() => {
     vram: r.querySelector('td.vram')?.dataset.bytes ?? null,
     ram: r.querySelector('td.ram')?.dataset.bytes ?? null,
     seconds: r.querySelector('td.seconds')?.dataset.seconds ?? null,
+    // the bars: the style attribute pipefit.js wrote, what the browser applied, the drawn width
+    bars: ['vram', 'ram'].map(k => {
+      const fill = r.querySelector('td.' + k + ' .bar .fill');
+      return fill ? {key: k, attr: fill.getAttribute('style') || '', applied: fill.style.width,
+                     px: fill.getBoundingClientRect().width} : {key: k, missing: true};
+    }),
   }));
   return {
     rows,
@@ -410,17 +418,17 @@ def compare_rows(rows, doc, problems, label):
     for r, c in zip(rows, cands):
         for key, conv in (("vram", int), ("ram", int), ("seconds", float)):
             try:
-                page_value = conv(r[key]) if conv is float else int(r[key])
+                page_value = conv(r[key])
             except (TypeError, ValueError):
                 problems.append("%s: row %s %s attribute unreadable: %r" % (label, r["id"], key, r[key]))
                 continue
             cli_value = c.get(key)
-            same = (float(page_value) == float(cli_value)) if conv is float else (page_value == int(cli_value))
+            same = cli_value is not None and page_value == conv(cli_value)
             if not same:
                 problems.append("%s: row %s %s: page %r, cli %r" % (label, r["id"], key, r[key], cli_value))
 
 
-def check_plan(page, doc, label, full=True):
+def check_plan(page, doc, label, full=True, bars=False):
     got = page.eval(READ_PLAN)
     problems = []
     if got["resultsHidden"]:
@@ -433,6 +441,18 @@ def check_plan(page, doc, label, full=True):
     chosen_rows = [r for r in got["rows"] if r["id"] == chosen]
     if chosen and (not chosen_rows or "chosen" not in chosen_rows[0]["cls"]):
         problems.append("%s: the chosen row %s lacks class 'chosen'" % (label, chosen))
+    empty = []
+    for r in got["rows"]:
+        for bar in r.get("bars", []):
+            if bar.get("missing"):
+                empty.append("%s %s: no .bar .fill" % (r["id"], bar["key"]))
+            elif bar["px"] < 0.5:
+                empty.append("%s %s: style=%r applied width=%r drawn %.1f px" % (
+                    r["id"], bar["key"], bar["attr"], bar["applied"], bar["px"]))
+    if bars and empty:
+        problems.append("%s: %d VRAM/RAM bars in #candidates are drawn with no fill (pipefit.js barCell sets a"
+                        " style attribute; an empty applied width means the server's CSP style-src 'self'"
+                        " blocked it), e.g. %s" % (label, len(empty), "; ".join(empty[:2])))
     others = [r["id"] for r in got["rows"] if r["id"] != chosen and "chosen" in r["cls"]]
     if others:
         problems.append("%s: rows other than the chosen one have class 'chosen': %s" % (label, others))
@@ -457,12 +477,16 @@ def fail_if(problems):
 
 
 def page_problems(page):
-    """JS exceptions and console errors seen so far (and clears them)."""
+    """JS exceptions and console errors seen so far (and clears them), repeats counted once."""
     page.pump(0.1)
-    out = ["JS exception: " + e for e in page.exceptions] + ["console error: " + e for e in page.console_errors]
+    seen = {}
+    for text in ["JS exception: " + e for e in page.exceptions] + ["console error: " + e for e in page.console_errors]:
+        key = re.sub(r"'sha256-[^']*'", "'sha256-…'", text)
+        seen[key] = seen.get(key, 0) + 1
     page.exceptions.clear()
     page.console_errors.clear()
-    return out
+    out = [(text if n == 1 else "%s (%d times)" % (text, n)) for text, n in seen.items()]
+    return out[:6] + (["… and %d more distinct messages" % (len(out) - 6)] if len(out) > 6 else [])
 
 
 # ---------------------------------------------------------------------------
@@ -496,7 +520,15 @@ def run_steps(page, server, cli, workdir, screenshot):
     small_gpu = twelve[0]["id"] if twelve else None
 
     def load():
-        page.call("Page.navigate", {"url": server.url})
+        nav = page.call("Page.navigate", {"url": server.url})
+        if nav.get("errorText"):
+            raise StepFailed("cannot load %s: %s" % (server.url, nav["errorText"]))
+        # Page.navigate answers before the new document replaces about:blank.
+        deadline = time.monotonic() + WAIT_S
+        while page.eval("location.href") != server.url or page.eval("document.readyState") != "complete":
+            if time.monotonic() > deadline:
+                raise StepFailed("the page did not finish loading in %d s (at %s)" % (WAIT_S, page.eval("location.href")))
+            page.pump(0.05)
         wait_ready(page, "initial load")
         fail_if(page_problems(page))
         rows = page.eval("document.querySelectorAll('#candidates tbody tr[data-id]').length")
@@ -669,6 +701,13 @@ def run_steps(page, server, cli, workdir, screenshot):
 
     step("load the page; #status 'ready'; no JS errors", load)
     step("plan %s on %s, %s RAM equals the CLI" % (MODEL, BIG_GPU, RAM), plan_big)
+    def bars():
+        if not ctx.get("big"):
+            raise StepFailed("no plan from the previous step")
+        fail_if(check_plan(page, ctx["big"], BIG_GPU, full=False, bars=True))
+        return "%d rows, VRAM and RAM bars have a visible fill" % len(ctx["big"]["candidates"])
+
+    step("the candidate table's VRAM/RAM bars are drawn", bars)
     step("plan on a 12 GiB card (%s) equals the CLI and changes the choice" % small_gpu, plan_small)
     step("clicking a non-chosen row shows its code", select_row)
     step("triage: doctor on %s equals the CLI" % os.path.basename(LOG_FILE), doctor)
@@ -728,11 +767,11 @@ def main():
                 pass
             print("SKIP: chromium (%s) cannot start: %s%s" % (chromium, err, ("\n" + tail) if tail else ""))
             return SKIP
-        print("ok: chromium started (%.2f s)" % (time.monotonic() - started), flush=True)
+        print("setup: chromium started (%.2f s)" % (time.monotonic() - started), flush=True)
 
         t = time.monotonic()
         server = Server(pipefit, env, tmp)
-        print("ok: pipefit serve listening on %s (%.2f s)" % (server.url, time.monotonic() - t), flush=True)
+        print("setup: pipefit serve listening on %s (%.2f s)" % (server.url, time.monotonic() - t), flush=True)
 
         results = run_steps(browser, server, cli, tmp, opts.screenshot)
     except GlobalTimeout as err:
