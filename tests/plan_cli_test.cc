@@ -264,6 +264,36 @@ TEST_F(PlanCliTest, EmitWritesARunnableScriptAndRefusesToOverwriteWithoutForce) 
   EXPECT_EQ(PyCompile(path), 0) << replaced;
 }
 
+TEST_F(PlanCliTest, HtmlWritesOneSelfContainedReportAndRefusesToOverwriteWithoutForce) {
+  const std::string path = dir_.path() + "/plan.html";
+  RunResult r = Plan("--gpu \"RTX 4090\" --ram 64GiB --html " + path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("wrote " + path));
+  const std::string page = ReadFile(path);
+  // The embedded document is --json's, with '<' escaped.
+  RunResult document = Plan("--gpu \"RTX 4090\" --ram 64GiB --json");
+  std::string embedded;
+  for (char c : document.out) embedded += c == '<' ? std::string("\\u003c") : std::string(1, c);
+  while (!embedded.empty() && (embedded.back() == '\n' || embedded.back() == ' ')) embedded.pop_back();
+  EXPECT_THAT(page, HasSubstr("<script type=\"application/json\" id=\"pipefit-report-data\">" + embedded +
+                              "</script>"));
+  EXPECT_THAT(page, HasSubstr("<title>pipefit plan: flux.1-dev on GeForce RTX 4090</title>"));
+  EXPECT_THAT(page, Not(HasSubstr("<script src")));
+  EXPECT_THAT(page, Not(HasSubstr("<link")));
+
+  testkit::WriteTextFile(path, "mine\n");
+  RunResult again = Plan("--gpu \"RTX 4090\" --ram 64GiB --html " + path);
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_THAT(again.err, HasSubstr("--html " + path + ": file exists (pass --force to replace it)"));
+  EXPECT_EQ(ReadFile(path), "mine\n");
+  RunResult forced = Plan("--gpu \"RTX 4090\" --ram 64GiB --force --html " + path);
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_THAT(ReadFile(path), HasSubstr("pipefit-report-data"));
+  RunResult folder = Plan("--gpu \"RTX 4090\" --html " + dir_.path());
+  EXPECT_EQ(folder.exit_code, 2);
+  EXPECT_THAT(folder.err, HasSubstr("is a directory; give a file name such as plan.html"));
+}
+
 // One script for every placement and every weights kind the plan offers
 // (ids from `--all --json`), each compiled by Python and carrying its knob.
 TEST_F(PlanCliTest, EmitEveryPlacementAndWeightsKind) {

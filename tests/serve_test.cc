@@ -46,9 +46,10 @@ class ServeProcess {
   explicit ServeProcess(std::vector<std::string> flags, std::vector<std::string> environment = {}) {
     std::vector<std::string> argv = {PIPEFIT_SERVE_BINARY, "--port", "0", "--quiet"};
     argv.insert(argv.end(), flags.begin(), flags.end());
-    std::vector<std::string> env = {"HF_ENDPOINT=http://127.0.0.1:9", "HOME=" + home_.path(),
-                                    "XDG_CACHE_HOME=" + home_.path(), "PIPEFIT_CACHE=" + home_.path() + "/pf",
-                                    "HF_HOME=" + home_.path() + "/hf", "PATH=/usr/bin:/bin"};
+    std::vector<std::string> env = {
+        "HF_ENDPOINT=http://127.0.0.1:9",  "HOME=" + home_.path(),
+        "XDG_CACHE_HOME=" + home_.path(),  "PIPEFIT_CACHE=" + home_.path() + "/pf",
+        "HF_HOME=" + home_.path() + "/hf", "PATH=/usr/bin:/bin"};
     for (const std::string& extra : environment) {  // an extra NAME= replaces the default
       const std::string name = extra.substr(0, extra.find('=') + 1);
       std::erase_if(env, [&](const std::string& e) { return e.starts_with(name); });
@@ -92,7 +93,8 @@ class ServeProcess {
     client.set_read_timeout(60, 0);
     return client;
   }
-  httplib::Result Post(const std::string& path, const std::string& body, httplib::Headers headers = {}) const {
+  httplib::Result Post(const std::string& path, const std::string& body,
+                       httplib::Headers headers = {}) const {
     return Client().Post(path.c_str(), headers, body, "application/json");
   }
   // Reaps the server after SIGTERM; returns its exit status.
@@ -116,8 +118,9 @@ class ServeProcess {
 RunResult Cli(const std::string& folder, const std::string& args, const std::string& stdin_path = "") {
   testkit::TempDir home;
   return RunPipefit(args + (stdin_path.empty() ? "" : " < " + stdin_path),
-                    "HOME=" + home.path() + " XDG_CACHE_HOME=" + home.path() + " PIPEFIT_CACHE=" + home.path() +
-                        "/pf HF_HOME=" + home.path() + "/hf PIPEFIT_LOCAL_ROOT=- sh -c 'cd " + folder + " && exec \"$0\" \"$@\"'");
+                    "HOME=" + home.path() + " XDG_CACHE_HOME=" + home.path() +
+                        " PIPEFIT_CACHE=" + home.path() + "/pf HF_HOME=" + home.path() +
+                        "/hf PIPEFIT_LOCAL_ROOT=- sh -c 'cd " + folder + " && exec \"$0\" \"$@\"'");
 }
 
 std::string ErrorOf(const std::string& body) {
@@ -134,7 +137,8 @@ TEST(ServeTest, ServesThePageWithAStrictPolicy) {
   ASSERT_TRUE(page);
   EXPECT_EQ(page->status, 200);
   EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
-  EXPECT_THAT(page->get_header_value("Content-Security-Policy"), HasSubstr("default-src 'none'; script-src 'self'"));
+  EXPECT_THAT(page->get_header_value("Content-Security-Policy"),
+              HasSubstr("default-src 'none'; script-src 'self'"));
   EXPECT_EQ(page->get_header_value("X-Content-Type-Options"), "nosniff");
   EXPECT_EQ(page->get_header_value("Access-Control-Allow-Origin"), "");
   EXPECT_THAT(page->body, HasSubstr("<!-- pipefit:body -->"));
@@ -170,13 +174,15 @@ TEST(ServeTest, AnswersAreTheCliDocuments) {
 TEST(ServeTest, DoctorCheckAndApplyAnswerAsTheCliDoes) {
   ServeProcess server({});
   testkit::TempDir dir;
-  const std::string log_path = std::string(PIPEFIT_SOURCE_DIR) + "/tests/data/doctor/cuda_flux_vae_decode.log";
+  const std::string log_path =
+      std::string(PIPEFIT_SOURCE_DIR) + "/tests/data/doctor/cuda_flux_vae_decode.log";
   const std::string script_path =
       std::string(PIPEFIT_SOURCE_DIR) + "/tests/data/scripts/bnb8_transformer_model_offload.py";
   std::filesystem::copy_file(script_path, dir.path() + "/script.py");
   const std::string script = ReadFile(script_path);
 
-  auto doctor = server.Post("/api/doctor", nlohmann::json{{"log", ReadFile(log_path)}, {"vram", "24GiB"}}.dump());
+  auto doctor =
+      server.Post("/api/doctor", nlohmann::json{{"log", ReadFile(log_path)}, {"vram", "24GiB"}}.dump());
   ASSERT_TRUE(doctor);
   EXPECT_EQ(doctor->status, 200);
   EXPECT_EQ(doctor->body, Cli(dir.path(), "doctor --json --vram 24GiB -", log_path).out);
@@ -188,7 +194,8 @@ TEST(ServeTest, DoctorCheckAndApplyAnswerAsTheCliDoes) {
   EXPECT_EQ(check->get_header_value("X-Pipefit-Exit-Code"), std::to_string(cli_check.exit_code));
   EXPECT_EQ(check->body, cli_check.out);
 
-  auto apply = server.Post("/api/apply", nlohmann::json{{"script", script}, {"gpu", "rtx-3060"}, {"ram", "64GiB"}}.dump());
+  auto apply = server.Post("/api/apply",
+                           nlohmann::json{{"script", script}, {"gpu", "rtx-3060"}, {"ram", "64GiB"}}.dump());
   ASSERT_TRUE(apply);
   EXPECT_EQ(apply->status, 200);
   EXPECT_EQ(apply->body, Cli(dir.path(), "apply script.py --json --gpu rtx-3060 --ram 64GiB").out);
@@ -242,12 +249,13 @@ TEST(ServeTest, LocalPathsOnlyUnderRoot) {
     EXPECT_EQ(inside->status, 200) << model << ": " << inside->body;
   }
   std::filesystem::create_symlink("/etc", root.path() + "/etc-link");
-  for (const std::string& model : {std::string("/etc"), root.path() + "/../", std::string("../"),
-                                  root.path() + "/etc-link"}) {
+  for (const std::string& model :
+       {std::string("/etc"), root.path() + "/../", std::string("../"), root.path() + "/etc-link"}) {
     auto outside = server.Post("/api/inspect", nlohmann::json{{"model", model}}.dump());
     ASSERT_TRUE(outside);
     EXPECT_EQ(outside->status, 400) << model;
-    EXPECT_THAT(ErrorOf(outside->body), HasSubstr("outside the folder this server may read (--root)")) << model;
+    EXPECT_THAT(ErrorOf(outside->body), HasSubstr("outside the folder this server may read (--root)"))
+        << model;
   }
 }
 
@@ -260,7 +268,9 @@ TEST(ServeTest, CrossOriginAndForeignHostsAreRefused) {
     std::string message;
   };
   const Case cases[] = {
-      {{{"Origin", "http://evil.example"}}, "application/json", "cross-origin requests are refused (CORS is closed)"},
+      {{{"Origin", "http://evil.example"}},
+       "application/json",
+       "cross-origin requests are refused (CORS is closed)"},
       {{{"Host", "evil.example:" + std::to_string(server.port())}}, "application/json", "is not this server"},
       {{{"Sec-Fetch-Site", "cross-site"}}, "application/json", "cross-site requests are refused"},
       {{}, "text/plain", "API requests must be sent with Content-Type: application/json"},
@@ -284,8 +294,7 @@ TEST(ServeTest, TheHubTokenNeverReachesThePage) {
   const std::string token = "hf_pipefitServeTestSecret0123456789";
   ServeProcess server({}, {"HF_TOKEN=" + token});
   const std::string bodies[] = {
-      R"({"model": "acme/not-cached"})",
-      R"({"model": "flux.1-dev", "gpu": "RTX 4090"})",
+      R"({"model": "acme/not-cached"})", R"({"model": "flux.1-dev", "gpu": "RTX 4090"})",
       R"({"model": ")" + token + R"("})",  // even when a request names it
   };
   for (const std::string& body : bodies) {

@@ -716,6 +716,35 @@ def run_steps(page, server, cli, workdir, screenshot):
     step("a cross-origin (text/plain) POST is refused with 403", cross_origin)
     step("screenshot of the %s plan" % BIG_GPU, shot)
     step("no JS exceptions or console errors during the run", no_errors)
+
+    def report():
+        # `plan --html`: the same view from one file, opened with no server at all.
+        path = os.path.join(workdir, "report.html")
+        args = ["plan", MODEL, "--gpu", BIG_GPU, "--ram", RAM, "--html", path]
+        run = subprocess.run([cli.pipefit, *args], capture_output=True, env=cli.env, cwd=workdir,
+                             timeout=CLI_TIMEOUT_S)
+        if run.returncode != 0 or not os.path.exists(path):
+            raise StepFailed("`pipefit %s` exit %d: %s" % (" ".join(args), run.returncode, run.stderr[:300]))
+        url = "file://" + path
+        page.call("Page.navigate", {"url": url})
+        deadline = time.monotonic() + WAIT_S
+        while page.eval("location.href") != url or page.eval("document.readyState") != "complete":
+            if time.monotonic() > deadline:
+                raise StepFailed("the report did not load in %d s" % WAIT_S)
+            page.pump(0.05)
+        wait_ready(page, "report")
+        problems = check_plan(page, ctx.get("big") or {}, "report", bars=True)
+        hidden = page.eval("[document.getElementById('plan-form').hidden,"
+                           " document.getElementById('panel-triage').hidden]")
+        if hidden != [True, True]:
+            problems.append("report: the form and the triage panel should be hidden, got %s" % hidden)
+        # The report's CSP (default-src 'none') turns any request into a console error.
+        problems += page_problems(page)
+        fail_if(problems)
+        return "%s, %d bytes: rows, chosen, code, charts equal the CLI; no request, no error" % (
+            os.path.basename(path), os.path.getsize(path))
+
+    step("plan --html report opened from a file equals the CLI", report)
     return results
 
 
