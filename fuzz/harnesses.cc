@@ -14,6 +14,8 @@
 #include "pipefit/formats/gguf.h"
 #include "pipefit/formats/safetensors.h"
 #include "pipefit/formats/sharded_index.h"
+#include "pipefit/hardware/gpu_topology.h"
+#include "pipefit/hardware/nvidia_smi.h"
 #include "pipefit/net/http.h"
 #include "pipefit/plan/candidate.h"
 #include "pipefit/plan/planner.h"
@@ -157,6 +159,19 @@ void ApiRequest(const uint8_t* data, size_t size) {
   }
 }
 
+// What nvidia-smi prints: the GPU query's CSV and `topo -m`'s matrix.
+// Invariant: every link names two distinct GPUs of the matrix, lower first.
+void NvidiaSmi(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)pipefit::ParseNvidiaSmiCsv(text);
+  auto topology = pipefit::ParseNvidiaSmiTopology(text);
+  if (!topology.ok()) return;
+  for (const pipefit::GpuLink& link : topology->links) {
+    if (link.a < 0 || link.a >= link.b) __builtin_trap();
+    (void)pipefit::DescribeTopology(*topology);
+  }
+}
+
 Harness FindHarness(std::string_view target) {
   struct Row {
     std::string_view name;
@@ -172,6 +187,7 @@ Harness FindHarness(std::string_view target) {
       {"size_parse", &SizeParse},
       {"hub_listing", &HubListing},
       {"api_request", &ApiRequest},
+      {"nvidia_smi", &NvidiaSmi},
   };
   for (const Row& row : kRows) {
     if (row.name == target) return row.harness;

@@ -18,7 +18,7 @@ if [ -z "${FUZZ_NO_BUILD:-}" ]; then  # FUZZ_NO_BUILD=1: reuse build-fuzz (paral
 fi
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for target in safetensors_header sharded_index gguf_header pipeline_config python_script oom_log size_parse hub_listing api_request; do
+for target in safetensors_header sharded_index gguf_header pipeline_config python_script oom_log size_parse hub_listing api_request nvidia_smi; do
   [ -n "$only" ] && [ "$only" != "$target" ] && continue
   corpus="build-fuzz/corpus/$target"
   artifacts="build-fuzz/artifacts/$target"

@@ -14,6 +14,9 @@
  *                             nvmlSystemGetDriverVersion, nvmlErrorString
  *   -DFAKE_NVML_NO_MEMORY_INFO  no nvmlDeviceGetMemoryInfo (a required symbol)
  *   -DFAKE_NVML_INIT_FAILS    nvmlInit_v2 returns NVML_ERROR_DRIVER_NOT_LOADED
+ *   -DFAKE_NVML_NVLINK        the two GPUs are bridged: NVLink P2P OK, 4 active
+ *                             NVLinks each (otherwise: their common ancestor is
+ *                             a host bridge and NVLink P2P is not supported)
  *
  * Signatures follow the NVML API Reference Guide
  * (https://docs.nvidia.com/deploy/nvml-api/); written independently of
@@ -30,6 +33,12 @@ extern "C" {
 #define NVML_ERROR_INVALID_ARGUMENT 2
 #define NVML_ERROR_INSUFFICIENT_SIZE 7
 #define NVML_ERROR_DRIVER_NOT_LOADED 9
+#define NVML_TOPOLOGY_HOSTBRIDGE 30
+#define NVML_P2P_CAPS_INDEX_NVLINK 2
+#define NVML_P2P_STATUS_OK 0
+#define NVML_P2P_STATUS_NOT_SUPPORTED 4
+#define NVML_FEATURE_DISABLED 0
+#define NVML_FEATURE_ENABLED 1
 
 typedef int nvmlReturn_t;
 
@@ -151,6 +160,36 @@ const char* nvmlErrorString(nvmlReturn_t result) {
     default:
       return "Unknown Error";
   }
+}
+#endif
+
+/* Topology: optional like the fields above. */
+#ifndef FAKE_NVML_NO_OPTIONAL
+nvmlReturn_t nvmlDeviceGetTopologyCommonAncestor(nvmlDevice_t device1, nvmlDevice_t device2, int* level) {
+  if (device1 == NULL || device2 == NULL || level == NULL) return NVML_ERROR_INVALID_ARGUMENT;
+  *level = NVML_TOPOLOGY_HOSTBRIDGE;
+  return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetP2PStatus(nvmlDevice_t device1, nvmlDevice_t device2, int caps_index, int* status) {
+  if (device1 == NULL || device2 == NULL || status == NULL) return NVML_ERROR_INVALID_ARGUMENT;
+#ifdef FAKE_NVML_NVLINK
+  *status = caps_index == NVML_P2P_CAPS_INDEX_NVLINK ? NVML_P2P_STATUS_OK : NVML_P2P_STATUS_NOT_SUPPORTED;
+#else
+  (void)caps_index;
+  *status = NVML_P2P_STATUS_NOT_SUPPORTED;
+#endif
+  return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetNvLinkState(nvmlDevice_t device, unsigned int link, int* is_active) {
+  if (device == NULL || is_active == NULL || link >= 18) return NVML_ERROR_INVALID_ARGUMENT;
+#ifdef FAKE_NVML_NVLINK
+  *is_active = link < 4 ? NVML_FEATURE_ENABLED : NVML_FEATURE_DISABLED;
+#else
+  *is_active = NVML_FEATURE_DISABLED;
+#endif
+  return NVML_SUCCESS;
 }
 #endif
 

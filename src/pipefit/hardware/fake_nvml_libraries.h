@@ -45,6 +45,15 @@ inline std::optional<std::string> InitFailsLibrary() {
 #endif
 }
 
+// The same GPUs bridged: NVLink P2P OK, 4 active NVLinks each.
+inline std::optional<std::string> NvLinkLibrary() {
+#ifdef PIPEFIT_FAKE_NVML_NVLINK_PATH
+  return std::string(PIPEFIT_FAKE_NVML_NVLINK_PATH);
+#else
+  return std::nullopt;
+#endif
+}
+
 }  // namespace pipefit::fake_nvml
 
 #endif  // PIPEFIT_HARDWARE_FAKE_NVML_LIBRARIES_H_

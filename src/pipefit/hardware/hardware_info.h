@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pipefit/base/bytes.h"
+#include "pipefit/hardware/gpu_topology.h"
 
 namespace pipefit {
 
@@ -21,6 +22,9 @@ const char* GpuSourceName(GpuSource source);
 
 struct DetectedGpu {
   int index = 0;  // the device index the framework will use (CUDA / HIP order)
+  // The index NVML or nvidia-smi gave it, when CUDA_VISIBLE_DEVICES
+  // renumbered the GPUs (index is then the position in that list).
+  std::optional<int> physical_index;
   std::string name;
   Bytes vram_total = 0;
   Bytes vram_free = 0;
@@ -46,6 +50,9 @@ struct HardwareInfo {
   std::vector<DetectedGpu> gpus;              // empty on a machine without a GPU
   std::optional<std::string> driver_version;  // NVIDIA driver, when known
   RamInfo ram;
+  // How the GPUs connect, with two or more NVIDIA GPUs (gpu_topology.h);
+  // link indices are the framework's (DetectedGpu::index).
+  std::optional<GpuTopology> topology;
   std::vector<std::string> notes;  // fallbacks taken and why
 };
 

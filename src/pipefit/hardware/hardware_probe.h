@@ -6,6 +6,13 @@
 //   3. AMD GPUs from the amdgpu sysfs files (always looked for).
 // No GPU at all is a normal answer: an empty list, never an error. Each
 // fallback taken leaves a note saying why.
+//
+// With two or more NVIDIA GPUs, how they connect: NVML's topology queries,
+// else `nvidia-smi topo -m` (gpu_topology.h). CUDA_VISIBLE_DEVICES is
+// respected as CUDA reads it: a comma-separated list of indices keeps those
+// GPUs in that order, renumbered from 0, up to the first invalid entry; an
+// empty value hides every NVIDIA GPU. UUID entries (GPU-…, MIG-…) cannot be
+// matched without UUIDs, so all GPUs stay listed, with a note.
 #ifndef PIPEFIT_HARDWARE_HARDWARE_PROBE_H_
 #define PIPEFIT_HARDWARE_HARDWARE_PROBE_H_
 

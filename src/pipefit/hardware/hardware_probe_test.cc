@@ -8,6 +8,7 @@
 
 #include "pipefit/hardware/fake_nvml_libraries.h"
 #include "pipefit/hardware/gpu_catalog.h"
+#include "pipefit/hardware/nvidia_smi.h"
 #include "pipefit/hardware/nvml_probe.h"
 
 namespace pipefit {
@@ -115,6 +116,118 @@ TEST(HardwareProbeTest, NvmlWithoutDriverFallsBack) {
   ASSERT_TRUE(info.ok());
   EXPECT_TRUE(info->gpus.empty());
   EXPECT_THAT(info->notes, Contains(HasSubstr("Driver Not Loaded")));
+}
+
+// Answers by the command: the GPU query, or `nvidia-smi topo -m`.
+class ScriptedRunner : public ProgramRunner {
+ public:
+  ScriptedRunner(std::string query, Result<ProgramOutput> topology)
+      : query_(std::move(query)), topology_(std::move(topology)) {}
+  Result<ProgramOutput> Run(const std::vector<std::string>& argv, int) const override {
+    if (argv == NvidiaSmiTopologyCommand()) {
+      ++topology_runs;
+      return topology_;
+    }
+    return ProgramOutput{0, query_};
+  }
+  mutable int topology_runs = 0;
+
+ private:
+  std::string query_;
+  Result<ProgramOutput> topology_;
+};
+
+std::string LinkLabels(const GpuTopology& topology) {
+  std::string out;
+  for (const GpuLink& link : topology.links) {
+    out += std::to_string(link.a) + "-" + std::to_string(link.b) + " " + GpuLinkLabel(link) + ";";
+  }
+  return out;
+}
+
+TEST(HardwareProbeTest, TopologyFromNvml) {
+  auto plain = fake_nvml::FullLibrary();
+  auto bridged = fake_nvml::NvLinkLibrary();
+  if (!plain || !bridged) GTEST_SKIP() << "fake NVML library not built";
+  MemoryFileSystem fs = MachineFiles();
+  CannedRunner runner = NoNvidiaSmi();
+  FakeEnvironment pcie_env = NvmlAt(*plain);
+  auto pcie = ProbeHardware({fs, pcie_env, runner, ""});
+  ASSERT_TRUE(pcie.ok());
+  ASSERT_TRUE(pcie->topology.has_value());
+  EXPECT_EQ(pcie->topology->source, "nvml");
+  EXPECT_EQ(LinkLabels(*pcie->topology), "0-1 PHB;");
+  FakeEnvironment nvlink_env = NvmlAt(*bridged);
+  auto nvlink = ProbeHardware({fs, nvlink_env, runner, ""});
+  ASSERT_TRUE(nvlink.ok());
+  ASSERT_TRUE(nvlink->topology.has_value());
+  EXPECT_EQ(LinkLabels(*nvlink->topology), "0-1 NV4;");
+  EXPECT_EQ(runner.runs, 0);  // NVML answered: nvidia-smi is not run
+}
+
+TEST(HardwareProbeTest, TopologyFromNvidiaSmiWhenNvmlHasNoTopologyCalls) {
+  auto library = fake_nvml::NoOptionalLibrary();
+  if (!library) GTEST_SKIP() << "fake NVML library not built";
+  MemoryFileSystem fs = MachineFiles();
+  FakeEnvironment env = NvmlAt(*library);
+  ScriptedRunner runner(
+      "", ProgramOutput{0, "\tGPU0\tGPU1\tCPU Affinity\nGPU0\t X \tNV4\t0-23\nGPU1\tNV4\t X \t0-23\n"});
+  auto info = ProbeHardware({fs, env, runner, ""});
+  ASSERT_TRUE(info.ok());
+  ASSERT_TRUE(info->topology.has_value());
+  EXPECT_EQ(info->topology->source, "nvidia-smi topo -m");
+  EXPECT_EQ(LinkLabels(*info->topology), "0-1 NV4;");
+  EXPECT_EQ(runner.topology_runs, 1);
+
+  ScriptedRunner broken("", ProgramOutput{0, "garbage\n"});
+  auto unknown = ProbeHardware({fs, env, broken, ""});
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(unknown->topology.has_value());
+  EXPECT_THAT(unknown->notes,
+              Contains(HasSubstr("how the GPUs connect is unknown: nvidia-smi topo -m: no GPU0")));
+}
+
+TEST(HardwareProbeTest, CudaVisibleDevicesKeepsAndRenumbersGpus) {
+  auto library = fake_nvml::NvLinkLibrary();
+  if (!library) GTEST_SKIP() << "fake NVML library not built";
+  MemoryFileSystem fs = MachineFiles();
+  CannedRunner runner = NoNvidiaSmi();
+  struct Case {
+    std::string visible;
+    std::vector<std::string> names;
+    std::string links;
+  };
+  const Case cases[] = {
+      {"1", {"Tesla T4"}, ""},
+      {"1,0", {"Tesla T4", "NVIDIA GeForce RTX 4090"}, "0-1 NV4;"},
+      {"0,7,1", {"NVIDIA GeForce RTX 4090"}, ""},  // CUDA stops at the first invalid entry
+      {"", {}, ""},
+      {"0,0", {"NVIDIA GeForce RTX 4090"}, ""},
+  };
+  for (const Case& c : cases) {
+    FakeEnvironment env = NvmlAt(*library);
+    env.Set("CUDA_VISIBLE_DEVICES", c.visible);
+    auto info = ProbeHardware({fs, env, runner, ""});
+    ASSERT_TRUE(info.ok());
+    std::vector<std::string> names;
+    for (const DetectedGpu& gpu : info->gpus) {
+      EXPECT_EQ(gpu.index, static_cast<int>(names.size())) << c.visible;
+      names.push_back(gpu.name);
+    }
+    EXPECT_EQ(names, c.names) << c.visible;
+    EXPECT_EQ(info->topology ? LinkLabels(*info->topology) : "", c.links) << c.visible;
+  }
+  FakeEnvironment uuid = NvmlAt(*library);
+  uuid.Set("CUDA_VISIBLE_DEVICES", "GPU-8a3c5e1f-0000-0000-0000-000000000000");
+  auto all = ProbeHardware({fs, uuid, runner, ""});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->gpus.size(), 2u);
+  EXPECT_THAT(all->notes, Contains(HasSubstr("names GPUs by UUID")));
+  FakeEnvironment swapped = NvmlAt(*library);
+  swapped.Set("CUDA_VISIBLE_DEVICES", "1,0");
+  auto renumbered = ProbeHardware({fs, swapped, runner, ""});
+  ASSERT_TRUE(renumbered.ok());
+  EXPECT_EQ(renumbered->gpus[0].physical_index, 1);
 }
 
 TEST(HardwareProbeTest, NoGpuAtAllIsAnEmptyListNotAnError) {

@@ -19,6 +19,7 @@ Json OrNull(const std::optional<T>& value) {
 
 Json GpuJson(const DetectedGpu& gpu) {
   return Json{{"index", gpu.index},
+              {"physical_index", OrNull(gpu.physical_index)},
               {"name", gpu.name},
               {"vram_total", gpu.vram_total},
               {"vram_free", gpu.vram_free},
@@ -54,6 +55,38 @@ std::string CatalogVram(Bytes vram) {
   return vram % kGiB == 0 ? fmt::format("{} GiB", vram / kGiB) : FormatGiB(vram);
 }
 
+// {"source", "summary", "links": [{"gpus": [a, b], "kind", "label", "nvlinks"}]}
+Json TopologyJson(const GpuTopology& topology) {
+  Json links = Json::array();
+  for (const GpuLink& link : topology.links) {
+    links.push_back({{"gpus", {link.a, link.b}},
+                     {"kind", GpuLinkKindName(link.kind)},
+                     {"label", GpuLinkLabel(link)},
+                     {"nvlinks", link.kind == GpuLinkKind::kNvLink ? Json(link.nvlinks) : Json(nullptr)}});
+  }
+  return {{"source", topology.source}, {"summary", DescribeTopology(topology)}, {"links", links}};
+}
+
+// nvidia-smi's matrix, GPU by GPU ("-" on the diagonal).
+std::string TopologyText(const GpuTopology& topology, size_t gpu_count) {
+  std::vector<std::vector<std::string>> cells(gpu_count, std::vector<std::string>(gpu_count, "-"));
+  for (const GpuLink& link : topology.links) {
+    const auto a = static_cast<size_t>(link.a), b = static_cast<size_t>(link.b);
+    if (a >= gpu_count || b >= gpu_count) continue;
+    cells[a][b] = cells[b][a] = GpuLinkLabel(link);
+  }
+  std::string out =
+      fmt::format("\nInterconnect: {} ({})\n      ", DescribeTopology(topology), topology.source);
+  for (size_t b = 0; b < gpu_count; ++b) out += fmt::format("{:<6}", fmt::format("GPU{}", b));
+  out += "\n";
+  for (size_t a = 0; a < gpu_count; ++a) {
+    out += fmt::format("{:<6}", fmt::format("GPU{}", a));
+    for (size_t b = 0; b < gpu_count; ++b) out += fmt::format("{:<6}", cells[a][b]);
+    out += "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string RenderHwJson(const HardwareInfo& info) {
@@ -61,6 +94,7 @@ std::string RenderHwJson(const HardwareInfo& info) {
   j["schema"] = "pipefit.hw/1";
   j["gpus"] = Json::array();
   for (const DetectedGpu& gpu : info.gpus) j["gpus"].push_back(GpuJson(gpu));
+  j["topology"] = info.topology ? TopologyJson(*info.topology) : Json(nullptr);
   j["driver_version"] = OrNull(info.driver_version);
   j["ram_total"] = info.ram.total;
   j["ram_available"] = info.ram.available;
@@ -71,6 +105,7 @@ std::string RenderHwJson(const HardwareInfo& info) {
 
 std::string RenderHwText(const HardwareInfo& info) {
   std::string out = info.gpus.empty() ? "No GPU found.\n" : GpuTable(info.gpus);
+  if (info.topology && info.gpus.size() >= 2) out += TopologyText(*info.topology, info.gpus.size());
   out += fmt::format("\nRAM: {} total, {} available ({})\n", FormatGiB(info.ram.total),
                      FormatGiB(info.ram.available),
                      info.ram.source == RamSource::kCgroup ? "cgroup limit" : "/proc/meminfo");

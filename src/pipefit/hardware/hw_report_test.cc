@@ -29,15 +29,17 @@ HardwareInfo TwoGpus() {
   info.driver_version = "550.54.15";
   info.ram = RamInfo{.total = 16 * kGiB, .available = 13 * kGiB, .source = RamSource::kCgroup};
   info.notes = {"RAM is limited by the cgroup v2 memory limit in /sys/fs/cgroup/memory.max"};
+  info.topology = GpuTopology{{{0, 1, GpuLinkKind::kHostBridge, 0}}, "nvml"};
   return info;
 }
 
 TEST(HwReportTest, JsonFollowsTheContract) {
-  EXPECT_EQ(RenderHwJson(TwoGpus()), R"({
+  EXPECT_EQ(RenderHwJson(TwoGpus()), R"json({
   "schema": "pipefit.hw/1",
   "gpus": [
     {
       "index": 0,
+      "physical_index": null,
       "name": "NVIDIA GeForce RTX 4090",
       "vram_total": 25757220864,
       "vram_free": 25223495680,
@@ -49,6 +51,7 @@ TEST(HwReportTest, JsonFollowsTheContract) {
     },
     {
       "index": 1,
+      "physical_index": null,
       "name": "NVIDIA Mystery",
       "vram_total": 8589934592,
       "vram_free": 4294967296,
@@ -59,6 +62,21 @@ TEST(HwReportTest, JsonFollowsTheContract) {
       "catalog_match": null
     }
   ],
+  "topology": {
+    "source": "nvml",
+    "summary": "PCIe only (slowest pair PHB: PCIe through the CPU's host bridge)",
+    "links": [
+      {
+        "gpus": [
+          0,
+          1
+        ],
+        "kind": "pcie_host_bridge",
+        "label": "PHB",
+        "nvlinks": null
+      }
+    ]
+  },
   "driver_version": "550.54.15",
   "ram_total": 17179869184,
   "ram_available": 13958643712,
@@ -67,7 +85,7 @@ TEST(HwReportTest, JsonFollowsTheContract) {
     "RAM is limited by the cgroup v2 memory limit in /sys/fs/cgroup/memory.max"
   ]
 }
-)");
+)json");
 }
 
 TEST(HwReportTest, NoGpuJsonHasAnEmptyList) {
@@ -89,6 +107,11 @@ TEST(HwReportTest, TextTable) {
             "GPU  name                     VRAM total   VRAM free  CC    PCIe      source      catalog\n"
             "0    NVIDIA GeForce RTX 4090   23.99 GiB   23.49 GiB  8.9   gen4 x16  nvml        rtx-4090\n"
             "1    NVIDIA Mystery             8.00 GiB    4.00 GiB  -     -         nvidia-smi  -\n"
+            "\n"
+            "Interconnect: PCIe only (slowest pair PHB: PCIe through the CPU's host bridge) (nvml)\n"
+            "      GPU0  GPU1  \n"
+            "GPU0  -     PHB   \n"
+            "GPU1  PHB   -     \n"
             "\n"
             "RAM: 16.00 GiB total, 13.00 GiB available (cgroup limit)\n"
             "NVIDIA driver: 550.54.15\n"

@@ -53,6 +53,30 @@ typedef pipefit_nvmlReturn_t (*pipefit_nvmlDeviceGetMaxPcieLinkWidth_fn)(pipefit
 typedef pipefit_nvmlReturn_t (*pipefit_nvmlSystemGetDriverVersion_fn)(char* version, unsigned int length);
 typedef const char* (*pipefit_nvmlErrorString_fn)(pipefit_nvmlReturn_t result);
 
+// Optional, for the topology between GPUs ("Topology Queries", "NvLink
+// Methods", nvmlDeviceGetP2PStatus). nvmlGpuTopologyLevel_t values:
+#define PIPEFIT_NVML_TOPOLOGY_INTERNAL 0
+#define PIPEFIT_NVML_TOPOLOGY_SINGLE 10
+#define PIPEFIT_NVML_TOPOLOGY_MULTIPLE 20
+#define PIPEFIT_NVML_TOPOLOGY_HOSTBRIDGE 30
+#define PIPEFIT_NVML_TOPOLOGY_NODE 40
+#define PIPEFIT_NVML_TOPOLOGY_SYSTEM 50
+// nvmlGpuP2PCapsIndex_t NVML_P2P_CAPS_INDEX_NVLINK and nvmlGpuP2PStatus_t
+// NVML_P2P_STATUS_OK; nvmlEnableState_t NVML_FEATURE_ENABLED;
+// NVML_NVLINK_MAX_LINKS (18 since NVLink 4).
+#define PIPEFIT_NVML_P2P_CAPS_INDEX_NVLINK 2
+#define PIPEFIT_NVML_P2P_STATUS_OK 0
+#define PIPEFIT_NVML_FEATURE_ENABLED 1
+#define PIPEFIT_NVML_NVLINK_MAX_LINKS 18
+typedef pipefit_nvmlReturn_t (*pipefit_nvmlDeviceGetTopologyCommonAncestor_fn)(pipefit_nvmlDevice_t device1,
+                                                                               pipefit_nvmlDevice_t device2,
+                                                                               int* level);
+typedef pipefit_nvmlReturn_t (*pipefit_nvmlDeviceGetP2PStatus_fn)(pipefit_nvmlDevice_t device1,
+                                                                  pipefit_nvmlDevice_t device2,
+                                                                  int caps_index, int* status);
+typedef pipefit_nvmlReturn_t (*pipefit_nvmlDeviceGetNvLinkState_fn)(pipefit_nvmlDevice_t device,
+                                                                    unsigned int link, int* is_active);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -47,6 +48,9 @@ struct NvmlFunctions {
   pipefit_nvmlDeviceGetMaxPcieLinkWidth_fn get_pcie_width = nullptr;
   pipefit_nvmlSystemGetDriverVersion_fn get_driver_version = nullptr;
   pipefit_nvmlErrorString_fn error_string = nullptr;
+  pipefit_nvmlDeviceGetTopologyCommonAncestor_fn get_common_ancestor = nullptr;
+  pipefit_nvmlDeviceGetP2PStatus_fn get_p2p_status = nullptr;
+  pipefit_nvmlDeviceGetNvLinkState_fn get_nvlink_state = nullptr;
 
   std::string Describe(pipefit_nvmlReturn_t code) const {
     const char* text = error_string != nullptr ? error_string(code) : nullptr;
@@ -85,6 +89,10 @@ Result<NvmlFunctions> ResolveFunctions(void* handle, const std::string& library)
       LookUp<pipefit_nvmlDeviceGetMaxPcieLinkWidth_fn>(handle, "nvmlDeviceGetMaxPcieLinkWidth");
   f.get_driver_version = LookUp<pipefit_nvmlSystemGetDriverVersion_fn>(handle, "nvmlSystemGetDriverVersion");
   f.error_string = LookUp<pipefit_nvmlErrorString_fn>(handle, "nvmlErrorString");
+  f.get_common_ancestor =
+      LookUp<pipefit_nvmlDeviceGetTopologyCommonAncestor_fn>(handle, "nvmlDeviceGetTopologyCommonAncestor");
+  f.get_p2p_status = LookUp<pipefit_nvmlDeviceGetP2PStatus_fn>(handle, "nvmlDeviceGetP2PStatus");
+  f.get_nvlink_state = LookUp<pipefit_nvmlDeviceGetNvLinkState_fn>(handle, "nvmlDeviceGetNvLinkState");
   return f;
 }
 
@@ -110,8 +118,62 @@ void ReadOptionalFields(const NvmlFunctions& f, pipefit_nvmlDevice_t device, Det
   }
 }
 
+int ActiveNvLinks(const NvmlFunctions& f, pipefit_nvmlDevice_t device) {
+  if (f.get_nvlink_state == nullptr) return 0;
+  int active = 0;
+  for (unsigned int link = 0; link < PIPEFIT_NVML_NVLINK_MAX_LINKS; ++link) {
+    int state = 0;
+    if (f.get_nvlink_state(device, link, &state) != PIPEFIT_NVML_SUCCESS) continue;
+    active += state == PIPEFIT_NVML_FEATURE_ENABLED ? 1 : 0;
+  }
+  return active;
+}
+
+GpuLinkKind KindOfLevel(int level) {
+  if (level <= PIPEFIT_NVML_TOPOLOGY_SINGLE) return GpuLinkKind::kPcieSwitch;  // same board, or one bridge
+  if (level <= PIPEFIT_NVML_TOPOLOGY_MULTIPLE) return GpuLinkKind::kPcieSwitches;
+  if (level <= PIPEFIT_NVML_TOPOLOGY_HOSTBRIDGE) return GpuLinkKind::kHostBridge;
+  if (level <= PIPEFIT_NVML_TOPOLOGY_NODE) return GpuLinkKind::kNumaNode;
+  return GpuLinkKind::kCrossSocket;
+}
+
+// The pairs' links (nvml_probe.h), or nullopt with a note when a query fails.
+std::optional<GpuTopology> ReadTopology(const NvmlFunctions& f,
+                                        const std::vector<pipefit_nvmlDevice_t>& devices,
+                                        const std::vector<DetectedGpu>& gpus,
+                                        std::vector<std::string>& notes) {
+  if (devices.size() < 2 || f.get_common_ancestor == nullptr) return std::nullopt;
+  std::vector<int> active;
+  for (pipefit_nvmlDevice_t device : devices) active.push_back(ActiveNvLinks(f, device));
+  GpuTopology topology;
+  topology.source = "nvml";
+  for (size_t a = 0; a < devices.size(); ++a) {
+    for (size_t b = a + 1; b < devices.size(); ++b) {
+      GpuLink link{gpus[a].index, gpus[b].index};
+      int level = 0;
+      if (pipefit_nvmlReturn_t rc = f.get_common_ancestor(devices[a], devices[b], &level);
+          rc != PIPEFIT_NVML_SUCCESS) {
+        notes.push_back(fmt::format("NVML: nvmlDeviceGetTopologyCommonAncestor({}, {}): {}", link.a, link.b,
+                                    f.Describe(rc)));
+        return std::nullopt;
+      }
+      link.kind = KindOfLevel(level);
+      int status = -1;
+      if (f.get_p2p_status != nullptr &&
+          f.get_p2p_status(devices[a], devices[b], PIPEFIT_NVML_P2P_CAPS_INDEX_NVLINK, &status) ==
+              PIPEFIT_NVML_SUCCESS &&
+          status == PIPEFIT_NVML_P2P_STATUS_OK) {
+        link.kind = GpuLinkKind::kNvLink;
+        link.nvlinks = std::max(1, std::min(active[a], active[b]));
+      }
+      topology.links.push_back(link);
+    }
+  }
+  return topology;
+}
+
 // One device, or the reason it cannot be read (which becomes a note).
-Result<DetectedGpu> ReadDevice(const NvmlFunctions& f, unsigned int index) {
+Result<DetectedGpu> ReadDevice(const NvmlFunctions& f, unsigned int index, pipefit_nvmlDevice_t& handle) {
   const std::string which = fmt::format("NVML device {}", index);
   pipefit_nvmlDevice_t device = nullptr;
   if (pipefit_nvmlReturn_t rc = f.get_handle(index, &device); rc != PIPEFIT_NVML_SUCCESS) {
@@ -130,6 +192,7 @@ Result<DetectedGpu> ReadDevice(const NvmlFunctions& f, unsigned int index) {
     return MakeErrorf(ErrorCode::kMalformed, "{}: nvmlDeviceGetMemoryInfo returned total {}, free {}", which,
                       memory.total, memory.free);
   }
+  handle = device;
   DetectedGpu gpu;
   gpu.index = static_cast<int>(index);
   gpu.name = FromBuffer(name, sizeof(name));
@@ -149,14 +212,18 @@ Result<NvmlReading> ReadAllDevices(const NvmlFunctions& f, const std::string& li
     return MakeErrorf(ErrorCode::kMalformed, "{}: nvmlDeviceGetCount_v2 reported {} devices", library, count);
   }
   NvmlReading reading;
+  std::vector<pipefit_nvmlDevice_t> devices;
   for (unsigned int i = 0; i < count; ++i) {
-    auto gpu = ReadDevice(f, i);
+    pipefit_nvmlDevice_t device = nullptr;
+    auto gpu = ReadDevice(f, i, device);
     if (gpu.ok()) {
       reading.gpus.push_back(std::move(gpu).value());
+      devices.push_back(device);
     } else {
       reading.notes.push_back(gpu.error().message + "; device skipped");
     }
   }
+  reading.topology = ReadTopology(f, devices, reading.gpus, reading.notes);
   if (f.get_driver_version != nullptr) {
     char version[PIPEFIT_NVML_DRIVER_VERSION_BUFFER_SIZE] = {};
     if (f.get_driver_version(version, sizeof(version)) == PIPEFIT_NVML_SUCCESS) {

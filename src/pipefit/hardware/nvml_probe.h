@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pipefit/base/result.h"
+#include "pipefit/hardware/gpu_topology.h"
 #include "pipefit/hardware/hardware_info.h"
 
 namespace pipefit {
@@ -20,6 +21,13 @@ struct NvmlReading {
   std::vector<DetectedGpu> gpus;  // every device, in NVML index order
   std::optional<std::string> driver_version;
   std::vector<std::string> notes;  // devices or fields NVML could not read
+  // With two or more devices, when the library exports
+  // nvmlDeviceGetTopologyCommonAncestor: each pair's PCIe path, or NVLink
+  // when nvmlDeviceGetP2PStatus says so. NVML counts active NVLinks per GPU,
+  // not per pair: `nvlinks` is the smaller count of the two GPUs, which is
+  // nvidia-smi's NV# through NVSwitch and every link of the GPU in a direct
+  // mesh (the bandwidth a collective over all GPUs can use).
+  std::optional<GpuTopology> topology;
 };
 
 // Loads `library` (a file name searched like dlopen does, or a path), reads
