@@ -70,13 +70,21 @@ class ServeProcess {
     posix_spawn_file_actions_destroy(&actions);
     close(fds[1]);
     stderr_fd_ = fds[0];
-    // The first line names the port.
+    // The "listening on" line names the port (warnings may come first).
     std::string line;
     char c;
-    while (line.find('\n') == std::string::npos && read(stderr_fd_, &c, 1) == 1) line += c;
+    while (read(stderr_fd_, &c, 1) == 1) {
+      line += c;
+      if (c != '\n') continue;
+      if (line.find("listening on") != std::string::npos) break;
+      line.clear();
+    }
     first_line_ = line;
     const size_t at = line.find("127.0.0.1:");
     if (at != std::string::npos) port_ = std::atoi(line.c_str() + at + 10);
+    const size_t token = line.find("?token=");
+    if (token != std::string::npos)
+      token_ = line.substr(token + 7, line.find_first_of(" \n", token) - token - 7);
   }
   ~ServeProcess() {
     if (pid_ > 0) {
@@ -87,8 +95,15 @@ class ServeProcess {
     if (stderr_fd_ >= 0) close(stderr_fd_);
   }
   int port() const { return port_; }
+  const std::string& token() const { return token_; }
   const std::string& first_line() const { return first_line_; }
+  // A client that sends the token (Authorization: Bearer), as scripts do.
   httplib::Client Client() const {
+    httplib::Client client = Anonymous();
+    if (!token_.empty()) client.set_bearer_token_auth(token_.c_str());
+    return client;
+  }
+  httplib::Client Anonymous() const {
     httplib::Client client("127.0.0.1", port_);
     client.set_read_timeout(60, 0);
     return client;
@@ -111,6 +126,7 @@ class ServeProcess {
   pid_t pid_ = -1;
   int stderr_fd_ = -1;
   int port_ = 0;
+  std::string token_;
   std::string first_line_;
 };
 
@@ -358,6 +374,94 @@ TEST(ServeTest, SlowRequestsAreStoppedAndExtraOnesRefused) {
   EXPECT_EQ(first_status, 504);
   EXPECT_EQ(ErrorOf(first_body), "pipefit plan took longer than 2 s and was stopped");
   EXPECT_LT(elapsed, std::chrono::seconds(10));
+}
+
+TEST(ServeTest, EverythingButThePagesCodeNeedsTheToken) {
+  ServeProcess server({});
+  ASSERT_EQ(server.token().size(), 32u) << server.first_line();
+  for (const char* path : {"/", "/api/gpus", "/api/hw"}) {
+    auto anonymous = server.Anonymous().Get(path);
+    ASSERT_TRUE(anonymous);
+    EXPECT_EQ(anonymous->status, 401) << path;
+    EXPECT_THAT(ErrorOf(anonymous->body), HasSubstr("this server needs its token")) << path;
+  }
+  auto plan = server.Anonymous().Post("/api/plan", "{}", "application/json");
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->status, 401);
+  for (const char* asset : {"/pipefit.js", "/style.css"}) {
+    auto code = server.Anonymous().Get(asset);
+    ASSERT_TRUE(code);
+    EXPECT_EQ(code->status, 200) << asset;
+  }
+  // The printed URL sets the cookie, which then stands for the token.
+  auto page = server.Anonymous().Get(("/?token=" + server.token()).c_str());
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  const std::string cookie = page->get_header_value("Set-Cookie");
+  const std::string name = "pipefit_token_" + std::to_string(server.port());
+  EXPECT_EQ(cookie, name + "=" + server.token() + "; Path=/; HttpOnly; SameSite=Strict");
+  auto with_cookie =
+      server.Anonymous().Get("/api/gpus", {{"Cookie", "other=1; " + name + "=" + server.token()}});
+  ASSERT_TRUE(with_cookie);
+  EXPECT_EQ(with_cookie->status, 200);
+  std::string wrong = server.token();
+  wrong.back() = wrong.back() == 'a' ? 'b' : 'a';
+  auto wrong_cookie = server.Anonymous().Get("/api/gpus", {{"Cookie", name + "=" + wrong}});
+  ASSERT_TRUE(wrong_cookie);
+  EXPECT_EQ(wrong_cookie->status, 401);
+  auto wrong_query = server.Anonymous().Get(("/api/gpus?token=" + server.token()).c_str());
+  ASSERT_TRUE(wrong_query);
+  EXPECT_EQ(wrong_query->status, 401);  // ?token= opens the page only, never the API
+
+  ServeProcess open({"--no-token"});
+  EXPECT_THAT(open.first_line(), Not(HasSubstr("?token=")));
+  auto anyone = open.Anonymous().Get("/api/gpus");
+  ASSERT_TRUE(anyone);
+  EXPECT_EQ(anyone->status, 200);
+  const RunResult short_token = RunPipefit("serve --token abc --port 0");
+  EXPECT_EQ(short_token.exit_code, 2);
+  EXPECT_THAT(short_token.err, HasSubstr("--token must be at least 16 letters"));
+}
+
+TEST(ServeTest, BodiesMustDeclareTheirLengthAndOnlyGetAndPostAreServed) {
+  ServeProcess server({});
+  // A raw request: cpp-httplib's client would add a Content-Length.
+  auto raw = [&](const std::string& request) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(static_cast<uint16_t>(server.port()));
+    std::string answer;
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+        write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+      char buffer[4096];
+      ssize_t n;
+      while ((n = read(fd, buffer, sizeof(buffer))) > 0) answer.append(buffer, static_cast<size_t>(n));
+    }
+    close(fd);
+    return answer.substr(0, answer.find("\r\n"));
+  };
+  const std::string host = "Host: 127.0.0.1:" + std::to_string(server.port()) + "\r\n";
+  const std::string auth = "Authorization: Bearer " + server.token() + "\r\nConnection: close\r\n";
+  EXPECT_EQ(raw("POST /api/plan HTTP/1.1\r\n" + host + auth +
+                "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"),
+            "HTTP/1.1 411 Length Required");
+  EXPECT_EQ(raw("POST /api/plan HTTP/1.1\r\n" + host + auth + "Content-Type: application/json\r\n\r\n"),
+            "HTTP/1.1 411 Length Required");
+  EXPECT_EQ(raw("POST /api/plan HTTP/1.1\r\n" + host + auth +
+                "Content-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}"),
+            "HTTP/1.1 415 Unsupported Media Type");
+  EXPECT_EQ(raw("PUT /api/plan HTTP/1.1\r\n" + host + auth + "Content-Length: 2\r\n\r\n{}"),
+            "HTTP/1.1 405 Method Not Allowed");
+}
+
+TEST(ServeTest, ASecondServerOnTheSamePortFails) {
+  ServeProcess first({});
+  ASSERT_GT(first.port(), 0);
+  const RunResult second = RunPipefit("serve --port " + std::to_string(first.port()));
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_THAT(second.err, HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(first.port())));
 }
 
 TEST(ServeTest, ExposingTheServerWarnsAndABadRootIsAnError) {

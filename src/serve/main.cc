@@ -25,6 +25,8 @@ struct ServeFlags {
   int max_running = 4;
   int timeout_seconds = 120;
   bool quiet = false;
+  std::string token;
+  bool no_token = false;
 };
 
 // The pipefit binary in this program's folder.
@@ -69,6 +71,10 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
   app.add_flag("--quiet", flags.quiet, "do not log each request on stderr");
+  app.add_option("--token", flags.token,
+                 "the token the page and API need (default: a new random one, printed in the URL)");
+  app.add_flag("--no-token", flags.no_token,
+               "serve without a token: any local user or program can use the API (a warning)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -84,6 +90,21 @@ int main(int argc, char** argv) {
   options.runner.binary = SiblingPipefit();
   options.runner.timeout_ms = flags.timeout_seconds * 1000;
   options.runner.secrets = SecretsFromEnvironment(ProcessEnvironment(), RealFileSystem());
+  if (flags.no_token && !flags.token.empty()) return Fail("--token and --no-token exclude each other", 2);
+  if (!flags.no_token) {
+    options.token = flags.token.empty() ? NewServeToken() : flags.token;
+    if (options.token.empty()) return Fail("cannot read random bytes for the token (pass --token)", 1);
+    if (options.token.size() < 16 ||
+        options.token.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+            std::string::npos) {
+      return Fail("--token must be at least 16 letters, digits, '-' or '_'", 2);
+    }
+    options.runner.secrets.push_back(options.token);
+  } else {
+    std::fprintf(
+        stderr,
+        "pipefit serve: warning: --no-token: every user and program on this machine can use the API\n");
+  }
   if (!flags.root.empty()) {
     std::error_code error;
     const auto root = std::filesystem::canonical(flags.root, error);

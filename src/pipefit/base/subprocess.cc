@@ -107,6 +107,8 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
   if (!options.working_directory.empty()) {
     posix_spawn_file_actions_addchdir_np(&actions, options.working_directory.c_str());
   }
+  // Nothing else of ours (a server's client sockets, other pipes) leaks in.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   // Its own process group; no signal blocked or ignored because we do.

@@ -14,11 +14,10 @@ namespace {
 // nvidia-smi topo -m's legend (driver 535–580):
 //   X    = Self
 //   SYS  = Connection traversing PCIe as well as the SMP interconnect between NUMA nodes (e.g., QPI/UPI)
-//   NODE = Connection traversing PCIe as well as the interconnect between PCIe Host Bridges within a NUMA node
-//   PHB  = Connection traversing PCIe as well as a PCIe Host Bridge (typically the CPU)
-//   PXB  = Connection traversing multiple PCIe bridges (without traversing the PCIe Host Bridge)
-//   PIX  = Connection traversing at most a single PCIe bridge
-//   NV#  = Connection traversing a bonded set of # NVLinks
+//   NODE = Connection traversing PCIe as well as the interconnect between PCIe Host Bridges within a NUMA
+//   node PHB  = Connection traversing PCIe as well as a PCIe Host Bridge (typically the CPU) PXB  =
+//   Connection traversing multiple PCIe bridges (without traversing the PCIe Host Bridge) PIX  = Connection
+//   traversing at most a single PCIe bridge NV#  = Connection traversing a bonded set of # NVLinks
 struct LinkRow {
   std::string_view label;
   GpuLinkKind kind;
@@ -135,7 +134,8 @@ Result<GpuTopology> ParseNvidiaSmiTopology(std::string_view text) {
     if (gpu_count == 0 && GpuNumber(cells[0]) == 0 && (cells.size() < 2 || cells[1] != "X")) {
       // The header (its leading tab trimmed): GPU0 GPU1 … then NICs and
       // affinity columns. A GPU row has "X" where the header has GPU1.
-      while (gpu_count < static_cast<int>(cells.size()) && GpuNumber(cells[static_cast<size_t>(gpu_count)]) == gpu_count)
+      while (gpu_count < static_cast<int>(cells.size()) &&
+             GpuNumber(cells[static_cast<size_t>(gpu_count)]) == gpu_count)
         ++gpu_count;
       continue;
     }
@@ -150,7 +150,8 @@ Result<GpuTopology> ParseNvidiaSmiTopology(std::string_view text) {
   topology.source = "nvidia-smi topo -m";
   for (int a = 0; a < gpu_count; ++a) {
     auto found = rows.find(a);
-    if (found == rows.end()) return MakeErrorf(ErrorCode::kMalformed, "nvidia-smi topo -m: no row for GPU{}", a);
+    if (found == rows.end())
+      return MakeErrorf(ErrorCode::kMalformed, "nvidia-smi topo -m: no row for GPU{}", a);
     const std::vector<std::string_view>& cells = found->second;
     if (static_cast<int>(cells.size()) < gpu_count) {
       return MakeErrorf(ErrorCode::kMalformed, "nvidia-smi topo -m: row GPU{} has {} cells for {} GPUs", a,
@@ -160,7 +161,8 @@ Result<GpuTopology> ParseNvidiaSmiTopology(std::string_view text) {
       const std::string_view cell = cells[static_cast<size_t>(b)];
       if (a == b) {
         if (cell != "X") {
-          return MakeErrorf(ErrorCode::kMalformed, "nvidia-smi topo -m: GPU{} to itself is '{}', not X", a, cell);
+          return MakeErrorf(ErrorCode::kMalformed, "nvidia-smi topo -m: GPU{} to itself is '{}', not X", a,
+                            cell);
         }
         continue;
       }

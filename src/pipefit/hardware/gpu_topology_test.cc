@@ -23,7 +23,8 @@ std::string Fixture(const std::string& name) {
 
 std::vector<std::string> Labels(const GpuTopology& topology) {
   std::vector<std::string> labels;
-  for (const GpuLink& link : topology.links) labels.push_back(fmt::format("{}-{} {}", link.a, link.b, GpuLinkLabel(link)));
+  for (const GpuLink& link : topology.links)
+    labels.push_back(fmt::format("{}-{} {}", link.a, link.b, GpuLinkLabel(link)));
   return labels;
 }
 
@@ -54,8 +55,9 @@ TEST(GpuTopologyTest, PcieOnlyAndMixed) {
   auto mixed = ParseNvidiaSmiTopology(Fixture("a6000_3x_mixed.txt"));
   ASSERT_TRUE(mixed.ok()) << mixed.error().message;
   EXPECT_THAT(Labels(*mixed), ::testing::ElementsAre("0-1 NV4", "0-2 NODE", "1-2 NODE"));
-  EXPECT_EQ(DescribeTopology(*mixed),
-            "mixed: NVLink for 1 of 3 pairs, the slowest pair NODE: PCIe between host bridges of one NUMA node");
+  EXPECT_EQ(
+      DescribeTopology(*mixed),
+      "mixed: NVLink for 1 of 3 pairs, the slowest pair NODE: PCIe between host bridges of one NUMA node");
   // The pair that is bridged is fast on its own.
   EXPECT_EQ(GpuLinkLabel(*SlowestLink(*mixed, {0, 1})), "NV4");
   EXPECT_EQ(GpuLinkLabel(*SlowestLink(*mixed, {0, 1, 2})), "NODE");
@@ -74,7 +76,8 @@ TEST(GpuTopologyTest, OneGpuAndOldNames) {
   ASSERT_TRUE(one.ok()) << one.error().message;
   EXPECT_TRUE(one->links.empty());
   EXPECT_EQ(DescribeTopology(*one), "one GPU");
-  auto soc = ParseNvidiaSmiTopology("\tGPU0\tGPU1\tCPU Affinity\nGPU0\t X \tSOC\t0-11\nGPU1\tSOC\t X \t12-23\n");
+  auto soc =
+      ParseNvidiaSmiTopology("\tGPU0\tGPU1\tCPU Affinity\nGPU0\t X \tSOC\t0-11\nGPU1\tSOC\t X \t12-23\n");
   ASSERT_TRUE(soc.ok()) << soc.error().message;
   EXPECT_EQ(GpuLinkLabel(soc->links[0]), "SYS");
   EXPECT_STREQ(GpuLinkKindName(soc->links[0].kind), "pcie_cross_socket");
@@ -87,12 +90,14 @@ TEST(GpuTopologyTest, MalformedOutputNamesTheCell) {
   };
   const Case cases[] = {
       {"", "no GPU0 … header row"},
-      {"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n", "no GPU0 … header row"},
+      {"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n",
+       "no GPU0 … header row"},
       {"\tGPU0\tGPU1\nGPU0\t X \tNV4\n", "no row for GPU1"},
       {"\tGPU0\tGPU1\nGPU0\t X \tQPI\nGPU1\tQPI\t X \n", "GPU0 to GPU1 is 'QPI'"},
       {"\tGPU0\tGPU1\nGPU0\t X \tNV\nGPU1\tNV\t X \n", "GPU0 to GPU1 is 'NV'"},
       {"\tGPU0\tGPU1\nGPU0\tNV4\tNV4\nGPU1\tNV4\t X \n", "GPU0 to itself is 'NV4', not X"},
-      {"\tGPU0\tGPU1\tGPU2\nGPU0\t X \tNV4\nGPU1\tNV4\t X \tPHB\nGPU2\tPHB\tPHB\t X \n", "row GPU0 has 2 cells for 3 GPUs"},
+      {"\tGPU0\tGPU1\tGPU2\nGPU0\t X \tNV4\nGPU1\tNV4\t X \tPHB\nGPU2\tPHB\tPHB\t X \n",
+       "row GPU0 has 2 cells for 3 GPUs"},
   };
   for (const Case& c : cases) {
     auto topology = ParseNvidiaSmiTopology(c.text);

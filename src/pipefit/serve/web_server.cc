@@ -4,6 +4,8 @@
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -69,9 +71,11 @@ class WebServer {
                         options_.host, options_.port);
     }
     port_ = port;
+    cookie_name_ = fmt::format("pipefit_token_{}", port);  // cookies ignore ports: one name per server
     const std::string shown_host =
         options_.host.find(':') != std::string::npos ? "[" + options_.host + "]" : options_.host;
-    on_listening(fmt::format("http://{}:{}/", shown_host, port));
+    on_listening(fmt::format("http://{}:{}/{}", shown_host, port,
+                             options_.token.empty() ? "" : "?token=" + options_.token));
     // SIGINT / SIGTERM stop the server from a thread of their own; the
     // server's threads never see them.
     sigset_t stop_signals;
@@ -79,12 +83,17 @@ class WebServer {
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-    std::thread waiter([this, stop_signals] {
+    std::atomic<bool> listening_ended{false};
+    std::thread waiter([this, stop_signals, &listening_ended] {
       int signal_number = 0;
       sigwait(&stop_signals, &signal_number);
-      if (signal_number != 0) server_.stop();
+      // A signal that came before the server ran must still stop it.
+      while (!listening_ended && !server_.is_running())
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      server_.stop();
     });
     const bool ok = server_.listen_after_bind();
+    listening_ended = true;
     // Wake the waiter if the server stopped on its own.
     pthread_kill(waiter.native_handle(), SIGTERM);
     waiter.join();
@@ -93,6 +102,12 @@ class WebServer {
 
  private:
   void Configure() {
+    // cpp-httplib 0.11 sets SO_REUSEPORT too, which lets a second server
+    // share the port silently.
+    server_.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
     const int threads = options_.max_running + 4;
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
     server_.set_payload_max_length(kMaxApiBodyBytes);
@@ -103,7 +118,14 @@ class WebServer {
     server_.set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
       SetCommonHeaders(response);
       if (auto refusal = Refusal(request)) {
-        Answer(response, ApiErrorAnswer(403, *refusal, -1));
+        Answer(response, ApiErrorAnswer(refusal->status, refusal->message, -1));
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (!Authorized(request, response)) {
+        Answer(response, ApiErrorAnswer(401,
+                                        "this server needs its token: open the URL `pipefit serve` printed "
+                                        "(…/?token=…), or send `Authorization: Bearer TOKEN`",
+                                        -1));
         return httplib::Server::HandlerResponse::Handled;
       }
       return httplib::Server::HandlerResponse::Unhandled;
@@ -149,27 +171,81 @@ class WebServer {
     response.set_content(std::string(asset->data), std::string(asset->content_type));
   }
 
-  // Why a request is refused before routing, if it is.
-  std::optional<std::string> Refusal(const httplib::Request& request) const {
+  struct RefusalReason {
+    int status;
+    std::string message;
+  };
+
+  // Why a request is refused before its body is read, if it is.
+  std::optional<RefusalReason> Refusal(const httplib::Request& request) const {
+    const std::string& method = request.method;
+    if (method != "GET" && method != "HEAD" && method != "POST" && method != "OPTIONS") {
+      return RefusalReason{405, "method " + method.substr(0, 20) + " is not served (GET, POST)"};
+    }
     const std::string host = request.get_header_value("Host");
     if (IsLoopbackHost(options_.host) && !IsOwnHost(host)) {
-      return fmt::format("Host '{}' is not this server (it answers to localhost:{})", host.substr(0, 100),
-                         port_);
+      return RefusalReason{403, fmt::format("Host '{}' is not this server (it answers to localhost:{})",
+                                            host.substr(0, 100), port_)};
     }
     const std::string origin = request.get_header_value("Origin");
     if (!origin.empty() && origin != "http://" + host) {
-      return "cross-origin requests are refused (CORS is closed)";
+      return RefusalReason{403, "cross-origin requests are refused (CORS is closed)"};
     }
     if (request.get_header_value("Sec-Fetch-Site") == "cross-site") {
-      return "cross-site requests are refused";
+      return RefusalReason{403, "cross-site requests are refused"};
     }
-    if (request.method == "POST") {
+    if (method == "POST") {
       const std::string type = request.get_header_value("Content-Type");
       if (!AsciiLower(type).starts_with("application/json")) {
-        return "API requests must be sent with Content-Type: application/json";
+        return RefusalReason{403, "API requests must be sent with Content-Type: application/json"};
+      }
+      // cpp-httplib bounds a declared length only: no chunks, no compression.
+      if (request.has_header("Transfer-Encoding") || !request.has_header("Content-Length")) {
+        return RefusalReason{411, "send the request body with a Content-Length (no chunked encoding)"};
+      }
+      if (request.has_header("Content-Encoding")) {
+        return RefusalReason{415, "compressed request bodies are refused"};
       }
     }
     return std::nullopt;
+  }
+
+  // The token, from the cookie, an Authorization header, or ?token= on the
+  // page (which sets the cookie). The page's script and style need none.
+  bool Authorized(const httplib::Request& request, httplib::Response& response) const {
+    if (options_.token.empty()) return true;
+    if (request.path == "/pipefit.js" || request.path == "/style.css" || request.path == "/favicon.ico")
+      return true;
+    if (SameToken(request.get_header_value("Authorization"), "Bearer " + options_.token)) return true;
+    if (SameToken(CookieValue(request.get_header_value("Cookie"), cookie_name_), options_.token)) return true;
+    if (request.path == "/" && SameToken(request.get_param_value("token"), options_.token)) {
+      response.set_header("Set-Cookie",
+                          cookie_name_ + "=" + options_.token + "; Path=/; HttpOnly; SameSite=Strict");
+      return true;
+    }
+    return false;
+  }
+
+  // Compares in time independent of where the strings differ.
+  static bool SameToken(const std::string& given, const std::string& expected) {
+    if (given.size() != expected.size()) return false;
+    unsigned char difference = 0;
+    for (size_t i = 0; i < given.size(); ++i) {
+      difference |= static_cast<unsigned char>(given[i] ^ expected[i]);
+    }
+    return difference == 0;
+  }
+
+  static std::string CookieValue(const std::string& header, const std::string& name) {
+    size_t start = 0;
+    while (start < header.size()) {
+      size_t end = header.find(';', start);
+      if (end == std::string::npos) end = header.size();
+      const std::string_view pair = TrimWhitespace(std::string_view(header).substr(start, end - start));
+      if (pair.starts_with(name + "=")) return std::string(pair.substr(name.size() + 1));
+      start = end + 1;
+    }
+    return "";
   }
 
   bool IsOwnHost(const std::string& host) const {
@@ -218,12 +294,26 @@ class WebServer {
   httplib::Server server_;
   std::atomic<int> running_{0};
   int port_ = 0;
+  std::string cookie_name_;
 };
 
 }  // namespace
 
 bool IsLoopbackHost(const std::string& host) {
   return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+std::string NewServeToken() {
+  unsigned char bytes[16];
+  size_t filled = 0;
+  while (filled < sizeof(bytes)) {
+    const ssize_t n = getrandom(bytes + filled, sizeof(bytes) - filled, 0);
+    if (n <= 0) return "";
+    filled += static_cast<size_t>(n);
+  }
+  std::string token;
+  for (unsigned char b : bytes) token += fmt::format("{:02x}", b);
+  return token;
 }
 
 Status RunWebServer(const ServeOptions& options,
