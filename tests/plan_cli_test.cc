@@ -264,6 +264,27 @@ TEST_F(PlanCliTest, EmitWritesARunnableScriptAndRefusesToOverwriteWithoutForce) 
   EXPECT_EQ(PyCompile(path), 0) << replaced;
 }
 
+TEST_F(PlanCliTest, SeveralGpusAreListedAndThePlanSaysItIsForGpuZero) {
+  RunResult r = Plan("--gpu 4xH100 --gpu T4 --ram 256GiB --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  const auto& gpus = j["hardware"]["gpus"];
+  ASSERT_EQ(gpus.size(), 5u);
+  EXPECT_EQ(gpus[0]["gpu_id"], "h100-sxm");
+  EXPECT_EQ(gpus[4]["gpu_id"], "t4");
+  EXPECT_EQ(gpus[4]["index"], 4);
+  EXPECT_EQ(j["hardware"]["gpu_id"], "h100-sxm");
+  EXPECT_TRUE(j["hardware"]["interconnect"].is_null());  // a what-if: the links are unknown
+  EXPECT_THAT(j["hardware"]["notes"][0].get<std::string>(),
+              HasSubstr("5 GPUs (4 × H100 SXM + 1 × Tesla T4); multi-GPU layouts"));
+  RunResult text = Plan("--gpu 2x4090 --ram 64GiB");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("24.00 GiB VRAM, 64.00 GiB RAM (catalog); GPU 0 of 2"));
+  RunResult bad = Plan("--gpu 0xH100");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--gpu '0xH100': the count must be 1 to 64"));
+}
+
 TEST_F(PlanCliTest, HtmlWritesOneSelfContainedReportAndRefusesToOverwriteWithoutForce) {
   const std::string path = dir_.path() + "/plan.html";
   RunResult r = Plan("--gpu \"RTX 4090\" --ram 64GiB --html " + path);

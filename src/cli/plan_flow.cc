@@ -17,12 +17,12 @@ Result<PlanRequest> MakeRequest(const PlanInputFlags& flags, const ResolvedModel
   request.workload = {flags.height, flags.width, flags.frames, flags.batch, flags.steps};
   PIPEFIT_ASSIGN_OR_RETURN(request.activation, OptionalSizeFlag("--activation", flags.activation));
   HardwareFlags hw;
-  if (!flags.gpu.empty()) hw.gpu = flags.gpu;
+  hw.gpus = flags.gpus;
   PIPEFIT_ASSIGN_OR_RETURN(hw.vram, OptionalSizeFlag("--vram", flags.vram));
   PIPEFIT_ASSIGN_OR_RETURN(hw.ram, OptionalSizeFlag("--ram", flags.ram));
   if (vram_override) hw.vram = vram_override;
   std::optional<HardwareInfo> probed;
-  if (!hw.vram || !hw.ram || !hw.gpu) {
+  if (!hw.vram || !hw.ram || hw.gpus.empty()) {
     RealFileSystem fs;
     ProcessEnvironment env;
     RealProgramRunner runner;
@@ -30,7 +30,7 @@ Result<PlanRequest> MakeRequest(const PlanInputFlags& flags, const ResolvedModel
     if (info.ok()) probed = *info;
     // The capacity comes from somebody else's log (doctor): this machine's
     // GPU is not that GPU; keep only its RAM.
-    if (probed && vram_override && !hw.gpu) probed->gpus.clear();
+    if (probed && vram_override && hw.gpus.empty()) probed->gpus.clear();
   }
   PIPEFIT_ASSIGN_OR_RETURN(request.hardware,
                            ResolvePlanHardware(probed ? &*probed : nullptr, hw, &request.gpu));
@@ -47,7 +47,11 @@ Result<std::optional<Bytes>> OptionalSizeFlag(const std::string& flag, const std
 }
 
 void AddHardwareOptions(CLI::App& cmd, PlanInputFlags& f) {
-  cmd.add_option("--gpu", f.gpu, "plan for a catalog GPU instead of the detected one (see `pipefit gpus`)");
+  cmd.add_option(
+         "--gpu", f.gpus,
+         "plan for catalog GPUs instead of the detected ones (see `pipefit gpus`): NAME, or NxNAME for N "
+         "cards (4xH100); repeat for mixed cards")
+      ->allow_extra_args(false);
   cmd.add_option("--vram", f.vram, "VRAM to plan for: 24GiB, 24GB, 24000MiB, or a bare number of GiB");
   cmd.add_option("--ram", f.ram, "host RAM to plan for (default: available RAM)");
   cmd.add_option("--height", f.height, "image height (default: the pipeline's)");

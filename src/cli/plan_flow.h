@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/model_options.h"
 #include "pipefit/base/result.h"
@@ -15,7 +16,8 @@ namespace pipefit::cli {
 
 // The flags as typed (sizes parsed here, with kUsage errors naming the flag).
 struct PlanInputFlags {
-  std::string vram, ram, gpu, activation;
+  std::string vram, ram, activation;
+  std::vector<std::string> gpus;  // --gpu, repeatable
   std::optional<int> height, width, frames, batch, steps;
 };
 

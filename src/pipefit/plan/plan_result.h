@@ -19,13 +19,23 @@
 namespace pipefit {
 
 // The machine planned for.
+// One GPU of the machine planned for (every --gpu card, or every detected GPU).
+struct PlanGpu {
+  int index = 0;
+  std::string name;
+  std::string gpu_id;  // "" when not in the catalog
+  Bytes vram = 0;
+};
+
 struct PlanHardware {
   std::string gpu;                 // display name; "" when no GPU is known
   std::string gpu_id;              // GPU catalog id when the GPU is in the catalog
   std::string compute_capability;  // "8.9"; "" when unknown
   Bytes vram = 0;
   Bytes ram = 0;
-  std::string source;  // "detected" | "flags" | "catalog"
+  std::string source;         // "detected" | "flags" | "catalog"
+  std::vector<PlanGpu> gpus;  // all of them; the plan is for gpus[0] (gpu, vram above)
+  std::string interconnect;   // how they connect (hardware/gpu_topology.h); "" when unknown or one GPU
   std::vector<std::string> notes;
 };
 

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pipefit/base/result.h"
 #include "pipefit/hardware/gpu_catalog.h"
@@ -36,12 +37,20 @@ struct PlanRequest {
 // available RAM ("detected"). kUsage when --gpu names no catalog GPU; with
 // no GPU detected and no flags, vram is 0 and a note says so.
 struct HardwareFlags {
-  std::optional<std::string> gpu;
+  // --gpu, repeatable; each "NAME" or "NxNAME" (4xH100, 2x"RTX 3090").
+  std::vector<std::string> gpus;
   std::optional<Bytes> vram;
   std::optional<Bytes> ram;
 };
+// The machine: --gpu cards (all of them listed in `gpus`), else the detected
+// GPUs, with --vram/--ram on top. The plan itself is for GPU 0: multi-GPU
+// layouts are not planned yet, and a note says so whenever there are more.
 Result<PlanHardware> ResolvePlanHardware(const HardwareInfo* probed, const HardwareFlags& flags,
                                          const GpuSpec** gpu_row);
+
+// One --gpu value: "H100" is one card, "4xH100" / "4×H100" / "4 x H100" are
+// four (1 to 64). kUsage for a name not in the GPU catalog or a bad count.
+Result<std::vector<const GpuSpec*>> ParseGpuFlag(const std::string& value);
 
 // The workload: the pipeline class's defaults with the user's overrides.
 // kUsage for non-positive or non-multiple-of-8 sizes.

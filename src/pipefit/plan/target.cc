@@ -1,6 +1,10 @@
 // The machine and the workload a plan is for (planner.h).
-#include <algorithm>
+#include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
+#include "pipefit/base/text.h"
 #include "pipefit/catalog/catalog.h"
 #include "pipefit/plan/planner.h"
 
@@ -23,14 +27,83 @@ Result<PlanHardware> FromCatalog(const std::string& name, const GpuSpec** row) {
   return hw;
 }
 
+// "2 × H100 SXM5 80GB + 1 × GeForce RTX 4090": the machine in one phrase.
+std::string CountedNames(const std::vector<PlanGpu>& gpus) {
+  std::vector<std::pair<std::string, int>> counts;
+  for (const PlanGpu& gpu : gpus) {
+    auto found =
+        std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == gpu.name; });
+    if (found == counts.end()) {
+      counts.emplace_back(gpu.name, 1);
+    } else {
+      ++found->second;
+    }
+  }
+  std::string out;
+  for (const auto& [name, count] : counts)
+    out += (out.empty() ? "" : " + ") + std::to_string(count) + " × " + name;
+  return out;
+}
+
+void NoteOneGpuOfMany(PlanHardware& hw) {
+  if (hw.gpus.size() < 2) return;
+  hw.notes.push_back(fmt::format(
+      "{} GPUs ({}{}); multi-GPU layouts (context or tensor parallel, components placed on several GPUs) are "
+      "not planned yet: this plan is for GPU 0 alone ({})",
+      hw.gpus.size(), CountedNames(hw.gpus), hw.interconnect.empty() ? "" : "; " + hw.interconnect,
+      hw.gpus[0].name));
+}
+
 }  // namespace
+
+Result<std::vector<const GpuSpec*>> ParseGpuFlag(const std::string& value) {
+  std::string_view text = TrimWhitespace(value);
+  int count = 1;
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits > 0) {
+    std::string_view rest = TrimWhitespace(text.substr(digits));
+    std::string_view name;
+    if (rest.starts_with("x") || rest.starts_with("X")) name = rest.substr(1);
+    if (rest.starts_with("×")) name = rest.substr(std::string_view("×").size());
+    name = TrimWhitespace(name);
+    if (!name.empty() && name != rest) {
+      if (digits > 2 || std::stoi(std::string(text.substr(0, digits))) < 1 ||
+          std::stoi(std::string(text.substr(0, digits))) > 64) {
+        return MakeErrorf(ErrorCode::kUsage, "--gpu '{}': the count must be 1 to 64", value);
+      }
+      count = std::stoi(std::string(text.substr(0, digits)));
+      text = name;
+    }
+  }
+  if (text.empty() ||
+      (digits > 0 && digits + 1 == text.size() && (text.back() == 'x' || text.back() == 'X'))) {
+    return MakeErrorf(ErrorCode::kUsage, "--gpu '{}': no GPU name (NAME or NxNAME, e.g. 4xH100)", value);
+  }
+  const GpuSpec* spec = FindGpu(std::string(text));
+  if (spec == nullptr) {
+    return MakeErrorf(ErrorCode::kUsage, "--gpu '{}' is not in pipefit's GPU catalog (see `pipefit gpus`)",
+                      value);
+  }
+  return std::vector<const GpuSpec*>(static_cast<size_t>(count), spec);
+}
 
 Result<PlanHardware> ResolvePlanHardware(const HardwareInfo* probed, const HardwareFlags& flags,
                                          const GpuSpec** gpu_row) {
   *gpu_row = nullptr;
   PlanHardware hw;
-  if (flags.gpu) {
-    PIPEFIT_ASSIGN_OR_RETURN(hw, FromCatalog(*flags.gpu, gpu_row));
+  if (!flags.gpus.empty()) {
+    std::vector<const GpuSpec*> cards;
+    for (const std::string& value : flags.gpus) {
+      PIPEFIT_ASSIGN_OR_RETURN(std::vector<const GpuSpec*> parsed, ParseGpuFlag(value));
+      cards.insert(cards.end(), parsed.begin(), parsed.end());
+    }
+    if (cards.size() > 64) return MakeErrorf(ErrorCode::kUsage, "--gpu: {} GPUs; at most 64", cards.size());
+    PIPEFIT_ASSIGN_OR_RETURN(hw, FromCatalog(cards.front()->id, gpu_row));
+    for (const GpuSpec* card : cards) {
+      hw.gpus.push_back(PlanGpu{static_cast<int>(hw.gpus.size()), card->name, card->id, card->vram});
+    }
+    NoteOneGpuOfMany(hw);
   } else if (probed != nullptr && !probed->gpus.empty()) {
     const DetectedGpu& gpu = probed->gpus.front();
     hw.gpu = gpu.name;
@@ -39,10 +112,13 @@ Result<PlanHardware> ResolvePlanHardware(const HardwareInfo* probed, const Hardw
     hw.source = "detected";
     *gpu_row = gpu.catalog_match;
     if (gpu.catalog_match != nullptr) hw.gpu_id = gpu.catalog_match->id;
-    if (probed->gpus.size() > 1) {
-      hw.notes.push_back("planning for GPU 0 of " + std::to_string(probed->gpus.size()) +
-                         " (diffusers runs a pipeline on one device unless it is device-mapped)");
+    for (const DetectedGpu& detected : probed->gpus) {
+      hw.gpus.push_back(PlanGpu{detected.index, detected.name,
+                                detected.catalog_match != nullptr ? detected.catalog_match->id : "",
+                                detected.vram_total});
     }
+    if (probed->topology) hw.interconnect = DescribeTopology(*probed->topology);
+    NoteOneGpuOfMany(hw);
   } else {
     hw.source = "detected";
     if (!flags.vram) hw.notes.push_back("no GPU detected: pass --gpu NAME or --vram SIZE to plan for one");
@@ -54,10 +130,10 @@ Result<PlanHardware> ResolvePlanHardware(const HardwareInfo* probed, const Hardw
   }
   if (flags.ram) {
     hw.ram = *flags.ram;
-    if (!flags.gpu && !flags.vram && hw.source == "detected") hw.notes.push_back("RAM from --ram");
-    if (!flags.gpu) hw.source = "flags";
+    if (flags.gpus.empty() && !flags.vram && hw.source == "detected") hw.notes.push_back("RAM from --ram");
+    if (flags.gpus.empty()) hw.source = "flags";
   }
-  if (flags.gpu && !flags.ram && probed != nullptr) {
+  if (!flags.gpus.empty() && !flags.ram && probed != nullptr) {
     hw.notes.push_back("RAM is this machine's available memory; pass --ram to plan for another machine");
   }
   return hw;

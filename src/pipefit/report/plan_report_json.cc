@@ -23,6 +23,12 @@ Json HardwareJson(const PlanHardware& hw) {
   j["source"] = hw.source;
   j["gpu_id"] = StringOrNull(hw.gpu_id);
   j["compute_capability"] = StringOrNull(hw.compute_capability);
+  j["gpus"] = Json::array();
+  for (const PlanGpu& gpu : hw.gpus) {
+    j["gpus"].push_back(
+        {{"index", gpu.index}, {"name", gpu.name}, {"gpu_id", StringOrNull(gpu.gpu_id)}, {"vram", gpu.vram}});
+  }
+  j["interconnect"] = StringOrNull(hw.interconnect);
   j["notes"] = hw.notes;
   return j;
 }

@@ -114,7 +114,8 @@ TEST(PlanReportJsonTest, HasTheContractKeysWithTheirTypes) {
                                             "load_dtype", "prefer", "chosen", "hidden_candidates",
                                             "shortfall", "rejected", "notes"}));
   EXPECT_EQ(Keys(j["hardware"]),
-            (std::set<std::string>{"gpu", "vram", "ram", "source", "gpu_id", "compute_capability", "notes"}));
+            (std::set<std::string>{"gpu", "vram", "ram", "source", "gpu_id", "compute_capability", "gpus",
+                                   "interconnect", "notes"}));
   EXPECT_EQ(j["hardware"]["gpu"], "NVIDIA GeForce RTX 4090");
   EXPECT_TRUE(j["hardware"]["vram"].is_number_integer());
   EXPECT_EQ(j["hardware"]["vram"].get<int64_t>(), 24 * kGiB);

@@ -78,8 +78,13 @@ std::string WorkloadLine(const Workload& w) {
 std::string HardwareLine(const PlanHardware& hw) {
   std::string gpu = hw.gpu.empty() ? "no GPU" : hw.gpu;
   if (!hw.compute_capability.empty()) gpu += " (compute " + hw.compute_capability + ")";
-  return fmt::format("{}: {} VRAM, {} RAM ({})", gpu, FormatGiB(hw.vram), FormatGiB(hw.ram),
-                     hw.source.empty() ? "unknown source" : hw.source);
+  std::string line = fmt::format("{}: {} VRAM, {} RAM ({})", gpu, FormatGiB(hw.vram), FormatGiB(hw.ram),
+                                 hw.source.empty() ? "unknown source" : hw.source);
+  if (hw.gpus.size() > 1) {
+    line += fmt::format("; GPU 0 of {}{}", hw.gpus.size(),
+                        hw.interconnect.empty() ? "" : " (" + hw.interconnect + ")");
+  }
+  return line;
 }
 
 void AppendHeader(const Context& ctx, std::string& out) {
