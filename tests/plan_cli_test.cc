@@ -285,6 +285,39 @@ TEST_F(PlanCliTest, SeveralGpusAreListedAndThePlanSaysItIsForGpuZero) {
   EXPECT_THAT(bad.err, HasSubstr("--gpu '0xH100': the count must be 1 to 64"));
 }
 
+TEST_F(PlanCliTest, ParetoChartAndSvg) {
+  RunResult chart = Plan("--gpu \"RTX 4090\" --ram 64GiB --pareto");
+  ASSERT_EQ(chart.exit_code, 0) << chart.err;
+  EXPECT_THAT(chart.out, HasSubstr("Pareto front: peak VRAM against seconds per call ("));
+  EXPECT_THAT(chart.out, HasSubstr("On the front (less VRAM costs time):\n  a  "));
+  EXPECT_THAT(chart.out, Not(HasSubstr("Hardware     ")));  // the chart instead of the table
+  // The front's last entry is the fastest fitting candidate of --json.
+  auto j = PlanJson("--gpu \"RTX 4090\" --ram 64GiB");
+  double fastest = 1e300;
+  std::string fastest_id;
+  for (const auto& c : j["candidates"]) {
+    if (c["fits"].get<bool>() && c["seconds"].get<double>() < fastest) {
+      fastest = c["seconds"].get<double>();
+      fastest_id = c["id"].get<std::string>();
+    }
+  }
+  const std::string last_line = chart.out.substr(chart.out.rfind("\n  ", chart.out.size() - 2));
+  EXPECT_THAT(last_line, HasSubstr(fastest_id));
+
+  RunResult both = Plan("--pareto --json");
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_THAT(both.err, HasSubstr("--pareto prints a chart"));
+
+  const std::string path = dir_.path() + "/front.svg";
+  RunResult svg = Plan("--gpu \"RTX 4090\" --ram 64GiB --svg " + path);
+  ASSERT_EQ(svg.exit_code, 0) << svg.err;
+  EXPECT_THAT(ReadFile(path), HasSubstr("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+  EXPECT_THAT(ReadFile(path), HasSubstr(fastest_id));
+  RunResult again = Plan("--gpu \"RTX 4090\" --svg " + path);
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_THAT(again.err, HasSubstr("--svg " + path + ": file exists (pass --force to replace it)"));
+}
+
 TEST_F(PlanCliTest, HtmlWritesOneSelfContainedReportAndRefusesToOverwriteWithoutForce) {
   const std::string path = dir_.path() + "/plan.html";
   RunResult r = Plan("--gpu \"RTX 4090\" --ram 64GiB --html " + path);

@@ -3,6 +3,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -15,6 +16,7 @@
 #include "pipefit/codegen/script_writer.h"
 #include "pipefit/plan/planner.h"
 #include "pipefit/plan/rank.h"
+#include "pipefit/report/pareto.h"
 #include "pipefit/report/plan_report.h"
 #include "pipefit/serve/html_report.h"
 
@@ -28,6 +30,8 @@ struct PlanFlags {
   std::string strategy;
   std::string emit;
   std::string html;
+  std::string svg;
+  bool pareto = false;
   bool force = false;
   bool all = false;
   bool json = false;
@@ -111,7 +115,14 @@ int RunPlan(const PlanFlags& flags) {
     }
   }
   if (chosen != nullptr) render.chosen = chosen->candidate.Id();
-  const std::string out = flags.json ? RenderPlanJson(plan, render) : RenderPlanText(plan, render);
+  if (flags.pareto && flags.json) {
+    return ReportError(MakeErrorf(ErrorCode::kUsage,
+                                  "--pareto prints a chart; --json has every candidate's "
+                                  "vram and seconds already (pass one of them)"));
+  }
+  const std::string out = flags.json     ? RenderPlanJson(plan, render)
+                          : flags.pareto ? RenderParetoChart(plan, std::clamp(render.width - 16, 30, 100))
+                                         : RenderPlanText(plan, render);
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (!flags.emit.empty()) {
     if (chosen == nullptr) {
@@ -127,6 +138,13 @@ int RunPlan(const PlanFlags& flags) {
     }
     std::fprintf(stderr, "pipefit: wrote %s (%s)%s\n", flags.emit.c_str(), chosen->candidate.Id().c_str(),
                  chosen->fits ? "" : " -- this candidate does NOT fit the hardware planned for");
+  }
+  if (!flags.svg.empty()) {
+    if (Status s = WriteOutputFile("--svg", flags.svg, RenderParetoSvg(plan), flags.force, "pareto.svg");
+        !s.ok()) {
+      return ReportError(s.error());
+    }
+    std::fprintf(stderr, "pipefit: wrote %s (the Pareto chart of VRAM against time)\n", flags.svg.c_str());
   }
   if (!flags.html.empty()) {
     if (Status s = WriteHtmlReport(flags, plan, render); !s.ok()) return ReportError(s.error());
@@ -151,7 +169,11 @@ void RegisterPlanCommand(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--strategy", f->strategy, "choose this candidate id (e.g. fp8_layerwise+model_offload)");
   cmd->add_option("--emit", f->emit, "write a complete runnable script for the chosen candidate");
   cmd->add_option("--html", f->html, "write a self-contained HTML report (charts, code; works offline)");
-  cmd->add_flag("--force", f->force, "let --emit and --html replace an existing file");
+  cmd->add_flag(
+      "--pareto", f->pareto,
+      "print the Pareto front of peak VRAM against seconds per call as a chart, instead of the table");
+  cmd->add_option("--svg", f->svg, "write that chart as an SVG file");
+  cmd->add_flag("--force", f->force, "let --emit, --html and --svg replace an existing file");
   cmd->add_flag("--all", f->all, "also list candidates that do not fit, with the reason");
   cmd->add_flag("--json", f->json, "print one JSON document (schema pipefit.plan/1)");
   cmd->callback([f, &run] { run = [f] { return RunPlan(*f); }; });

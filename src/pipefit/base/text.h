@@ -15,6 +15,8 @@ std::string_view TrimWhitespace(std::string_view text);
 std::string_view TrimTrailingWhitespace(std::string_view text);
 // `text` with ASCII letters in lower case; other bytes unchanged.
 std::string AsciiLower(std::string_view text);
+// `text` with &, <, >, " escaped for HTML / SVG text and attribute values.
+std::string EscapeHtml(std::string_view text);
 
 }  // namespace pipefit
 

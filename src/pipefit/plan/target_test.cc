@@ -68,10 +68,11 @@ TEST(TargetTest, RepeatedGpuFlagsListEveryCardAndPlanForTheFirst) {
   EXPECT_EQ(hw->gpus[2].index, 2);
   EXPECT_EQ(hw->gpus[2].gpu_id, "rtx-4090");
   EXPECT_EQ(hw->gpus[2].vram, 24 * kGiB);
-  EXPECT_THAT(hw->notes, ElementsAre(
-                             "3 GPUs (2 × GeForce RTX 3090 + 1 × GeForce RTX 4090); multi-GPU layouts (context or "
-                             "tensor parallel, components placed on several GPUs) are not planned yet: this plan is "
-                             "for GPU 0 alone (GeForce RTX 3090)"));
+  EXPECT_THAT(
+      hw->notes,
+      ElementsAre("3 GPUs (2 × GeForce RTX 3090 + 1 × GeForce RTX 4090); multi-GPU layouts (context or "
+                  "tensor parallel, components placed on several GPUs) are not planned yet: this plan is "
+                  "for GPU 0 alone (GeForce RTX 3090)"));
   flags.gpus = {"4xH100", "nope"};
   auto bad = ResolvePlanHardware(nullptr, flags, &row);
   ASSERT_FALSE(bad.ok());
@@ -95,8 +96,9 @@ TEST(TargetTest, DetectedGpusAndHowTheyConnect) {
   ASSERT_TRUE(hw.ok());
   EXPECT_EQ(hw->gpus.size(), 2u);
   EXPECT_EQ(hw->interconnect, "NVLink between every pair (slowest pair NV4)");
-  EXPECT_THAT(hw->notes, ElementsAre(HasSubstr("2 GPUs (2 × NVIDIA GeForce RTX 3090; NVLink between every pair "
-                                               "(slowest pair NV4)); multi-GPU layouts")));
+  EXPECT_THAT(hw->notes,
+              ElementsAre(HasSubstr("2 GPUs (2 × NVIDIA GeForce RTX 3090; NVLink between every pair "
+                                    "(slowest pair NV4)); multi-GPU layouts")));
   EXPECT_EQ(hw->ram, 60 * kGiB);
 }
 

@@ -26,29 +26,6 @@ std::string JsonForScriptElement(std::string_view json) {
   return out;
 }
 
-std::string EscapeHtml(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 Result<std::string> PlanHtmlReport(std::string_view plan_json, std::string_view title) {
   auto page = FindWebAsset("index.html");
   auto script = FindWebAsset("pipefit.js");

@@ -21,9 +21,6 @@ Result<std::string> PlanHtmlReport(std::string_view plan_json, std::string_view 
 // (in JSON, '<' can only occur inside strings, where the escape is equal).
 std::string JsonForScriptElement(std::string_view json);
 
-// TEXT with &, <, >, " escaped for HTML text and attribute values.
-std::string EscapeHtml(std::string_view text);
-
 }  // namespace pipefit
 
 #endif  // PIPEFIT_SERVE_HTML_REPORT_H_

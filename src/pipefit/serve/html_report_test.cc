@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "pipefit/base/text.h"
+
 namespace pipefit {
 namespace {
 
