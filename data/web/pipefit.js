@@ -641,11 +641,19 @@ function emptyChart(root, width, height, message) {
  * most as much VRAM and is at most as slow while being better in one of them.
  * Only fitting candidates compete (all of them when none fits).
  */
+/**
+ * The Pareto front, by the CLI's rule (src/pipefit/report/pareto.h): VRAM
+ * within 1% counts as equal, so a few MiB less do not keep a much slower
+ * candidate on the front.
+ */
 function paretoFront(candidates) {
   const fitting = candidates.filter((c) => c.fits !== false);
   const pool = fitting.length ? fitting : candidates;
-  const front = pool.filter((a) => !pool.some((b) =>
-    b !== a && b.vram <= a.vram && b.seconds <= a.seconds && (b.vram < a.vram || b.seconds < a.seconds)));
+  const front = pool.filter((a) => {
+    const tolerance = a.vram / 100;
+    return !pool.some((b) => b !== a && b.vram <= a.vram + tolerance && b.seconds <= a.seconds &&
+      (b.vram < a.vram - tolerance || b.seconds < a.seconds));
+  });
   return front.sort((a, b) => a.vram - b.vram || a.seconds - b.seconds);
 }
 

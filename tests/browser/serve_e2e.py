@@ -402,6 +402,7 @@ READ_PLAN = """(() => {
     code: document.getElementById('code').textContent,
     rejected: q('#rejected li[data-id]').map(li => li.dataset.id),
     points: q('#pareto circle.point').length,
+    front: q('#pareto circle.point.on-front').map(c => c.dataset.id).sort(),
     stages: q('#timeline g.stage').length,
     resultsHidden: document.getElementById('plan-results').hidden,
   };
@@ -463,12 +464,31 @@ def check_plan(page, doc, label, full=True, bars=False):
         cli_rejected = [r["id"] for r in doc.get("rejected", [])]
         if got["rejected"] != cli_rejected:
             problems.append("%s: rejected ids differ\n    page: %s\n    cli:  %s" % (label, got["rejected"], cli_rejected))
+        expected_front = sorted(pareto_front(doc.get("candidates", [])))
+        if got["front"] != expected_front:
+            problems.append("%s: the Pareto chart's front differs\n    page: %s\n    rule: %s" % (
+                label, got["front"], expected_front))
         if got["points"] != len(cands):
             problems.append("%s: #pareto has %d circle.point, cli has %d candidates" % (label, got["points"], len(cands)))
         stages = len(cands[chosen].get("stages", [])) if chosen in cands else 0
         if got["stages"] != stages:
             problems.append("%s: #timeline has %d g.stage, the chosen candidate has %d stages" % (label, got["stages"], stages))
     return problems
+
+
+def pareto_front(candidates):
+    """The front by pipefit's rule (src/pipefit/report/pareto.h): no other candidate at most as slow with VRAM
+    no more than 1% higher, and better in one of the two (VRAM by more than 1%, or seconds)."""
+    fitting = [c for c in candidates if c.get("fits") is not False]
+    pool = fitting or candidates
+    front = []
+    for a in pool:
+        tolerance = a["vram"] / 100
+        dominated = any(b is not a and b["vram"] <= a["vram"] + tolerance and b["seconds"] <= a["seconds"] and
+                        (b["vram"] < a["vram"] - tolerance or b["seconds"] < a["seconds"]) for b in pool)
+        if not dominated:
+            front.append(a["id"])
+    return front
 
 
 def fail_if(problems):
