@@ -834,6 +834,9 @@ function runDoctor() {
     const body = { log };
     const model = optionalText("doctor-model");
     if (model) body.model = model;
+    // doctor --script: the script's lines are tied to the failure.
+    const script = $("script-input")?.value || "";
+    if ($("doctor-with-script")?.checked && script.trim()) body.script = script;
     renderDoctor(await api("doctor", body));
   });
 }

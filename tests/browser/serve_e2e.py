@@ -630,6 +630,22 @@ def run_steps(page, server, cli, workdir, screenshot):
         fail_if(problems)
         return "%s during %s" % (got["kind"], got["stage"])
 
+    def doctor_with_script():
+        # After check: the script is in #script-input; doctor --script ties its lines.
+        with open(LOG_FILE, "r", encoding="utf-8", errors="replace") as f:
+            log = f.read()
+        text, folder = script_copy()
+        page.eval("document.getElementById('doctor-with-script').checked = true; 1")
+        click_and_wait(page, "doctor-button", "doctor with the script")
+        doc = cli.json("doctor", "--json", "--script", "script.py", "-", stdin=log.encode(), cwd=folder)
+        page_lines = page.eval("[...document.querySelectorAll('#doctor-script-lines li')].length")
+        cli_lines = len(doc.get("script_lines") or [])
+        page.eval("document.getElementById('doctor-with-script').checked = false; 1")
+        if page_lines != cli_lines or cli_lines == 0:
+            raise StepFailed("#doctor-script-lines has %d lines, cli script_lines %d (expected > 0)" % (
+                page_lines, cli_lines))
+        return "%d script lines tied, as the CLI" % cli_lines
+
     def script_copy():
         with open(SCRIPT_FILE, "r", encoding="utf-8") as f:
             text = f.read()
@@ -733,6 +749,7 @@ def run_steps(page, server, cli, workdir, screenshot):
     step("triage: doctor on %s equals the CLI" % os.path.basename(LOG_FILE), doctor)
     step("check on %s equals the CLI" % os.path.basename(SCRIPT_FILE), check)
     step("apply equals the CLI's diff", apply)
+    step("doctor with the pasted script ties its lines as the CLI does", doctor_with_script)
     step("a cross-origin (text/plain) POST is refused with 403", cross_origin)
     step("screenshot of the %s plan" % BIG_GPU, shot)
     step("no JS exceptions or console errors during the run", no_errors)
