@@ -90,25 +90,28 @@ std::string RenderParetoChart(const PlanResult& plan, int width, int height) {
     return std::clamp(static_cast<int>(std::lround(gib / x_max * (width - 1))), 0, width - 1);
   };
   auto row = [&](double seconds) {  // row 0 is the top (slowest)
-    return std::clamp(height - 1 - static_cast<int>(std::lround(time(seconds) * (height - 1))), 0, height - 1);
+    return std::clamp(height - 1 - static_cast<int>(std::lround(time(seconds) * (height - 1))), 0,
+                      height - 1);
   };
   if (card > 0) {
     for (std::string& line : grid) line[static_cast<size_t>(column(GiBOf(card)))] = '|';
   }
   for (const PlannedCandidate* p : shown) {
-    char& cell = grid[static_cast<size_t>(row(p->estimate.seconds))][static_cast<size_t>(column(GiBOf(p->estimate.vram)))];
+    char& cell = grid[static_cast<size_t>(row(p->estimate.seconds))]
+                     [static_cast<size_t>(column(GiBOf(p->estimate.vram)))];
     if (cell == ' ' || cell == '|') cell = '.';
   }
   for (size_t i = 0; i < front.size(); ++i) {
     grid[static_cast<size_t>(row(front[i]->estimate.seconds))]
         [static_cast<size_t>(column(GiBOf(front[i]->estimate.vram)))] = FrontLabel(i);
   }
-  const bool none_fits = std::none_of(shown.begin(), shown.end(), [](const PlannedCandidate* p) { return p->fits; });
-  std::string out = fmt::format(
-      "Pareto front: peak VRAM against seconds per call ({}; letters are on the front{})\n",
-      none_fits ? fmt::format("none fits: all {} candidates", shown.size())
-                : fmt::format("{} fitting candidates", shown.size()),
-      card > 0 ? ", | is the card's VRAM" : "");
+  const bool none_fits =
+      std::none_of(shown.begin(), shown.end(), [](const PlannedCandidate* p) { return p->fits; });
+  std::string out =
+      fmt::format("Pareto front: peak VRAM against seconds per call ({}; letters are on the front{})\n",
+                  none_fits ? fmt::format("none fits: all {} candidates", shown.size())
+                            : fmt::format("{} fitting candidates", shown.size()),
+                  card > 0 ? ", | is the card's VRAM" : "");
   const std::string top = Seconds(time.hi), bottom = Seconds(time.lo);
   const size_t margin = std::max(top.size(), bottom.size()) + 1;
   for (int r = 0; r < height; ++r) {
@@ -118,10 +121,13 @@ std::string RenderParetoChart(const PlanResult& plan, int width, int height) {
   }
   out += std::string(margin, ' ') + "+" + std::string(static_cast<size_t>(width), '-') + "\n";
   const std::string left = "0 GiB", right = fmt::format("{:.0f} GiB", x_max);
-  out += std::string(margin + 1, ' ') + left +
-         std::string(static_cast<size_t>(std::max<int>(1, width - static_cast<int>(left.size() + right.size()))), ' ') +
-         right + "\n";
-  out += fmt::format("{}seconds: {} scale; x: peak VRAM\n", std::string(margin + 1, ' '), time.log ? "log" : "linear");
+  out +=
+      std::string(margin + 1, ' ') + left +
+      std::string(static_cast<size_t>(std::max<int>(1, width - static_cast<int>(left.size() + right.size()))),
+                  ' ') +
+      right + "\n";
+  out += fmt::format("{}seconds: {} scale; x: peak VRAM\n", std::string(margin + 1, ' '),
+                     time.log ? "log" : "linear");
   out += "\nOn the front (less VRAM costs time):\n";
   size_t id_width = 0;
   for (const PlannedCandidate* p : front) id_width = std::max(id_width, p->candidate.Id().size());
@@ -148,13 +154,14 @@ std::string RenderParetoSvg(const PlanResult& plan) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
       "font-family=\"sans-serif\" font-size=\"11\">\n<title>{}</title>\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n",
-      kW, kH, kW, kH, EscapeHtml(fmt::format("pipefit plan: {} — peak VRAM against seconds per call", plan.model)));
+      kW, kH, kW, kH,
+      EscapeHtml(fmt::format("pipefit plan: {} — peak VRAM against seconds per call", plan.model)));
   svg += fmt::format("<text x=\"{:.0f}\" y=\"20\" font-size=\"13\" font-weight=\"bold\">{}</text>\n", kLeft,
                      EscapeHtml(fmt::format("{} on {}: Pareto front of VRAM and time", plan.model,
                                             plan.hardware.gpu.empty() ? "no GPU" : plan.hardware.gpu)));
   // Axes and ticks.
-  svg += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#555\"/>\n", kLeft, kTop + plot_h,
-                     kLeft + plot_w, kTop + plot_h);
+  svg += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#555\"/>\n", kLeft,
+                     kTop + plot_h, kLeft + plot_w, kTop + plot_h);
   svg += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#555\"/>\n", kLeft, kTop, kLeft,
                      kTop + plot_h);
   const int x_step = x_max > 60 ? 20 : x_max > 24 ? 10 : 5;
@@ -165,13 +172,15 @@ std::string RenderParetoSvg(const PlanResult& plan) {
         x(gib), kTop, kTop + plot_h, kTop + plot_h + 16, gib);
   }
   for (double fraction : {0.0, 0.25, 0.5, 0.75, 1.0}) {
-    const double seconds = time.log ? std::exp(std::log(time.lo) + fraction * (std::log(time.hi) - std::log(time.lo)))
-                                    : time.lo + fraction * (time.hi - time.lo);
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#555\">{}</text>\n", kLeft - 6.0,
-                       y(seconds) + 4, EscapeHtml(Seconds(seconds)));
+    const double seconds =
+        time.log ? std::exp(std::log(time.lo) + fraction * (std::log(time.hi) - std::log(time.lo)))
+                 : time.lo + fraction * (time.hi - time.lo);
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#555\">{}</text>\n",
+                       kLeft - 6.0, y(seconds) + 4, EscapeHtml(Seconds(seconds)));
   }
-  svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" fill=\"#333\">peak VRAM (GiB)</text>\n",
-                     kLeft + plot_w / 2, kH - 10);
+  svg +=
+      fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" fill=\"#333\">peak VRAM (GiB)</text>\n",
+                  kLeft + plot_w / 2, kH - 10);
   svg += fmt::format(
       "<text x=\"14\" y=\"{:.1f}\" text-anchor=\"middle\" fill=\"#333\" transform=\"rotate(-90 14 {:.1f})\">"
       "seconds per call{}</text>\n",
@@ -186,15 +195,19 @@ std::string RenderParetoSvg(const PlanResult& plan) {
   // The front as a line, then every point.
   std::string path;
   for (const PlannedCandidate* p : front) {
-    path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : " L", x(GiBOf(p->estimate.vram)), y(p->estimate.seconds));
+    path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : " L", x(GiBOf(p->estimate.vram)),
+                        y(p->estimate.seconds));
   }
-  if (!path.empty()) svg += "<path d=\"" + path + "\" fill=\"none\" stroke=\"#e08a00\" stroke-width=\"2\"/>\n";
+  if (!path.empty())
+    svg += "<path d=\"" + path + "\" fill=\"none\" stroke=\"#e08a00\" stroke-width=\"2\"/>\n";
   for (const PlannedCandidate* p : shown) {
     const bool on_front = std::find(front.begin(), front.end(), p) != front.end();
     svg += fmt::format(
         "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{}\" fill=\"{}\" stroke=\"#fff\"><title>{}</title></circle>\n",
-        x(GiBOf(p->estimate.vram)), y(p->estimate.seconds), on_front ? 5 : 3.5, on_front ? "#e08a00" : "#9aa7b6",
-        EscapeHtml(fmt::format("{}: {}, {}", p->candidate.Id(), FormatGiB(p->estimate.vram), Seconds(p->estimate.seconds))));
+        x(GiBOf(p->estimate.vram)), y(p->estimate.seconds), on_front ? 5 : 3.5,
+        on_front ? "#e08a00" : "#9aa7b6",
+        EscapeHtml(fmt::format("{}: {}, {}", p->candidate.Id(), FormatGiB(p->estimate.vram),
+                               Seconds(p->estimate.seconds))));
   }
   svg += "</svg>\n";
   return svg;

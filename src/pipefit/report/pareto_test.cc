@@ -29,11 +29,11 @@ PlanResult FourCandidates() {
   plan.hardware.gpu = "GeForce RTX 4090";
   plan.hardware.vram = 24 * kGiB;
   plan.candidates = {
-      Planned(WeightsKind::kFull, Placement::kModelOffload, 23.0, 20.0),        // front: fastest
-      Planned(WeightsKind::kFull, Placement::kSequentialOffload, 5.60, 160.0),  // dominated within 1%
-      Planned(WeightsKind::kBnbNf4, Placement::kGroupLeafStream, 5.62, 27.0),   // front: least VRAM
-      Planned(WeightsKind::kFull, Placement::kGroupBlock, 11.0, 300.0),         // dominated
-      Planned(WeightsKind::kFull, Placement::kGpu, 31.0, 15.0, /*fits=*/false), // does not fit: not shown
+      Planned(WeightsKind::kFull, Placement::kModelOffload, 23.0, 20.0),         // front: fastest
+      Planned(WeightsKind::kFull, Placement::kSequentialOffload, 5.60, 160.0),   // dominated within 1%
+      Planned(WeightsKind::kBnbNf4, Placement::kGroupLeafStream, 5.62, 27.0),    // front: least VRAM
+      Planned(WeightsKind::kFull, Placement::kGroupBlock, 11.0, 300.0),          // dominated
+      Planned(WeightsKind::kFull, Placement::kGpu, 31.0, 15.0, /*fits=*/false),  // does not fit: not shown
   };
   return plan;
 }
@@ -59,24 +59,25 @@ TEST(ParetoTest, WhenNothingFitsEveryCandidateCounts) {
 
 TEST(ParetoTest, ChartPlacesLettersDotsAndTheCard) {
   const std::string chart = RenderParetoChart(FourCandidates(), 40, 8);
-  EXPECT_EQ(chart,
-            "Pareto front: peak VRAM against seconds per call (4 fitting candidates; letters are on the front, | is "
-            "the card's VRAM)\n"
-            "   300 s+                 .                  |   \n"
-            "        |                                    |   \n"
-            "        |        .                           |   \n"
-            "        |                                    |   \n"
-            "        |                                    |   \n"
-            "        |                                    |   \n"
-            "        |        a                           |   \n"
-            " 20.00 s+                                   b|   \n"
-            "        +----------------------------------------\n"
-            "         0 GiB                             26 GiB\n"
-            "         seconds: log scale; x: peak VRAM\n"
-            "\n"
-            "On the front (less VRAM costs time):\n"
-            "  a  bnb_nf4+group_leaf_stream    5.62 GiB    27.00 s\n"
-            "  b  full+model_offload          23.00 GiB    20.00 s\n");
+  EXPECT_EQ(
+      chart,
+      "Pareto front: peak VRAM against seconds per call (4 fitting candidates; letters are on the front, | is "
+      "the card's VRAM)\n"
+      "   300 s+                 .                  |   \n"
+      "        |                                    |   \n"
+      "        |        .                           |   \n"
+      "        |                                    |   \n"
+      "        |                                    |   \n"
+      "        |                                    |   \n"
+      "        |        a                           |   \n"
+      " 20.00 s+                                   b|   \n"
+      "        +----------------------------------------\n"
+      "         0 GiB                             26 GiB\n"
+      "         seconds: log scale; x: peak VRAM\n"
+      "\n"
+      "On the front (less VRAM costs time):\n"
+      "  a  bnb_nf4+group_leaf_stream    5.62 GiB    27.00 s\n"
+      "  b  full+model_offload          23.00 GiB    20.00 s\n");
 }
 
 TEST(ParetoTest, SvgIsStandaloneWithOnePointPerShownCandidate) {
