@@ -22,13 +22,16 @@ struct RunResult {
   std::string err;
 };
 
-// `env` is prepended to the command line ("VAR=value VAR2=value").
-inline RunResult RunPipefit(const std::string& args, const std::string& env = "") {
-  testkit::TempDir dir;
-  const std::string err_path = dir.path() + "/stderr";
+// Runs `pipefit ARGS` through the shell in the working directory DIR ("" =
+// the test's own). `env` is put before the binary on the command line
+// ("VAR=value VAR2=value", or an `env -u VAR …` prefix).
+inline RunResult RunPipefitIn(const std::string& dir, const std::string& args, const std::string& env = "") {
+  testkit::TempDir err_dir;
+  const std::string err_path = err_dir.path() + "/stderr";
   // Hermetic: a test that reaches for the Hub without its own HF_ENDPOINT
   // gets a refused connection on the discard port, never the internet.
   const std::string command =
+      (dir.empty() ? "" : "cd '" + dir + "' && ") +
       "HF_ENDPOINT=http://127.0.0.1:9 no_proxy=127.0.0.1,127.0.0.2,localhost NO_PROXY=127.0.0.1,127.0.0.2,localhost " +
       env + " " + PIPEFIT_BINARY + " " + args + " 2>" + err_path;
   RunResult result;
@@ -44,6 +47,10 @@ inline RunResult RunPipefit(const std::string& args, const std::string& env = ""
   text << err.rdbuf();
   result.err = text.str();
   return result;
+}
+
+inline RunResult RunPipefit(const std::string& args, const std::string& env = "") {
+  return RunPipefitIn("", args, env);
 }
 
 }  // namespace pipefit

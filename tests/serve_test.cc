@@ -133,10 +133,9 @@ class ServeProcess {
 // The CLI in FOLDER with the same hermetic environment as the server's children.
 RunResult Cli(const std::string& folder, const std::string& args, const std::string& stdin_path = "") {
   testkit::TempDir home;
-  return RunPipefit(args + (stdin_path.empty() ? "" : " < " + stdin_path),
-                    "HOME=" + home.path() + " XDG_CACHE_HOME=" + home.path() +
-                        " PIPEFIT_CACHE=" + home.path() + "/pf HF_HOME=" + home.path() +
-                        "/hf PIPEFIT_LOCAL_ROOT=- sh -c 'cd " + folder + " && exec \"$0\" \"$@\"'");
+  return RunPipefitIn(folder, args + (stdin_path.empty() ? "" : " < " + stdin_path),
+                      "HOME=" + home.path() + " XDG_CACHE_HOME=" + home.path() + " PIPEFIT_CACHE=" +
+                          home.path() + "/pf HF_HOME=" + home.path() + "/hf PIPEFIT_LOCAL_ROOT=-");
 }
 
 std::string ErrorOf(const std::string& body) {

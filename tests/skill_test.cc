@@ -8,7 +8,6 @@
 // commands in order, so a block may write run.py and then check it.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <array>
@@ -23,6 +22,7 @@
 #include <vector>
 
 #include "pipefit/testing/temp_dir.h"
+#include "run_pipefit.h"
 
 namespace pipefit {
 namespace {
@@ -148,38 +148,15 @@ std::map<std::string, std::string> DocumentedSchemas() {
   return schemas;
 }
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
 // Runs `pipefit ARGS` through the shell (the skill's quoting and `< file`
 // work as a user's shell reads them) with DIR as the working directory.
 // Hermetic: empty caches and home in DIR, no token, and the Hub endpoint on
-// the discard port, so a command that goes online fails at once.
+// the discard port (RunPipefitIn), so a command that goes online fails at once.
 RunResult RunInFolder(const std::string& dir, const std::string& args) {
-  const std::string err_path = dir + "/.stderr";
-  const std::string command = "cd '" + dir +
-                              "' && unset HF_TOKEN HF_TOKEN_PATH HF_HUB_OFFLINE HF_HOME && "
-                              "HF_ENDPOINT=http://127.0.0.1:9 no_proxy=127.0.0.1,localhost "
-                              "NO_PROXY=127.0.0.1,localhost HOME='" +
-                              dir + "/.home' HF_HUB_CACHE='" + dir + "/.hf' PIPEFIT_CACHE='" + dir +
-                              "/.pipefit' XDG_CACHE_HOME='" + dir + "/.xdg' NO_COLOR=1 " + PIPEFIT_BINARY +
-                              " " + args + " 2>'" + err_path + "'";
-  RunResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buffer{};
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  std::stringstream text;
-  text << err.rdbuf();
-  result.err = text.str();
-  return result;
+  return RunPipefitIn(dir, args,
+                      "env -u HF_TOKEN -u HF_TOKEN_PATH -u HF_HUB_OFFLINE -u HF_HOME HOME='" + dir +
+                          "/.home' HF_HUB_CACHE='" + dir + "/.hf' PIPEFIT_CACHE='" + dir +
+                          "/.pipefit' XDG_CACHE_HOME='" + dir + "/.xdg' NO_COLOR=1");
 }
 
 std::vector<SkillCommand> AllCommands() {

@@ -41,6 +41,22 @@ BIG_GPU = "rtx-4090"
 RAM = "64GiB"
 
 
+
+def stop_process_group(proc, first_signal, timeout):
+    """Sends FIRST_SIGNAL, waits up to TIMEOUT seconds, then SIGKILL; and kills
+    whatever is left in the process's group (it was started in a new session)."""
+    if proc.poll() is None:
+        proc.send_signal(first_signal)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
 class GlobalTimeout(BaseException):
     """Raised by SIGALRM when the whole run takes too long."""
 
@@ -225,18 +241,8 @@ class Chromium:
                 self.proc.wait(timeout=5)
             except Exception:
                 pass
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
         # Helper processes (renderer, zygote) are in the session we created.
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        stop_process_group(self.proc, signal.SIGTERM, 5)
         for fd in (self.wfd, self.rfd):
             if fd is not None:
                 try:
@@ -291,17 +297,7 @@ class Server:
             return ""
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        stop_process_group(self.proc, signal.SIGTERM, 10)
 
 
 class Cli:

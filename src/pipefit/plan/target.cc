@@ -68,11 +68,11 @@ Result<std::vector<const GpuSpec*>> ParseGpuFlag(const std::string& value) {
     if (rest.starts_with("×")) name = rest.substr(std::string_view("×").size());
     name = TrimWhitespace(name);
     if (!name.empty() && name != rest) {
-      if (digits > 2 || std::stoi(std::string(text.substr(0, digits))) < 1 ||
-          std::stoi(std::string(text.substr(0, digits))) > 64) {
+      // At most two digits: 1 to 64 cards.
+      const int n = digits <= 2 ? std::stoi(std::string(text.substr(0, digits))) : 0;
+      if (n < 1 || n > 64)
         return MakeErrorf(ErrorCode::kUsage, "--gpu '{}': the count must be 1 to 64", value);
-      }
-      count = std::stoi(std::string(text.substr(0, digits)));
+      count = n;
       text = name;
     }
   }

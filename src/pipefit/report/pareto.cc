@@ -47,6 +47,13 @@ TimeScale ScaleFor(const std::vector<const PlannedCandidate*>& shown) {
   return scale;
 }
 
+// The x axis' end in GiB: the card and every shown candidate, 5% headroom.
+double AxisGiB(const PlanResult& plan, const std::vector<const PlannedCandidate*>& shown) {
+  double most = GiBOf(plan.hardware.vram);
+  for (const PlannedCandidate* p : shown) most = std::max(most, GiBOf(p->estimate.vram));
+  return std::max(1.0, std::ceil(most * 1.05));
+}
+
 char FrontLabel(size_t index) { return index < 26 ? static_cast<char>('a' + index) : '*'; }
 
 std::string Seconds(double s) { return s >= 100 ? fmt::format("{:.0f} s", s) : fmt::format("{:.2f} s", s); }
@@ -81,9 +88,7 @@ std::string RenderParetoChart(const PlanResult& plan, int width, int height) {
   if (shown.empty()) return "No candidate to chart.\n";
   const std::vector<const PlannedCandidate*> front = ParetoFront(plan);
   const Bytes card = plan.hardware.vram;
-  double x_max = GiBOf(card);
-  for (const PlannedCandidate* p : shown) x_max = std::max(x_max, GiBOf(p->estimate.vram));
-  x_max = std::max(1.0, std::ceil(x_max * 1.05));
+  const double x_max = AxisGiB(plan, shown);
   const TimeScale time = ScaleFor(shown);
   std::vector<std::string> grid(static_cast<size_t>(height), std::string(static_cast<size_t>(width), ' '));
   auto column = [&](double gib) {
@@ -144,9 +149,7 @@ std::string RenderParetoSvg(const PlanResult& plan) {
   constexpr int kW = 720, kH = 420;
   constexpr double kLeft = 64, kRight = 20, kTop = 36, kBottom = 48;
   const double plot_w = kW - kLeft - kRight, plot_h = kH - kTop - kBottom;
-  double x_max = GiBOf(plan.hardware.vram);
-  for (const PlannedCandidate* p : shown) x_max = std::max(x_max, GiBOf(p->estimate.vram));
-  x_max = std::max(1.0, std::ceil(x_max * 1.05));
+  const double x_max = AxisGiB(plan, shown);
   const TimeScale time = ScaleFor(shown);
   auto x = [&](double gib) { return kLeft + gib / x_max * plot_w; };
   auto y = [&](double seconds) { return kTop + (1.0 - time(seconds)) * plot_h; };

@@ -10,6 +10,7 @@
 
 #include "pipefit/base/subprocess.h"
 #include "pipefit/base/text.h"
+#include "pipefit/report/json_util.h"
 #include "pipefit/sources/hub_client.h"
 
 namespace pipefit {
@@ -62,12 +63,11 @@ int StatusForExitCode(int exit_code) {
 }  // namespace
 
 ApiAnswer ApiErrorAnswer(int status, const std::string& message, int exit_code) {
-  nlohmann::ordered_json j;
+  Json j;
   j["schema"] = "pipefit.error/1";
   j["error"] = message;
   j["exit_code"] = exit_code;
-  return ApiAnswer{status, j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
-                   exit_code};
+  return ApiAnswer{status, DumpJson(j), exit_code};
 }
 
 std::vector<std::string> SecretsFromEnvironment(const Environment& env, const FileSystem& fs) {
