@@ -94,6 +94,7 @@ struct FakeHub::Server {
   mutable std::condition_variable log_cv;
   std::vector<FakeHubRequest> log;
   int writing = 0;              // responses being written; guarded by log_mu
+  uint64_t log_generation = 0;  // bumped by Clear; guarded by log_mu
   std::atomic<int> counted{0};  // logged requests since Start or the last clear (fail_first)
 
   ~Server() {
@@ -123,6 +124,7 @@ struct FakeHub::Server {
   void Clear() {
     auto lock = LockWhenWritten();
     log.clear();
+    ++log_generation;
     counted = 0;
   }
 };
@@ -251,18 +253,25 @@ bool FakeHub::Server::Answer(int fd, const Head& head, bool cdn) {
   } else {
     reply = fake_hub_internal::RouteRequest(request, options, hub_endpoint, cdn_endpoint);
   }
-  FakeHubRequest logged = request;
-  logged.status = reply.status;
+  // The entry takes its place in the log before the first byte is written:
+  // a client that reads this response and sends its next request (to the
+  // other host, on another thread) must find this one logged first.
+  size_t slot = 0;
+  uint64_t slot_generation = 0;
   {
     std::lock_guard lock(log_mu);
     ++writing;
+    slot = log.size();
+    slot_generation = log_generation;
+    log.push_back(request);
+    log.back().status = reply.status;
   }
-  bool complete =
-      WriteReply(fd, std::move(reply), request.method == "HEAD", head.keep_alive, &logged.body_bytes);
+  int64_t body_bytes = 0;
+  bool complete = WriteReply(fd, std::move(reply), request.method == "HEAD", head.keep_alive, &body_bytes);
   {
     std::lock_guard lock(log_mu);
     --writing;
-    log.push_back(std::move(logged));
+    if (log_generation == slot_generation && slot < log.size()) log[slot].body_bytes = body_bytes;
   }
   log_cv.notify_all();
   return complete && head.keep_alive;
