@@ -276,7 +276,7 @@ TEST_F(PlanCliTest, SeveralGpusAreListedAndThePlanSaysItIsForGpuZero) {
   EXPECT_EQ(j["hardware"]["gpu_id"], "h100-sxm");
   EXPECT_TRUE(j["hardware"]["interconnect"].is_null());  // a what-if: the links are unknown
   EXPECT_THAT(j["hardware"]["notes"][0].get<std::string>(),
-              HasSubstr("5 GPUs (4 × H100 SXM + 1 × Tesla T4); multi-GPU layouts"));
+              HasSubstr("5 GPUs (4 × H100 SXM + 1 × Tesla T4): single-GPU candidates run on GPU 0"));
   RunResult text = Plan("--gpu 2x4090 --ram 64GiB");
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_THAT(text.out, HasSubstr("24.00 GiB VRAM, 64.00 GiB RAM (catalog); GPU 0 of 2"));

@@ -34,7 +34,7 @@ Result<ApplyChoice> FindInPlan(const PlanResult& plan, const CodeContext& contex
     for (const PlannedCandidate& p : plan.candidates) {
       const Candidate& c = p.candidate;
       if (c.weights != parsed.weights || c.placement != parsed.placement || c.vae_tiling || c.vae_slicing ||
-          (c.quantized_components.size() > 1) != parsed.text_encoders) {
+          c.parallel != parsed.parallel || (c.quantized_components.size() > 1) != parsed.text_encoders) {
         continue;
       }
       ApplyChoice choice{c, context, {}};
@@ -86,6 +86,13 @@ Result<ApplyChoice> ChooseFromScript(const PipelineSite& site, const ApplyReques
     return MakeErrorf(ErrorCode::kUsage,
                       "--strategy {}: '+te' needs the model to know which text encoders are large (--model)",
                       request.strategy);
+  }
+  if (parsed.parallel.kind != ParallelKind::kNone) {
+    return MakeErrorf(
+        ErrorCode::kUsage,
+        "--strategy {}: a multi-GPU layout needs the model (--model) and the GPUs (--gpu NxNAME, or "
+        "the detected ones) to check that the layout is offered",
+        request.strategy);
   }
   if ((parsed.vae_tiling || parsed.vae_slicing) && !ScriptVaeTiles(site, ScriptModelFacts{})) {
     return MakeErrorf(ErrorCode::kUsage, "{}'s VAE has no tiling or slicing (internals §9)", site.class_name);

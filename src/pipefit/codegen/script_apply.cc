@@ -93,6 +93,7 @@ class Rewriter {
     RewriteLoadArguments();
     InsertCode();
     AddImports();
+    if (IsContextParallel(c_.parallel.kind)) GuardOutputsAndTearDown();
     ApplyResult result;
     result.rewritten = ApplyTextEdits(s_.source, edits_, crlf_, notes_);
     result.pipeline_variable = site_.variable;
@@ -346,9 +347,14 @@ class Rewriter {
 
   void InsertCode() {
     const Call& load = Construction();
-    if (!weights_.setup.empty() && !setup_present_) {
-      edits_.push_back({{load.statement.begin, load.statement.begin},
-                        Indented(weights_.setup, load.indent, site_.variable)});
+    std::string before = distributed_ ? "" : ParallelSetupCode(c_);
+    if (!before.empty())
+      notes_.push_back("launch the script with torchrun --nproc-per-node " +
+                       std::to_string(c_.parallel.degree) + " (one process per GPU)");
+    if (!weights_.setup.empty() && !setup_present_) before += weights_.setup;
+    if (!before.empty()) {
+      edits_.push_back(
+          {{load.statement.begin, load.statement.begin}, Indented(before, load.indent, site_.variable)});
     }
     const std::string post = PostLoadCode(c_, ctx_);
     // After the construction's last line (a `; more()` on it stays first),
@@ -384,10 +390,59 @@ class Rewriter {
     return at;
   }
 
+  // Context parallelism runs the script once per GPU: only rank 0 writes
+  // the result (every `.save(...)` and `export_to_video(...)` statement
+  // after the pipeline is built), and the process group is destroyed at the
+  // end. A script that sets up torch.distributed itself is left to do both.
+  void GuardOutputsAndTearDown() {
+    if (distributed_) {
+      notes_.push_back("the script already calls init_process_group: its own rank handling is kept");
+      return;
+    }
+    const Call& load = Construction();
+    std::vector<ByteRange> guarded;
+    for (const Call& call : s_.calls) {
+      if (call.statement.begin < load.statement.end) continue;
+      const bool output = call.method == "save" || call.callee == "export_to_video" ||
+                          call.callee.ends_with(".export_to_video");
+      if (!output) continue;
+      if (std::any_of(guarded.begin(), guarded.end(),
+                      [&](const ByteRange& r) { return r.begin == call.statement.begin; })) {
+        continue;
+      }
+      guarded.push_back(call.statement);
+      // Indent every line of the statement under `if rank == 0:`.
+      const size_t first = call.statement.begin;
+      edits_.push_back({{first, first}, call.indent + "if rank == 0:\n    "});
+      for (size_t at = first; at + 1 < call.statement.end; ++at) {
+        if (s_.source[at] == '\n') edits_.push_back({{at + 1, at + 1}, "    "});
+      }
+      notes_.push_back("line " + std::to_string(call.line) + ": only rank 0 writes the output");
+    }
+    bool seeded = false;
+    if (site_.generation != nullptr) {
+      for (const Argument& arg : site_.generation->args) seeded = seeded || arg.keyword == "generator";
+    }
+    if (site_.generation != nullptr && !seeded) {
+      notes_.push_back(
+          "line " + std::to_string(site_.generation->line) +
+          ": pass the same generator on every rank (generator=torch.Generator(\"cpu\").manual_seed(0)) "
+          "so that all ranks start from the same latents");
+    }
+    std::string teardown = "dist.destroy_process_group()\n";
+    if (!s_.source.empty() && s_.source.back() != '\n') teardown = "\n" + teardown;
+    edits_.push_back({{s_.source.size(), s_.source.size()}, teardown});
+  }
+
   void AddImports() {
     std::string lines;
     if (!IsImported(s_, "", "torch")) lines += "import torch\n";
+    if (IsContextParallel(c_.parallel.kind) &&
+        s_.source.find("import torch.distributed as dist") == std::string::npos)
+      lines += "import torch.distributed as dist\n";
     std::vector<std::string> names;
+    if (IsContextParallel(c_.parallel.kind) && !IsImported(s_, "diffusers", "ContextParallelConfig"))
+      names.push_back("ContextParallelConfig");
     for (const std::string& name : weights_.diffusers_imports) {
       if (!IsImported(s_, "diffusers", name) && std::find(names.begin(), names.end(), name) == names.end()) {
         names.push_back(name);
@@ -430,6 +485,8 @@ class Rewriter {
   std::vector<Edit> edits_;
   std::vector<std::string> notes_;
   bool setup_present_ = false;
+  // The script already initialises torch.distributed itself.
+  const bool distributed_ = s_.source.find("init_process_group") != std::string::npos;
   bool crlf_ = false;  // the script's lines end in \r\n: new lines do too
 };
 

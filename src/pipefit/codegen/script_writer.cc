@@ -119,6 +119,61 @@ std::string VaeCode(const Candidate& candidate, const CodeContext& context) {
   return code;
 }
 
+// Context parallelism (docs/multi-gpu/diffusers-parallelism.md §1.4-§1.8):
+// one process per GPU under torchrun, each on cuda:<rank>; the attention
+// backend is set before enable_parallelism, which checks it supports CP;
+// Ring needs the log-sum-exp that native SDPA does not return, so it runs
+// on _native_cudnn as diffusers' own example does. Offloading is set up
+// after parallelism (diffusers #12533), on the rank's device.
+std::string ProcessGroupCode() {
+  return "dist.init_process_group(\"nccl\")  # torchrun sets the rank and world size\n"
+         "rank = dist.get_rank()\n"
+         "device = torch.device(\"cuda\", rank % torch.cuda.device_count())\n"
+         "torch.cuda.set_device(device)\n";
+}
+
+std::string ContextParallelCode(const Candidate& candidate, const CodeContext& context) {
+  const std::string denoiser = "pipe." + context.denoiser;
+  std::string code;
+  if (candidate.placement == Placement::kGpu) code += "pipe.to(device)\n";
+  if (candidate.parallel.kind == ParallelKind::kRing)
+    code +=
+        denoiser + ".set_attention_backend(\"_native_cudnn\")  # Ring needs a backend returning the LSE\n";
+  const char* degree = candidate.parallel.kind == ParallelKind::kRing ? "ring_degree" : "ulysses_degree";
+  code += denoiser + ".enable_parallelism(config=ContextParallelConfig(" + degree + "=" +
+          std::to_string(candidate.parallel.degree) + "))\n";
+  if (candidate.placement == Placement::kModelOffload)
+    code += "pipe.enable_model_cpu_offload(device=device)\n";
+  return code;
+}
+
+// Everything after from_pretrained: casting, placement (or the parallel
+// layout), VAE calls.
+std::string AfterLoadCode(const Candidate& candidate, const CodeContext& context) {
+  std::string code = CastingCode(candidate, context);
+  if (IsContextParallel(candidate.parallel.kind)) {
+    code += ContextParallelCode(candidate, context);
+  } else if (candidate.parallel.kind != ParallelKind::kBalanced) {
+    // device_map="balanced" places the components at load; .to() and
+    // offloading raise after it (pipeline_utils.py:495-499, 1212-1216).
+    code += PlacementCode(candidate);
+  }
+  return code + VaeCode(candidate, context);
+}
+
+std::string LaunchLine(const Candidate& candidate) {
+  return "torchrun --nproc-per-node " + std::to_string(candidate.parallel.degree) + " <this script>";
+}
+
+}  // namespace
+
+std::string ParallelSetupCode(const Candidate& candidate) {
+  if (!IsContextParallel(candidate.parallel.kind)) return "";
+  return "# Launch with: " + LaunchLine(candidate) + "\n" + ProcessGroupCode();
+}
+
+namespace {
+
 std::string HeaderCode(const Candidate& candidate, const CodeContext& context) {
   std::string packages = "torch diffusers transformers accelerate";
   for (const WeightsPackageRow& row : kWeightsPackages) {
@@ -136,7 +191,9 @@ std::string ImportCode(const Candidate& candidate, const CodeContext& context) {
   for (const std::string& name : weights.diffusers_imports) {
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
+  if (IsContextParallel(candidate.parallel.kind)) names.push_back("ContextParallelConfig");
   std::string code = "import torch\n";
+  if (IsContextParallel(candidate.parallel.kind)) code += "import torch.distributed as dist\n";
   code += "from diffusers import ";
   for (size_t i = 0; i < names.size(); ++i) code += (i > 0 ? ", " : "") + names[i];
   code += "\n";
@@ -213,26 +270,40 @@ std::string GenerationCode(const CodeContext& context) {
 
 std::string CandidateCode(const Candidate& candidate, const CodeContext& context) {
   const WeightsCode weights = WriteWeightsCode(candidate, context);
-  std::string code = weights.setup;
+  std::string code = ParallelSetupCode(candidate);
+  code += weights.setup;
   code += LoadCode(candidate, context, weights.load_kwargs);
-  code += CastingCode(candidate, context);
-  code += PlacementCode(candidate);
-  code += VaeCode(candidate, context);
+  code += AfterLoadCode(candidate, context);
   return code;
 }
 
 std::string PostLoadCode(const Candidate& candidate, const CodeContext& context) {
-  return CastingCode(candidate, context) + PlacementCode(candidate) + VaeCode(candidate, context);
+  return AfterLoadCode(candidate, context);
 }
 
 std::string EmitScript(const Candidate& candidate, const CodeContext& context) {
   std::string script = HeaderCode(candidate, context);
+  const bool cp = IsContextParallel(candidate.parallel.kind);
+  if (cp) {
+    script += "# Run on " + std::to_string(candidate.parallel.degree) + " GPUs, one process each:\n#   " +
+              LaunchLine(candidate) + "\n";
+  }
   script += ImportCode(candidate, context);
   script += "\n" + CandidateCode(candidate, context);
   script += AttentionCode(context);
-  script += CompileCode(candidate, context);
-  script += GenerationCode(context);
-  return script;
+  // torch.compile with context parallelism is unverified (diffusers' CLI
+  // refuses the pair; diffusers-parallelism.md §4): not written.
+  if (!cp) script += CompileCode(candidate, context);
+  std::string generation = GenerationCode(context);
+  if (cp) {
+    // Every rank computes the same result; rank 0 writes it.
+    for (const char* save : {"image.save(", "export_to_video("}) {
+      const size_t at = generation.find(save);
+      if (at != std::string::npos) generation.insert(at, "if rank == 0:\n    ");
+    }
+    generation += "dist.destroy_process_group()\n";
+  }
+  return script + generation;
 }
 
 }  // namespace pipefit

@@ -26,6 +26,12 @@ std::string CandidateCode(const Candidate& candidate, const CodeContext& context
 // layerwise casting, placement, VAE tiling/slicing ("pipe" as the variable).
 std::string PostLoadCode(const Candidate& candidate, const CodeContext& context);
 
+// For a context-parallel candidate, the lines before the pipeline is
+// loaded: the launch command as a comment, the NCCL process group, the
+// rank and its device (`rank`, `device`, which the code after load uses);
+// "" otherwise. Part of CandidateCode; `apply` inserts it on its own.
+std::string ParallelSetupCode(const Candidate& candidate);
+
 // A complete script: imports, CandidateCode, the guarded speed-ups
 // (compile_repeated_blocks when available, the attention backend in a
 // try/except), one generation call with the workload, and saving the

@@ -220,6 +220,10 @@ WeightsCode WriteWeightsCode(const Candidate& candidate, const CodeContext& cont
     code.load_kwargs = {DTypeKwarg(context)};  // full and fp8_layerwise load at the load dtype
   }
   if (!context.revision.empty()) code.load_kwargs.push_back("revision=" + PythonString(context.revision));
+  // Whole components on several GPUs, placed by from_pretrained
+  // (docs/multi-gpu/diffusers-parallelism.md §5).
+  if (candidate.parallel.kind == ParallelKind::kBalanced)
+    code.load_kwargs.push_back("device_map=\"balanced\"");
   return code;
 }
 

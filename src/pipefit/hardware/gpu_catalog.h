@@ -39,6 +39,11 @@ struct GpuSpec {
   std::string compute_capability;  // CUDA "8.9"; empty for AMD
   int pcie_generation = 0;
   int pcie_width = 16;
+  // NVLink bandwidth per GPU and direction, GB/s decimal (half the
+  // datasheet's bidirectional figure), for parts whose multi-GPU systems are
+  // NVLink/NVSwitch boards (SXM); 0 where NVLink is absent or an optional
+  // bridge (the detected topology says whether one is fitted).
+  double nvlink_gbs = 0;
   std::vector<std::string> aliases;  // extra names; id and name always match
   std::string source;                // vendor spec page / datasheet the numbers come from
 };

@@ -146,9 +146,10 @@ std::vector<GpuSpec> DataCenterRows() {
        .dense_tflops = 312.0,
        .compute_capability = "8.0",
        .pcie_generation = 4,
+       .nvlink_gbs = 300,
        .aliases = {"A100 80GB", "A100", "NVIDIA A100-SXM4-80GB"},
        .source = "NVIDIA A100 datasheet: bf16 tensor 312 TFLOPS (624 with sparsity); 80 GB "
-                 "HBM2e, 2039 GB/s (SXM4)"},
+                 "HBM2e, 2039 GB/s (SXM4); NVLink 3: 600 GB/s bidirectional"},
       {.id = "a100-80gb-pcie",
        .name = "A100 80GB PCIe",
        .vendor = kNv,
@@ -173,9 +174,10 @@ std::vector<GpuSpec> DataCenterRows() {
        .fp8 = true,
        .compute_capability = "9.0",
        .pcie_generation = 5,
+       .nvlink_gbs = 450,
        .aliases = {"H100", "H100 SXM5", "NVIDIA H100 80GB HBM3"},
        .source = "NVIDIA H100 datasheet, SXM: bf16 tensor 1979 TFLOPS with sparsity, 80 GB "
-                 "HBM3, 3.35 TB/s"},
+                 "HBM3, 3.35 TB/s; NVLink 4: 900 GB/s bidirectional"},
       {.id = "h100-pcie",
        .name = "H100 PCIe",
        .vendor = kNv,
@@ -215,9 +217,10 @@ std::vector<GpuSpec> DataCenterRows() {
        .fp8 = true,
        .compute_capability = "9.0",
        .pcie_generation = 5,
+       .nvlink_gbs = 450,
        .aliases = {"H200 SXM", "NVIDIA H200"},
        .source = "NVIDIA H200 datasheet, SXM: bf16 tensor 1979 TFLOPS with sparsity, 141 GB "
-                 "HBM3e, 4.8 TB/s"},
+                 "HBM3e, 4.8 TB/s; NVLink 4: 900 GB/s bidirectional (H200 SXM)"},
       {.id = "b200",
        .name = "B200",
        .vendor = kNv,
@@ -229,10 +232,11 @@ std::vector<GpuSpec> DataCenterRows() {
        .fp8 = true,
        .compute_capability = "10.0",
        .pcie_generation = 6,
+       .nvlink_gbs = 900,
        .aliases = {"NVIDIA B200", "HGX B200"},
        .source = "NVIDIA DGX B200 / HGX B200 datasheets, per GPU: 180 GB HBM3e, 8 TB/s, bf16 "
                  "4.5 PFLOPS with sparsity; PCIe Gen6 host link (uncertain: hosts may run "
-                 "it at Gen5)"},
+                 "it at Gen5); NVLink 5: 1.8 TB/s bidirectional"},
       {.id = "mi250",
        .name = "Instinct MI250 (one GCD)",
        .vendor = GpuVendor::kAmd,

@@ -57,7 +57,43 @@ std::vector<std::string_view> SplitPlus(std::string_view id) {
   return parts;
 }
 
+// "ulysses4" -> {kUlysses, 4}; N from 2 to 64.
+std::optional<ParallelLayout> ParseParallelPart(std::string_view part) {
+  for (ParallelKind kind : {ParallelKind::kUlysses, ParallelKind::kRing, ParallelKind::kBalanced}) {
+    const std::string_view name = ParallelKindId(kind);
+    if (part.size() <= name.size() || part.substr(0, name.size()) != name) continue;
+    const std::string_view digits = part.substr(name.size());
+    if (digits.size() > 2 || digits[0] == '0') return std::nullopt;
+    int degree = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return std::nullopt;
+      degree = degree * 10 + (c - '0');
+    }
+    if (degree < 2 || degree > 64) return std::nullopt;
+    return ParallelLayout{kind, degree};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+const char* ParallelKindId(ParallelKind kind) {
+  switch (kind) {
+    case ParallelKind::kNone:
+      return "";
+    case ParallelKind::kUlysses:
+      return "ulysses";
+    case ParallelKind::kRing:
+      return "ring";
+    case ParallelKind::kBalanced:
+      return "balanced";
+  }
+  return "";  // unreachable: the switch covers every kind (-Wswitch)
+}
+
+bool IsContextParallel(ParallelKind kind) {
+  return kind == ParallelKind::kUlysses || kind == ParallelKind::kRing;
+}
 
 const char* WeightsId(WeightsKind weights) { return RowOf(weights).id; }
 
@@ -123,6 +159,8 @@ std::string Candidate::Id() const {
   if (IsQuantized(weights) && weights != WeightsKind::kGguf && quantized_components.size() > 1) id += "+te";
   if (vae_tiling) id += "+vae_tiling";
   if (vae_slicing) id += "+vae_slicing";
+  if (parallel.kind != ParallelKind::kNone)
+    id += "+" + std::string(ParallelKindId(parallel.kind)) + std::to_string(parallel.degree);
   return id;
 }
 
@@ -150,9 +188,14 @@ std::optional<ParsedStrategyId> ParseStrategyId(std::string_view id, std::string
       parsed.vae_slicing = true;
     } else if (parts[i] == "te") {
       parsed.text_encoders = true;
+    } else if (std::optional<ParallelLayout> layout = ParseParallelPart(parts[i])) {
+      if (parsed.parallel.kind != ParallelKind::kNone)
+        return fail("strategy id '" + std::string(id) + "' names two multi-GPU layouts");
+      parsed.parallel = *layout;
     } else {
-      return fail("unknown modifier '" + std::string(parts[i]) + "' in strategy id '" + std::string(id) +
-                  "' (expected vae_tiling, vae_slicing or te)");
+      return fail(
+          "unknown modifier '" + std::string(parts[i]) + "' in strategy id '" + std::string(id) +
+          "' (expected vae_tiling, vae_slicing, te, or a multi-GPU layout: ulyssesN, ringN, balancedN)");
     }
   }
   return parsed;

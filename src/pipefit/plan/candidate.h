@@ -64,6 +64,22 @@ static_assert(IsEnumSequence(kAllWeights) &&
 static_assert(IsEnumSequence(kAllPlacements) &&
               std::size(kAllPlacements) == static_cast<size_t>(Placement::kSequentialOffload) + 1);
 
+// How a candidate spreads over several GPUs (docs/multi-gpu/
+// diffusers-parallelism.md). kNone is one GPU. The context-parallel kinds run
+// one process per GPU (torchrun), each holding every weight, with the
+// denoiser's sequence split `degree` ways: Ulysses by all-to-all of the heads
+// (§1.7), Ring by one all-gather of K and V per attention (§1, §7). kBalanced
+// is the pipeline's device_map="balanced": whole components on different
+// GPUs of one process (§5), no speed-up.
+enum class ParallelKind { kNone, kUlysses, kRing, kBalanced };
+struct ParallelLayout {
+  ParallelKind kind = ParallelKind::kNone;
+  int degree = 1;  // GPUs used; 1 for kNone
+  bool operator==(const ParallelLayout&) const = default;
+};
+const char* ParallelKindId(ParallelKind kind);  // "", "ulysses", "ring", "balanced"
+bool IsContextParallel(ParallelKind kind);      // Ulysses or Ring
+
 // Highest first: a lower enum value is better quality.
 enum class QualityTier { kFull, kFp8, kInt8, kInt4 };
 
@@ -100,10 +116,12 @@ struct Candidate {
   // Set when the weights kind alone does not decide the quality tier (GGUF:
   // Q8_0 is int8-class, 4/5/6-bit types int4-class).
   std::optional<QualityTier> quality;
+  ParallelLayout parallel;
 
-  // CONTRACT.md id: WEIGHTS+PLACEMENT[+te][+vae_tiling][+vae_slicing].
-  // "+te" (pipefit's addition) marks a quantized candidate whose large text
-  // encoders are quantized too, so ids stay unique.
+  // CONTRACT.md id: WEIGHTS+PLACEMENT[+te][+vae_tiling][+vae_slicing], then
+  // pipefit's additions: "+te" marks a quantized candidate whose large text
+  // encoders are quantized too, so ids stay unique; "+ulysses4", "+ring2",
+  // "+balanced2" name a multi-GPU layout and its GPU count.
   std::string Id() const;
 };
 
@@ -115,6 +133,7 @@ struct ParsedStrategyId {
   bool vae_tiling = false;
   bool vae_slicing = false;
   bool text_encoders = false;
+  ParallelLayout parallel;
 };
 std::optional<ParsedStrategyId> ParseStrategyId(std::string_view id, std::string* error);
 

@@ -157,10 +157,34 @@ TEST(CandidateTest, ParseStrategyIdExamples) {
 
 struct BadId {
   const char* id;
-  const char* error;
+  std::string error;
 };
 
+TEST(CandidateTest, ParallelLayoutsAreIdSuffixesAndParse) {
+  Candidate c;
+  c.weights = WeightsKind::kFp8Layerwise;
+  c.placement = Placement::kModelOffload;
+  c.vae_tiling = true;
+  c.parallel = {ParallelKind::kUlysses, 4};
+  EXPECT_EQ(c.Id(), "fp8_layerwise+model_offload+vae_tiling+ulysses4");
+  c.parallel = {ParallelKind::kRing, 16};
+  EXPECT_EQ(c.Id(), "fp8_layerwise+model_offload+vae_tiling+ring16");
+  c.parallel = {ParallelKind::kBalanced, 2};
+  EXPECT_EQ(c.Id(), "fp8_layerwise+model_offload+vae_tiling+balanced2");
+  std::string error;
+  auto parsed = ParseStrategyId("full+gpu+ring64", &error);
+  ASSERT_TRUE(parsed.has_value()) << error;
+  EXPECT_EQ(parsed->parallel, (ParallelLayout{ParallelKind::kRing, 64}));
+  parsed = ParseStrategyId("full+gpu+vae_tiling+balanced3", &error);
+  ASSERT_TRUE(parsed.has_value()) << error;
+  EXPECT_EQ(parsed->parallel, (ParallelLayout{ParallelKind::kBalanced, 3}));
+  EXPECT_TRUE(parsed->vae_tiling);
+  EXPECT_EQ(ParseStrategyId("full+gpu", &error)->parallel, ParallelLayout{});
+}
+
 TEST(CandidateTest, ParseStrategyIdErrors) {
+  const std::string kExpected =
+      " (expected vae_tiling, vae_slicing, te, or a multi-GPU layout: ulyssesN, ringN, balancedN)";
   const BadId cases[] = {
       {"", "strategy id '' is not WEIGHTS+PLACEMENT"},
       {"full", "strategy id 'full' is not WEIGHTS+PLACEMENT"},
@@ -169,13 +193,16 @@ TEST(CandidateTest, ParseStrategyIdErrors) {
       {"Full+gpu", "unknown WEIGHTS 'Full' in strategy id 'Full+gpu'"},
       {"full+cpu", "unknown PLACEMENT 'cpu' in strategy id 'full+cpu'"},
       {"bnb_nf4+", "unknown PLACEMENT '' in strategy id 'bnb_nf4+'"},
-      {"full+gpu+tiling",
-       "unknown modifier 'tiling' in strategy id 'full+gpu+tiling' (expected vae_tiling, vae_slicing or te)"},
-      {"full+gpu+vae_tiling+",
-       "unknown modifier '' in strategy id 'full+gpu+vae_tiling+' (expected vae_tiling, vae_slicing or te)"},
+      {"full+gpu+tiling", "unknown modifier 'tiling' in strategy id 'full+gpu+tiling'" + kExpected},
+      {"full+gpu+vae_tiling+", "unknown modifier '' in strategy id 'full+gpu+vae_tiling+'" + kExpected},
       {"full+model_offload+gpu",
-       "unknown modifier 'gpu' in strategy id 'full+model_offload+gpu' (expected vae_tiling, vae_slicing or "
-       "te)"},
+       "unknown modifier 'gpu' in strategy id 'full+model_offload+gpu'" + kExpected},
+      {"full+gpu+ulysses1", "unknown modifier 'ulysses1' in strategy id 'full+gpu+ulysses1'" + kExpected},
+      {"full+gpu+ring", "unknown modifier 'ring' in strategy id 'full+gpu+ring'" + kExpected},
+      {"full+gpu+ring02", "unknown modifier 'ring02' in strategy id 'full+gpu+ring02'" + kExpected},
+      {"full+gpu+balanced65",
+       "unknown modifier 'balanced65' in strategy id 'full+gpu+balanced65'" + kExpected},
+      {"full+gpu+ring2+ulysses2", "strategy id 'full+gpu+ring2+ulysses2' names two multi-GPU layouts"},
   };
   for (const BadId& bad : cases) {
     std::string error;

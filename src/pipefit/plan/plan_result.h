@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pipefit/base/bytes.h"
+#include "pipefit/hardware/gpu_topology.h"
 #include "pipefit/model/measure.h"
 #include "pipefit/plan/candidate.h"
 #include "pipefit/plan/code_context.h"
@@ -36,6 +37,10 @@ struct PlanHardware {
   std::string source;         // "detected" | "flags" | "catalog"
   std::vector<PlanGpu> gpus;  // all of them; the plan is for gpus[0] (gpu, vram above)
   std::string interconnect;   // how they connect (hardware/gpu_topology.h); "" when unknown or one GPU
+  // How the GPUs connect, when detected (NVML or nvidia-smi topo -m); for
+  // --gpu cards unset, and the multi-GPU planner assumes a link from the
+  // catalog rows (plan/parallel.h CollectiveLinkSpeed).
+  std::optional<GpuTopology> topology;
   std::vector<std::string> notes;
 };
 
@@ -67,13 +72,25 @@ struct StagePeak {
   Bytes allocated() const { return weights + activations + transient; }
 };
 
+// What one GPU of a candidate holds and peaks at (CONTRACT.md addition for
+// multi-GPU plans): one row for a single-GPU candidate, one per GPU used
+// otherwise.
+struct GpuShare {
+  int index = 0;                   // device index in hardware.gpus
+  Bytes vram = 0;                  // what must fit on that card
+  Bytes vram_allocated = 0;        // predicted max_memory_allocated on it
+  std::vector<std::string> holds;  // components resident (or run) there
+};
+
 struct Estimate {
   Bytes vram = 0;                   // what must fit on the card (slack + CUDA context)
   Bytes vram_allocated = 0;         // predicted torch.cuda.max_memory_allocated()
   Bytes ram = 0;                    // predicted peak host memory
   double seconds = 0;               // per pipeline call (one batch)
   std::optional<Stage> peak_stage;  // stage that sets vram_allocated (kLoad when loading does)
-  std::vector<StagePeak> stages;
+  std::vector<StagePeak> stages;    // for a multi-GPU candidate: the busiest GPU's
+  std::vector<GpuShare> gpus;
+  double communication_seconds = 0;  // inter-GPU traffic per call (in `seconds`)
   std::vector<std::string> notes;
 };
 

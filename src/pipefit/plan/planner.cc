@@ -1,9 +1,12 @@
 #include "pipefit/plan/planner.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
 #include "pipefit/plan/estimator.h"
+#include "pipefit/plan/parallel.h"
 #include "pipefit/plan/rank.h"
 #include "pipefit/plan/time_model.h"
 
@@ -124,6 +127,48 @@ std::string BestAttentionBackend(const std::string& cc) {
   return "";
 }
 
+namespace {
+
+// Multi-GPU layouts against one GPU at the same quality or better (issue 15
+// item 3): says when one GPU is at least as fast, or when no layout fits.
+std::string CompareWithOneGpu(const std::vector<PlannedCandidate>& candidates) {
+  const PlannedCandidate* many = nullptr;
+  bool any_many = false;
+  for (const PlannedCandidate& p : candidates) {
+    if (p.candidate.parallel.kind == ParallelKind::kNone) continue;
+    any_many = true;
+    if (p.fits && (many == nullptr || p.estimate.seconds < many->estimate.seconds)) many = &p;
+  }
+  if (!any_many) return "";
+  if (many == nullptr)
+    return "no multi-GPU layout fits (context parallelism keeps every weight on every GPU)";
+  const QualityTier quality = CandidateQuality(many->candidate);
+  const PlannedCandidate* one = nullptr;
+  for (const PlannedCandidate& p : candidates) {
+    if (!p.fits || p.candidate.parallel.kind != ParallelKind::kNone ||
+        CandidateQuality(p.candidate) > quality)
+      continue;
+    if (one == nullptr || p.estimate.seconds < one->estimate.seconds) one = &p;
+  }
+  if (one == nullptr) {
+    return fmt::format("only several GPUs run this at {} quality or better: fastest {} ({:.1f} s)",
+                       QualityName(quality), many->candidate.Id(), many->estimate.seconds);
+  }
+  if (one->estimate.seconds <= many->estimate.seconds) {
+    return fmt::format(
+        "one GPU is as fast as any multi-GPU layout at {} quality or better: {} takes {:.1f} s, the fastest "
+        "layout {} {:.1f} s",
+        QualityName(quality), one->candidate.Id(), one->estimate.seconds, many->candidate.Id(),
+        many->estimate.seconds);
+  }
+  return fmt::format(
+      "at {} quality or better, {} on several GPUs takes {:.1f} s against {:.1f} s for {} on one",
+      QualityName(quality), many->candidate.Id(), many->estimate.seconds, one->estimate.seconds,
+      one->candidate.Id());
+}
+
+}  // namespace
+
 Result<PlanContext> BuildPlanContext(const Pipeline& pipeline, const PlanRequest& request) {
   PlanContext ctx;
   ctx.measurement = MeasurePipeline(pipeline, request.dtype);
@@ -191,13 +236,31 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
   plan.notes = pipeline.notes;
   std::vector<RejectedCombination> rejected;
   plan.code_context = CodeContextFor(pipeline, request, ctx);
-  for (const Candidate& candidate : EnumerateCandidates(ctx, &rejected)) {
+  const std::vector<Candidate> single = EnumerateCandidates(ctx, &rejected);
+  for (const Candidate& candidate : single) {
     PlannedCandidate p;
     p.candidate = candidate;
     p.estimate = EstimateMemory(ctx, candidate);
     const TimeEstimate time = EstimateTime(ctx, candidate);
     p.estimate.seconds = time.seconds;
+    FillSingleGpuShare(ctx, &p.estimate);
     p.vram_over = std::max<Bytes>(0, p.estimate.vram - ctx.hardware.vram);
+    p.ram_over = std::max<Bytes>(0, p.estimate.ram - ctx.hardware.ram);
+    p.fits = p.vram_over == 0 && p.ram_over == 0;
+    plan.candidates.push_back(std::move(p));
+  }
+  for (const Candidate& candidate : EnumerateParallelCandidates(ctx, single, &rejected)) {
+    PlannedCandidate p;
+    p.candidate = candidate;
+    p.estimate = EstimateParallel(ctx, candidate);
+    // Every GPU used must hold its share; vram_over is the worst shortfall.
+    for (const GpuShare& share : p.estimate.gpus) {
+      Bytes capacity = ctx.hardware.vram;  // GPU 0's (or --vram)
+      for (size_t g = 1; g < ctx.hardware.gpus.size(); ++g) {
+        if (ctx.hardware.gpus[g].index == share.index) capacity = ctx.hardware.gpus[g].vram;
+      }
+      p.vram_over = std::max<Bytes>(p.vram_over, share.vram - capacity);
+    }
     p.ram_over = std::max<Bytes>(0, p.estimate.ram - ctx.hardware.ram);
     p.fits = p.vram_over == 0 && p.ram_over == 0;
     plan.candidates.push_back(std::move(p));
@@ -214,6 +277,7 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
   for (PlannedCandidate& p : plan.candidates)
     p.relative_time = fastest > 0 ? p.estimate.seconds / fastest : 1.0;
   plan.recommended = Recommend(plan.candidates, ctx.hardware.vram, ctx.hardware.ram);
+  if (std::string note = CompareWithOneGpu(plan.candidates); !note.empty()) plan.notes.push_back(note);
   if (!plan.recommended.speed) plan.shortfall = ComputeShortfall(plan.candidates);
   for (const RejectedCombination& r : rejected) plan.rejected.push_back({r.id, r.rule, r.reason});
   if (!rejected.empty()) {

@@ -48,8 +48,8 @@ std::string CountedNames(const std::vector<PlanGpu>& gpus) {
 void NoteOneGpuOfMany(PlanHardware& hw) {
   if (hw.gpus.size() < 2) return;
   hw.notes.push_back(fmt::format(
-      "{} GPUs ({}{}); multi-GPU layouts (context or tensor parallel, components placed on several GPUs) are "
-      "not planned yet: this plan is for GPU 0 alone ({})",
+      "{} GPUs ({}{}): single-GPU candidates run on GPU 0 ({}), multi-GPU ones (context parallel, "
+      "device_map=\"balanced\") on the first N; tensor parallelism is not planned yet",
       hw.gpus.size(), CountedNames(hw.gpus), hw.interconnect.empty() ? "" : "; " + hw.interconnect,
       hw.gpus[0].name));
 }
@@ -117,7 +117,10 @@ Result<PlanHardware> ResolvePlanHardware(const HardwareInfo* probed, const Hardw
                                 detected.catalog_match != nullptr ? detected.catalog_match->id : "",
                                 detected.vram_total});
     }
-    if (probed->topology) hw.interconnect = DescribeTopology(*probed->topology);
+    if (probed->topology) {
+      hw.interconnect = DescribeTopology(*probed->topology);
+      hw.topology = probed->topology;
+    }
     NoteOneGpuOfMany(hw);
   } else {
     hw.source = "detected";

@@ -70,9 +70,10 @@ TEST(TargetTest, RepeatedGpuFlagsListEveryCardAndPlanForTheFirst) {
   EXPECT_EQ(hw->gpus[2].vram, 24 * kGiB);
   EXPECT_THAT(
       hw->notes,
-      ElementsAre("3 GPUs (2 × GeForce RTX 3090 + 1 × GeForce RTX 4090); multi-GPU layouts (context or "
-                  "tensor parallel, components placed on several GPUs) are not planned yet: this plan is "
-                  "for GPU 0 alone (GeForce RTX 3090)"));
+      ElementsAre("3 GPUs (2 × GeForce RTX 3090 + 1 × GeForce RTX 4090): single-GPU candidates run on GPU 0 "
+                  "(GeForce RTX 3090), multi-GPU ones (context parallel, device_map=\"balanced\") on the "
+                  "first N; tensor parallelism is not planned yet"));
+  EXPECT_FALSE(hw->topology.has_value());  // a what-if: no links known
   flags.gpus = {"4xH100", "nope"};
   auto bad = ResolvePlanHardware(nullptr, flags, &row);
   ASSERT_FALSE(bad.ok());
@@ -98,7 +99,9 @@ TEST(TargetTest, DetectedGpusAndHowTheyConnect) {
   EXPECT_EQ(hw->interconnect, "NVLink between every pair (slowest pair NV4)");
   EXPECT_THAT(hw->notes,
               ElementsAre(HasSubstr("2 GPUs (2 × NVIDIA GeForce RTX 3090; NVLink between every pair "
-                                    "(slowest pair NV4)); multi-GPU layouts")));
+                                    "(slowest pair NV4)): single-GPU candidates run on GPU 0")));
+  ASSERT_TRUE(hw->topology.has_value());
+  EXPECT_EQ(hw->topology->links.size(), 1u);
   EXPECT_EQ(hw->ram, 60 * kGiB);
 }
 

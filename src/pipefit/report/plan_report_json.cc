@@ -120,6 +120,20 @@ Json CandidateJson(const PlannedCandidate& p, const PlanHardware& hardware, cons
   j["peak_stage"] = e.peak_stage ? Json(StageName(*e.peak_stage)) : Json(nullptr);
   j["stages"] = StagesJson(e.stages);
   j["notes"] = e.notes;
+  if (c.parallel.kind == ParallelKind::kNone) {
+    j["parallel"] = nullptr;
+  } else {
+    j["parallel"] = {{"kind", ParallelKindId(c.parallel.kind)}, {"degree", c.parallel.degree}};
+  }
+  Json gpus = Json::array();
+  for (const GpuShare& share : e.gpus) {
+    gpus.push_back({{"index", share.index},
+                    {"vram", share.vram},
+                    {"vram_allocated", share.vram_allocated},
+                    {"holds", share.holds}});
+  }
+  j["gpus"] = std::move(gpus);
+  j["communication_seconds"] = RoundCentis(e.communication_seconds);
   return j;
 }
 

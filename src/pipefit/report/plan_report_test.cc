@@ -159,7 +159,11 @@ TEST(PlanReportJsonTest, CandidateFieldsAndValues) {
                                               "group_offload_exclude",
                                               "peak_stage",
                                               "stages",
-                                              "notes"}));
+                                              "notes",
+                                              "parallel",
+                                              "gpus",
+                                              "communication_seconds"}));
+  EXPECT_TRUE(nf4["parallel"].is_null());
   EXPECT_EQ(nf4["id"], "bnb_nf4+gpu");
   EXPECT_EQ(nf4["group"], "quantization");
   EXPECT_EQ(nf4["weights"], "bnb_nf4");

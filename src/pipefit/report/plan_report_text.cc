@@ -4,6 +4,7 @@
 // with a VRAM bar each, the recommendation per preference, the chosen
 // candidate's code and memory by stage, and the notes.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -184,16 +185,22 @@ std::string ColumnTitles(const Layout& layout, const Context& ctx) {
   return fmt::format("    strategy\n      {}\n", numbers);
 }
 
-void AppendGroup(const char* group, const char* title, const std::vector<const PlannedCandidate*>& shown,
-                 const Layout& layout, const Context& ctx, std::string& out) {
-  const bool any = std::any_of(
-      ctx.plan.candidates.begin(), ctx.plan.candidates.end(),
-      [&](const PlannedCandidate& p) { return std::string_view(GroupOf(p.candidate.weights)) == group; });
+// The text's sections: CONTRACT.md's two groups for one GPU, and the
+// multi-GPU layouts apart (their JSON `group` stays the contract's).
+std::string_view DisplayGroup(const Candidate& c) {
+  return c.parallel.kind != ParallelKind::kNone ? "multi_gpu" : GroupOf(c.weights);
+}
+
+void AppendGroup(const char* group, const std::string& title,
+                 const std::vector<const PlannedCandidate*>& shown, const Layout& layout, const Context& ctx,
+                 std::string& out) {
+  const bool any = std::any_of(ctx.plan.candidates.begin(), ctx.plan.candidates.end(),
+                               [&](const PlannedCandidate& p) { return DisplayGroup(p.candidate) == group; });
   if (!any) return;
   out += "\n" + Bold(title, ctx) + "\n";
   bool printed = false;
   for (const PlannedCandidate* p : shown) {
-    if (GroupOf(p->candidate.weights) != std::string_view(group)) continue;
+    if (DisplayGroup(p->candidate) != group) continue;
     AppendRow(*p, layout, ctx, out);
     printed = true;
   }
@@ -212,6 +219,10 @@ void AppendCandidates(const Context& ctx, std::string& out) {
   if (!shown.empty()) out += ColumnTitles(layout, ctx);
   AppendGroup("offload_casting", "Offloading / casting", shown, layout, ctx, out);
   AppendGroup("quantization", "Quantization", shown, layout, ctx, out);
+  AppendGroup("multi_gpu",
+              fmt::format("Multi-GPU ({} GPUs; VRAM is the fullest GPU's, RAM all processes')",
+                          ctx.plan.hardware.gpus.size()),
+              shown, layout, ctx, out);
   const size_t hidden = ctx.plan.candidates.size() - shown.size();
   if (hidden > 0) {
     out += "\n";
@@ -284,6 +295,23 @@ void AppendStages(const PlannedCandidate& p, const Context& ctx, std::string& ou
 }
 
 // Code lines are printed as they are, never wrapped: they must stay valid.
+// What each GPU holds, for a multi-GPU candidate.
+void AppendGpuShares(const PlannedCandidate& p, const Context& ctx, std::string& out) {
+  if (p.candidate.parallel.kind == ParallelKind::kNone) return;
+  out += "\n  " + Bold("Per GPU:", ctx) + "\n";
+  out += fmt::format("    {:<5} {:>10} {:>11}  {}\n", "GPU", "VRAM", "allocated", "holds");
+  for (const GpuShare& share : p.estimate.gpus) {
+    const std::string holds = share.holds.empty() ? "-" : fmt::format("{}", fmt::join(share.holds, ", "));
+    out += fmt::format("    {:<5} {:>10} {:>11}  {}\n", share.index, FormatGiB(share.vram),
+                       FormatGiB(share.vram_allocated), holds);
+  }
+  if (p.estimate.communication_seconds > 0) {
+    AppendWrapped(fmt::format("communication between the GPUs: {:.1f} s of the {:.1f} s",
+                              p.estimate.communication_seconds, p.estimate.seconds),
+                  "    ", "    ", ctx, out);
+  }
+}
+
 void AppendChosen(const Context& ctx, std::string& out) {
   if (!ctx.chosen) return;
   const PlannedCandidate* p = FindCandidate(ctx.plan, *ctx.chosen);
@@ -304,6 +332,7 @@ void AppendChosen(const Context& ctx, std::string& out) {
     start = end + 1;
   }
   AppendStages(*p, ctx, out);
+  AppendGpuShares(*p, ctx, out);
   for (const std::string& note : p->estimate.notes) AppendWrapped(note, "  - ", "    ", ctx, out);
 }
 
@@ -319,7 +348,19 @@ void AppendNotes(const Context& ctx, std::string& out) {
 
 std::string FitReason(const PlannedCandidate& p, const PlanHardware& hw) {
   std::string reason;
-  if (p.vram_over > 0) {
+  if (p.vram_over > 0 && p.candidate.parallel.kind != ParallelKind::kNone) {
+    // The first GPU that does not hold its share.
+    for (const GpuShare& share : p.estimate.gpus) {
+      Bytes capacity = hw.vram;
+      for (size_t g = 1; g < hw.gpus.size(); ++g) {
+        if (hw.gpus[g].index == share.index) capacity = hw.gpus[g].vram;
+      }
+      if (share.vram <= capacity) continue;
+      reason = fmt::format("GPU {} needs {} VRAM, {} more than its {}", share.index, FormatGiB(share.vram),
+                           FormatGiB(share.vram - capacity), FormatGiB(capacity));
+      break;
+    }
+  } else if (p.vram_over > 0) {
     reason = fmt::format("needs {} VRAM, {} more than the {} available", FormatGiB(p.estimate.vram),
                          FormatGiB(p.vram_over), FormatGiB(hw.vram));
   }
