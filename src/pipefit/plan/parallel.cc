@@ -1,7 +1,8 @@
 #include "pipefit/plan/parallel.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "pipefit/model/quantized_bytes.h"
 #include "pipefit/plan/estimator.h"
@@ -150,8 +151,9 @@ double ContextParallelBytesPerStep(const PlanContext& ctx, ParallelLayout layout
   // One rank's shard of Q (or K, V, the output): its tokens x hidden.
   const double shard = static_cast<double>(ShardedSequence(ctx, *row)) / d * ctx.facts.denoiser.hidden *
                        ItemBytes(ctx) * images;
-  const double per_attention = layout.kind == ParallelKind::kUlysses ? 4.0 * shard * (d - 1) / d  // Q, K, V, out
-                                                                     : 2.0 * shard * (d - 1);     // K, V gathered
+  const double per_attention = layout.kind == ParallelKind::kUlysses
+                                   ? 4.0 * shard * (d - 1) / d  // Q, K, V, out
+                                   : 2.0 * shard * (d - 1);     // K, V gathered
   return per_attention * ctx.facts.denoiser.layers;
 }
 
@@ -170,8 +172,8 @@ ParallelTime ContextParallelTime(const ContextParallelTimeInputs& in, const Link
   // as on one GPU; only the denoiser's compute is divided.
   const double rest = in.single_seconds - in.compute_seconds;
   if (link.bytes_per_second > 0) {
-    t.communication_seconds =
-        in.steps * (in.bytes_per_step / link.bytes_per_second + in.collectives_per_step * link.latency_seconds);
+    t.communication_seconds = in.steps * (in.bytes_per_step / link.bytes_per_second +
+                                          in.collectives_per_step * link.latency_seconds);
   }
   t.seconds = rest + in.compute_seconds / (in.degree * in.efficiency) + t.communication_seconds;
   return t;
@@ -180,7 +182,8 @@ ParallelTime ContextParallelTime(const ContextParallelTimeInputs& in, const Link
 std::vector<std::pair<std::string, int>> BalancedDeviceMap(
     const std::vector<std::pair<std::string, Bytes>>& component_bytes, const std::vector<Bytes>& budgets) {
   std::vector<std::pair<std::string, Bytes>> sorted = component_bytes;
-  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
   std::vector<int> cycle;
   for (size_t i = 0; i < budgets.size(); ++i) cycle.push_back(static_cast<int>(i));
   for (size_t i = budgets.size(); i-- > 0;) cycle.push_back(static_cast<int>(i));
@@ -238,15 +241,15 @@ Estimate EstimateContextParallel(const PlanContext& ctx, const Candidate& c) {
   e.ram *= d;
   const TimeEstimate single = EstimateTime(ctx, OneGpu(c));
   const LinkSpeed link = CollectiveLinkSpeed(ctx, d);
-  const ParallelTime time = ContextParallelTime(
-      {.single_seconds = single.seconds,
-       .compute_seconds = single.compute_seconds,
-       .degree = d,
-       .efficiency = ContextParallelComputeEfficiency(c.parallel.kind),
-       .bytes_per_step = ContextParallelBytesPerStep(ctx, c.parallel),
-       .collectives_per_step = ContextParallelCollectivesPerStep(ctx, c.parallel),
-       .steps = ctx.workload.steps},
-      link);
+  const ParallelTime time =
+      ContextParallelTime({.single_seconds = single.seconds,
+                           .compute_seconds = single.compute_seconds,
+                           .degree = d,
+                           .efficiency = ContextParallelComputeEfficiency(c.parallel.kind),
+                           .bytes_per_step = ContextParallelBytesPerStep(ctx, c.parallel),
+                           .collectives_per_step = ContextParallelCollectivesPerStep(ctx, c.parallel),
+                           .steps = ctx.workload.steps},
+                          link);
   e.seconds = time.seconds;
   e.communication_seconds = time.communication_seconds;
   std::vector<std::string> holds;
@@ -254,7 +257,8 @@ Estimate EstimateContextParallel(const PlanContext& ctx, const Candidate& c) {
     if (m.has_weights()) holds.push_back(m.name);
   }
   for (int i = 0; i < d; ++i) {
-    e.gpus.push_back(GpuShare{ctx.hardware.gpus[static_cast<size_t>(i)].index, e.vram, e.vram_allocated, holds});
+    e.gpus.push_back(
+        GpuShare{ctx.hardware.gpus[static_cast<size_t>(i)].index, e.vram, e.vram_allocated, holds});
   }
   e.notes.push_back(fmt::format(
       "every one of the {} GPUs holds all the weights (context parallelism replicates them) and runs the text "
@@ -278,7 +282,8 @@ Estimate EstimateBalanced(const PlanContext& ctx, const Candidate& c) {
     if (m.has_weights()) sizes.emplace_back(m.name, m.bytes);
   }
   std::vector<Bytes> budgets;
-  for (int i = 0; i < n; ++i) budgets.push_back(ctx.hardware.gpus[static_cast<size_t>(i)].vram - kCudaContextBytes);
+  for (int i = 0; i < n; ++i)
+    budgets.push_back(ctx.hardware.gpus[static_cast<size_t>(i)].vram - kCudaContextBytes);
   const auto map = BalancedDeviceMap(sizes, budgets);
   auto device_of = [&](const std::string& name) {
     for (const auto& [component, device] : map) {
@@ -371,7 +376,8 @@ void FillSingleGpuShare(const PlanContext& ctx, Estimate* e) {
   e->gpus.push_back(std::move(share));
 }
 
-std::vector<Candidate> EnumerateParallelCandidates(const PlanContext& ctx, const std::vector<Candidate>& single,
+std::vector<Candidate> EnumerateParallelCandidates(const PlanContext& ctx,
+                                                   const std::vector<Candidate>& single,
                                                    std::vector<RejectedCombination>* rejected) {
   std::vector<Candidate> out;
   const int gpus = static_cast<int>(ctx.hardware.gpus.size());
@@ -403,10 +409,11 @@ std::vector<Candidate> EnumerateParallelCandidates(const PlanContext& ctx, const
         const std::string id = std::string(WeightsId(c.weights)) + "+" + PlacementId(c.placement) + "+" +
                                ParallelKindId(kind) + std::to_string(d);
         if (cp == nullptr) {
-          reject(id, "cp_plan_required",
-                 ctx.facts.denoiser.class_name +
-                     " has no _cp_plan in diffusers: enable_parallelism raises \"`cp_plan` must be provided\" "
-                     "(modeling_utils.py:1700-1703)");
+          reject(
+              id, "cp_plan_required",
+              ctx.facts.denoiser.class_name +
+                  " has no _cp_plan in diffusers: enable_parallelism raises \"`cp_plan` must be provided\" "
+                  "(modeling_utils.py:1700-1703)");
           continue;
         }
         if (!same_gpus) {

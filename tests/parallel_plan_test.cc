@@ -1,0 +1,337 @@
+// Multi-GPU plans (issue 15) on built-in catalog entries, planned offline:
+// which layouts are offered and which rules reject the others, the per-GPU
+// table, the bytes the collectives move, diffusers' balanced placement on a
+// real pipeline, and the CLI's text, JSON, --emit and apply for a layout.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "pipefit/base/environment.h"
+#include "pipefit/base/file_system.h"
+#include "pipefit/model/quantized_bytes.h"
+#include "pipefit/plan/parallel.h"
+#include "pipefit/plan/planner.h"
+#include "pipefit/sources/resolve.h"
+#include "pipefit/testing/temp_dir.h"
+#include "run_pipefit.h"
+
+namespace pipefit {
+namespace {
+
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+class ParallelPlanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_.Set("HF_HUB_CACHE", dir_.path() + "/empty-cache");
+    env_.Set("HOME", dir_.path() + "/home");
+  }
+
+  // The plan of catalog entry `model` on `gpus` (--gpu values).
+  PlanResult PlanOn(const std::string& model, std::vector<std::string> gpus, WorkloadOverrides workload = {}) {
+    auto pipeline = ResolveModel(model, {.offline = true}, fs_, env_);
+    EXPECT_TRUE(pipeline.ok()) << pipeline.error().message;
+    if (!pipeline.ok()) return {};
+    PlanRequest request;
+    request.model = model;
+    request.workload = workload;
+    HardwareFlags flags;
+    flags.gpus = std::move(gpus);
+    flags.ram = 1024 * kGiB;
+    auto hardware = ResolvePlanHardware(nullptr, flags, &request.gpu);
+    EXPECT_TRUE(hardware.ok()) << hardware.error().message;
+    if (!hardware.ok()) return {};
+    request.hardware = *hardware;
+    auto context = BuildPlanContext(*pipeline, request);
+    EXPECT_TRUE(context.ok()) << context.error().message;
+    if (!context.ok()) return {};
+    context_ = *context;
+    return Plan(*pipeline, request, *context);
+  }
+
+  static const PlannedCandidate* Find(const PlanResult& plan, const std::string& id) {
+    for (const PlannedCandidate& p : plan.candidates) {
+      if (p.candidate.Id() == id) return &p;
+    }
+    return nullptr;
+  }
+  static const RejectedCandidate* Rejected(const PlanResult& plan, const std::string& id) {
+    for (const RejectedCandidate& r : plan.rejected) {
+      if (r.id == id) return &r;
+    }
+    return nullptr;
+  }
+
+  testkit::TempDir dir_;
+  RealFileSystem fs_;
+  FakeEnvironment env_;
+  PlanContext context_;
+};
+
+// FLUX.1-dev, 1024x1024: 4096 image + 512 text tokens (the _cp_plan splits
+// both), width 3072 (24 heads x 128), 19 + 38 = 57 blocks, bf16.
+constexpr int64_t kFluxSequence = 4096 + 512;
+constexpr int64_t kFluxShard2 = kFluxSequence / 2 * 3072 * 2;  // one rank's Q at degree 2: 14,155,776 bytes
+
+TEST_F(ParallelPlanTest, CollectivesMoveTheShardsOfEveryAttention) {
+  PlanOn("flux.1-dev", {"2xH100"});
+  EXPECT_EQ(kFluxShard2, 14'155'776);
+  // Ulysses: 4 all-to-alls (Q, K, V, out) per block, each moving (d-1)/d.
+  EXPECT_DOUBLE_EQ(ContextParallelBytesPerStep(context_, {ParallelKind::kUlysses, 2}), 4.0 * kFluxShard2 / 2 * 57);
+  EXPECT_DOUBLE_EQ(ContextParallelBytesPerStep(context_, {ParallelKind::kUlysses, 4}),
+                   4.0 * (kFluxShard2 / 2) * 3 / 4 * 57);
+  // Ring (all-gather): the other ranks' K and V shards.
+  EXPECT_DOUBLE_EQ(ContextParallelBytesPerStep(context_, {ParallelKind::kRing, 4}), 2.0 * (kFluxShard2 / 2) * 3 * 57);
+  EXPECT_EQ(ContextParallelCollectivesPerStep(context_, {ParallelKind::kUlysses, 2}), 4 * 57);
+  EXPECT_EQ(ContextParallelCollectivesPerStep(context_, {ParallelKind::kRing, 2}), 57);
+}
+
+TEST_F(ParallelPlanTest, ContextParallelReplicatesTheWeightsAndSplitsTheDenoiserActivations) {
+  const PlanResult plan = PlanOn("flux.1-dev", {"2xH100"});
+  const PlannedCandidate* one = Find(plan, "full+gpu");
+  const PlannedCandidate* cp = Find(plan, "full+gpu+ulysses2");
+  ASSERT_NE(one, nullptr);
+  ASSERT_NE(cp, nullptr);
+  ASSERT_EQ(cp->estimate.gpus.size(), 2u);
+  for (const GpuShare& share : cp->estimate.gpus) {
+    EXPECT_EQ(share.vram, cp->estimate.vram);
+    EXPECT_EQ(share.holds, (std::vector<std::string>{"text_encoder", "text_encoder_2", "transformer", "vae"}));
+  }
+  EXPECT_EQ(cp->estimate.gpus[1].index, 1);
+  // Same weights per stage; the denoise stage's activation is half the
+  // single GPU's plus the all-to-all outputs of Q, K and V (3 shards).
+  ASSERT_EQ(cp->estimate.stages.size(), one->estimate.stages.size());
+  for (size_t i = 0; i < cp->estimate.stages.size(); ++i) {
+    const StagePeak& a = one->estimate.stages[i];
+    const StagePeak& b = cp->estimate.stages[i];
+    EXPECT_EQ(a.weights, b.weights) << StageName(a.stage);
+    if (a.stage == Stage::kDenoise) {
+      EXPECT_EQ(b.activations, CudaAllocationBytes(plan.activation.denoise / 2 + 3 * kFluxShard2));
+    } else {
+      EXPECT_EQ(a.activations, b.activations) << StageName(a.stage);
+    }
+  }
+  EXPECT_EQ(cp->estimate.ram, 2 * one->estimate.ram);  // one process per GPU
+  EXPECT_GT(cp->estimate.communication_seconds, 0);
+  EXPECT_LT(cp->estimate.seconds, one->estimate.seconds);  // NVLink: the split pays
+  EXPECT_TRUE(cp->fits);
+}
+
+TEST_F(ParallelPlanTest, BalancedPlacesWholeComponentsAndTheVaeOomsBesideTheTransformer) {
+  const PlanResult plan = PlanOn("flux.1-dev", {"2xRTX 4090"});
+  const PlannedCandidate* full = Find(plan, "full+gpu+balanced2");
+  ASSERT_NE(full, nullptr);
+  ASSERT_EQ(full->estimate.gpus.size(), 2u);
+  EXPECT_EQ(full->estimate.gpus[0].holds, (std::vector<std::string>{"transformer", "vae"}));
+  EXPECT_EQ(full->estimate.gpus[1].holds, (std::vector<std::string>{"text_encoder", "text_encoder_2"}));
+  // 22.2 GiB of transformer leaves no room for the 1024x1024 decode on GPU 0.
+  EXPECT_FALSE(full->fits);
+  EXPECT_EQ(full->estimate.peak_stage, Stage::kDecode);
+  EXPECT_GT(full->vram_over, 0);
+  // With the transformer in fp8 storage, both GPUs hold their share.
+  const PlannedCandidate* fp8 = Find(plan, "fp8_layerwise+gpu+balanced2");
+  ASSERT_NE(fp8, nullptr);
+  EXPECT_TRUE(fp8->fits);
+  EXPECT_LT(fp8->estimate.gpus[1].vram, fp8->estimate.gpus[0].vram);
+  // No offloading after a balanced map (pipeline_utils.py:1212-1216).
+  EXPECT_EQ(Find(plan, "full+model_offload+balanced2"), nullptr);
+}
+
+TEST_F(ParallelPlanTest, DivisibilityRulesRejectLayoutsDiffusersWouldFailOn) {
+  // 1008x1008: 63 x 63 = 3969 image + 512 text tokens = 4481, odd.
+  PlanResult plan = PlanOn("flux.1-dev", {"2xH100"}, {.height = 1008, .width = 1008});
+  const RejectedCandidate* odd = Rejected(plan, "full+gpu+ulysses2");
+  ASSERT_NE(odd, nullptr);
+  EXPECT_EQ(odd->rule, "cp_sequence_divisible");
+  EXPECT_THAT(odd->reason, HasSubstr("4481 tokens, text included"));
+  EXPECT_EQ(Find(plan, "full+gpu+ring2"), nullptr);
+  EXPECT_NE(Find(plan, "full+gpu+balanced2"), nullptr);  // placement has no sequence rule
+  // 9 GPUs: 4608 tokens divide by 9, FLUX's 24 heads do not (Ulysses only).
+  plan = PlanOn("flux.1-dev", {"9xH100"});
+  const RejectedCandidate* heads = Rejected(plan, "full+gpu+ulysses9");
+  ASSERT_NE(heads, nullptr);
+  EXPECT_EQ(heads->rule, "ulysses_heads_divisible");
+  EXPECT_NE(Find(plan, "full+gpu+ring9"), nullptr);
+  EXPECT_NE(Find(plan, "full+gpu+ulysses8"), nullptr);  // powers of two up to the count, then the count
+  EXPECT_EQ(Find(plan, "full+gpu+ulysses3"), nullptr);
+}
+
+TEST_F(ParallelPlanTest, ClassesWithoutACpPlanAndMixedOrOldGpusAreRejected) {
+  PlanResult plan = PlanOn("sd3-medium", {"2xH100"});
+  const RejectedCandidate* sd3 = Rejected(plan, "full+gpu+ulysses2");
+  ASSERT_NE(sd3, nullptr);
+  EXPECT_EQ(sd3->rule, "cp_plan_required");
+  EXPECT_THAT(sd3->reason, HasSubstr("SD3Transformer2DModel has no _cp_plan"));
+  EXPECT_NE(Find(plan, "full+gpu+balanced2"), nullptr);
+  plan = PlanOn("flux.1-dev", {"H100", "RTX 4090"});
+  ASSERT_NE(Rejected(plan, "full+gpu+ulysses2"), nullptr);
+  EXPECT_EQ(Rejected(plan, "full+gpu+ulysses2")->rule, "cp_same_gpus");
+  plan = PlanOn("flux.1-dev", {"2xT4"});  // SM 7.5: no cuDNN attention for Ring
+  ASSERT_NE(Rejected(plan, "full+gpu+ring2"), nullptr);
+  EXPECT_EQ(Rejected(plan, "full+gpu+ring2")->rule, "ring_needs_cudnn_attention");
+  EXPECT_NE(Find(plan, "full+gpu+ulysses2"), nullptr);
+}
+
+TEST_F(ParallelPlanTest, TheLinkIsAssumedFromTheCatalogForGpuFlags) {
+  PlanOn("flux.1-dev", {"2xH100"});
+  LinkSpeed link = CollectiveLinkSpeed(context_, 2);
+  EXPECT_TRUE(link.assumed);
+  EXPECT_DOUBLE_EQ(link.bytes_per_second, 450e9 * 0.9);
+  EXPECT_THAT(link.basis, HasSubstr("NVLink 450 GB/s per direction (H100 SXM)"));
+  PlanOn("flux.1-dev", {"2xRTX 4090"});
+  link = CollectiveLinkSpeed(context_, 2);
+  EXPECT_DOUBLE_EQ(link.bytes_per_second, 16 * 1.969e9 * 0.5 * 0.9);  // gen 4 x16, no P2P on GeForce
+  EXPECT_THAT(link.basis, HasSubstr("no peer-to-peer"));
+}
+
+TEST_F(ParallelPlanTest, OneGpuWinsWhenTheLinkIsSlowAndThePlanSaysSo) {
+  // Two 4090s over PCIe without P2P: FLUX does not fit one 4090 at full
+  // quality, so context parallelism must offload and replicate.
+  const PlanResult plan = PlanOn("flux.1-dev", {"2xRTX 4090"});
+  bool said = false;
+  for (const std::string& note : plan.notes) said = said || note.find("quality or better") != std::string::npos;
+  EXPECT_TRUE(said);
+  // On NVLink H100s the plan compares the fastest layout with one GPU.
+  const PlanResult h100 = PlanOn("flux.1-dev", {"8xH100"});
+  const PlannedCandidate* fastest = nullptr;
+  for (const PlannedCandidate& p : h100.candidates) {
+    if (p.fits && (fastest == nullptr || p.estimate.seconds < fastest->estimate.seconds)) fastest = &p;
+  }
+  ASSERT_NE(fastest, nullptr);
+  EXPECT_EQ(fastest->candidate.parallel.kind, ParallelKind::kUlysses);
+  EXPECT_EQ(h100.recommended.speed, fastest->candidate.Id());
+}
+
+// The CLI, end to end.
+class ParallelCliTest : public ::testing::Test {
+ protected:
+  std::string Env() const { return "HF_HUB_CACHE=" + dir_.path() + "/none HOME=" + dir_.path(); }
+  testkit::TempDir dir_;
+};
+
+TEST_F(ParallelCliTest, JsonCarriesTheLayoutAndThePerGpuTable) {
+  RunResult r = RunPipefit("plan flux.1-dev --offline --gpu 2xH100 --ram 512GiB --all --json", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = json::parse(r.out);
+  const json* cp = nullptr;
+  for (const json& c : j["candidates"]) {
+    if (c["id"] == "full+gpu+ulysses2") cp = &c;
+    if (c["id"] == "full+gpu") {
+      EXPECT_TRUE(c["parallel"].is_null());
+      ASSERT_EQ(c["gpus"].size(), 1u);
+      EXPECT_EQ(c["gpus"][0]["index"], 0);
+      EXPECT_EQ(c["gpus"][0]["vram"], c["vram"]);
+    }
+  }
+  ASSERT_NE(cp, nullptr);
+  EXPECT_EQ((*cp)["group"], "offload_casting");  // CONTRACT.md's group, by weights
+  EXPECT_EQ((*cp)["parallel"], (json{{"kind", "ulysses"}, {"degree", 2}}));
+  ASSERT_EQ((*cp)["gpus"].size(), 2u);
+  EXPECT_EQ((*cp)["gpus"][1]["index"], 1);
+  EXPECT_EQ((*cp)["gpus"][1]["vram"], (*cp)["vram"]);
+  EXPECT_EQ((*cp)["gpus"][1]["holds"], (json{"text_encoder", "text_encoder_2", "transformer", "vae"}));
+  EXPECT_GT((*cp)["communication_seconds"].get<double>(), 0);
+  EXPECT_THAT((*cp)["code"].get<std::string>(),
+              HasSubstr("pipe.transformer.enable_parallelism(config=ContextParallelConfig(ulysses_degree=2))"));
+}
+
+TEST_F(ParallelCliTest, TextShowsTheMultiGpuGroupAndEachGpusShare) {
+  RunResult r = RunPipefit("plan flux.1-dev --offline --gpu 2x4090 --ram 128GiB --strategy full+gpu+balanced2", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Multi-GPU (2 GPUs; VRAM is the fullest GPU's, RAM all processes')"));
+  EXPECT_THAT(r.out, HasSubstr("does not fit: GPU 0 needs "));
+  EXPECT_THAT(r.out, HasSubstr("device_map=\"balanced\""));
+  EXPECT_THAT(r.out, HasSubstr("transformer, vae\n"));
+  EXPECT_THAT(r.out, HasSubstr("text_encoder, text_encoder_2\n"));
+}
+
+bool HavePython() { return std::system("python3 --version >/dev/null 2>&1") == 0; }
+
+TEST_F(ParallelCliTest, EmitWritesATorchrunScriptThatSavesOnRankZero) {
+  const std::string script = dir_.path() + "/cp.py";
+  RunResult r = RunPipefit("plan flux.1-dev --offline --gpu 4xH100 --ram 512GiB --strategy "
+                           "fp8_layerwise+model_offload+ring4 --emit " + script,
+                           Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("pipefit: run it with: torchrun --nproc-per-node 4 " + script));
+  std::ifstream in(script);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string code = text.str();
+  // Process group first, casting before parallelism, the Ring backend before
+  // enable_parallelism, offloading after it on the rank's device.
+  const size_t group = code.find("dist.init_process_group(\"nccl\")");
+  const size_t load = code.find("pipe = FluxPipeline.from_pretrained(");
+  const size_t cast = code.find("pipe.transformer.enable_layerwise_casting(");
+  const size_t backend = code.find("pipe.transformer.set_attention_backend(\"_native_cudnn\")");
+  const size_t parallel = code.find("pipe.transformer.enable_parallelism(config=ContextParallelConfig(ring_degree=4))");
+  const size_t offload = code.find("pipe.enable_model_cpu_offload(device=device)");
+  ASSERT_NE(group, std::string::npos);
+  ASSERT_NE(offload, std::string::npos);
+  EXPECT_LT(group, load);
+  EXPECT_LT(load, cast);
+  EXPECT_LT(cast, backend);
+  EXPECT_LT(backend, parallel);
+  EXPECT_LT(parallel, offload);
+  EXPECT_THAT(code, HasSubstr("from diffusers import FluxPipeline, ContextParallelConfig\n"));
+  EXPECT_THAT(code, HasSubstr("if rank == 0:\n    image.save(\"output.png\")\ndist.destroy_process_group()\n"));
+  EXPECT_THAT(code, HasSubstr("generator=torch.Generator(\"cpu\").manual_seed(0)"));
+  EXPECT_EQ(code.find("compile_repeated_blocks"), std::string::npos);  // unverified with CP: not written
+  if (!HavePython()) GTEST_SKIP() << "python3 not found: py_compile skipped";
+  EXPECT_EQ(std::system(("python3 -m py_compile '" + script + "'").c_str()), 0);
+}
+
+TEST_F(ParallelCliTest, ApplyRewritesAScriptForALayout) {
+  const std::string script = dir_.path() + "/flux.py";
+  std::ofstream(script) << "import torch\n"
+                           "from diffusers import FluxPipeline\n"
+                           "\n"
+                           "pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", "
+                           "torch_dtype=torch.bfloat16)\n"
+                           "pipe.to(\"cuda\")\n"
+                           "for i in range(2):\n"
+                           "    image = pipe(\"a fox\", num_inference_steps=28).images[0]\n"
+                           "    image.save(f\"fox{i}.png\")\n";
+  RunResult r = RunPipefit("apply " + script + " --offline --gpu 2xH100 --strategy full+gpu+ulysses2 --write", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(script);
+  std::stringstream rewritten;
+  rewritten << in.rdbuf();
+  EXPECT_EQ(rewritten.str(),
+            "import torch\n"
+            "from diffusers import FluxPipeline, ContextParallelConfig\n"
+            "import torch.distributed as dist\n"
+            "\n"
+            "# Launch with: torchrun --nproc-per-node 2 <this script>\n"
+            "dist.init_process_group(\"nccl\")  # torchrun sets the rank and world size\n"
+            "rank = dist.get_rank()\n"
+            "device = torch.device(\"cuda\", rank % torch.cuda.device_count())\n"
+            "torch.cuda.set_device(device)\n"
+            "pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", torch_dtype=torch.bfloat16)\n"
+            "pipe.to(device)\n"
+            "pipe.transformer.enable_parallelism(config=ContextParallelConfig(ulysses_degree=2))\n"
+            "for i in range(2):\n"
+            "    image = pipe(\"a fox\", num_inference_steps=28).images[0]\n"
+            "    if rank == 0:\n"
+            "        image.save(f\"fox{i}.png\")\n"
+            "dist.destroy_process_group()\n");
+  EXPECT_THAT(r.err, HasSubstr("pass the same generator on every rank"));
+  // A model that does not resolve: the layout cannot be checked, so it is refused.
+  const std::string unknown = dir_.path() + "/private.py";
+  std::ofstream(unknown) << "from diffusers import FluxPipeline\n"
+                            "pipe = FluxPipeline.from_pretrained(\"someone/private-flux\")\n"
+                            "pipe.to(\"cuda\")\n";
+  RunResult blind = RunPipefit("apply " + unknown + " --offline --strategy full+gpu+ulysses2", Env());
+  EXPECT_EQ(blind.exit_code, 2);
+  EXPECT_THAT(blind.err, HasSubstr("a multi-GPU layout needs the model (--model) and the GPUs"));
+}
+
+}  // namespace
+}  // namespace pipefit
