@@ -14,6 +14,7 @@
 #include "pipefit/catalog/catalog.h"
 #include "pipefit/hardware/gpu_catalog.h"
 #include "pipefit/plan/calibration.h"
+#include "pipefit/plan/parallel_calibration.h"
 #include "pipefit/plan/time_classes.h"
 
 namespace {
@@ -54,6 +55,54 @@ void Tally(ClassTally& t, const pipefit::CalibrationResult& r) {
   (r.c.fitted ? t.fitted : t.checked) += 1;
   double& w = r.c.fitted ? t.worst_fitted : t.worst_checked;
   w = std::fmax(w, std::fabs(r.error));
+}
+
+// The multi-GPU rows (docs/multi-gpu/calibration.md): in-sample and checked
+// rows first, then the held-out rows, scored apart. Returns the number of
+// non-held rows outside their tolerance.
+int ReportParallel() {
+  auto results = pipefit::RunParallelCalibration();
+  if (!results.ok()) {
+    std::fprintf(stderr, "calibration_report: %s\n", results.error().message.c_str());
+    return 1;
+  }
+  std::printf("\nMulti-GPU (context parallel; docs/multi-gpu/published-measurements.md rows):\n\n");
+  std::printf(
+      "| row | model | GPU x n | layout | size | steps | metric | measured | predicted | error | role | source |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  int outside = 0;
+  double worst_in = 0, worst_checked = 0, worst_held = 0;
+  for (bool held : {false, true}) {
+    for (const pipefit::ParallelCalibrationResult& r : *results) {
+      if (r.c.held_out != held) continue;
+      const char* unit = r.c.memory ? "GiB" : "s";
+      const std::string size =
+          r.c.height == 0 ? "default" : std::to_string(r.c.width) + "x" + std::to_string(r.c.height);
+      const char* role = held ? "held out" : (r.c.fitted ? "fitted" : "check");
+      std::printf(
+          "| %.*s | %.*s | %.*s x %d | %s%d | %s | %d | %s | %.2f %s | %.2f %s | %+.1f%% | %s | %.*s%s%.*s |\n",
+          static_cast<int>(r.c.row.size()), r.c.row.data(), static_cast<int>(r.c.catalog.size()),
+          r.c.catalog.data(), static_cast<int>(r.c.gpu.size()), r.c.gpu.data(), r.c.degree,
+          pipefit::ParallelKindId(r.c.kind), r.c.degree, size.c_str(), r.c.steps,
+          r.c.memory ? "per-GPU peak allocated"
+                     : (r.c.baseline > 0 ? "seconds (x their 1-GPU time)" : "seconds"),
+          r.c.measured, unit, r.predicted, unit, 100 * r.error, role, static_cast<int>(r.c.source.size()),
+          r.c.source.data(), r.c.note.empty() ? "" : "; ", static_cast<int>(r.c.note.size()),
+          r.c.note.data());
+      const double e = std::fabs(r.error);
+      if (held) {
+        worst_held = std::fmax(worst_held, e);
+      } else {
+        (r.c.fitted ? worst_in : worst_checked) = std::fmax(r.c.fitted ? worst_in : worst_checked, e);
+        if (e > r.c.tolerance) ++outside;
+      }
+    }
+  }
+  std::printf(
+      "\nmulti-GPU worst |error|: fitted %.1f%%, checked %.1f%%, held out %.1f%%; %d checked case(s) outside "
+      "tolerance\n",
+      100 * worst_in, 100 * worst_checked, 100 * worst_held, outside);
+  return outside;
 }
 
 }  // namespace
@@ -113,5 +162,6 @@ int main() {
       "\nworst |error| (known misses apart): memory %.1f%%, time %.1f%%; worst known miss %.1f%%; %d case(s) "
       "outside tolerance\n",
       100 * worst_memory, 100 * worst_time, 100 * worst_memory_miss, outside);
+  outside += ReportParallel();
   return outside == 0 ? 0 : 2;
 }

@@ -24,8 +24,8 @@
 namespace pipefit {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 class ParallelPlanTest : public ::testing::Test {
  protected:
@@ -35,7 +35,8 @@ class ParallelPlanTest : public ::testing::Test {
   }
 
   // The plan of catalog entry `model` on `gpus` (--gpu values).
-  PlanResult PlanOn(const std::string& model, std::vector<std::string> gpus, WorkloadOverrides workload = {}) {
+  PlanResult PlanOn(const std::string& model, std::vector<std::string> gpus,
+                    WorkloadOverrides workload = {}) {
     auto pipeline = ResolveModel(model, {.offline = true}, fs_, env_);
     EXPECT_TRUE(pipeline.ok()) << pipeline.error().message;
     if (!pipeline.ok()) return {};
@@ -84,11 +85,13 @@ TEST_F(ParallelPlanTest, CollectivesMoveTheShardsOfEveryAttention) {
   PlanOn("flux.1-dev", {"2xH100"});
   EXPECT_EQ(kFluxShard2, 14'155'776);
   // Ulysses: 4 all-to-alls (Q, K, V, out) per block, each moving (d-1)/d.
-  EXPECT_DOUBLE_EQ(ContextParallelBytesPerStep(context_, {ParallelKind::kUlysses, 2}), 4.0 * kFluxShard2 / 2 * 57);
+  EXPECT_DOUBLE_EQ(ContextParallelBytesPerStep(context_, {ParallelKind::kUlysses, 2}),
+                   4.0 * kFluxShard2 / 2 * 57);
   EXPECT_DOUBLE_EQ(ContextParallelBytesPerStep(context_, {ParallelKind::kUlysses, 4}),
                    4.0 * (kFluxShard2 / 2) * 3 / 4 * 57);
   // Ring (all-gather): the other ranks' K and V shards.
-  EXPECT_DOUBLE_EQ(ContextParallelBytesPerStep(context_, {ParallelKind::kRing, 4}), 2.0 * (kFluxShard2 / 2) * 3 * 57);
+  EXPECT_DOUBLE_EQ(ContextParallelBytesPerStep(context_, {ParallelKind::kRing, 4}),
+                   2.0 * (kFluxShard2 / 2) * 3 * 57);
   EXPECT_EQ(ContextParallelCollectivesPerStep(context_, {ParallelKind::kUlysses, 2}), 4 * 57);
   EXPECT_EQ(ContextParallelCollectivesPerStep(context_, {ParallelKind::kRing, 2}), 57);
 }
@@ -102,7 +105,8 @@ TEST_F(ParallelPlanTest, ContextParallelReplicatesTheWeightsAndSplitsTheDenoiser
   ASSERT_EQ(cp->estimate.gpus.size(), 2u);
   for (const GpuShare& share : cp->estimate.gpus) {
     EXPECT_EQ(share.vram, cp->estimate.vram);
-    EXPECT_EQ(share.holds, (std::vector<std::string>{"text_encoder", "text_encoder_2", "transformer", "vae"}));
+    EXPECT_EQ(share.holds,
+              (std::vector<std::string>{"text_encoder", "text_encoder_2", "transformer", "vae"}));
   }
   EXPECT_EQ(cp->estimate.gpus[1].index, 1);
   // Same weights per stage; the denoise stage's activation is half the
@@ -196,7 +200,8 @@ TEST_F(ParallelPlanTest, OneGpuWinsWhenTheLinkIsSlowAndThePlanSaysSo) {
   // quality, so context parallelism must offload and replicate.
   const PlanResult plan = PlanOn("flux.1-dev", {"2xRTX 4090"});
   bool said = false;
-  for (const std::string& note : plan.notes) said = said || note.find("quality or better") != std::string::npos;
+  for (const std::string& note : plan.notes)
+    said = said || note.find("quality or better") != std::string::npos;
   EXPECT_TRUE(said);
   // On NVLink H100s the plan compares the fastest layout with one GPU.
   const PlanResult h100 = PlanOn("flux.1-dev", {"8xH100"});
@@ -238,12 +243,14 @@ TEST_F(ParallelCliTest, JsonCarriesTheLayoutAndThePerGpuTable) {
   EXPECT_EQ((*cp)["gpus"][1]["vram"], (*cp)["vram"]);
   EXPECT_EQ((*cp)["gpus"][1]["holds"], (json{"text_encoder", "text_encoder_2", "transformer", "vae"}));
   EXPECT_GT((*cp)["communication_seconds"].get<double>(), 0);
-  EXPECT_THAT((*cp)["code"].get<std::string>(),
-              HasSubstr("pipe.transformer.enable_parallelism(config=ContextParallelConfig(ulysses_degree=2))"));
+  EXPECT_THAT(
+      (*cp)["code"].get<std::string>(),
+      HasSubstr("pipe.transformer.enable_parallelism(config=ContextParallelConfig(ulysses_degree=2))"));
 }
 
 TEST_F(ParallelCliTest, TextShowsTheMultiGpuGroupAndEachGpusShare) {
-  RunResult r = RunPipefit("plan flux.1-dev --offline --gpu 2x4090 --ram 128GiB --strategy full+gpu+balanced2", Env());
+  RunResult r =
+      RunPipefit("plan flux.1-dev --offline --gpu 2x4090 --ram 128GiB --strategy full+gpu+balanced2", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("Multi-GPU (2 GPUs; VRAM is the fullest GPU's, RAM all processes')"));
   EXPECT_THAT(r.out, HasSubstr("does not fit: GPU 0 needs "));
@@ -256,9 +263,11 @@ bool HavePython() { return std::system("python3 --version >/dev/null 2>&1") == 0
 
 TEST_F(ParallelCliTest, EmitWritesATorchrunScriptThatSavesOnRankZero) {
   const std::string script = dir_.path() + "/cp.py";
-  RunResult r = RunPipefit("plan flux.1-dev --offline --gpu 4xH100 --ram 512GiB --strategy "
-                           "fp8_layerwise+model_offload+ring4 --emit " + script,
-                           Env());
+  RunResult r = RunPipefit(
+      "plan flux.1-dev --offline --gpu 4xH100 --ram 512GiB --strategy "
+      "fp8_layerwise+model_offload+ring4 --emit " +
+          script,
+      Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("pipefit: run it with: torchrun --nproc-per-node 4 " + script));
   std::ifstream in(script);
@@ -271,7 +280,8 @@ TEST_F(ParallelCliTest, EmitWritesATorchrunScriptThatSavesOnRankZero) {
   const size_t load = code.find("pipe = FluxPipeline.from_pretrained(");
   const size_t cast = code.find("pipe.transformer.enable_layerwise_casting(");
   const size_t backend = code.find("pipe.transformer.set_attention_backend(\"_native_cudnn\")");
-  const size_t parallel = code.find("pipe.transformer.enable_parallelism(config=ContextParallelConfig(ring_degree=4))");
+  const size_t parallel =
+      code.find("pipe.transformer.enable_parallelism(config=ContextParallelConfig(ring_degree=4))");
   const size_t offload = code.find("pipe.enable_model_cpu_offload(device=device)");
   ASSERT_NE(group, std::string::npos);
   ASSERT_NE(offload, std::string::npos);
@@ -281,7 +291,8 @@ TEST_F(ParallelCliTest, EmitWritesATorchrunScriptThatSavesOnRankZero) {
   EXPECT_LT(backend, parallel);
   EXPECT_LT(parallel, offload);
   EXPECT_THAT(code, HasSubstr("from diffusers import FluxPipeline, ContextParallelConfig\n"));
-  EXPECT_THAT(code, HasSubstr("if rank == 0:\n    image.save(\"output.png\")\ndist.destroy_process_group()\n"));
+  EXPECT_THAT(code,
+              HasSubstr("if rank == 0:\n    image.save(\"output.png\")\ndist.destroy_process_group()\n"));
   EXPECT_THAT(code, HasSubstr("generator=torch.Generator(\"cpu\").manual_seed(0)"));
   EXPECT_EQ(code.find("compile_repeated_blocks"), std::string::npos);  // unverified with CP: not written
   if (!HavePython()) GTEST_SKIP() << "python3 not found: py_compile skipped";
@@ -299,29 +310,31 @@ TEST_F(ParallelCliTest, ApplyRewritesAScriptForALayout) {
                            "for i in range(2):\n"
                            "    image = pipe(\"a fox\", num_inference_steps=28).images[0]\n"
                            "    image.save(f\"fox{i}.png\")\n";
-  RunResult r = RunPipefit("apply " + script + " --offline --gpu 2xH100 --strategy full+gpu+ulysses2 --write", Env());
+  RunResult r =
+      RunPipefit("apply " + script + " --offline --gpu 2xH100 --strategy full+gpu+ulysses2 --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::ifstream in(script);
   std::stringstream rewritten;
   rewritten << in.rdbuf();
-  EXPECT_EQ(rewritten.str(),
-            "import torch\n"
-            "from diffusers import FluxPipeline, ContextParallelConfig\n"
-            "import torch.distributed as dist\n"
-            "\n"
-            "# Launch with: torchrun --nproc-per-node 2 <this script>\n"
-            "dist.init_process_group(\"nccl\")  # torchrun sets the rank and world size\n"
-            "rank = dist.get_rank()\n"
-            "device = torch.device(\"cuda\", rank % torch.cuda.device_count())\n"
-            "torch.cuda.set_device(device)\n"
-            "pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", torch_dtype=torch.bfloat16)\n"
-            "pipe.to(device)\n"
-            "pipe.transformer.enable_parallelism(config=ContextParallelConfig(ulysses_degree=2))\n"
-            "for i in range(2):\n"
-            "    image = pipe(\"a fox\", num_inference_steps=28).images[0]\n"
-            "    if rank == 0:\n"
-            "        image.save(f\"fox{i}.png\")\n"
-            "dist.destroy_process_group()\n");
+  EXPECT_EQ(
+      rewritten.str(),
+      "import torch\n"
+      "from diffusers import FluxPipeline, ContextParallelConfig\n"
+      "import torch.distributed as dist\n"
+      "\n"
+      "# Launch with: torchrun --nproc-per-node 2 <this script>\n"
+      "dist.init_process_group(\"nccl\")  # torchrun sets the rank and world size\n"
+      "rank = dist.get_rank()\n"
+      "device = torch.device(\"cuda\", rank % torch.cuda.device_count())\n"
+      "torch.cuda.set_device(device)\n"
+      "pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", torch_dtype=torch.bfloat16)\n"
+      "pipe.to(device)\n"
+      "pipe.transformer.enable_parallelism(config=ContextParallelConfig(ulysses_degree=2))\n"
+      "for i in range(2):\n"
+      "    image = pipe(\"a fox\", num_inference_steps=28).images[0]\n"
+      "    if rank == 0:\n"
+      "        image.save(f\"fox{i}.png\")\n"
+      "dist.destroy_process_group()\n");
   EXPECT_THAT(r.err, HasSubstr("pass the same generator on every rank"));
   // A model that does not resolve: the layout cannot be checked, so it is refused.
   const std::string unknown = dir_.path() + "/private.py";

@@ -123,6 +123,22 @@ std::vector<GpuSpec> DataCenterRows() {
        .aliases = {"NVIDIA L40S"},
        .source = "NVIDIA L40S datasheet: bf16 tensor 362.05 TFLOPS (733 with sparsity), "
                  "48 GB GDDR6, 864 GB/s"},
+      {.id = "l20",
+       .name = "L20",
+       .vendor = kNv,
+       .segment = kSeg,
+       .architecture = "Ada Lovelace (AD102)",
+       .vram = 48 * kGiB,
+       .memory_bandwidth_gbs = 864,
+       .dense_tflops = 234.57,
+       .fp8 = true,
+       .compute_capability = "8.9",
+       .pcie_generation = 4,
+       .aliases = {"NVIDIA L20"},
+       .source = "public spec listings (technical.city, topcpu.net): AD102 with 92 SMs / 11776 CUDA "
+                 "cores at 2520 MHz boost, 48 GB GDDR6, 864 GB/s, PCIe 4.0 x16; no NVIDIA datasheet "
+                 "read: bf16 dense derived from the L40S's 362.05 TFLOPS x 92/142 SMs at the same "
+                 "clock (uncertain)"},
       {.id = "a100-40gb",
        .name = "A100 40GB",
        .vendor = kNv,

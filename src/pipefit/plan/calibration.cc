@@ -101,12 +101,6 @@ constexpr CalibrationCase kCases[] = {
 };
 // clang-format on
 
-Result<Pipeline> LoadCatalogPipeline(std::string_view name) {
-  PIPEFIT_ASSIGN_OR_RETURN(std::optional<CatalogEntry> entry, FindCatalogEntry(name));
-  if (!entry) return MakeErrorf(ErrorCode::kNotFound, "{}: not in the catalog", name);
-  return LoadPipelineFolder(CatalogFileSystem(), entry->root, "");
-}
-
 double GiB(Bytes bytes) { return static_cast<double>(bytes) / static_cast<double>(kGiB); }
 
 Result<double> Predict(const CalibrationCase& c) {
@@ -162,6 +156,12 @@ Result<double> Predict(const CalibrationCase& c) {
 }
 
 }  // namespace
+
+Result<Pipeline> LoadCatalogPipeline(std::string_view name) {
+  PIPEFIT_ASSIGN_OR_RETURN(std::optional<CatalogEntry> entry, FindCatalogEntry(name));
+  if (!entry) return MakeErrorf(ErrorCode::kNotFound, "{}: not in the catalog", name);
+  return LoadPipelineFolder(CatalogFileSystem(), entry->root, "");
+}
 
 std::span<const CalibrationCase> CalibrationCases() { return kCases; }
 

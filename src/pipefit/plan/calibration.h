@@ -13,6 +13,7 @@
 
 #include "pipefit/base/result.h"
 #include "pipefit/model/measure.h"
+#include "pipefit/model/pipeline.h"
 
 namespace pipefit {
 
@@ -65,6 +66,9 @@ struct CalibrationResult {
 };
 
 std::span<const CalibrationCase> CalibrationCases();
+
+// A built-in catalog entry's pipeline, read from the embedded catalog.
+Result<Pipeline> LoadCatalogPipeline(std::string_view name);
 
 // Predicts every case from the embedded catalog.
 Result<std::vector<CalibrationResult>> RunCalibration();

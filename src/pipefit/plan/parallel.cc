@@ -48,6 +48,12 @@ constexpr double kBridgeLinkBytesPerSecond = 14.0625e9;
 // FLUX.1-dev on 2 × A100: 0.88, the partial-attention merge in fp32).
 constexpr double kUlyssesComputeEfficiency = 1.0;
 constexpr double kRingComputeEfficiency = 0.88;
+// Eager PyTorch launches every kernel from Python: a step cannot take less
+// than the CPU's dispatch time, about this much per transformer block. It
+// bounds a split step on fast GPUs (FLUX.1-dev on 2 and 4 H100s barely
+// differs: rows m42, m58, m61, where it is fitted); on slower GPUs the GPU
+// time stays above it.
+constexpr double kEagerDispatchSecondsPerBlock = 2.7e-3;
 
 int ItemBytes(const PlanContext& ctx) { return ctx.measurement.load_dtype == LoadDType::kFP32 ? 4 : 2; }
 
@@ -162,6 +168,10 @@ int ContextParallelCollectivesPerStep(const PlanContext& ctx, ParallelLayout lay
   return per_attention * ctx.facts.denoiser.layers * ctx.workload.guidance_passes;
 }
 
+double EagerStepFloorSeconds(const PlanContext& ctx) {
+  return kEagerDispatchSecondsPerBlock * ctx.facts.denoiser.layers * ctx.workload.guidance_passes;
+}
+
 double ContextParallelComputeEfficiency(ParallelKind kind) {
   return kind == ParallelKind::kRing ? kRingComputeEfficiency : kUlyssesComputeEfficiency;
 }
@@ -171,11 +181,17 @@ ParallelTime ContextParallelTime(const ContextParallelTimeInputs& in, const Link
   // The text encoders, the VAE and any weight transfers run on every rank
   // as on one GPU; only the denoiser's compute is divided.
   const double rest = in.single_seconds - in.compute_seconds;
+  const int steps = std::max(1, in.steps);
+  double link_step = 0;
   if (link.bytes_per_second > 0) {
-    t.communication_seconds = in.steps * (in.bytes_per_step / link.bytes_per_second +
-                                          in.collectives_per_step * link.latency_seconds);
+    link_step = in.bytes_per_step / link.bytes_per_second + in.collectives_per_step * link.latency_seconds;
   }
-  t.seconds = rest + in.compute_seconds / (in.degree * in.efficiency) + t.communication_seconds;
+  t.communication_seconds = in.steps * link_step;
+  const double single_step = in.compute_seconds / steps;
+  const double gpu_step = single_step / (in.degree * in.efficiency) + link_step;
+  // The floor bounds the split step, never above the single GPU's own step
+  // (the single-GPU time model, calibrated on its own rows, has no floor).
+  t.seconds = rest + in.steps * std::max(gpu_step, std::min(in.floor_step_seconds, single_step));
   return t;
 }
 
@@ -248,7 +264,8 @@ Estimate EstimateContextParallel(const PlanContext& ctx, const Candidate& c) {
                            .efficiency = ContextParallelComputeEfficiency(c.parallel.kind),
                            .bytes_per_step = ContextParallelBytesPerStep(ctx, c.parallel),
                            .collectives_per_step = ContextParallelCollectivesPerStep(ctx, c.parallel),
-                           .steps = ctx.workload.steps},
+                           .steps = ctx.workload.steps,
+                           .floor_step_seconds = EagerStepFloorSeconds(ctx)},
                           link);
   e.seconds = time.seconds;
   e.communication_seconds = time.communication_seconds;

@@ -49,14 +49,19 @@ double ContextParallelBytesPerStep(const PlanContext& context, ParallelLayout la
 // Collectives per step (each pays the link latency once).
 int ContextParallelCollectivesPerStep(const PlanContext& context, ParallelLayout layout);
 
+// The CPU time eager PyTorch needs to launch one step's kernels (fitted per
+// transformer block; docs/multi-gpu/calibration.md).
+double EagerStepFloorSeconds(const PlanContext& context);
+
 // Fraction of the ideal 1/d the denoiser's compute keeps when its sequence
 // is split d ways; fitted (docs/multi-gpu/calibration.md).
 double ContextParallelComputeEfficiency(ParallelKind kind);
 
 // Predicted seconds for a context-parallel call from the single-GPU
 // prediction: everything but the denoiser's compute runs on every rank as on
-// one GPU (text encoders, VAE, weight transfers), the compute divides by
-// d x efficiency, and the collectives add bytes / link + a latency each.
+// one GPU (text encoders, VAE, weight transfers); per step, the compute
+// divides by d x efficiency and the collectives add bytes / link + a latency
+// each, and the step takes at least the eager dispatch floor.
 struct ContextParallelTimeInputs {
   double single_seconds = 0;
   double compute_seconds = 0;  // the single-GPU denoise compute within single_seconds
@@ -65,6 +70,7 @@ struct ContextParallelTimeInputs {
   double bytes_per_step = 0;
   int collectives_per_step = 0;
   int steps = 0;
+  double floor_step_seconds = 0;  // no step is faster than this (eager dispatch)
 };
 struct ParallelTime {
   double seconds = 0;

@@ -54,13 +54,14 @@ TEST(ContextParallelTimeTest, DividesOnlyTheDenoiserComputeAndAddsTheLink) {
 
 TEST(ContextParallelClassTest, TheNineClassesWithACpPlan) {
   for (const char* name :
-       {"FluxTransformer2DModel", "Flux2Transformer2DModel", "QwenImageTransformer2DModel", "WanTransformer3DModel",
-        "LTXVideoTransformer3DModel", "LTX2VideoTransformer3DModel", "ChronoEditTransformer3DModel",
-        "HeliosTransformer3DModel", "MiniMaxH3Transformer3DModel"}) {
+       {"FluxTransformer2DModel", "Flux2Transformer2DModel", "QwenImageTransformer2DModel",
+        "WanTransformer3DModel", "LTXVideoTransformer3DModel", "LTX2VideoTransformer3DModel",
+        "ChronoEditTransformer3DModel", "HeliosTransformer3DModel", "MiniMaxH3Transformer3DModel"}) {
     EXPECT_NE(FindContextParallelClass(name), nullptr) << name;
   }
   EXPECT_TRUE(FindContextParallelClass("FluxTransformer2DModel")->splits_text);
-  EXPECT_FALSE(FindContextParallelClass("WanTransformer3DModel")->splits_text);  // cross-attention text kept whole
+  EXPECT_FALSE(
+      FindContextParallelClass("WanTransformer3DModel")->splits_text);  // cross-attention text kept whole
   EXPECT_EQ(FindContextParallelClass("SD3Transformer2DModel"), nullptr);
   EXPECT_EQ(FindContextParallelClass("HunyuanVideoTransformer3DModel"), nullptr);
 }
