@@ -29,9 +29,9 @@ struct ParallelCalibrationCase {
   int steps = 28;
   int height = 0;  // 0: the pipeline's default
   int width = 0;
-  bool memory = false;    // per-GPU peak allocated (GiB), else seconds per call
-  double measured = 0;    // GiB or seconds
-  double baseline = 0;    // the same source's 1-GPU seconds; 0 when it gives none
+  bool memory = false;  // per-GPU peak allocated (GiB), else seconds per call
+  double measured = 0;  // GiB or seconds
+  double baseline = 0;  // the same source's 1-GPU seconds; 0 when it gives none
   double tolerance = 0.25;
   bool fitted = false;    // a constant was solved from this row
   bool held_out = false;  // row number a multiple of 4: scored apart, never fitted
