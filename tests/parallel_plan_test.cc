@@ -214,6 +214,43 @@ TEST_F(ParallelPlanTest, OneGpuWinsWhenTheLinkIsSlowAndThePlanSaysSo) {
   EXPECT_EQ(h100.recommended.speed, fastest->candidate.Id());
 }
 
+TEST_F(ParallelPlanTest, TensorParallelSplitsTheTpPlanLayersOfTheTransformer) {
+  const PlanResult plan = PlanOn("flux.1-dev", {"5xH100"});
+  // FLUX.1-dev: 19 double blocks (4 row-wise layers each: to_out.0,
+  // to_add_out, ff.net.2, ff_context.net.2) and 38 single blocks (proj_out).
+  const TensorParallelFacts& tp = context_.tensor_parallel;
+  ASSERT_TRUE(tp.has_plan);
+  ASSERT_EQ(tp.rowwise.size(), 19u * 4 + 38);
+  // Split parameters from the architecture (hidden 3072, MLP 12288):
+  // column-wise layers whole, row-wise weights without their biases.
+  const int64_t h = 3072, m = 12288;
+  const int64_t col = h * h + h;  // one Q/K/V-style projection with bias
+  const int64_t double_block = 6 * col + 2 * (h * h) + 2 * (m * h + m) + 2 * (h * m);
+  const int64_t single_block = 3 * col + (m * h + m) + h * (h + m);
+  int64_t params = 0;
+  for (const ComponentMeasurement& c : context_.measurement.components) {
+    if (c.name == "transformer") params = c.params;
+  }
+  ASSERT_GT(params, 0);
+  EXPECT_DOUBLE_EQ(tp.sharded_fraction,
+                   static_cast<double>(19 * double_block + 38 * single_block) / static_cast<double>(params));
+  // Ring all-reduce of every row-wise output: 2 (d-1)/d of tokens x 3072,
+  // the image stream (4096), the text stream (512) or both (4608).
+  EXPECT_DOUBLE_EQ(TensorParallelBytesPerStep(context_, 2), 3072.0 * 38 * (4096 + 512 + 4608) * 2);
+  const PlannedCandidate* tp2 = Find(plan, "full+gpu+tp2");
+  const PlannedCandidate* one = Find(plan, "full+gpu");
+  ASSERT_NE(tp2, nullptr);
+  ASSERT_NE(one, nullptr);
+  EXPECT_LT(tp2->estimate.vram, one->estimate.vram);  // the split weights, unlike context parallel
+  EXPECT_NE(Find(plan, "full+gpu+tp4"), nullptr);
+  ASSERT_NE(Rejected(plan, "full+gpu+tp5"), nullptr);  // 24 heads
+  EXPECT_EQ(Rejected(plan, "full+gpu+tp5")->rule, "tp_heads_divisible");
+  EXPECT_EQ(Find(plan, "fp8_layerwise+gpu+tp2"), nullptr);  // full weights only
+  const PlanResult sd3 = PlanOn("sd3-medium", {"2xH100"});
+  ASSERT_NE(Rejected(sd3, "full+gpu+tp2"), nullptr);
+  EXPECT_EQ(Rejected(sd3, "full+gpu+tp2")->rule, "tp_plan_required");
+}
+
 // The CLI, end to end.
 class ParallelCliTest : public ::testing::Test {
  protected:
@@ -295,6 +332,29 @@ TEST_F(ParallelCliTest, EmitWritesATorchrunScriptThatSavesOnRankZero) {
               HasSubstr("if rank == 0:\n    image.save(\"output.png\")\ndist.destroy_process_group()\n"));
   EXPECT_THAT(code, HasSubstr("generator=torch.Generator(\"cpu\").manual_seed(0)"));
   EXPECT_EQ(code.find("compile_repeated_blocks"), std::string::npos);  // unverified with CP: not written
+  if (!HavePython()) GTEST_SKIP() << "python3 not found: py_compile skipped";
+  EXPECT_EQ(std::system(("python3 -m py_compile '" + script + "'").c_str()), 0);
+}
+
+TEST_F(ParallelCliTest, EmitWritesATensorParallelScriptForDiffusersMain) {
+  const std::string script = dir_.path() + "/tp.py";
+  RunResult r = RunPipefit(
+      "plan flux.1-dev --offline --gpu 2xH100 --ram 512GiB --strategy full+gpu+tp2 --emit " + script, Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("pipefit: run it with: torchrun --nproc-per-node 2 " + script));
+  std::ifstream in(script);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_THAT(text.str(), HasSubstr("from diffusers import FluxPipeline, TensorParallelConfig\n"));
+  EXPECT_THAT(
+      text.str(),
+      HasSubstr("# TensorParallelConfig is on diffusers main only (after 0.39.0): install diffusers from "
+                "source.\n"));
+  EXPECT_THAT(text.str(),
+              HasSubstr("pipe.transformer.enable_parallelism(config=TensorParallelConfig(tp_degree=2))\n"
+                        "for component in pipe.components.values():\n"
+                        "    if isinstance(component, torch.nn.Module):\n"
+                        "        component.to(device)\n"));
   if (!HavePython()) GTEST_SKIP() << "python3 not found: py_compile skipped";
   EXPECT_EQ(std::system(("python3 -m py_compile '" + script + "'").c_str()), 0);
 }

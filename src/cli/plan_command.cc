@@ -138,7 +138,7 @@ int RunPlan(const PlanFlags& flags) {
     }
     std::fprintf(stderr, "pipefit: wrote %s (%s)%s\n", flags.emit.c_str(), chosen->candidate.Id().c_str(),
                  chosen->fits ? "" : " -- this candidate does NOT fit the hardware planned for");
-    if (IsContextParallel(chosen->candidate.parallel.kind)) {
+    if (RunsUnderTorchrun(chosen->candidate.parallel.kind)) {
       std::fprintf(stderr, "pipefit: run it with: torchrun --nproc-per-node %d %s\n",
                    chosen->candidate.parallel.degree, flags.emit.c_str());
     }

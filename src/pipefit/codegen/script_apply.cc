@@ -93,7 +93,7 @@ class Rewriter {
     RewriteLoadArguments();
     InsertCode();
     AddImports();
-    if (IsContextParallel(c_.parallel.kind)) GuardOutputsAndTearDown();
+    if (RunsUnderTorchrun(c_.parallel.kind)) GuardOutputsAndTearDown();
     ApplyResult result;
     result.rewritten = ApplyTextEdits(s_.source, edits_, crlf_, notes_);
     result.pipeline_variable = site_.variable;
@@ -437,12 +437,13 @@ class Rewriter {
   void AddImports() {
     std::string lines;
     if (!IsImported(s_, "", "torch")) lines += "import torch\n";
-    if (IsContextParallel(c_.parallel.kind) &&
+    if (RunsUnderTorchrun(c_.parallel.kind) &&
         s_.source.find("import torch.distributed as dist") == std::string::npos)
       lines += "import torch.distributed as dist\n";
     std::vector<std::string> names;
-    if (IsContextParallel(c_.parallel.kind) && !IsImported(s_, "diffusers", "ContextParallelConfig"))
-      names.push_back("ContextParallelConfig");
+    if (RunsUnderTorchrun(c_.parallel.kind) &&
+        !IsImported(s_, "diffusers", ParallelConfigClass(c_.parallel.kind)))
+      names.push_back(ParallelConfigClass(c_.parallel.kind));
     for (const std::string& name : weights_.diffusers_imports) {
       if (!IsImported(s_, "diffusers", name) && std::find(names.begin(), names.end(), name) == names.end()) {
         names.push_back(name);

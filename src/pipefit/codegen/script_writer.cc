@@ -135,6 +135,16 @@ std::string ProcessGroupCode() {
 std::string ContextParallelCode(const Candidate& candidate, const CodeContext& context) {
   const std::string denoiser = "pipe." + context.denoiser;
   std::string code;
+  if (candidate.parallel.kind == ParallelKind::kTensor) {
+    // The docs' recipe (distributed_inference.md:458-468): shard the
+    // denoiser on the CPU, then move it and every other component.
+    code += denoiser + ".enable_parallelism(config=TensorParallelConfig(tp_degree=" +
+            std::to_string(candidate.parallel.degree) + "))\n";
+    code += "for component in pipe.components.values():\n";
+    code += "    if isinstance(component, torch.nn.Module):\n";
+    code += "        component.to(device)\n";
+    return code;
+  }
   if (candidate.placement == Placement::kGpu) code += "pipe.to(device)\n";
   if (candidate.parallel.kind == ParallelKind::kRing)
     code +=
@@ -151,7 +161,7 @@ std::string ContextParallelCode(const Candidate& candidate, const CodeContext& c
 // layout), VAE calls.
 std::string AfterLoadCode(const Candidate& candidate, const CodeContext& context) {
   std::string code = CastingCode(candidate, context);
-  if (IsContextParallel(candidate.parallel.kind)) {
+  if (RunsUnderTorchrun(candidate.parallel.kind)) {
     code += ContextParallelCode(candidate, context);
   } else if (candidate.parallel.kind != ParallelKind::kBalanced) {
     // device_map="balanced" places the components at load; .to() and
@@ -168,8 +178,12 @@ std::string LaunchLine(const Candidate& candidate) {
 }  // namespace
 
 std::string ParallelSetupCode(const Candidate& candidate) {
-  if (!IsContextParallel(candidate.parallel.kind)) return "";
-  return "# Launch with: " + LaunchLine(candidate) + "\n" + ProcessGroupCode();
+  if (!RunsUnderTorchrun(candidate.parallel.kind)) return "";
+  std::string code = "# Launch with: " + LaunchLine(candidate) + "\n";
+  if (candidate.parallel.kind == ParallelKind::kTensor)
+    code +=
+        "# TensorParallelConfig is on diffusers main only (after 0.39.0): install diffusers from source.\n";
+  return code + ProcessGroupCode();
 }
 
 namespace {
@@ -191,9 +205,10 @@ std::string ImportCode(const Candidate& candidate, const CodeContext& context) {
   for (const std::string& name : weights.diffusers_imports) {
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
-  if (IsContextParallel(candidate.parallel.kind)) names.push_back("ContextParallelConfig");
+  if (RunsUnderTorchrun(candidate.parallel.kind))
+    names.push_back(ParallelConfigClass(candidate.parallel.kind));
   std::string code = "import torch\n";
-  if (IsContextParallel(candidate.parallel.kind)) code += "import torch.distributed as dist\n";
+  if (RunsUnderTorchrun(candidate.parallel.kind)) code += "import torch.distributed as dist\n";
   code += "from diffusers import ";
   for (size_t i = 0; i < names.size(); ++i) code += (i > 0 ? ", " : "") + names[i];
   code += "\n";
@@ -283,7 +298,7 @@ std::string PostLoadCode(const Candidate& candidate, const CodeContext& context)
 
 std::string EmitScript(const Candidate& candidate, const CodeContext& context) {
   std::string script = HeaderCode(candidate, context);
-  const bool cp = IsContextParallel(candidate.parallel.kind);
+  const bool cp = RunsUnderTorchrun(candidate.parallel.kind);
   if (cp) {
     script += "# Run on " + std::to_string(candidate.parallel.degree) + " GPUs, one process each:\n#   " +
               LaunchLine(candidate) + "\n";
@@ -291,8 +306,9 @@ std::string EmitScript(const Candidate& candidate, const CodeContext& context) {
   script += ImportCode(candidate, context);
   script += "\n" + CandidateCode(candidate, context);
   script += AttentionCode(context);
-  // torch.compile with context parallelism is unverified (diffusers' CLI
-  // refuses the pair; diffusers-parallelism.md §4): not written.
+  // torch.compile with context or tensor parallelism is unverified
+  // (diffusers' CLI refuses the pair; diffusers-parallelism.md §4): not
+  // written.
   if (!cp) script += CompileCode(candidate, context);
   std::string generation = GenerationCode(context);
   if (cp) {

@@ -59,7 +59,8 @@ std::vector<std::string_view> SplitPlus(std::string_view id) {
 
 // "ulysses4" -> {kUlysses, 4}; N from 2 to 64.
 std::optional<ParallelLayout> ParseParallelPart(std::string_view part) {
-  for (ParallelKind kind : {ParallelKind::kUlysses, ParallelKind::kRing, ParallelKind::kBalanced}) {
+  for (ParallelKind kind :
+       {ParallelKind::kUlysses, ParallelKind::kRing, ParallelKind::kBalanced, ParallelKind::kTensor}) {
     const std::string_view name = ParallelKindId(kind);
     if (part.size() <= name.size() || part.substr(0, name.size()) != name) continue;
     const std::string_view digits = part.substr(name.size());
@@ -87,12 +88,21 @@ const char* ParallelKindId(ParallelKind kind) {
       return "ring";
     case ParallelKind::kBalanced:
       return "balanced";
+    case ParallelKind::kTensor:
+      return "tp";
   }
   return "";  // unreachable: the switch covers every kind (-Wswitch)
 }
 
 bool IsContextParallel(ParallelKind kind) {
   return kind == ParallelKind::kUlysses || kind == ParallelKind::kRing;
+}
+
+bool RunsUnderTorchrun(ParallelKind kind) { return IsContextParallel(kind) || kind == ParallelKind::kTensor; }
+
+const char* ParallelConfigClass(ParallelKind kind) {
+  if (IsContextParallel(kind)) return "ContextParallelConfig";
+  return kind == ParallelKind::kTensor ? "TensorParallelConfig" : "";
 }
 
 const char* WeightsId(WeightsKind weights) { return RowOf(weights).id; }
@@ -195,7 +205,7 @@ std::optional<ParsedStrategyId> ParseStrategyId(std::string_view id, std::string
     } else {
       return fail(
           "unknown modifier '" + std::string(parts[i]) + "' in strategy id '" + std::string(id) +
-          "' (expected vae_tiling, vae_slicing, te, or a multi-GPU layout: ulyssesN, ringN, balancedN)");
+          "' (expected vae_tiling, vae_slicing, te, or a multi-GPU layout: ulyssesN, ringN, balancedN, tpN)");
     }
   }
   return parsed;

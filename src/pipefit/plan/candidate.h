@@ -71,14 +71,21 @@ static_assert(IsEnumSequence(kAllPlacements) &&
 // (§1.7), Ring by one all-gather of K and V per attention (§1, §7). kBalanced
 // is the pipeline's device_map="balanced": whole components on different
 // GPUs of one process (§5), no speed-up.
-enum class ParallelKind { kNone, kUlysses, kRing, kBalanced };
+// kTensor is tensor parallelism (`_tp_plan` classes, diffusers main after
+// 0.39): the denoiser's attention and MLP weights split over the ranks.
+enum class ParallelKind { kNone, kUlysses, kRing, kBalanced, kTensor };
 struct ParallelLayout {
   ParallelKind kind = ParallelKind::kNone;
   int degree = 1;  // GPUs used; 1 for kNone
   bool operator==(const ParallelLayout&) const = default;
 };
-const char* ParallelKindId(ParallelKind kind);  // "", "ulysses", "ring", "balanced"
+const char* ParallelKindId(ParallelKind kind);  // "", "ulysses", "ring", "balanced", "tp"
 bool IsContextParallel(ParallelKind kind);      // Ulysses or Ring
+// One process per GPU under torchrun: context or tensor parallel.
+bool RunsUnderTorchrun(ParallelKind kind);
+// The diffusers config class the layout's code constructs
+// ("ContextParallelConfig", "TensorParallelConfig"); "" for others.
+const char* ParallelConfigClass(ParallelKind kind);
 
 // Highest first: a lower enum value is better quality.
 enum class QualityTier { kFull, kFp8, kInt8, kInt4 };
@@ -121,7 +128,7 @@ struct Candidate {
   // CONTRACT.md id: WEIGHTS+PLACEMENT[+te][+vae_tiling][+vae_slicing], then
   // pipefit's additions: "+te" marks a quantized candidate whose large text
   // encoders are quantized too, so ids stay unique; "+ulysses4", "+ring2",
-  // "+balanced2" name a multi-GPU layout and its GPU count.
+  // "+balanced2", "+tp2" name a multi-GPU layout and its GPU count.
   std::string Id() const;
 };
 

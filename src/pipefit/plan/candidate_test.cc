@@ -180,11 +180,12 @@ TEST(CandidateTest, ParallelLayoutsAreIdSuffixesAndParse) {
   EXPECT_EQ(parsed->parallel, (ParallelLayout{ParallelKind::kBalanced, 3}));
   EXPECT_TRUE(parsed->vae_tiling);
   EXPECT_EQ(ParseStrategyId("full+gpu", &error)->parallel, ParallelLayout{});
+  EXPECT_EQ(ParseStrategyId("full+gpu+tp4", &error)->parallel, (ParallelLayout{ParallelKind::kTensor, 4}));
 }
 
 TEST(CandidateTest, ParseStrategyIdErrors) {
   const std::string kExpected =
-      " (expected vae_tiling, vae_slicing, te, or a multi-GPU layout: ulyssesN, ringN, balancedN)";
+      " (expected vae_tiling, vae_slicing, te, or a multi-GPU layout: ulyssesN, ringN, balancedN, tpN)";
   const BadId cases[] = {
       {"", "strategy id '' is not WEIGHTS+PLACEMENT"},
       {"full", "strategy id 'full' is not WEIGHTS+PLACEMENT"},

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "pipefit/formats/tensor_info.h"
 #include "pipefit/model/quantized_bytes.h"
 #include "pipefit/plan/estimator.h"
 #include "pipefit/plan/time_model.h"
@@ -26,6 +27,99 @@ constexpr ContextParallelClass kContextParallelClasses[] = {
     {"MiniMaxH3Transformer3DModel", false, "transformer_minimax_h3.py:463"},
 };
 
+// `_tp_plan` at diffusers main 58eb52c (diffusers-parallelism.md §2):
+// module globs ("*" is one block index) and whether the layer is row-wise
+// (its output all-reduced; its bias replicated) or column-wise.
+struct TpLayer {
+  const char* glob;
+  bool rowwise;
+};
+struct TensorParallelClass {
+  const char* class_name;
+  const char* source;
+  std::vector<TpLayer> layers;
+};
+const std::vector<TensorParallelClass>& TensorParallelClasses() {
+  static const std::vector<TensorParallelClass> classes = {
+      {"FluxTransformer2DModel",
+       "transformer_flux.py:589",
+       {{"transformer_blocks.*.attn.to_q", false},
+        {"transformer_blocks.*.attn.to_k", false},
+        {"transformer_blocks.*.attn.to_v", false},
+        {"transformer_blocks.*.attn.to_out.0", true},
+        {"transformer_blocks.*.attn.add_q_proj", false},
+        {"transformer_blocks.*.attn.add_k_proj", false},
+        {"transformer_blocks.*.attn.add_v_proj", false},
+        {"transformer_blocks.*.attn.to_add_out", true},
+        {"transformer_blocks.*.ff.net.0.proj", false},
+        {"transformer_blocks.*.ff.net.2", true},
+        {"transformer_blocks.*.ff_context.net.0.proj", false},
+        {"transformer_blocks.*.ff_context.net.2", true},
+        {"single_transformer_blocks.*.attn.to_q", false},
+        {"single_transformer_blocks.*.attn.to_k", false},
+        {"single_transformer_blocks.*.attn.to_v", false},
+        {"single_transformer_blocks.*.proj_mlp", false},
+        {"single_transformer_blocks.*.proj_out", true}}},
+      {"Flux2Transformer2DModel",
+       "transformer_flux2.py:1121",
+       {{"transformer_blocks.*.attn.to_q", false},
+        {"transformer_blocks.*.attn.to_k", false},
+        {"transformer_blocks.*.attn.to_v", false},
+        {"transformer_blocks.*.attn.to_out.0", true},
+        {"transformer_blocks.*.attn.add_q_proj", false},
+        {"transformer_blocks.*.attn.add_k_proj", false},
+        {"transformer_blocks.*.attn.add_v_proj", false},
+        {"transformer_blocks.*.attn.to_add_out", true},
+        {"transformer_blocks.*.ff.linear_in", false},
+        {"transformer_blocks.*.ff.linear_out", true},
+        {"transformer_blocks.*.ff_context.linear_in", false},
+        {"transformer_blocks.*.ff_context.linear_out", true},
+        {"single_transformer_blocks.*.attn.to_qkv_mlp_proj", false},
+        {"single_transformer_blocks.*.attn.to_out", true}}},
+      {"QwenImageTransformer2DModel",
+       "transformer_qwenimage.py:843",
+       {{"transformer_blocks.*.attn.to_q", false},
+        {"transformer_blocks.*.attn.to_k", false},
+        {"transformer_blocks.*.attn.to_v", false},
+        {"transformer_blocks.*.attn.to_out.0", true},
+        {"transformer_blocks.*.attn.add_q_proj", false},
+        {"transformer_blocks.*.attn.add_k_proj", false},
+        {"transformer_blocks.*.attn.add_v_proj", false},
+        {"transformer_blocks.*.attn.to_add_out", true},
+        {"transformer_blocks.*.img_mlp.net.0.proj", false},
+        {"transformer_blocks.*.img_mlp.net.2", true},
+        {"transformer_blocks.*.txt_mlp.net.0.proj", false},
+        {"transformer_blocks.*.txt_mlp.net.2", true}}},
+  };
+  return classes;
+}
+
+const TensorParallelClass* FindTensorParallelClass(std::string_view class_name) {
+  for (const TensorParallelClass& row : TensorParallelClasses()) {
+    if (class_name == row.class_name) return &row;
+  }
+  return nullptr;
+}
+
+// "transformer_blocks.*.attn.to_q" against a module path
+// ("transformer_blocks.12.attn.to_q"): "*" matches one run of digits.
+bool GlobMatches(std::string_view glob, std::string_view path) {
+  size_t g = 0, p = 0;
+  while (g < glob.size() && p < path.size()) {
+    if (glob[g] == '*') {
+      const size_t start = p;
+      while (p < path.size() && path[p] >= '0' && path[p] <= '9') ++p;
+      if (p == start) return false;
+      ++g;
+      continue;
+    }
+    if (glob[g] != path[p]) return false;
+    ++g;
+    ++p;
+  }
+  return g == glob.size() && p == path.size();
+}
+
 // NCCL reaches about this fraction of a link's one-way bandwidth in the
 // all-to-alls and all-gathers of context parallelism. Fitted with the
 // Ulysses compute efficiency below on cache-dit's FLUX.1-dev L20 rows m02 and
@@ -47,6 +141,10 @@ constexpr double kBridgeLinkBytesPerSecond = 14.0625e9;
 // the all-to-alls explain the whole gap to 1/d), Ring on m99 (ParaAttention
 // FLUX.1-dev on 2 × A100: 0.88, the partial-attention merge in fp32).
 constexpr double kUlyssesComputeEfficiency = 1.0;
+// Tensor parallelism splits only the attention and MLP matmuls; fitted on
+// cache-dit's TP-2 FLUX.1-dev row m05 (native PyTorch DTensor on L20s),
+// checked on the TP-4 row m06.
+constexpr double kTensorComputeEfficiency = 0.95;
 constexpr double kRingComputeEfficiency = 0.88;
 // Eager PyTorch launches every kernel from Python: a step cannot take less
 // than the CPU's dispatch time, about this much per transformer block. It
@@ -89,6 +187,57 @@ const ContextParallelClass* FindContextParallelClass(std::string_view class_name
     if (class_name == row.class_name) return &row;
   }
   return nullptr;
+}
+
+TensorParallelFacts ReadTensorParallelFacts(const Component& denoiser) {
+  TensorParallelFacts facts;
+  const TensorParallelClass* row = FindTensorParallelClass(denoiser.class_name);
+  if (row == nullptr) return facts;
+  facts.has_plan = true;
+  int64_t total = 0, sharded = 0;
+  for (const TensorInfo& t : denoiser.tensors) {
+    total += t.numel;
+    const size_t dot = t.name.rfind('.');
+    if (dot == std::string::npos) continue;
+    const std::string_view module = std::string_view(t.name).substr(0, dot);
+    const std::string_view leaf = std::string_view(t.name).substr(dot + 1);
+    for (const TpLayer& layer : row->layers) {
+      if (!GlobMatches(layer.glob, module)) continue;
+      // Row-wise layers keep their bias whole (added after the all-reduce).
+      if (!(layer.rowwise && leaf == "bias")) sharded += t.numel;
+      if (layer.rowwise && leaf == "weight" && !t.shape.empty()) {
+        int stream = 0;
+        if (module.find("context") != std::string_view::npos ||
+            module.find("add_out") != std::string_view::npos ||
+            module.find("txt_") != std::string_view::npos) {
+          stream = 1;
+        } else if (module.starts_with("single_transformer_blocks")) {
+          stream = 2;
+        }
+        facts.rowwise.push_back({t.shape[0], stream});
+      }
+      break;
+    }
+  }
+  facts.sharded_fraction = total > 0 ? static_cast<double>(sharded) / static_cast<double>(total) : 0;
+  return facts;
+}
+
+double TensorParallelBytesPerStep(const PlanContext& ctx, int degree) {
+  if (degree < 2) return 0;
+  const double images =
+      static_cast<double>(ctx.workload.batch) * ctx.workload.guidance_batch * ctx.workload.guidance_passes;
+  const double image_tokens = static_cast<double>(ImageTokens(ctx));
+  const double text_tokens = ctx.workload.text_tokens;
+  double elements = 0;
+  for (const TensorParallelFacts::RowwiseLayer& layer : ctx.tensor_parallel.rowwise) {
+    const double tokens = layer.stream == 0   ? image_tokens
+                          : layer.stream == 1 ? text_tokens
+                                              : image_tokens + text_tokens;
+    elements += static_cast<double>(layer.out_features) * tokens;
+  }
+  // A ring all-reduce sends 2 (d-1)/d of the tensor from every rank.
+  return elements * ItemBytes(ctx) * images * 2.0 * (degree - 1) / degree;
 }
 
 LinkSpeed CollectiveLinkSpeed(const PlanContext& ctx, int degree) {
@@ -173,6 +322,7 @@ double EagerStepFloorSeconds(const PlanContext& ctx) {
 }
 
 double ContextParallelComputeEfficiency(ParallelKind kind) {
+  if (kind == ParallelKind::kTensor) return kTensorComputeEfficiency;
   return kind == ParallelKind::kRing ? kRingComputeEfficiency : kUlyssesComputeEfficiency;
 }
 
@@ -373,10 +523,58 @@ Estimate EstimateBalanced(const PlanContext& ctx, const Candidate& c) {
   return e;
 }
 
+// Tensor parallelism: each rank holds the denoiser's replicated weights and
+// its share of the split ones, and the whole text encoders and VAE; the
+// activations are taken unsplit (an upper bound: the residual stream is
+// whole on every rank, only attention and MLP intermediates split).
+Estimate EstimateTensorParallel(const PlanContext& ctx, const Candidate& c) {
+  const int d = c.parallel.degree;
+  PlanContext rank = ctx;
+  ComponentMeasurement& m = rank.measurement.components[static_cast<size_t>(ctx.denoiser)];
+  const double keep = 1.0 - ctx.tensor_parallel.sharded_fraction * (d - 1) / d;
+  for (int64_t* bytes : {&m.bytes, &m.allocated_bytes, &m.pinned_bytes}) {
+    *bytes = static_cast<int64_t>(static_cast<double>(*bytes) * keep);
+  }
+  Estimate e = EstimateMemory(rank, OneGpu(c));
+  e.ram *= d;
+  const TimeEstimate single = EstimateTime(ctx, OneGpu(c));
+  const LinkSpeed link = CollectiveLinkSpeed(ctx, d);
+  const ParallelTime time =
+      ContextParallelTime({.single_seconds = single.seconds,
+                           .compute_seconds = single.compute_seconds,
+                           .degree = d,
+                           .efficiency = kTensorComputeEfficiency,
+                           .bytes_per_step = TensorParallelBytesPerStep(ctx, d),
+                           .collectives_per_step = static_cast<int>(ctx.tensor_parallel.rowwise.size()) *
+                                                   ctx.workload.guidance_passes,
+                           .steps = ctx.workload.steps,
+                           .floor_step_seconds = EagerStepFloorSeconds(ctx)},
+                          link);
+  e.seconds = time.seconds;
+  e.communication_seconds = time.communication_seconds;
+  std::vector<std::string> holds;
+  for (const ComponentMeasurement& component : ctx.measurement.components) {
+    if (component.has_weights()) holds.push_back(component.name);
+  }
+  for (int i = 0; i < d; ++i) {
+    e.gpus.push_back(
+        GpuShare{ctx.hardware.gpus[static_cast<size_t>(i)].index, e.vram, e.vram_allocated, holds});
+  }
+  e.notes.push_back(fmt::format(
+      "tensor parallelism splits {:.0f}% of the {}'s weights over the {} GPUs (its _tp_plan); the text encoders, the "
+      "VAE and the rest stay whole on every GPU; activations are counted unsplit (an upper bound)",
+      100 * ctx.tensor_parallel.sharded_fraction, ctx.facts.denoiser.name, d));
+  e.notes.push_back(
+      "TensorParallelConfig is on diffusers main only (after 0.39.0): install diffusers from source");
+  e.notes.push_back("communication over " + link.basis);
+  return e;
+}
+
 }  // namespace
 
 Estimate EstimateParallel(const PlanContext& ctx, const Candidate& c) {
   if (c.parallel.kind == ParallelKind::kBalanced) return EstimateBalanced(ctx, c);
+  if (c.parallel.kind == ParallelKind::kTensor) return EstimateTensorParallel(ctx, c);
   return EstimateContextParallel(ctx, c);
 }
 
@@ -463,6 +661,35 @@ std::vector<Candidate> EnumerateParallelCandidates(const PlanContext& ctx,
         }
         out.push_back(c);
       }
+    }
+    // Tensor parallelism: the whole pipeline on each rank's GPU (the docs'
+    // recipe moves every component to the rank's device), full weights.
+    if (base.placement != Placement::kGpu || base.weights != WeightsKind::kFull) continue;
+    for (int d : Degrees(gpus)) {
+      Candidate c = base;
+      c.parallel = {ParallelKind::kTensor, d};
+      const std::string id = std::string("full+gpu+tp") + std::to_string(d);
+      if (!ctx.tensor_parallel.has_plan) {
+        reject(
+            id, "tp_plan_required",
+            ctx.facts.denoiser.class_name +
+                " has no _tp_plan in diffusers: enable_parallelism raises \"`_tp_plan` must be set on the model "
+                "class\" (modeling_utils.py:1708-1712)");
+        continue;
+      }
+      if (!same_gpus) {
+        reject(id, "tp_same_gpus",
+               "tensor parallelism runs in lock-step: pipefit plans it only over identical GPUs");
+        continue;
+      }
+      if (heads <= 0 || heads % d != 0) {
+        reject(id, "tp_heads_divisible",
+               fmt::format("`tp_degree` ({}) must divide the number of attention heads ({}) "
+                           "(modeling_utils.py:1713-1716)",
+                           d, heads));
+        continue;
+      }
+      out.push_back(c);
     }
   }
   return out;

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pipefit/model/pipeline.h"
 #include "pipefit/plan/candidate.h"
 #include "pipefit/plan/candidates.h"
 #include "pipefit/plan/plan_context.h"
@@ -29,6 +30,14 @@ struct ContextParallelClass {
   const char* source;
 };
 const ContextParallelClass* FindContextParallelClass(std::string_view class_name);
+
+// The denoiser's tensor-parallel shape from its class's `_tp_plan` (Flux,
+// Flux2, QwenImage) and its tensor names: the fraction of parameters split
+// (column-wise layers whole, row-wise ones without their bias) and every
+// row-wise layer (one all-reduce each). has_plan false for other classes.
+TensorParallelFacts ReadTensorParallelFacts(const Component& denoiser);
+// Bytes one rank sends per step in the row-wise layers' ring all-reduces.
+double TensorParallelBytesPerStep(const PlanContext& context, int degree);
 
 // How fast a collective over the GPUs runs: bytes per second each GPU moves
 // in one direction, a fixed cost per collective, and where both come from.

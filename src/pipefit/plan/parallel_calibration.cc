@@ -12,13 +12,17 @@ namespace {
 
 constexpr ParallelKind U = ParallelKind::kUlysses;
 constexpr ParallelKind R = ParallelKind::kRing;
+constexpr ParallelKind T = ParallelKind::kTensor;
 
 // Rows of docs/multi-gpu/published-measurements.md that pipefit's layouts
-// cover: FLUX-family pipelines, plain Ulysses or Ring, no compile, no cache.
+// cover: FLUX-family pipelines, plain Ulysses, Ring or tensor parallel, no
+// compile, no cache.
 // clang-format off
 constexpr ParallelCalibrationCase kCases[] = {
     {.row = "m02", .source = "cache-dit CONTEXT_PARALLEL.md", .catalog = "flux.1-dev", .gpu = "l20", .kind = U, .degree = 2, .measured = 13.80, .baseline = 23.56, .fitted = true},
     {.row = "m03", .source = "cache-dit CONTEXT_PARALLEL.md", .catalog = "flux.1-dev", .gpu = "l20", .kind = U, .degree = 4, .measured = 8.28, .baseline = 23.56, .fitted = true},
+    {.row = "m05", .source = "cache-dit TENSOR_PARALLEL.md (native PyTorch DTensor)", .catalog = "flux.1-dev", .gpu = "l20", .kind = T, .degree = 2, .measured = 14.61, .baseline = 23.56, .fitted = true},
+    {.row = "m06", .source = "cache-dit TENSOR_PARALLEL.md (native PyTorch DTensor)", .catalog = "flux.1-dev", .gpu = "l20", .kind = T, .degree = 4, .measured = 10.69, .baseline = 23.56},
     {.row = "m10", .source = "cache-dit CONTEXT_PARALLEL.md (Ring table; setup assumed as m01)", .catalog = "flux.1-dev", .gpu = "l20", .kind = U, .degree = 2, .measured = 13.87, .baseline = 23.56},
     {.row = "m11", .source = "cache-dit CONTEXT_PARALLEL.md (Ring table, allgather)", .catalog = "flux.1-dev", .gpu = "l20", .kind = R, .degree = 4, .measured = 9.82, .baseline = 23.56},
     {.row = "m13", .source = "cache-dit CONTEXT_PARALLEL.md (Ring table)", .catalog = "flux.1-dev", .gpu = "l20", .kind = U, .degree = 4, .measured = 8.22, .baseline = 23.56},

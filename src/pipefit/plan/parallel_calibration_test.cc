@@ -33,8 +33,8 @@ TEST(ParallelCalibrationTest, TheSplitIsByRowNumberAndReservedSourcesAreAbsent) 
     (c.held_out ? held : (c.fitted ? fitted : checked)) += 1;
     memory += c.memory ? 1 : 0;
   }
-  EXPECT_EQ(fitted, 6);
-  EXPECT_EQ(checked, 8);
+  EXPECT_EQ(fitted, 7);
+  EXPECT_EQ(checked, 9);
   EXPECT_EQ(held, 2);
   EXPECT_EQ(memory, 2);
 }

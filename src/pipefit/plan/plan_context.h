@@ -24,6 +24,21 @@ struct ModelCall {
   int component;  // index into PlanContext::measurement.components
 };
 
+// The denoiser's tensor-parallel shape, from its class's `_tp_plan` and
+// its tensors (plan/parallel.h ReadTensorParallelFacts): what shards and
+// which row-wise layers end in an all-reduce. Empty without a plan.
+struct TensorParallelFacts {
+  bool has_plan = false;
+  double sharded_fraction = 0;  // of the denoiser's parameters, split over the TP ranks
+  // One entry per row-wise layer: its output width and the tokens it sees
+  // (0 image, 1 text, 2 both streams).
+  struct RowwiseLayer {
+    int64_t out_features = 0;
+    int stream = 0;
+  };
+  std::vector<RowwiseLayer> rowwise;
+};
+
 struct PlanContext {
   PipelineMeasurement measurement;
   ModelFacts facts;
@@ -42,6 +57,7 @@ struct PlanContext {
   const GpuSpec* gpu = nullptr;   // catalog row for time; null when unknown
   DType gguf_type = DType::kF32;  // dominant quant type of a GGUF denoiser
   bool denoiser_gguf = false;
+  TensorParallelFacts tensor_parallel;
 };
 
 // The planned GPU's compute capability (the catalog row's, else the

@@ -215,6 +215,9 @@ Result<PlanContext> BuildPlanContext(const Pipeline& pipeline, const PlanRequest
   }
   ctx.denoiser_gguf =
       ctx.measurement.components[static_cast<size_t>(ctx.denoiser)].format == WeightFormat::kGguf;
+  for (const Component& c : pipeline.components) {
+    if (c.name == ctx.measurement.seed.denoiser) ctx.tensor_parallel = ReadTensorParallelFacts(c);
+  }
   if (ctx.denoiser_gguf) {
     for (const Component& c : pipeline.components) {
       if (c.name == ctx.measurement.seed.denoiser)

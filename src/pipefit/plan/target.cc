@@ -48,8 +48,8 @@ std::string CountedNames(const std::vector<PlanGpu>& gpus) {
 void NoteOneGpuOfMany(PlanHardware& hw) {
   if (hw.gpus.size() < 2) return;
   hw.notes.push_back(fmt::format(
-      "{} GPUs ({}{}): single-GPU candidates run on GPU 0 ({}), multi-GPU ones (context parallel, "
-      "device_map=\"balanced\") on the first N; tensor parallelism is not planned yet",
+      "{} GPUs ({}{}): single-GPU candidates run on GPU 0 ({}), multi-GPU ones (context and tensor "
+      "parallel, device_map=\"balanced\") on the first N",
       hw.gpus.size(), CountedNames(hw.gpus), hw.interconnect.empty() ? "" : "; " + hw.interconnect,
       hw.gpus[0].name));
 }

@@ -71,8 +71,8 @@ TEST(TargetTest, RepeatedGpuFlagsListEveryCardAndPlanForTheFirst) {
   EXPECT_THAT(
       hw->notes,
       ElementsAre("3 GPUs (2 × GeForce RTX 3090 + 1 × GeForce RTX 4090): single-GPU candidates run on GPU 0 "
-                  "(GeForce RTX 3090), multi-GPU ones (context parallel, device_map=\"balanced\") on the "
-                  "first N; tensor parallelism is not planned yet"));
+                  "(GeForce RTX 3090), multi-GPU ones (context and tensor parallel, device_map=\"balanced\") "
+                  "on the first N"));
   EXPECT_FALSE(hw->topology.has_value());  // a what-if: no links known
   flags.gpus = {"4xH100", "nope"};
   auto bad = ResolvePlanHardware(nullptr, flags, &row);
