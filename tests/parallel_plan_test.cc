@@ -359,6 +359,37 @@ TEST_F(ParallelCliTest, EmitWritesATensorParallelScriptForDiffusersMain) {
   EXPECT_EQ(std::system(("python3 -m py_compile '" + script + "'").c_str()), 0);
 }
 
+TEST_F(ParallelCliTest, EngineCacheDitWritesParallelismConfig) {
+  const std::string script = dir_.path() + "/cd.py";
+  RunResult r = RunPipefit(
+      "plan flux.1-dev --offline --gpu 4xL20 --ram 512GiB --strategy "
+      "full+model_offload+ring4 --engine cache-dit --emit " +
+          script,
+      Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(script);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string code = text.str();
+  EXPECT_THAT(code, HasSubstr("# Needs: pip install -U torch diffusers transformers accelerate cache-dit\n"));
+  EXPECT_THAT(code,
+              HasSubstr("import cache_dit\nfrom cache_dit import ParallelismConfig\nfrom diffusers import "
+                        "FluxPipeline\n"));
+  // Offloading after parallelism (cache-dit#316), the pipeline left on the CPU before it.
+  EXPECT_THAT(code,
+              HasSubstr("pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", "
+                        "torch_dtype=torch.bfloat16)\n"
+                        "cache_dit.enable_cache(pipe, parallelism_config=ParallelismConfig(ring_size=4))\n"
+                        "pipe.enable_model_cpu_offload(device=device)\n"));
+  EXPECT_EQ(code.find("ContextParallelConfig"), std::string::npos);
+  EXPECT_EQ(code.find("set_attention_backend"), std::string::npos);  // cache-dit picks its own
+  RunResult bad = RunPipefit("plan flux.1-dev --offline --engine xdit", Env());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--engine must be diffusers or cache-dit, not 'xdit'"));
+  if (!HavePython()) GTEST_SKIP() << "python3 not found: py_compile skipped";
+  EXPECT_EQ(std::system(("python3 -m py_compile '" + script + "'").c_str()), 0);
+}
+
 TEST_F(ParallelCliTest, ApplyRewritesAScriptForALayout) {
   const std::string script = dir_.path() + "/flux.py";
   std::ofstream(script) << "import torch\n"

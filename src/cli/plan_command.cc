@@ -29,6 +29,7 @@ struct PlanFlags {
   std::string prefer = "balanced";
   std::string strategy;
   std::string emit;
+  std::string engine = "diffusers";
   std::string html;
   std::string svg;
   bool pareto = false;
@@ -96,8 +97,13 @@ int RunPlan(const PlanFlags& flags) {
   ProcessEnvironment env;
   auto resolved = ResolveModelFlags(flags.model, env);
   if (!resolved.ok()) return ReportError(resolved.error());
+  if (flags.engine != "diffusers" && flags.engine != "cache-dit") {
+    return ReportError(
+        MakeErrorf(ErrorCode::kUsage, "--engine must be diffusers or cache-dit, not '{}'", flags.engine));
+  }
   auto flow = RunPlanFlow(std::move(*resolved), flags.inputs);
   if (!flow.ok()) return ReportError(flow.error());
+  if (flags.engine == "cache-dit") flow->plan.code_context.engine = ParallelEngine::kCacheDit;
   const PlanResult& plan = flow->plan;
   PlanRenderOptions render;
   render.all = flags.all;
@@ -131,8 +137,7 @@ int RunPlan(const PlanFlags& flags) {
                                     "(name one with --strategy)",
                                     flags.prefer));
     }
-    const std::string script =
-        EmitScript(chosen->candidate, CodeContextFor(flow->pipeline, flow->request, flow->context));
+    const std::string script = EmitScript(chosen->candidate, plan.code_context);
     if (Status s = WriteOutputFile("--emit", flags.emit, script, flags.force, "run.py"); !s.ok()) {
       return ReportError(s.error());
     }
@@ -172,6 +177,9 @@ void RegisterPlanCommand(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--prefer", f->prefer, "quality | speed | memory | balanced")->capture_default_str();
   cmd->add_option("--strategy", f->strategy, "choose this candidate id (e.g. fp8_layerwise+model_offload)");
   cmd->add_option("--emit", f->emit, "write a complete runnable script for the chosen candidate");
+  cmd->add_option("--engine", f->engine,
+                  "multi-GPU code for: diffusers (enable_parallelism) or cache-dit (ParallelismConfig)")
+      ->capture_default_str();
   cmd->add_option("--html", f->html, "write a self-contained HTML report (charts, code; works offline)");
   cmd->add_flag(
       "--pareto", f->pareto,

@@ -347,7 +347,7 @@ class Rewriter {
 
   void InsertCode() {
     const Call& load = Construction();
-    std::string before = distributed_ ? "" : ParallelSetupCode(c_);
+    std::string before = distributed_ ? "" : ParallelSetupCode(c_, ctx_);
     if (!before.empty())
       notes_.push_back("launch the script with torchrun --nproc-per-node " +
                        std::to_string(c_.parallel.degree) + " (one process per GPU)");

@@ -30,7 +30,7 @@ std::string PostLoadCode(const Candidate& candidate, const CodeContext& context)
 // loaded: the launch command as a comment, the NCCL process group, the
 // rank and its device (`rank`, `device`, which the code after load uses);
 // "" otherwise. Part of CandidateCode; `apply` inserts it on its own.
-std::string ParallelSetupCode(const Candidate& candidate);
+std::string ParallelSetupCode(const Candidate& candidate, const CodeContext& context);
 
 // A complete script: imports, CandidateCode, the guarded speed-ups
 // (compile_repeated_blocks when available, the attention backend in a

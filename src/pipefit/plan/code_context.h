@@ -13,6 +13,11 @@
 
 namespace pipefit {
 
+// Which library the multi-GPU code is written for (`plan --engine`):
+// diffusers' own enable_parallelism, or cache-dit's ParallelismConfig
+// through cache_dit.enable_cache (docs/multi-gpu/diffusers-parallelism.md §6).
+enum class ParallelEngine { kDiffusers, kCacheDit };
+
 struct CodeContext {
   std::string pipeline_class;  // "FluxPipeline"; "" -> DiffusionPipeline
   // What to pass to from_pretrained: a repo id, or a local path.
@@ -40,6 +45,7 @@ struct CodeContext {
   // num_*_per_prompt) as text-to-image/video pipelines do. False for classes
   // pipefit has no row for: only prompt and num_inference_steps are passed.
   bool known_call = true;
+  ParallelEngine engine = ParallelEngine::kDiffusers;
 };
 
 }  // namespace pipefit

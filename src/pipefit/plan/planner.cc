@@ -281,6 +281,13 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
     p.relative_time = fastest > 0 ? p.estimate.seconds / fastest : 1.0;
   plan.recommended = Recommend(plan.candidates, ctx.hardware.vram, ctx.hardware.ram);
   if (std::string note = CompareWithOneGpu(plan.candidates); !note.empty()) plan.notes.push_back(note);
+  if (ctx.hardware.gpus.size() >= 2) {
+    plan.notes.push_back(
+        "multi-GPU layouts are planned with full or fp8_layerwise weights, on the GPU or with model offload set "
+        "up after parallelism (tensor parallel: full weights on the GPU); quantized and group-offloaded layouts "
+        "are not offered (unverified with diffusers' parallelism), nor CFG parallel (not in diffusers: a TODO in "
+        "_modeling_parallel.py) or unified Ulysses x Ring");
+  }
   if (!plan.recommended.speed) plan.shortfall = ComputeShortfall(plan.candidates);
   for (const RejectedCombination& r : rejected) plan.rejected.push_back({r.id, r.rule, r.reason});
   if (!rejected.empty()) {
