@@ -551,6 +551,14 @@ function renderFacts(c) {
   if (vae) add("VAE", vae);
   if (c.num_blocks_per_group != null) add("blocks per group", String(c.num_blocks_per_group));
   if ((c.group_offload_exclude || []).length) add("kept on GPU", c.group_offload_exclude.join(", "));
+  if (c.parallel) {
+    const names = { ulysses: "context parallel (Ulysses)", ring: "context parallel (Ring)", tp: "tensor parallel", balanced: 'device_map="balanced"' };
+    add("layout", (names[c.parallel.kind] || c.parallel.kind) + " over " + c.parallel.degree + " GPUs");
+    for (const share of c.gpus || []) {
+      add("GPU " + share.index, gib(share.vram) + " — " + ((share.holds || []).join(", ") || "nothing"));
+    }
+    if (c.communication_seconds) add("communication", seconds(c.communication_seconds));
+  }
   if (c.reason) add("does not fit", c.reason);
 }
 
