@@ -274,6 +274,13 @@ function readPlanRequest() {
     const value = $(key).value.trim();
     if (value) request[key] = value;
   }
+  // Several cards of the chosen kind: the CLI's --gpu NxNAME.
+  const count = Number($("gpu-count").value.trim() || "1");
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new Error("GPUs must be a whole number from 1 to 64");
+  if (count > 1) {
+    if (!request.gpu) throw new Error("choose a GPU from the list to plan for several of them");
+    request.gpu = count + "x" + request.gpu;
+  }
   for (const key of ["height", "width", "frames", "batch", "steps"]) {
     const text = $(key).value.trim();
     if (!text) continue;

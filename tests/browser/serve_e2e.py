@@ -365,6 +365,9 @@ def set_field(page, field_id, value):
         raise StepFailed("cannot set #%s to %r (it reads %r; for a select: no such option)" % (field_id, value, got))
 
 
+MULTI_GPU = "h100-sxm"
+
+
 def plan_on_page(page, gpu):
     set_field(page, "model", MODEL)
     set_field(page, "gpu", gpu)
@@ -742,6 +745,41 @@ def run_steps(page, server, cli, workdir, screenshot):
     step("the candidate table's VRAM/RAM bars are drawn", bars)
     step("plan on a 12 GiB card (%s) equals the CLI and changes the choice" % small_gpu, plan_small)
     step("clicking a non-chosen row shows its code", select_row)
+
+    def multi_gpu():
+        # Two H100s: a context-parallel candidate's facts list each GPU's share as the CLI does.
+        set_field(page, "gpu-count", "2")
+        try:
+            plan_on_page(page, MULTI_GPU)
+        finally:
+            set_field(page, "gpu-count", "1")
+            if small_gpu:
+                set_field(page, "gpu", small_gpu)  # the later steps read the form as the 12 GiB plan left it
+        doc = cli.json("plan", MODEL, "--gpu", "2x" + MULTI_GPU, "--ram", RAM, "--dtype", "bf16", "--prefer",
+                       "balanced", "--json")
+        problems = check_plan(page, doc, "2x" + MULTI_GPU, full=False)
+        pick = next((c for c in doc["candidates"] if c.get("parallel") and c["parallel"]["kind"] == "ulysses"), None)
+        if not pick:
+            raise StepFailed("the CLI plan on 2 x %s has no Ulysses candidate" % MULTI_GPU)
+        facts = page.eval("""(() => {
+          const row = [...document.querySelectorAll('#candidates tbody tr[data-id]')].find(r => r.dataset.id === %s);
+          if (!row) return null;
+          row.click();
+          return [...document.querySelectorAll('#candidate-facts > div')].map(d => [d.querySelector('dt').textContent, d.querySelector('dd').textContent]);
+        })()""" % js(pick["id"]))
+        if facts is None:
+            raise StepFailed("no row for %s" % pick["id"])
+        got = dict(facts)
+        want = {"layout": "context parallel (Ulysses) over %d GPUs" % pick["parallel"]["degree"]}
+        for share in pick["gpus"]:
+            want["GPU %d" % share["index"]] = "%.2f GiB — %s" % (share["vram"] / 1024 ** 3, ", ".join(share["holds"]))
+        for key, value in want.items():
+            if got.get(key) != value:
+                problems.append("facts[%r] is %r, the CLI says %r" % (key, got.get(key), value))
+        fail_if(problems)
+        return "%s: %d GPU rows" % (pick["id"], len(pick["gpus"]))
+
+    step("plan on 2 x %s: a Ulysses candidate's per-GPU share equals the CLI" % MULTI_GPU, multi_gpu)
     step("triage: doctor on %s equals the CLI" % os.path.basename(LOG_FILE), doctor)
     step("check on %s equals the CLI" % os.path.basename(SCRIPT_FILE), check)
     step("apply equals the CLI's diff", apply)
