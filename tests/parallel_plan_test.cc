@@ -14,6 +14,7 @@
 
 #include "pipefit/base/environment.h"
 #include "pipefit/base/file_system.h"
+#include "pipefit/codegen/script_writer.h"
 #include "pipefit/model/quantized_bytes.h"
 #include "pipefit/plan/parallel.h"
 #include "pipefit/plan/planner.h"
@@ -149,22 +150,62 @@ TEST_F(ParallelPlanTest, BalancedPlacesWholeComponentsAndTheVaeOomsBesideTheTran
 }
 
 TEST_F(ParallelPlanTest, DivisibilityRulesRejectLayoutsDiffusersWouldFailOn) {
-  // 1008x1008: 63 x 63 = 3969 image + 512 text tokens = 4481, odd.
+  // 1008x1008: 63 x 63 = 3969 image tokens, odd.
   PlanResult plan = PlanOn("flux.1-dev", {"2xH100"}, {.height = 1008, .width = 1008});
   const RejectedCandidate* odd = Rejected(plan, "full+gpu+ulysses2");
   ASSERT_NE(odd, nullptr);
   EXPECT_EQ(odd->rule, "cp_sequence_divisible");
-  EXPECT_THAT(odd->reason, HasSubstr("4481 tokens, text included"));
+  EXPECT_THAT(odd->reason, HasSubstr("3969 image tokens and 512 text tokens do not divide by 2"));
   EXPECT_EQ(Find(plan, "full+gpu+ring2"), nullptr);
   EXPECT_NE(Find(plan, "full+gpu+balanced2"), nullptr);  // placement has no sequence rule
-  // 9 GPUs: 4608 tokens divide by 9, FLUX's 24 heads do not (Ulysses only).
-  plan = PlanOn("flux.1-dev", {"9xH100"});
-  const RejectedCandidate* heads = Rejected(plan, "full+gpu+ulysses9");
+  // Each split tensor divides on its own: on 3 GPUs 4096 + 512 = 4608
+  // divides by 3, but neither part does.
+  plan = PlanOn("flux.1-dev", {"3xH100"});
+  ASSERT_NE(Rejected(plan, "full+gpu+ring3"), nullptr);
+  EXPECT_EQ(Rejected(plan, "full+gpu+ring3")->rule, "cp_sequence_divisible");
+  // 16 GPUs: 4096 and 512 divide by 16, FLUX's 24 heads do not (Ulysses only).
+  plan = PlanOn("flux.1-dev", {"16xH100"});
+  const RejectedCandidate* heads = Rejected(plan, "full+gpu+ulysses16");
   ASSERT_NE(heads, nullptr);
   EXPECT_EQ(heads->rule, "ulysses_heads_divisible");
-  EXPECT_NE(Find(plan, "full+gpu+ring9"), nullptr);
+  EXPECT_NE(Find(plan, "full+gpu+ring16"), nullptr);
   EXPECT_NE(Find(plan, "full+gpu+ulysses8"), nullptr);  // powers of two up to the count, then the count
   EXPECT_EQ(Find(plan, "full+gpu+ulysses3"), nullptr);
+}
+
+TEST_F(ParallelPlanTest, QwenImageTextVariesSoOnlyUlyssesAnythingRuns) {
+  // The Qwen-Image pipeline pads the prompt only to its own length: Ring is
+  // refused, Ulysses is written with ulysses_anything and a gloo group.
+  const PlanResult plan = PlanOn("qwen-image", {"2xH100"});
+  ASSERT_NE(Rejected(plan, "full+gpu+ring2"), nullptr);
+  EXPECT_EQ(Rejected(plan, "full+gpu+ring2")->rule, "cp_variable_text_ring");
+  const PlannedCandidate* ulysses = Find(plan, "full+gpu+ulysses2");
+  ASSERT_NE(ulysses, nullptr);
+  const std::string code = CandidateCode(ulysses->candidate, plan.code_context);
+  EXPECT_THAT(code, HasSubstr("dist.init_process_group(\"cpu:gloo,cuda:nccl\")"));
+  EXPECT_THAT(code, HasSubstr("ContextParallelConfig(ulysses_degree=2, ulysses_anything=True)"));
+}
+
+TEST_F(ParallelPlanTest, VramFlagAppliesToEveryCardAndBalancedTakesTheLargestFirst) {
+  PlanOn("flux.1-dev", {"2xH100"});
+  HardwareFlags flags;
+  flags.gpus = {"2xH100"};
+  flags.vram = 20 * kGiB;
+  const GpuSpec* row = nullptr;
+  auto hw = ResolvePlanHardware(nullptr, flags, &row);
+  ASSERT_TRUE(hw.ok());
+  for (const PlanGpu& gpu : hw->gpus) EXPECT_EQ(gpu.vram, 20 * kGiB);
+  EXPECT_EQ(GpuCapacity(*hw, 1), 20 * kGiB);
+  // A 24 GiB card listed before an 80 GiB one: diffusers sorts the GPUs by
+  // memory, so the transformer goes to the H100 (position 1).
+  const PlanResult mixed = PlanOn("flux.1-dev", {"RTX 4090", "H100"});
+  const PlannedCandidate* balanced = Find(mixed, "full+gpu+balanced2");
+  ASSERT_NE(balanced, nullptr);
+  ASSERT_EQ(balanced->estimate.gpus.size(), 2u);
+  // Cycle over positions 1, 0, 0, 1: transformer, T5, CLIP, VAE.
+  EXPECT_EQ(balanced->estimate.gpus[1].holds, (std::vector<std::string>{"transformer", "vae"}));
+  EXPECT_EQ(balanced->estimate.gpus[0].holds, (std::vector<std::string>{"text_encoder", "text_encoder_2"}));
+  EXPECT_TRUE(balanced->fits);  // the decode beside the transformer has 80 GiB
 }
 
 TEST_F(ParallelPlanTest, ClassesWithoutACpPlanAndMixedOrOldGpusAreRejected) {
@@ -332,6 +373,7 @@ TEST_F(ParallelCliTest, EmitWritesATorchrunScriptThatSavesOnRankZero) {
               HasSubstr("if rank == 0:\n    image.save(\"output.png\")\ndist.destroy_process_group()\n"));
   EXPECT_THAT(code, HasSubstr("generator=torch.Generator(\"cpu\").manual_seed(0)"));
   EXPECT_EQ(code.find("compile_repeated_blocks"), std::string::npos);  // unverified with CP: not written
+  EXPECT_EQ(code.find("ATTENTION_BACKEND"), std::string::npos);        // Ring keeps the cuDNN backend it sets
   if (!HavePython()) GTEST_SKIP() << "python3 not found: py_compile skipped";
   EXPECT_EQ(std::system(("python3 -m py_compile '" + script + "'").c_str()), 0);
 }
@@ -346,6 +388,9 @@ TEST_F(ParallelCliTest, EmitWritesATensorParallelScriptForDiffusersMain) {
   std::stringstream text;
   text << in.rdbuf();
   EXPECT_THAT(text.str(), HasSubstr("from diffusers import FluxPipeline, TensorParallelConfig\n"));
+  EXPECT_THAT(text.str(),
+              HasSubstr("# Needs: pip install -U torch git+https://github.com/huggingface/diffusers "
+                        "transformers accelerate\n"));
   EXPECT_THAT(
       text.str(),
       HasSubstr("# TensorParallelConfig is on diffusers main only (after 0.39.0): install diffusers from "
@@ -422,11 +467,27 @@ TEST_F(ParallelCliTest, ApplyRewritesAScriptForALayout) {
       "pipe.to(device)\n"
       "pipe.transformer.enable_parallelism(config=ContextParallelConfig(ulysses_degree=2))\n"
       "for i in range(2):\n"
-      "    image = pipe(\"a fox\", num_inference_steps=28).images[0]\n"
+      "    image = pipe(\"a fox\", num_inference_steps=28, generator=torch.Generator(\"cpu\").manual_seed(0))"
+      ".images[0]\n"
       "    if rank == 0:\n"
       "        image.save(f\"fox{i}.png\")\n"
       "dist.destroy_process_group()\n");
-  EXPECT_THAT(r.err, HasSubstr("pass the same generator on every rank"));
+  EXPECT_THAT(r.err, HasSubstr("added the same CPU generator on every rank"));
+  // A balanced layout keeps the script's own device_map and needs no placement.
+  const std::string mapped = dir_.path() + "/mapped.py";
+  std::ofstream(mapped) << "import torch\n"
+                           "from diffusers import FluxPipeline\n"
+                           "pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", "
+                           "torch_dtype=torch.bfloat16, device_map=\"balanced\")\n"
+                           "image = pipe(\"a fox\").images[0]\n";
+  RunResult balanced =
+      RunPipefit("apply " + mapped + " --offline --gpu 2xH100 --strategy full+gpu+balanced2 --write", Env());
+  ASSERT_EQ(balanced.exit_code, 0) << balanced.err;
+  std::ifstream mapped_in(mapped);
+  std::stringstream mapped_text;
+  mapped_text << mapped_in.rdbuf();
+  EXPECT_THAT(mapped_text.str(), HasSubstr("torch_dtype=torch.bfloat16, device_map=\"balanced\")\n"));
+  EXPECT_EQ(mapped_text.str().find(".to("), std::string::npos);
   // A model that does not resolve: the layout cannot be checked, so it is refused.
   const std::string unknown = dir_.path() + "/private.py";
   std::ofstream(unknown) << "from diffusers import FluxPipeline\n"

@@ -271,7 +271,9 @@ class Rewriter {
       }
     }
     if (!IsQuantized(c_.weights)) RemoveArgument(load, "quantization_config");
-    if (!IsQuantized(c_.weights)) RemoveArgument(load, "device_map");
+    // device_map="balanced" is the layout itself: kept (or replaced) above.
+    if (!IsQuantized(c_.weights) && c_.parallel.kind != ParallelKind::kBalanced)
+      RemoveArgument(load, "device_map");
     if (!appended.empty()) AppendArguments(load, insert_at, appended);
   }
 
@@ -423,11 +425,19 @@ class Rewriter {
     if (site_.generation != nullptr) {
       for (const Argument& arg : site_.generation->args) seeded = seeded || arg.keyword == "generator";
     }
+    // Every rank must start from the same latents (distributed_inference.md
+    // :284): the same CPU generator on each.
     if (site_.generation != nullptr && !seeded) {
+      const Call& call = *site_.generation;
+      const std::string kwarg = "generator=torch.Generator(\"cpu\").manual_seed(0)";
+      if (call.args.empty()) {
+        edits_.push_back({{call.arguments.begin + 1, call.arguments.begin + 1}, kwarg});
+      } else {
+        edits_.push_back({{call.args.back().range.end, call.args.back().range.end}, ", " + kwarg});
+      }
       notes_.push_back(
-          "line " + std::to_string(site_.generation->line) +
-          ": pass the same generator on every rank (generator=torch.Generator(\"cpu\").manual_seed(0)) "
-          "so that all ranks start from the same latents");
+          "line " + std::to_string(call.line) +
+          ": added the same CPU generator on every rank, so that all ranks start from the same latents");
     }
     std::string teardown = "dist.destroy_process_group()\n";
     if (!s_.source.empty() && s_.source.back() != '\n') teardown = "\n" + teardown;

@@ -170,7 +170,8 @@ Bytes TextEncodeBytes(const ActivationInputs& in) {
 // Decoder feature maps for `images` images of h x w pixels.
 double DecodeMaps(const ActivationInputs& in, double h, double w, double images) {
   const ModelFacts& f = *in.facts;
-  double per_frame = h * w * f.vae.base_channels * DecodeItemSize(in);
+  const double patch = std::max(1, f.vae.output_patch);
+  double per_frame = h / patch * w / patch * f.vae.base_channels * DecodeItemSize(in);
   const VaeRow* row = FindVaeRow(f.vae.class_name);
   double extra = 0;
   // Video VAEs decode a chunk of latent frames per call (temporal_scale

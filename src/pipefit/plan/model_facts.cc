@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <optional>
 #include <string_view>
 
@@ -38,6 +39,20 @@ class ConfigReader {
     for (simdjson::dom::element e : array) {
       int64_t value = 0;
       if (e.get_int64().get(value) != simdjson::SUCCESS || value < 0 || value > (int64_t{1} << 31)) return {};
+      out.push_back(value);
+    }
+    return out;
+  }
+  // A list of booleans; empty when the key is missing or any element is not
+  // a boolean.
+  std::vector<bool> BoolList(std::string_view key) const {
+    std::vector<bool> out;
+    if (!ok_) return out;
+    simdjson::dom::array array;
+    if (root_[key].get_array().get(array) != simdjson::SUCCESS) return out;
+    for (simdjson::dom::element e : array) {
+      bool value = false;
+      if (e.get_bool().get(value) != simdjson::SUCCESS) return {};
       out.push_back(value);
     }
     return out;
@@ -113,6 +128,20 @@ VaeFacts ReadVae(const Component& c) {
     if (v.base_channels > 0) {
       v.spatial_scale = 8;
       v.temporal_scale = 4;
+    }
+  }
+  // LTX-Video's VAE (AutoencoderKLLTXVideo.__init__, autoencoder_kl_ltx.py
+  // :1145-1153): patch_size x 2^(scaling stages) spatially, patch_size_t x
+  // the same temporally, when the config leaves the ratios unset (0.9.0's
+  // config does: 4 x 2^3 = 32 and 1 x 2^3 = 8).
+  if (const std::vector<bool> scaling = config.BoolList("spatio_temporal_scaling"); !scaling.empty()) {
+    const int stages = static_cast<int>(std::count(scaling.begin(), scaling.end(), true));
+    const int patch = std::max(1, AsInt(config.Int("patch_size")));
+    const int patch_t = std::max(1, AsInt(config.Int("patch_size_t")));
+    if (stages <= 5 && patch <= 16 && patch_t <= 16) {
+      v.spatial_scale = patch << stages;
+      v.temporal_scale = patch_t << stages;
+      v.output_patch = patch;  // conv_out then unpatchify: the last maps are patch x smaller
     }
   }
   // Explicit compression ratios win over the derived ones (LTX-Video: 32 and

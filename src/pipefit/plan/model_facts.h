@@ -33,6 +33,9 @@ struct VaeFacts {
   int base_channels = 0;   // decoder width at full resolution: block_out_channels[0]
   int spatial_scale = 8;   // 2^(len(block_out_channels)-1)
   int temporal_scale = 1;  // video VAEs: frames per latent frame
+  // The decoder works at 1/output_patch of the image's side and unpatchifies
+  // at the end (LTX-Video's patch_size 4); 1 for the others.
+  int output_patch = 1;
   int latent_channels = 0;
   int sample_size = 0;  // AutoencoderKL tiling threshold (pixels)
   bool force_upcast = false;

@@ -16,15 +16,15 @@ namespace {
 // transformers/ (diffusers-parallelism.md §2). splits_text: the plan shards
 // encoder_hidden_states along the sequence, so the text length must divide.
 constexpr ContextParallelClass kContextParallelClasses[] = {
-    {"FluxTransformer2DModel", true, "transformer_flux.py:573"},
-    {"Flux2Transformer2DModel", true, "transformer_flux2.py:1103"},
-    {"QwenImageTransformer2DModel", true, "transformer_qwenimage.py:824"},
-    {"WanTransformer3DModel", false, "transformer_wan.py:552"},
-    {"LTXVideoTransformer3DModel", true, "transformer_ltx.py:417"},
-    {"LTX2VideoTransformer3DModel", true, "transformer_ltx2.py:1125"},
-    {"ChronoEditTransformer3DModel", false, "transformer_chronoedit.py:568"},
-    {"HeliosTransformer3DModel", false, "transformer_helios.py:560"},
-    {"MiniMaxH3Transformer3DModel", false, "transformer_minimax_h3.py:463"},
+    {"FluxTransformer2DModel", true, false, "transformer_flux.py:573"},
+    {"Flux2Transformer2DModel", true, false, "transformer_flux2.py:1103"},
+    {"QwenImageTransformer2DModel", true, true, "transformer_qwenimage.py:824"},
+    {"WanTransformer3DModel", false, false, "transformer_wan.py:552"},
+    {"LTXVideoTransformer3DModel", true, false, "transformer_ltx.py:417"},
+    {"LTX2VideoTransformer3DModel", true, false, "transformer_ltx2.py:1125"},
+    {"ChronoEditTransformer3DModel", false, false, "transformer_chronoedit.py:568"},
+    {"HeliosTransformer3DModel", false, false, "transformer_helios.py:560"},
+    {"MiniMaxH3Transformer3DModel", false, false, "transformer_minimax_h3.py:463"},
 };
 
 // `_tp_plan` at diffusers main 58eb52c (diffusers-parallelism.md §2):
@@ -165,9 +165,15 @@ int64_t ShardedSequence(const PlanContext& ctx, const ContextParallelClass& row)
   return ImageTokens(ctx) + (row.splits_text ? ctx.workload.text_tokens : 0);
 }
 
-bool SameCatalogGpus(const PlanHardware& hw, int count) {
+// The same card: the catalog row when both have one, else name and VRAM.
+bool SameGpus(const PlanHardware& hw, int count) {
+  const PlanGpu& first = hw.gpus[0];
   for (int i = 1; i < count; ++i) {
-    if (hw.gpus[static_cast<size_t>(i)].gpu_id != hw.gpus[0].gpu_id) return false;
+    const PlanGpu& g = hw.gpus[static_cast<size_t>(i)];
+    const bool same = !first.gpu_id.empty() && !g.gpu_id.empty()
+                          ? g.gpu_id == first.gpu_id
+                          : g.name == first.name && g.vram == first.vram;
+    if (!same) return false;
   }
   return true;
 }
@@ -350,9 +356,14 @@ std::vector<std::pair<std::string, int>> BalancedDeviceMap(
   std::vector<std::pair<std::string, Bytes>> sorted = component_bytes;
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
-  std::vector<int> cycle;
-  for (size_t i = 0; i < budgets.size(); ++i) cycle.push_back(static_cast<int>(i));
-  for (size_t i = budgets.size(); i-- > 0;) cycle.push_back(static_cast<int>(i));
+  // The GPUs by budget, largest first (pipeline_loading_utils.py:732-733).
+  std::vector<int> order;
+  for (size_t i = 0; i < budgets.size(); ++i) order.push_back(static_cast<int>(i));
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return budgets[static_cast<size_t>(a)] > budgets[static_cast<size_t>(b)];
+  });
+  std::vector<int> cycle = order;
+  cycle.insert(cycle.end(), order.rbegin(), order.rend());
   std::vector<Bytes> left = budgets;
   std::vector<std::pair<std::string, int>> map;
   size_t next = 0;
@@ -450,7 +461,7 @@ Estimate EstimateBalanced(const PlanContext& ctx, const Candidate& c) {
   }
   std::vector<Bytes> budgets;
   for (int i = 0; i < n; ++i)
-    budgets.push_back(ctx.hardware.gpus[static_cast<size_t>(i)].vram - kCudaContextBytes);
+    budgets.push_back(GpuCapacity(ctx.hardware, static_cast<size_t>(i)) - kCudaContextBytes);
   const auto map = BalancedDeviceMap(sizes, budgets);
   auto device_of = [&](const std::string& name) {
     for (const auto& [component, device] : map) {
@@ -468,7 +479,13 @@ Estimate EstimateBalanced(const PlanContext& ctx, const Candidate& c) {
       share.holds.push_back(m.name);
       weights += ComponentWeights(ctx, OneGpu(c), static_cast<int>(i));
     }
-    Bytes peak = weights, peak_activation = 0;
+    // device_map loads straight onto the GPU at the load dtype; casting
+    // comes after, so the load is a floor on this GPU's peak.
+    Bytes loaded = 0;
+    for (const ComponentMeasurement& m : ctx.measurement.components) {
+      if (m.has_weights() && device_of(m.name) == g) loaded += m.allocated_bytes;
+    }
+    Bytes peak = std::max(weights, loaded), peak_activation = 0;
     for (const StagePeak& stage : single.stages) {
       if (stage.stage == Stage::kLoad || device_of(stage.component) != g) continue;
       const Bytes during = weights + stage.activations + stage.transient;
@@ -599,7 +616,7 @@ std::vector<Candidate> EnumerateParallelCandidates(const PlanContext& ctx,
   if (gpus < 2) return out;
   const ContextParallelClass* cp = FindContextParallelClass(ctx.facts.denoiser.class_name);
   const int heads = ctx.facts.denoiser.heads;
-  const bool same_gpus = SameCatalogGpus(ctx.hardware, gpus);
+  const bool same_gpus = SameGpus(ctx.hardware, gpus);
   auto reject = [&](const std::string& id, const char* rule, std::string reason) {
     if (rejected == nullptr) return;
     for (const RejectedCombination& r : *rejected) {
@@ -636,20 +653,41 @@ std::vector<Candidate> EnumerateParallelCandidates(const PlanContext& ctx,
                  "context parallelism runs in lock-step: pipefit plans it only over identical GPUs");
           continue;
         }
-        const int64_t sequence = ShardedSequence(ctx, *cp);
-        if (sequence <= 0 || sequence % d != 0) {
-          reject(id, "cp_sequence_divisible",
-                 fmt::format("the sharded sequence ({} tokens{}) does not divide by {}: diffusers asserts "
-                             "\"Tensor size along dimension to be sharded must be divisible by mesh size\" "
-                             "(hooks/context_parallel.py:206-217)",
-                             sequence, cp->splits_text ? ", text included" : "", d));
+        if (cp->variable_text && kind == ParallelKind::kRing) {
+          reject(
+              id, "cp_variable_text_ring",
+              "the pipeline pads the prompt only to its own length, so the text does not split evenly; only "
+              "Ulysses \"anything\" runs uneven splits, and Ring \"anything\" rejects the attention mask "
+              "this model passes (attention_dispatch.py:2623-2627)");
           continue;
         }
-        if (kind == ParallelKind::kUlysses && (heads <= 0 || heads % d != 0)) {
-          reject(id, "ulysses_heads_divisible",
-                 fmt::format("{} attention heads do not divide by {}: Ulysses reshapes heads across ranks "
-                             "(attention_dispatch.py:2529-2534)",
-                             heads, d));
+        // Every tensor the _cp_plan splits must divide by the degree, each
+        // on its own (hooks/context_parallel.py:206-217); the "anything"
+        // mode writes uneven splits and pads the heads instead.
+        const int64_t image = ImageTokens(ctx);
+        if (!cp->variable_text) {
+          const bool text_splits = !cp->splits_text || ctx.workload.text_tokens % d == 0;
+          if (image <= 0 || image % d != 0 || !text_splits) {
+            reject(
+                id, "cp_sequence_divisible",
+                fmt::format(
+                    "{} image tokens{} do not divide by {}: diffusers asserts \"Tensor size along "
+                    "dimension to be sharded must be divisible by mesh size\" "
+                    "(hooks/context_parallel.py:206-217)",
+                    image,
+                    cp->splits_text ? fmt::format(" and {} text tokens", ctx.workload.text_tokens) : "", d));
+            continue;
+          }
+          if (kind == ParallelKind::kUlysses && (heads <= 0 || heads % d != 0)) {
+            reject(id, "ulysses_heads_divisible",
+                   fmt::format("{} attention heads do not divide by {}: Ulysses reshapes heads across ranks "
+                               "(attention_dispatch.py:2529-2534)",
+                               heads, d));
+            continue;
+          }
+        } else if (image < d) {
+          reject(id, "cp_sequence_divisible",
+                 fmt::format("{} image tokens are fewer than the {} ranks", image, d));
           continue;
         }
         if (kind == ParallelKind::kRing && PlannedComputeCapability(ctx).value_or(0) < 80) {
@@ -675,6 +713,13 @@ std::vector<Candidate> EnumerateParallelCandidates(const PlanContext& ctx,
             ctx.facts.denoiser.class_name +
                 " has no _tp_plan in diffusers: enable_parallelism raises \"`_tp_plan` must be set on the model "
                 "class\" (modeling_utils.py:1708-1712)");
+        continue;
+      }
+      if (ctx.tensor_parallel.rowwise.empty()) {
+        reject(
+            id, "tp_plan_unmatched",
+            "none of the checkpoint's tensor names matches the class's _tp_plan (an original-format single file "
+            "or no tensor list): what would split is unknown");
         continue;
       }
       if (!same_gpus) {

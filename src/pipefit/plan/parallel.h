@@ -27,6 +27,10 @@ namespace pipefit {
 struct ContextParallelClass {
   const char* class_name;
   bool splits_text;  // the plan also splits encoder_hidden_states: text tokens must divide too
+  // The pipeline pads the text only to the longest prompt (Qwen-Image:
+  // pipeline_qwenimage.py:210-216), so its length is not known ahead: only
+  // Ulysses "anything" (uneven splits, gloo for the size exchange) runs it.
+  bool variable_text;
   const char* source;
 };
 const ContextParallelClass* FindContextParallelClass(std::string_view class_name);
@@ -93,10 +97,12 @@ std::vector<Candidate> EnumerateParallelCandidates(const PlanContext& context,
                                                    const std::vector<Candidate>& single,
                                                    std::vector<RejectedCombination>* rejected);
 
-// diffusers' device_map="balanced" placement: component name -> GPU index,
-// or -1 for a component that overflows to the CPU. Components in
-// descending size take GPUs in the order 0,1,…,n-1,n-1,…,0,0,… while each
-// fits the GPU's remaining budget (`budgets`, bytes per GPU).
+// diffusers' device_map="balanced" placement: component name -> GPU
+// position in `budgets`, or -1 for a component that overflows to the CPU.
+// The GPUs are ordered by budget, largest first (stable); components in
+// descending size take them in that order, then back (0,1,…,n-1,n-1,…,0,…)
+// while each fits the GPU's remaining budget; one that does not fit goes to
+// the CPU and the cycle waits.
 std::vector<std::pair<std::string, int>> BalancedDeviceMap(
     const std::vector<std::pair<std::string, Bytes>>& component_bytes, const std::vector<Bytes>& budgets);
 

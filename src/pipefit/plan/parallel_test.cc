@@ -29,6 +29,16 @@ TEST(BalancedDeviceMapTest, AComponentThatDoesNotFitStaysOnTheCpuAndTheCycleWait
   // d (5 GiB) meets GPU 1 again (cycle 0, 1, 1, 0) with 2 GiB left: cpu.
 }
 
+TEST(BalancedDeviceMapTest, TheLargestGpuComesFirstWhateverItsPosition) {
+  // Budgets 12, 40, 24 GiB: the order is positions 1, 2, 0, then back 0, 2, 1.
+  const Map map = BalancedDeviceMap(
+      {{"a", 30 * kGiB}, {"b", 20 * kGiB}, {"c", 10 * kGiB}, {"d", 9 * kGiB}, {"e", 8 * kGiB}},
+      {12 * kGiB, 40 * kGiB, 24 * kGiB});
+  // a -> 1 (10 left); b -> 2 (4 left); c -> 0 (2 left); d -> 0: does not
+  // fit, cpu, the cycle waits; e -> 0: cpu again.
+  EXPECT_EQ(map, (Map{{"a", 1}, {"b", 2}, {"c", 0}, {"d", -1}, {"e", -1}}));
+}
+
 TEST(BalancedDeviceMapTest, EqualSizesKeepTheirOrderAndNoGpuMeansCpu) {
   EXPECT_EQ(BalancedDeviceMap({{"x", kGiB}, {"y", kGiB}, {"z", kGiB}}, {8 * kGiB, 8 * kGiB, 8 * kGiB}),
             (Map{{"x", 0}, {"y", 1}, {"z", 2}}));

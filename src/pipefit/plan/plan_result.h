@@ -44,6 +44,14 @@ struct PlanHardware {
   std::vector<std::string> notes;
 };
 
+// The VRAM of the GPU at `position` in hardware.gpus: `vram` for the first
+// (it carries --vram), the card's own for the others; `vram` when the list
+// is shorter.
+inline Bytes GpuCapacity(const PlanHardware& hardware, size_t position) {
+  if (position == 0 || position >= hardware.gpus.size()) return hardware.vram;
+  return hardware.gpus[position].vram;
+}
+
 // Activation memory per stage, for the workload without VAE modifiers
 // (CONTRACT.md `activation`).
 struct StageActivations {

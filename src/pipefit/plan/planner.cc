@@ -257,12 +257,9 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
     p.candidate = candidate;
     p.estimate = EstimateParallel(ctx, candidate);
     // Every GPU used must hold its share; vram_over is the worst shortfall.
-    for (const GpuShare& share : p.estimate.gpus) {
-      Bytes capacity = ctx.hardware.vram;  // GPU 0's (or --vram)
-      for (size_t g = 1; g < ctx.hardware.gpus.size(); ++g) {
-        if (ctx.hardware.gpus[g].index == share.index) capacity = ctx.hardware.gpus[g].vram;
-      }
-      p.vram_over = std::max<Bytes>(p.vram_over, share.vram - capacity);
+    // gpus[] follows hardware.gpus (the first N).
+    for (size_t g = 0; g < p.estimate.gpus.size(); ++g) {
+      p.vram_over = std::max<Bytes>(p.vram_over, p.estimate.gpus[g].vram - GpuCapacity(ctx.hardware, g));
     }
     p.ram_over = std::max<Bytes>(0, p.estimate.ram - ctx.hardware.ram);
     p.fits = p.vram_over == 0 && p.ram_over == 0;

@@ -130,6 +130,8 @@ Result<PlanHardware> ResolvePlanHardware(const HardwareInfo* probed, const Hardw
   if (flags.vram) {
     hw.vram = *flags.vram;
     hw.source = "flags";
+    // --vram is a what-if for every card of the machine.
+    for (PlanGpu& gpu : hw.gpus) gpu.vram = *flags.vram;
   }
   if (flags.ram) {
     hw.ram = *flags.ram;

@@ -350,11 +350,9 @@ std::string FitReason(const PlannedCandidate& p, const PlanHardware& hw) {
   std::string reason;
   if (p.vram_over > 0 && p.candidate.parallel.kind != ParallelKind::kNone) {
     // The first GPU that does not hold its share.
-    for (const GpuShare& share : p.estimate.gpus) {
-      Bytes capacity = hw.vram;
-      for (size_t g = 1; g < hw.gpus.size(); ++g) {
-        if (hw.gpus[g].index == share.index) capacity = hw.gpus[g].vram;
-      }
+    for (size_t g = 0; g < p.estimate.gpus.size(); ++g) {
+      const GpuShare& share = p.estimate.gpus[g];
+      const Bytes capacity = GpuCapacity(hw, g);
       if (share.vram <= capacity) continue;
       reason = fmt::format("GPU {} needs {} VRAM, {} more than its {}", share.index, FormatGiB(share.vram),
                            FormatGiB(share.vram - capacity), FormatGiB(capacity));

@@ -1,0 +1,53 @@
+// Architecture facts read from real catalog configs (plan/model_facts.h),
+// where a config's keys differ from the common AutoencoderKL layout.
+#include <gtest/gtest.h>
+
+#include "pipefit/base/environment.h"
+#include "pipefit/base/file_system.h"
+#include "pipefit/plan/activation.h"
+#include "pipefit/plan/model_facts.h"
+#include "pipefit/sources/resolve.h"
+#include "pipefit/testing/temp_dir.h"
+
+namespace pipefit {
+namespace {
+
+TEST(ModelFactsCatalogTest, LtxVideoVaeCompressesBy32And8AndDecodesAtAQuarter) {
+  testkit::TempDir dir;
+  RealFileSystem fs;
+  FakeEnvironment env;
+  env.Set("HF_HUB_CACHE", dir.path() + "/none");
+  env.Set("HOME", dir.path());
+  auto pipeline = ResolveModel("ltx-video", {.offline = true}, fs, env);
+  ASSERT_TRUE(pipeline.ok()) << pipeline.error().message;
+  const ModelFacts facts = ReadModelFacts(*pipeline, MeasurePipeline(*pipeline, LoadDType::kBF16));
+  // AutoencoderKLLTXVideo.__init__: patch_size 4 x 2^3 scaling stages, and
+  // patch_size_t 1 x 2^3 (the 0.9.0 config leaves both ratios unset).
+  EXPECT_EQ(facts.vae.spatial_scale, 32);
+  EXPECT_EQ(facts.vae.temporal_scale, 8);
+  EXPECT_EQ(facts.vae.output_patch, 4);
+  // 704x512, 161 frames: 22 x 16 x 21 latent patches + 128 text tokens.
+  Workload w;
+  w.height = 512;
+  w.width = 704;
+  w.frames = 161;
+  w.text_tokens = 128;
+  EXPECT_EQ(DenoiserTokens(facts, w), 22 * 16 * 21 + 128);
+}
+
+TEST(ModelFactsCatalogTest, AutoencoderKlKeepsItsDerivedScaleAndNoPatch) {
+  testkit::TempDir dir;
+  RealFileSystem fs;
+  FakeEnvironment env;
+  env.Set("HF_HUB_CACHE", dir.path() + "/none");
+  env.Set("HOME", dir.path());
+  auto pipeline = ResolveModel("flux.1-dev", {.offline = true}, fs, env);
+  ASSERT_TRUE(pipeline.ok()) << pipeline.error().message;
+  const ModelFacts facts = ReadModelFacts(*pipeline, MeasurePipeline(*pipeline, LoadDType::kBF16));
+  EXPECT_EQ(facts.vae.spatial_scale, 8);
+  EXPECT_EQ(facts.vae.temporal_scale, 1);
+  EXPECT_EQ(facts.vae.output_patch, 1);
+}
+
+}  // namespace
+}  // namespace pipefit
