@@ -12,15 +12,21 @@
 namespace pipefit {
 namespace {
 
-TEST(ModelFactsCatalogTest, LtxVideoVaeCompressesBy32And8AndDecodesAtAQuarter) {
+// The facts of a catalog entry, read offline with an empty cache.
+ModelFacts CatalogFacts(const char* alias) {
   testkit::TempDir dir;
   RealFileSystem fs;
   FakeEnvironment env;
   env.Set("HF_HUB_CACHE", dir.path() + "/none");
   env.Set("HOME", dir.path());
-  auto pipeline = ResolveModel("ltx-video", {.offline = true}, fs, env);
-  ASSERT_TRUE(pipeline.ok()) << pipeline.error().message;
-  const ModelFacts facts = ReadModelFacts(*pipeline, MeasurePipeline(*pipeline, LoadDType::kBF16));
+  auto pipeline = ResolveModel(alias, {.offline = true}, fs, env);
+  EXPECT_TRUE(pipeline.ok()) << pipeline.error().message;
+  if (!pipeline.ok()) return {};
+  return ReadModelFacts(*pipeline, MeasurePipeline(*pipeline, LoadDType::kBF16));
+}
+
+TEST(ModelFactsCatalogTest, LtxVideoVaeCompressesBy32And8AndDecodesAtAQuarter) {
+  const ModelFacts facts = CatalogFacts("ltx-video");
   // AutoencoderKLLTXVideo.__init__: patch_size 4 x 2^3 scaling stages, and
   // patch_size_t 1 x 2^3 (the 0.9.0 config leaves both ratios unset).
   EXPECT_EQ(facts.vae.spatial_scale, 32);
@@ -36,14 +42,7 @@ TEST(ModelFactsCatalogTest, LtxVideoVaeCompressesBy32And8AndDecodesAtAQuarter) {
 }
 
 TEST(ModelFactsCatalogTest, AutoencoderKlKeepsItsDerivedScaleAndNoPatch) {
-  testkit::TempDir dir;
-  RealFileSystem fs;
-  FakeEnvironment env;
-  env.Set("HF_HUB_CACHE", dir.path() + "/none");
-  env.Set("HOME", dir.path());
-  auto pipeline = ResolveModel("flux.1-dev", {.offline = true}, fs, env);
-  ASSERT_TRUE(pipeline.ok()) << pipeline.error().message;
-  const ModelFacts facts = ReadModelFacts(*pipeline, MeasurePipeline(*pipeline, LoadDType::kBF16));
+  const ModelFacts facts = CatalogFacts("flux.1-dev");
   EXPECT_EQ(facts.vae.spatial_scale, 8);
   EXPECT_EQ(facts.vae.temporal_scale, 1);
   EXPECT_EQ(facts.vae.output_patch, 1);

@@ -337,6 +337,13 @@ TEST_F(ParallelCliTest, TextShowsTheMultiGpuGroupAndEachGpusShare) {
   EXPECT_THAT(r.out, HasSubstr("text_encoder, text_encoder_2\n"));
 }
 
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 bool HavePython() { return std::system("python3 --version >/dev/null 2>&1") == 0; }
 
 TEST_F(ParallelCliTest, EmitWritesATorchrunScriptThatSavesOnRankZero) {
@@ -348,10 +355,7 @@ TEST_F(ParallelCliTest, EmitWritesATorchrunScriptThatSavesOnRankZero) {
       Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("pipefit: run it with: torchrun --nproc-per-node 4 " + script));
-  std::ifstream in(script);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string code = text.str();
+  const std::string code = ReadText(script);
   // Process group first, casting before parallelism, the Ring backend before
   // enable_parallelism, offloading after it on the rank's device.
   const size_t group = code.find("dist.init_process_group(\"nccl\")");
@@ -384,18 +388,15 @@ TEST_F(ParallelCliTest, EmitWritesATensorParallelScriptForDiffusersMain) {
       "plan flux.1-dev --offline --gpu 2xH100 --ram 512GiB --strategy full+gpu+tp2 --emit " + script, Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("pipefit: run it with: torchrun --nproc-per-node 2 " + script));
-  std::ifstream in(script);
-  std::stringstream text;
-  text << in.rdbuf();
-  EXPECT_THAT(text.str(), HasSubstr("from diffusers import FluxPipeline, TensorParallelConfig\n"));
-  EXPECT_THAT(text.str(),
-              HasSubstr("# Needs: pip install -U torch git+https://github.com/huggingface/diffusers "
-                        "transformers accelerate\n"));
+  const std::string text = ReadText(script);
+  EXPECT_THAT(text, HasSubstr("from diffusers import FluxPipeline, TensorParallelConfig\n"));
+  EXPECT_THAT(text, HasSubstr("# Needs: pip install -U torch git+https://github.com/huggingface/diffusers "
+                              "transformers accelerate\n"));
   EXPECT_THAT(
-      text.str(),
+      text,
       HasSubstr("# TensorParallelConfig is on diffusers main only (after 0.39.0): install diffusers from "
                 "source.\n"));
-  EXPECT_THAT(text.str(),
+  EXPECT_THAT(text,
               HasSubstr("pipe.transformer.enable_parallelism(config=TensorParallelConfig(tp_degree=2))\n"
                         "for component in pipe.components.values():\n"
                         "    if isinstance(component, torch.nn.Module):\n"
@@ -412,10 +413,7 @@ TEST_F(ParallelCliTest, EngineCacheDitWritesParallelismConfig) {
           script,
       Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::ifstream in(script);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string code = text.str();
+  const std::string code = ReadText(script);
   EXPECT_THAT(code, HasSubstr("# Needs: pip install -U torch diffusers transformers accelerate cache-dit\n"));
   EXPECT_THAT(code,
               HasSubstr("import cache_dit\nfrom cache_dit import ParallelismConfig\nfrom diffusers import "
@@ -449,11 +447,9 @@ TEST_F(ParallelCliTest, ApplyRewritesAScriptForALayout) {
   RunResult r =
       RunPipefit("apply " + script + " --offline --gpu 2xH100 --strategy full+gpu+ulysses2 --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::ifstream in(script);
-  std::stringstream rewritten;
-  rewritten << in.rdbuf();
+  const std::string rewritten = ReadText(script);
   EXPECT_EQ(
-      rewritten.str(),
+      rewritten,
       "import torch\n"
       "from diffusers import FluxPipeline, ContextParallelConfig\n"
       "import torch.distributed as dist\n"
@@ -483,11 +479,9 @@ TEST_F(ParallelCliTest, ApplyRewritesAScriptForALayout) {
   RunResult balanced =
       RunPipefit("apply " + mapped + " --offline --gpu 2xH100 --strategy full+gpu+balanced2 --write", Env());
   ASSERT_EQ(balanced.exit_code, 0) << balanced.err;
-  std::ifstream mapped_in(mapped);
-  std::stringstream mapped_text;
-  mapped_text << mapped_in.rdbuf();
-  EXPECT_THAT(mapped_text.str(), HasSubstr("torch_dtype=torch.bfloat16, device_map=\"balanced\")\n"));
-  EXPECT_EQ(mapped_text.str().find(".to("), std::string::npos);
+  const std::string mapped_text = ReadText(mapped);
+  EXPECT_THAT(mapped_text, HasSubstr("torch_dtype=torch.bfloat16, device_map=\"balanced\")\n"));
+  EXPECT_EQ(mapped_text.find(".to("), std::string::npos);
   // A model that does not resolve: the layout cannot be checked, so it is refused.
   const std::string unknown = dir_.path() + "/private.py";
   std::ofstream(unknown) << "from diffusers import FluxPipeline\n"

@@ -39,57 +39,46 @@ struct TensorParallelClass {
   const char* source;
   std::vector<TpLayer> layers;
 };
+// The joint (MMDiT) attention of a double-stream block, the same in the
+// three plans: Q/K/V and their text-stream twins column-wise, both outputs
+// row-wise.
+const std::vector<TpLayer> kDoubleStreamAttention = {
+    {"transformer_blocks.*.attn.to_q", false},       {"transformer_blocks.*.attn.to_k", false},
+    {"transformer_blocks.*.attn.to_v", false},       {"transformer_blocks.*.attn.to_out.0", true},
+    {"transformer_blocks.*.attn.add_q_proj", false}, {"transformer_blocks.*.attn.add_k_proj", false},
+    {"transformer_blocks.*.attn.add_v_proj", false}, {"transformer_blocks.*.attn.to_add_out", true},
+};
+
+std::vector<TpLayer> Concat(const std::vector<TpLayer>& a, std::vector<TpLayer> b) {
+  std::vector<TpLayer> out = a;
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
 const std::vector<TensorParallelClass>& TensorParallelClasses() {
   static const std::vector<TensorParallelClass> classes = {
-      {"FluxTransformer2DModel",
-       "transformer_flux.py:589",
-       {{"transformer_blocks.*.attn.to_q", false},
-        {"transformer_blocks.*.attn.to_k", false},
-        {"transformer_blocks.*.attn.to_v", false},
-        {"transformer_blocks.*.attn.to_out.0", true},
-        {"transformer_blocks.*.attn.add_q_proj", false},
-        {"transformer_blocks.*.attn.add_k_proj", false},
-        {"transformer_blocks.*.attn.add_v_proj", false},
-        {"transformer_blocks.*.attn.to_add_out", true},
-        {"transformer_blocks.*.ff.net.0.proj", false},
-        {"transformer_blocks.*.ff.net.2", true},
-        {"transformer_blocks.*.ff_context.net.0.proj", false},
-        {"transformer_blocks.*.ff_context.net.2", true},
-        {"single_transformer_blocks.*.attn.to_q", false},
-        {"single_transformer_blocks.*.attn.to_k", false},
-        {"single_transformer_blocks.*.attn.to_v", false},
-        {"single_transformer_blocks.*.proj_mlp", false},
-        {"single_transformer_blocks.*.proj_out", true}}},
-      {"Flux2Transformer2DModel",
-       "transformer_flux2.py:1121",
-       {{"transformer_blocks.*.attn.to_q", false},
-        {"transformer_blocks.*.attn.to_k", false},
-        {"transformer_blocks.*.attn.to_v", false},
-        {"transformer_blocks.*.attn.to_out.0", true},
-        {"transformer_blocks.*.attn.add_q_proj", false},
-        {"transformer_blocks.*.attn.add_k_proj", false},
-        {"transformer_blocks.*.attn.add_v_proj", false},
-        {"transformer_blocks.*.attn.to_add_out", true},
-        {"transformer_blocks.*.ff.linear_in", false},
-        {"transformer_blocks.*.ff.linear_out", true},
-        {"transformer_blocks.*.ff_context.linear_in", false},
-        {"transformer_blocks.*.ff_context.linear_out", true},
-        {"single_transformer_blocks.*.attn.to_qkv_mlp_proj", false},
-        {"single_transformer_blocks.*.attn.to_out", true}}},
-      {"QwenImageTransformer2DModel",
-       "transformer_qwenimage.py:843",
-       {{"transformer_blocks.*.attn.to_q", false},
-        {"transformer_blocks.*.attn.to_k", false},
-        {"transformer_blocks.*.attn.to_v", false},
-        {"transformer_blocks.*.attn.to_out.0", true},
-        {"transformer_blocks.*.attn.add_q_proj", false},
-        {"transformer_blocks.*.attn.add_k_proj", false},
-        {"transformer_blocks.*.attn.add_v_proj", false},
-        {"transformer_blocks.*.attn.to_add_out", true},
-        {"transformer_blocks.*.img_mlp.net.0.proj", false},
-        {"transformer_blocks.*.img_mlp.net.2", true},
-        {"transformer_blocks.*.txt_mlp.net.0.proj", false},
-        {"transformer_blocks.*.txt_mlp.net.2", true}}},
+      {"FluxTransformer2DModel", "transformer_flux.py:589",
+       Concat(kDoubleStreamAttention, {{"transformer_blocks.*.ff.net.0.proj", false},
+                                       {"transformer_blocks.*.ff.net.2", true},
+                                       {"transformer_blocks.*.ff_context.net.0.proj", false},
+                                       {"transformer_blocks.*.ff_context.net.2", true},
+                                       {"single_transformer_blocks.*.attn.to_q", false},
+                                       {"single_transformer_blocks.*.attn.to_k", false},
+                                       {"single_transformer_blocks.*.attn.to_v", false},
+                                       {"single_transformer_blocks.*.proj_mlp", false},
+                                       {"single_transformer_blocks.*.proj_out", true}})},
+      {"Flux2Transformer2DModel", "transformer_flux2.py:1121",
+       Concat(kDoubleStreamAttention, {{"transformer_blocks.*.ff.linear_in", false},
+                                       {"transformer_blocks.*.ff.linear_out", true},
+                                       {"transformer_blocks.*.ff_context.linear_in", false},
+                                       {"transformer_blocks.*.ff_context.linear_out", true},
+                                       {"single_transformer_blocks.*.attn.to_qkv_mlp_proj", false},
+                                       {"single_transformer_blocks.*.attn.to_out", true}})},
+      {"QwenImageTransformer2DModel", "transformer_qwenimage.py:843",
+       Concat(kDoubleStreamAttention, {{"transformer_blocks.*.img_mlp.net.0.proj", false},
+                                       {"transformer_blocks.*.img_mlp.net.2", true},
+                                       {"transformer_blocks.*.txt_mlp.net.0.proj", false},
+                                       {"transformer_blocks.*.txt_mlp.net.2", true}})},
   };
   return classes;
 }
@@ -405,6 +394,37 @@ Candidate OneGpu(Candidate c) {
   return c;
 }
 
+// One process per GPU, each the same: the time from the single-GPU one
+// with the denoiser's compute split and the collectives added, and a
+// per-GPU row for each of the first `degree` GPUs holding every component.
+LinkSpeed AddTorchrunTimeAndShares(const PlanContext& ctx, const Candidate& c, double bytes_per_step,
+                                   int collectives_per_step, Estimate* e) {
+  const int d = c.parallel.degree;
+  const TimeEstimate single = EstimateTime(ctx, OneGpu(c));
+  const LinkSpeed link = CollectiveLinkSpeed(ctx, d);
+  const ParallelTime time =
+      ContextParallelTime({.single_seconds = single.seconds,
+                           .compute_seconds = single.compute_seconds,
+                           .degree = d,
+                           .efficiency = ContextParallelComputeEfficiency(c.parallel.kind),
+                           .bytes_per_step = bytes_per_step,
+                           .collectives_per_step = collectives_per_step,
+                           .steps = ctx.workload.steps,
+                           .floor_step_seconds = EagerStepFloorSeconds(ctx)},
+                          link);
+  e->seconds = time.seconds;
+  e->communication_seconds = time.communication_seconds;
+  std::vector<std::string> holds;
+  for (const ComponentMeasurement& m : ctx.measurement.components) {
+    if (m.has_weights()) holds.push_back(m.name);
+  }
+  for (int i = 0; i < d; ++i) {
+    e->gpus.push_back(
+        GpuShare{ctx.hardware.gpus[static_cast<size_t>(i)].index, e->vram, e->vram_allocated, holds});
+  }
+  return link;
+}
+
 // Every rank holds the whole pipeline and runs every stage; the denoiser's
 // activations shrink with its sequence shard.
 Estimate EstimateContextParallel(const PlanContext& ctx, const Candidate& c) {
@@ -416,28 +436,8 @@ Estimate EstimateContextParallel(const PlanContext& ctx, const Candidate& c) {
   // Each process materialises its own copy while loading, and model offload
   // keeps one copy per process in host memory.
   e.ram *= d;
-  const TimeEstimate single = EstimateTime(ctx, OneGpu(c));
-  const LinkSpeed link = CollectiveLinkSpeed(ctx, d);
-  const ParallelTime time =
-      ContextParallelTime({.single_seconds = single.seconds,
-                           .compute_seconds = single.compute_seconds,
-                           .degree = d,
-                           .efficiency = ContextParallelComputeEfficiency(c.parallel.kind),
-                           .bytes_per_step = ContextParallelBytesPerStep(ctx, c.parallel),
-                           .collectives_per_step = ContextParallelCollectivesPerStep(ctx, c.parallel),
-                           .steps = ctx.workload.steps,
-                           .floor_step_seconds = EagerStepFloorSeconds(ctx)},
-                          link);
-  e.seconds = time.seconds;
-  e.communication_seconds = time.communication_seconds;
-  std::vector<std::string> holds;
-  for (const ComponentMeasurement& m : ctx.measurement.components) {
-    if (m.has_weights()) holds.push_back(m.name);
-  }
-  for (int i = 0; i < d; ++i) {
-    e.gpus.push_back(
-        GpuShare{ctx.hardware.gpus[static_cast<size_t>(i)].index, e.vram, e.vram_allocated, holds});
-  }
+  const LinkSpeed link = AddTorchrunTimeAndShares(ctx, c, ContextParallelBytesPerStep(ctx, c.parallel),
+                                                  ContextParallelCollectivesPerStep(ctx, c.parallel), &e);
   e.notes.push_back(fmt::format(
       "every one of the {} GPUs holds all the weights (context parallelism replicates them) and runs the text "
       "encoders and the VAE; only the denoiser's sequence is split; host RAM counts {} processes",
@@ -554,29 +554,9 @@ Estimate EstimateTensorParallel(const PlanContext& ctx, const Candidate& c) {
   }
   Estimate e = EstimateMemory(rank, OneGpu(c));
   e.ram *= d;
-  const TimeEstimate single = EstimateTime(ctx, OneGpu(c));
-  const LinkSpeed link = CollectiveLinkSpeed(ctx, d);
-  const ParallelTime time =
-      ContextParallelTime({.single_seconds = single.seconds,
-                           .compute_seconds = single.compute_seconds,
-                           .degree = d,
-                           .efficiency = kTensorComputeEfficiency,
-                           .bytes_per_step = TensorParallelBytesPerStep(ctx, d),
-                           .collectives_per_step = static_cast<int>(ctx.tensor_parallel.rowwise.size()) *
-                                                   ctx.workload.guidance_passes,
-                           .steps = ctx.workload.steps,
-                           .floor_step_seconds = EagerStepFloorSeconds(ctx)},
-                          link);
-  e.seconds = time.seconds;
-  e.communication_seconds = time.communication_seconds;
-  std::vector<std::string> holds;
-  for (const ComponentMeasurement& component : ctx.measurement.components) {
-    if (component.has_weights()) holds.push_back(component.name);
-  }
-  for (int i = 0; i < d; ++i) {
-    e.gpus.push_back(
-        GpuShare{ctx.hardware.gpus[static_cast<size_t>(i)].index, e.vram, e.vram_allocated, holds});
-  }
+  const LinkSpeed link = AddTorchrunTimeAndShares(
+      ctx, c, TensorParallelBytesPerStep(ctx, d),
+      static_cast<int>(ctx.tensor_parallel.rowwise.size()) * ctx.workload.guidance_passes, &e);
   e.notes.push_back(fmt::format(
       "tensor parallelism splits {:.0f}% of the {}'s weights over the {} GPUs (its _tp_plan); the text encoders, the "
       "VAE and the rest stay whole on every GPU; activations are counted unsplit (an upper bound)",
