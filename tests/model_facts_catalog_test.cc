@@ -48,5 +48,24 @@ TEST(ModelFactsCatalogTest, AutoencoderKlKeepsItsDerivedScaleAndNoPatch) {
   EXPECT_EQ(facts.vae.output_patch, 1);
 }
 
+TEST(ModelFactsCatalogTest, HunyuanVideoDecodesFiveLatentFramesPerCall) {
+  // use_framewise_decoding is on by default (autoencoder_kl_hunyuan_video.py
+  // :712): the decoder's maps do not grow with the video's length, only the
+  // finished video held twice does.
+  const ModelFacts facts = CatalogFacts("hunyuanvideo");
+  ASSERT_EQ(facts.vae.temporal_scale, 4);
+  ActivationInputs in;
+  in.facts = &facts;
+  in.workload.height = 720;
+  in.workload.width = 1280;
+  in.workload.video = true;
+  in.workload.frames = 129;  // 33 latent frames
+  const Bytes long_video = EstimateDecodeActivation(in, VaeModifiers{});
+  in.workload.frames = 33;  // 9 latent frames: still more than one call's 5
+  const Bytes short_video = EstimateDecodeActivation(in, VaeModifiers{});
+  const double video_twice = 2.0 * 720 * 1280 * 3 * (129 - 33) * 2;  // bf16
+  EXPECT_NEAR(static_cast<double>(long_video - short_video), video_twice, 1024.0);
+}
+
 }  // namespace
 }  // namespace pipefit

@@ -104,8 +104,11 @@ constexpr VaeRow kVaeRows[] = {
     // resident: the decode sets the peak). Checked on rows 95, 98, 100 and
     // field row F94 (calibration.cc).
     {"AutoencoderKLCogVideoX", 2, 0.0, 18.07, 0.0, true, "18.07 x pixels x 8 frames x VAE channels x itemsize per video + the video twice (row 93; checked rows 95, 98, 100, F94)"},
-    // HunyuanVideo and LTX-Video decode every frame at once unless tiled.
-    {"AutoencoderKLHunyuanVideo", 0, kDecodeFixed, kDecodePerImage, 0.0, false, "every frame in one decoder call (autoencoder_kl_hunyuan_video.py), AutoencoderKL constants"},
+    // HunyuanVideo decodes frame-wise by default (use_framewise_decoding =
+    // True, autoencoder_kl_hunyuan_video.py:712): 16 // 4 + 1 = 5 latent
+    // frames per decoder call (:1014-1030). LTX-Video's is off (:1168):
+    // every frame at once unless tiled.
+    {"AutoencoderKLHunyuanVideo", 5, kDecodeFixed, kDecodePerImage, 0.0, false, "5 latent frames per decoder call (frame-wise decoding, autoencoder_kl_hunyuan_video.py), AutoencoderKL constants"},
     {"AutoencoderKLLTXVideo", 0, kDecodeFixed, kDecodePerImage, 0.0, false, "every frame in one decoder call (autoencoder_kl_ltx.py), AutoencoderKL constants"},
 };
 // clang-format on
