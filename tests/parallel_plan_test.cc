@@ -337,15 +337,6 @@ TEST_F(ParallelCliTest, TextShowsTheMultiGpuGroupAndEachGpusShare) {
   EXPECT_THAT(r.out, HasSubstr("text_encoder, text_encoder_2\n"));
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-bool HavePython() { return std::system("python3 --version >/dev/null 2>&1") == 0; }
-
 TEST_F(ParallelCliTest, EmitWritesATorchrunScriptThatSavesOnRankZero) {
   const std::string script = dir_.path() + "/cp.py";
   RunResult r = RunPipefit(
@@ -355,7 +346,7 @@ TEST_F(ParallelCliTest, EmitWritesATorchrunScriptThatSavesOnRankZero) {
       Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("pipefit: run it with: torchrun --nproc-per-node 4 " + script));
-  const std::string code = ReadText(script);
+  const std::string code = ReadFile(script);
   // Process group first, casting before parallelism, the Ring backend before
   // enable_parallelism, offloading after it on the rank's device.
   const size_t group = code.find("dist.init_process_group(\"nccl\")");
@@ -379,7 +370,7 @@ TEST_F(ParallelCliTest, EmitWritesATorchrunScriptThatSavesOnRankZero) {
   EXPECT_EQ(code.find("compile_repeated_blocks"), std::string::npos);  // unverified with CP: not written
   EXPECT_EQ(code.find("ATTENTION_BACKEND"), std::string::npos);        // Ring keeps the cuDNN backend it sets
   if (!HavePython()) GTEST_SKIP() << "python3 not found: py_compile skipped";
-  EXPECT_EQ(std::system(("python3 -m py_compile '" + script + "'").c_str()), 0);
+  EXPECT_EQ(PyCompile(script), 0);
 }
 
 TEST_F(ParallelCliTest, EmitWritesATensorParallelScriptForDiffusersMain) {
@@ -388,7 +379,7 @@ TEST_F(ParallelCliTest, EmitWritesATensorParallelScriptForDiffusersMain) {
       "plan flux.1-dev --offline --gpu 2xH100 --ram 512GiB --strategy full+gpu+tp2 --emit " + script, Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("pipefit: run it with: torchrun --nproc-per-node 2 " + script));
-  const std::string text = ReadText(script);
+  const std::string text = ReadFile(script);
   EXPECT_THAT(text, HasSubstr("from diffusers import FluxPipeline, TensorParallelConfig\n"));
   EXPECT_THAT(text, HasSubstr("# Needs: pip install -U torch git+https://github.com/huggingface/diffusers "
                               "transformers accelerate\n"));
@@ -402,7 +393,7 @@ TEST_F(ParallelCliTest, EmitWritesATensorParallelScriptForDiffusersMain) {
                         "    if isinstance(component, torch.nn.Module):\n"
                         "        component.to(device)\n"));
   if (!HavePython()) GTEST_SKIP() << "python3 not found: py_compile skipped";
-  EXPECT_EQ(std::system(("python3 -m py_compile '" + script + "'").c_str()), 0);
+  EXPECT_EQ(PyCompile(script), 0);
 }
 
 TEST_F(ParallelCliTest, EngineCacheDitWritesParallelismConfig) {
@@ -413,7 +404,7 @@ TEST_F(ParallelCliTest, EngineCacheDitWritesParallelismConfig) {
           script,
       Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string code = ReadText(script);
+  const std::string code = ReadFile(script);
   EXPECT_THAT(code, HasSubstr("# Needs: pip install -U torch diffusers transformers accelerate cache-dit\n"));
   EXPECT_THAT(code,
               HasSubstr("import cache_dit\nfrom cache_dit import ParallelismConfig\nfrom diffusers import "
@@ -430,7 +421,7 @@ TEST_F(ParallelCliTest, EngineCacheDitWritesParallelismConfig) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("--engine must be diffusers or cache-dit, not 'xdit'"));
   if (!HavePython()) GTEST_SKIP() << "python3 not found: py_compile skipped";
-  EXPECT_EQ(std::system(("python3 -m py_compile '" + script + "'").c_str()), 0);
+  EXPECT_EQ(PyCompile(script), 0);
 }
 
 TEST_F(ParallelCliTest, ApplyRewritesAScriptForALayout) {
@@ -447,7 +438,7 @@ TEST_F(ParallelCliTest, ApplyRewritesAScriptForALayout) {
   RunResult r =
       RunPipefit("apply " + script + " --offline --gpu 2xH100 --strategy full+gpu+ulysses2 --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string rewritten = ReadText(script);
+  const std::string rewritten = ReadFile(script);
   EXPECT_EQ(
       rewritten,
       "import torch\n"
@@ -479,7 +470,7 @@ TEST_F(ParallelCliTest, ApplyRewritesAScriptForALayout) {
   RunResult balanced =
       RunPipefit("apply " + mapped + " --offline --gpu 2xH100 --strategy full+gpu+balanced2 --write", Env());
   ASSERT_EQ(balanced.exit_code, 0) << balanced.err;
-  const std::string mapped_text = ReadText(mapped);
+  const std::string mapped_text = ReadFile(mapped);
   EXPECT_THAT(mapped_text, HasSubstr("torch_dtype=torch.bfloat16, device_map=\"balanced\")\n"));
   EXPECT_EQ(mapped_text.find(".to("), std::string::npos);
   // A model that does not resolve: the layout cannot be checked, so it is refused.

@@ -31,27 +31,7 @@ using ::testing::StartsWith;
 
 using nlohmann::json;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 bool FileExists(const std::string& path) { return std::ifstream(path).good(); }
-
-bool HavePython() { return std::system("python3 --version >/dev/null 2>&1") == 0; }
-
-// `python3 -m py_compile FILE...`: 0 when every file parses as Python (the
-// error names the file that does not). One process for all: the interpreter's
-// start-up dominates.
-int PyCompile(const std::vector<std::string>& paths) {
-  std::string command = "python3 -m py_compile";
-  for (const std::string& path : paths) command += " '" + path + "'";
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-int PyCompile(const std::string& path) { return PyCompile(std::vector<std::string>{path}); }
 
 // The FLUX.1-dev catalog entry, offline, with an empty Hugging Face cache.
 class PlanCliTest : public ::testing::Test {

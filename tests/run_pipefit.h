@@ -1,6 +1,7 @@
 // Runs the real pipefit binary (PIPEFIT_BINARY, defined by CMake for the
 // test target) with arguments and extra environment assignments, capturing
-// stdout, stderr and the exit code. Shared by the CLI tests.
+// stdout, stderr and the exit code; and reading back what it wrote (a file,
+// Python that must compile). Shared by the CLI tests.
 #ifndef PIPEFIT_TESTS_RUN_PIPEFIT_H_
 #define PIPEFIT_TESTS_RUN_PIPEFIT_H_
 
@@ -8,9 +9,11 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "pipefit/testing/temp_dir.h"
 
@@ -52,6 +55,27 @@ inline RunResult RunPipefitIn(const std::string& dir, const std::string& args, c
 inline RunResult RunPipefit(const std::string& args, const std::string& env = "") {
   return RunPipefitIn("", args, env);
 }
+
+// A file's bytes ("" when it cannot be read): what a command wrote.
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+inline bool HavePython() { return std::system("python3 --version >/dev/null 2>&1") == 0; }
+
+// `python3 -m py_compile FILE...`: 0 when every file parses as Python (the
+// error names the file that does not). One process for all: the interpreter's
+// start-up dominates.
+inline int PyCompile(const std::vector<std::string>& paths) {
+  std::string command = "python3 -m py_compile";
+  for (const std::string& path : paths) command += " '" + path + "'";
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+inline int PyCompile(const std::string& path) { return PyCompile(std::vector<std::string>{path}); }
 
 }  // namespace pipefit
 

@@ -32,13 +32,6 @@ constexpr char kScript[] =
     "image = pipe(\"a fox\", height=1024, width=1024).images[0]\n"
     "image.save(\"fox.png\")\n";
 
-std::string Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 class ScriptCliTest : public ::testing::Test {
  protected:
   std::string Env() const { return "HF_HUB_CACHE=" + dir_.path() + "/none HOME=" + dir_.path(); }
@@ -101,7 +94,7 @@ TEST_F(ScriptCliTest, ApplyPrintsADiffAndLeavesTheFileAlone) {
   const std::string path = Write("run.py", kScript);
   const RunResult r = RunPipefit("apply " + path + " --strategy full+model_offload --offline", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Read(path), kScript);
+  EXPECT_EQ(ReadFile(path), kScript);
   EXPECT_THAT(r.out, HasSubstr("--- a/" + path.substr(1) + "\n"));
   EXPECT_THAT(r.out, HasSubstr("\n-pipe.to(\"cuda\")\n"));
   EXPECT_THAT(r.out, HasSubstr("\n+pipe.enable_model_cpu_offload()\n"));
@@ -113,13 +106,13 @@ TEST_F(ScriptCliTest, ApplyWriteKeepsTheOriginalAndIsIdempotent) {
   RunResult r =
       RunPipefit("apply " + path + " --strategy fp8_layerwise+model_offload --offline --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Read(path + ".orig"), kScript);
-  const std::string once = Read(path);
+  EXPECT_EQ(ReadFile(path + ".orig"), kScript);
+  const std::string once = ReadFile(path);
   EXPECT_NE(once, kScript);
   EXPECT_THAT(once, HasSubstr("pipe.transformer.enable_layerwise_casting("));
   r = RunPipefit("apply " + path + " --strategy fp8_layerwise+model_offload --offline --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Read(path), once);
+  EXPECT_EQ(ReadFile(path), once);
   EXPECT_THAT(r.err, HasSubstr("nothing to change"));
   if (std::system("python3 --version >/dev/null 2>&1") == 0) {
     EXPECT_EQ(std::system(("python3 -m py_compile '" + path + "'").c_str()), 0);
@@ -134,7 +127,7 @@ TEST_F(ScriptCliTest, ApplyRefusesASymlinkOutsideTheFolder) {
   const RunResult r = RunPipefit("apply " + link + " --strategy full+model_offload --offline --write", Env());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_THAT(r.err, HasSubstr("outside its folder"));
-  EXPECT_EQ(Read(real), kScript);
+  EXPECT_EQ(ReadFile(real), kScript);
   EXPECT_FALSE(std::filesystem::exists(link + ".orig"));
 }
 
@@ -175,7 +168,7 @@ TEST_F(ScriptCliTest, ApplyKeepsUserCodeAndWritesValidPython) {
   const RunResult r =
       RunPipefit("apply " + path + " --strategy bnb_nf4+model_offload --offline --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string out = Read(path);
+  const std::string out = ReadFile(path);
   EXPECT_THAT(out, HasSubstr("    transformer = FluxTransformer2DModel.from_single_file("));
   EXPECT_THAT(out, HasSubstr("        pass\r\n"));
   EXPECT_THAT(out, HasSubstr("    pipe.vae.to(torch.float32)  # keep the VAE in fp32\r\n"));
@@ -221,7 +214,7 @@ TEST_F(ScriptCliTest, ApplyInsertsAfterComponentSwapsAndLora) {
             "image = pipe(\"a cat\").images[0]\n");
   const RunResult r = RunPipefit("apply " + path + " --strategy full+model_offload --offline --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Read(path),
+  EXPECT_EQ(ReadFile(path),
             "import torch\nfrom diffusers import StableDiffusionXLPipeline, AutoencoderKL\n"
             "pipe = StableDiffusionXLPipeline.from_pretrained(\"o/sdxl\", torch_dtype=torch.float16)\n"
             "pipe.vae = AutoencoderKL.from_pretrained(\"o/vae-fix\", torch_dtype=torch.float16)\n"
@@ -273,7 +266,7 @@ TEST_F(ScriptCliTest, ApplyDTypeBf16RewritesAnFp16Script) {
   const RunResult r =
       RunPipefit("apply " + path + " --strategy full+model_offload --dtype bf16 --offline --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Read(path),
+  EXPECT_EQ(ReadFile(path),
             "import torch\n"
             "from diffusers import StableDiffusionXLPipeline\n"
             "pipe = StableDiffusionXLPipeline.from_pretrained(\"o/sdxl\", torch_dtype=torch.bfloat16)\n"
@@ -282,7 +275,7 @@ TEST_F(ScriptCliTest, ApplyDTypeBf16RewritesAnFp16Script) {
   EXPECT_NE(r.err.find("line 3: torch_dtype=torch.float16 is now torch.bfloat16 (--dtype)"),
             std::string::npos)
       << r.err;
-  EXPECT_EQ(Read(path + ".orig"), kFp16Script);
+  EXPECT_EQ(ReadFile(path + ".orig"), kFp16Script);
 }
 
 TEST_F(ScriptCliTest, ApplyWithoutDTypeKeepsTheScriptsDType) {
@@ -290,7 +283,7 @@ TEST_F(ScriptCliTest, ApplyWithoutDTypeKeepsTheScriptsDType) {
   const RunResult r =
       RunPipefit("apply " + path + " --strategy fp8_layerwise+model_offload --offline --write", Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string out = Read(path);
+  const std::string out = ReadFile(path);
   EXPECT_NE(
       out.find("pipe = StableDiffusionXLPipeline.from_pretrained(\"o/sdxl\", torch_dtype=torch.float16)\n"),
       std::string::npos)

@@ -33,13 +33,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // A pipefit-serve child on a free port, stopped with SIGTERM at the end.
 class ServeProcess {
  public:

@@ -215,8 +215,11 @@ Result<PlanContext> BuildPlanContext(const Pipeline& pipeline, const PlanRequest
   }
   ctx.denoiser_gguf =
       ctx.measurement.components[static_cast<size_t>(ctx.denoiser)].format == WeightFormat::kGguf;
+  // Only multi-GPU plans read the tensor-parallel shape (a pass over the
+  // denoiser's tensor names).
   for (const Component& c : pipeline.components) {
-    if (c.name == ctx.measurement.seed.denoiser) ctx.tensor_parallel = ReadTensorParallelFacts(c);
+    if (ctx.hardware.gpus.size() >= 2 && c.name == ctx.measurement.seed.denoiser)
+      ctx.tensor_parallel = ReadTensorParallelFacts(c);
   }
   if (ctx.denoiser_gguf) {
     for (const Component& c : pipeline.components) {
@@ -239,25 +242,21 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
   plan.notes = pipeline.notes;
   std::vector<RejectedCombination> rejected;
   plan.code_context = CodeContextFor(pipeline, request, ctx);
-  const std::vector<Candidate> single = EnumerateCandidates(ctx, &rejected);
-  for (const Candidate& candidate : single) {
+  std::vector<Candidate> candidates = EnumerateCandidates(ctx, &rejected);
+  const std::vector<Candidate> parallel = EnumerateParallelCandidates(ctx, candidates, &rejected);
+  candidates.insert(candidates.end(), parallel.begin(), parallel.end());
+  for (const Candidate& candidate : candidates) {
     PlannedCandidate p;
     p.candidate = candidate;
-    p.estimate = EstimateMemory(ctx, candidate);
-    const TimeEstimate time = EstimateTime(ctx, candidate);
-    p.estimate.seconds = time.seconds;
-    FillSingleGpuShare(ctx, &p.estimate);
-    p.vram_over = std::max<Bytes>(0, p.estimate.vram - ctx.hardware.vram);
-    p.ram_over = std::max<Bytes>(0, p.estimate.ram - ctx.hardware.ram);
-    p.fits = p.vram_over == 0 && p.ram_over == 0;
-    plan.candidates.push_back(std::move(p));
-  }
-  for (const Candidate& candidate : EnumerateParallelCandidates(ctx, single, &rejected)) {
-    PlannedCandidate p;
-    p.candidate = candidate;
-    p.estimate = EstimateParallel(ctx, candidate);
-    // Every GPU used must hold its share; vram_over is the worst shortfall.
-    // gpus[] follows hardware.gpus (the first N).
+    if (candidate.parallel.kind == ParallelKind::kNone) {
+      p.estimate = EstimateMemory(ctx, candidate);
+      p.estimate.seconds = EstimateTime(ctx, candidate).seconds;
+      FillSingleGpuShare(ctx, &p.estimate);
+    } else {
+      p.estimate = EstimateParallel(ctx, candidate);
+    }
+    // Every GPU used must hold its share (gpus[] follows hardware.gpus, the
+    // first N); vram_over is the worst shortfall.
     for (size_t g = 0; g < p.estimate.gpus.size(); ++g) {
       p.vram_over = std::max<Bytes>(p.vram_over, p.estimate.gpus[g].vram - GpuCapacity(ctx.hardware, g));
     }
