@@ -56,6 +56,7 @@
 #include "pipefit/codegen/script_writer.h"
 #include "pipefit/plan/candidate.h"
 #include "pipefit/testing/temp_dir.h"
+#include "run_pipefit.h"
 
 namespace pipefit {
 namespace {
@@ -136,13 +137,6 @@ const std::vector<ApplyCase>& Cases() {
 }
 // clang-format on
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::vector<std::string> SplitLines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -162,8 +156,6 @@ std::string WithoutMagics(const std::string& text) {
   }
   return out;
 }
-
-bool HavePython() { return std::system("python3 --version >/dev/null 2>&1") == 0; }
 
 // "" when `text` compiles, else python's message.
 std::string PyCompileError(const std::string& text) {

@@ -43,6 +43,7 @@
 
 #include "pipefit/codegen/python_script.h"
 #include "pipefit/codegen/script_check.h"
+#include "run_pipefit.h"
 
 namespace pipefit {
 namespace {
@@ -339,13 +340,6 @@ const std::vector<CheckCase>& Corpus() {
   return cases;
 }
 // clang-format on
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string Describe(const std::vector<Expected>& findings) {
   std::string out;
