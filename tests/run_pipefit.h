@@ -32,10 +32,13 @@ inline RunResult RunPipefitIn(const std::string& dir, const std::string& args, c
   testkit::TempDir err_dir;
   const std::string err_path = err_dir.path() + "/stderr";
   // Hermetic: a test that reaches for the Hub without its own HF_ENDPOINT
-  // gets a refused connection on the discard port, never the internet.
+  // gets a refused connection on the discard port, never the internet; and
+  // the machine's calibration store (`pipefit calibrate`) is never read
+  // unless the test names one.
   const std::string command =
       (dir.empty() ? "" : "cd '" + dir + "' && ") +
-      "HF_ENDPOINT=http://127.0.0.1:9 no_proxy=127.0.0.1,127.0.0.2,localhost NO_PROXY=127.0.0.1,127.0.0.2,localhost " +
+      "HF_ENDPOINT=http://127.0.0.1:9 no_proxy=127.0.0.1,127.0.0.2,localhost NO_PROXY=127.0.0.1,127.0.0.2,localhost "
+      "PIPEFIT_CALIBRATION_DIR=/nonexistent/pipefit-test-calibration " +
       env + " " + PIPEFIT_BINARY + " " + args + " 2>" + err_path;
   RunResult result;
   FILE* pipe = popen(command.c_str(), "r");

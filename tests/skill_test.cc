@@ -202,11 +202,13 @@ TEST(SkillTest, FrontMatterNamesTheSkillAndSaysWhenToUseIt) {
 
 TEST(SkillTest, SchemaDocumentListsEveryJsonCommand) {
   EXPECT_THAT(DocumentedSchemas(),
-              ElementsAre(Pair("apply", "pipefit.apply/1"), Pair("catalog", "pipefit.catalog/1"),
-                          Pair("check", "pipefit.check/1"), Pair("doctor", "pipefit.doctor/1"),
-                          Pair("gpus", "pipefit.gpus/1"), Pair("hw", "pipefit.hw/1"),
-                          Pair("inspect", "pipefit.inspect/1"), Pair("plan", "pipefit.plan/1")));
+              ElementsAre(Pair("apply", "pipefit.apply/1"), Pair("calibrate", "pipefit.calibration/1"),
+                          Pair("catalog", "pipefit.catalog/1"), Pair("check", "pipefit.check/1"),
+                          Pair("doctor", "pipefit.doctor/1"), Pair("gpus", "pipefit.gpus/1"),
+                          Pair("hw", "pipefit.hw/1"), Pair("inspect", "pipefit.inspect/1"),
+                          Pair("plan", "pipefit.plan/1")));
   EXPECT_THAT(ReadSourceFile("docs/json-schemas.md"), HasSubstr("## `pipefit.error/1`"));
+  EXPECT_THAT(ReadSourceFile("docs/json-schemas.md"), HasSubstr("## `pipefit.measure/1`"));
 }
 
 TEST(SkillTest, EveryShownCommandRunsAsDocumented) {

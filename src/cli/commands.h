@@ -23,6 +23,8 @@ void RegisterDoctorCommand(CLI::App& app, CommandRunner& run);
 void RegisterCheckCommand(CLI::App& app, CommandRunner& run);
 void RegisterApplyCommand(CLI::App& app, CommandRunner& run);
 void RegisterServeCommand(CLI::App& app, CommandRunner& run);
+void RegisterMeasureCommand(CLI::App& app, CommandRunner& run);
+void RegisterCalibrateCommand(CLI::App& app, CommandRunner& run);
 
 // CONTRACT.md exit codes: 1 the input could not be used, 2 usage error.
 int ExitCodeFor(const Error& error);

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "cli/commands.h"
+#include "pipefit/base/version.h"
 
 namespace pipefit::cli {
 
@@ -36,7 +37,7 @@ int main(int argc, char** argv) {
       "pipefit: run a diffusers pipeline on your hardware, as fast as it can go.\n"
       "Measures pipelines from checkpoint headers alone, without loading weights."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "pipefit 0.1.0");
+  app.set_version_flag("--version", std::string("pipefit ") + pipefit::kPipefitVersion);
   CommandRunner run;
   RegisterInspectCommand(app, run);
   RegisterPlanCommand(app, run);
@@ -44,6 +45,8 @@ int main(int argc, char** argv) {
   RegisterCheckCommand(app, run);
   RegisterApplyCommand(app, run);
   RegisterServeCommand(app, run);
+  RegisterMeasureCommand(app, run);
+  RegisterCalibrateCommand(app, run);
   RegisterHwCommand(app, run);
   RegisterCatalogCommand(app, run);
   RegisterGpusCommand(app, run);

@@ -38,38 +38,6 @@ struct PlanFlags {
   bool json = false;
 };
 
-// The candidate --strategy names, or a usage error saying why it is not one.
-Result<const PlannedCandidate*> FindStrategy(const PlanResult& plan, const std::string& id) {
-  for (const PlannedCandidate& p : plan.candidates) {
-    if (p.candidate.Id() == id) return &p;
-  }
-  if (auto offered = ParseOfferedStrategy(id); !offered.ok()) return offered.error();
-  return MakeErrorf(ErrorCode::kUsage,
-                    "--strategy {} is not a candidate for this pipeline, hardware and workload "
-                    "(run with --all to list them)",
-                    id);
-}
-
-// --emit's and --html's file: a folder or an existing file (without
-// --force) is refused before anything is written; the write itself is
-// atomic and, without --force, never replaces a file that appeared meanwhile.
-Status WriteOutputFile(std::string_view flag, const std::string& path, const std::string& text, bool force,
-                       std::string_view example) {
-  RealFileSystem fs;
-  if (fs.IsDirectory(path)) {
-    return MakeErrorf(ErrorCode::kUsage, "{} {}: is a directory; give a file name such as {}", flag, path,
-                      example);
-  }
-  if (fs.Exists(path) && !force) {
-    return MakeErrorf(ErrorCode::kUsage, "{} {}: file exists (pass --force to replace it)", flag, path);
-  }
-  Status written = WriteFileAtomically(path, text, {.replace_existing = force});
-  if (!written.ok() && written.error().code == ErrorCode::kUsage) {
-    return MakeErrorf(ErrorCode::kUsage, "{} {}: file exists (pass --force to replace it)", flag, path);
-  }
-  return written;
-}
-
 // --html: the plan's JSON document (as --json prints it) in a page.
 Status WriteHtmlReport(const PlanFlags& flags, const PlanResult& plan, PlanRenderOptions render) {
   render.color = false;

@@ -1,7 +1,11 @@
 #include "cli/plan_flow.h"
 
+#include <fmt/format.h>
+
+#include "cli/calibration_store.h"
 #include "pipefit/base/environment.h"
 #include "pipefit/base/file_system.h"
+#include "pipefit/codegen/apply_choice.h"
 #include "pipefit/hardware/hardware_probe.h"
 #include "pipefit/hardware/program_runner.h"
 #include "pipefit/plan/base_pipeline.h"
@@ -39,6 +43,38 @@ Result<PlanRequest> MakeRequest(const PlanInputFlags& flags, const ResolvedModel
 
 }  // namespace
 
+// The candidate --strategy names, or a usage error saying why it is not one.
+Result<const PlannedCandidate*> FindStrategy(const PlanResult& plan, const std::string& id) {
+  for (const PlannedCandidate& p : plan.candidates) {
+    if (p.candidate.Id() == id) return &p;
+  }
+  if (auto offered = ParseOfferedStrategy(id); !offered.ok()) return offered.error();
+  return MakeErrorf(ErrorCode::kUsage,
+                    "--strategy {} is not a candidate for this pipeline, hardware and workload "
+                    "(run with --all to list them)",
+                    id);
+}
+
+// --emit's and --html's file: a folder or an existing file (without
+// --force) is refused before anything is written; the write itself is
+// atomic and, without --force, never replaces a file that appeared meanwhile.
+Status WriteOutputFile(std::string_view flag, const std::string& path, const std::string& text, bool force,
+                       std::string_view example) {
+  RealFileSystem fs;
+  if (fs.IsDirectory(path)) {
+    return MakeErrorf(ErrorCode::kUsage, "{} {}: is a directory; give a file name such as {}", flag, path,
+                      example);
+  }
+  if (fs.Exists(path) && !force) {
+    return MakeErrorf(ErrorCode::kUsage, "{} {}: file exists (pass --force to replace it)", flag, path);
+  }
+  Status written = WriteFileAtomically(path, text, {.replace_existing = force});
+  if (!written.ok() && written.error().code == ErrorCode::kUsage) {
+    return MakeErrorf(ErrorCode::kUsage, "{} {}: file exists (pass --force to replace it)", flag, path);
+  }
+  return written;
+}
+
 Result<std::optional<Bytes>> OptionalSizeFlag(const std::string& flag, const std::string& text) {
   if (text.empty()) return std::optional<Bytes>();
   auto size = ParseSize(text);
@@ -60,6 +96,8 @@ void AddHardwareOptions(CLI::App& cmd, PlanInputFlags& f) {
   cmd.add_option("--batch", f.batch, "images per call (default 1)");
   cmd.add_option("--steps", f.steps, "inference steps (default: the pipeline's)");
   cmd.add_option("--activation", f.activation, "pin the activation memory of every stage (seed what-if)");
+  cmd.add_flag("--uncalibrated", f.uncalibrated,
+               "ignore this machine's stored measurements (pipefit calibrate): every number predicted");
 }
 
 Result<PlanFlow> RunPlanFlow(ResolvedModel resolved, const PlanInputFlags& flags,
@@ -72,10 +110,28 @@ Result<PlanFlow> RunPlanFlow(ResolvedModel resolved, const PlanInputFlags& flags
     flow.request.base_repo = composed->base_repo;
     flow.pipeline = std::move(composed->pipeline);
   }
+  std::vector<std::string> store_notes;
+  if (!flags.uncalibrated) {
+    ProcessEnvironment env;
+    auto store = ReadCalibrationStore(CalibrationDir(env));
+    if (store.ok()) {
+      for (StoredMeasurement& stored : store->measurements)
+        flow.request.measurements.push_back(std::move(stored.measurement));
+      if (!store->broken.empty()) {
+        store_notes.push_back(fmt::format(
+            "{} file(s) in the calibration store could not be read and were ignored (pipefit calibrate --list): "
+            "{}",
+            store->broken.size(), store->broken.front().second));
+      }
+    } else {
+      store_notes.push_back("the calibration store could not be read: " + store.error().message);
+    }
+  }
   auto context = BuildPlanContext(flow.pipeline, flow.request);
   if (!context.ok()) return context.error().WithContext(resolved.reference);
   flow.context = std::move(*context);
   flow.plan = Plan(flow.pipeline, flow.request, flow.context);
+  flow.plan.notes.insert(flow.plan.notes.end(), store_notes.begin(), store_notes.end());
   return flow;
 }
 

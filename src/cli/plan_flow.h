@@ -19,6 +19,7 @@ struct PlanInputFlags {
   std::string vram, ram, activation;
   std::vector<std::string> gpus;  // --gpu, repeatable
   std::optional<int> height, width, frames, batch, steps;
+  bool uncalibrated = false;  // --uncalibrated: ignore the calibration store
 };
 
 void AddHardwareOptions(CLI::App& command, PlanInputFlags& flags);
@@ -33,6 +34,15 @@ struct PlanFlow {
 // `vram_override` (doctor: the capacity printed in the log) replaces --vram.
 Result<PlanFlow> RunPlanFlow(ResolvedModel resolved, const PlanInputFlags& flags,
                              std::optional<Bytes> vram_override = std::nullopt);
+
+// The candidate --strategy names, or a kUsage error saying why it is not one.
+Result<const PlannedCandidate*> FindStrategy(const PlanResult& plan, const std::string& id);
+
+// Writes an output file a flag names (--emit, --html, --svg): a folder, or
+// an existing file without `force`, is refused before anything is written;
+// the write is atomic. `example` is a file name the refusal suggests.
+Status WriteOutputFile(std::string_view flag, const std::string& path, const std::string& text, bool force,
+                       std::string_view example);
 
 Result<std::optional<Bytes>> OptionalSizeFlag(const std::string& flag, const std::string& text);
 

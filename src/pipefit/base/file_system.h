@@ -37,6 +37,10 @@ class FileSystem {
   // so it works on /proc and /sys files whose Stat size is 0 or 4096.
   virtual Result<std::string> ReadUpTo(const std::string& path, int64_t max_bytes) const = 0;
 
+  // True when reading a file costs a network request (a Hub repository):
+  // readers skip files plans do not need.
+  virtual bool FetchesOnRead() const { return false; }
+
   bool Exists(const std::string& path) const { return Stat(path).ok(); }
   bool IsDirectory(const std::string& path) const;
   bool IsFile(const std::string& path) const;

@@ -217,6 +217,26 @@ std::string ParallelSetupCode(const Candidate& candidate, const CodeContext& con
   return code + ProcessGroupCode(anything);
 }
 
+std::string PipelineCallArguments(const CodeContext& context) {
+  const Workload& workload = context.workload;
+  if (!context.known_call)
+    return "    prompt,\n    num_inference_steps=" + std::to_string(workload.steps) + ",\n";
+  const bool video = IsVideo(context);
+  std::string code = "    prompt,\n";
+  code += "    height=" + std::to_string(workload.height) + ",\n";
+  code += "    width=" + std::to_string(workload.width) + ",\n";
+  if (video) code += "    num_frames=" + std::to_string(workload.frames) + ",\n";
+  code += "    num_inference_steps=" + std::to_string(workload.steps) + ",\n";
+  // Video pipelines name the batch num_videos_per_prompt (WanPipeline,
+  // LTXPipeline, HunyuanVideoPipeline, CogVideoXPipeline __call__).
+  code += std::string(video ? "    num_videos_per_prompt=" : "    num_images_per_prompt=") +
+          std::to_string(workload.batch) + ",\n";
+  code += "    generator=torch.Generator(\"cpu\").manual_seed(0),\n";
+  return code;
+}
+
+std::string PromptCode() { return "prompt = " + PythonString(kPrompt) + "\n"; }
+
 namespace {
 
 std::string HeaderCode(const Candidate& candidate, const CodeContext& context) {
@@ -237,6 +257,8 @@ std::string HeaderCode(const Candidate& candidate, const CodeContext& context) {
   return code;
 }
 
+}  // namespace
+
 std::string ImportCode(const Candidate& candidate, const CodeContext& context) {
   const WeightsCode weights = WriteWeightsCode(candidate, context);
   std::vector<std::string> names = {PipelineClass(context)};
@@ -256,6 +278,8 @@ std::string ImportCode(const Candidate& candidate, const CodeContext& context) {
   for (const std::string& line : weights.other_imports) code += line + "\n";
   return code;
 }
+
+namespace {
 
 // set_attention_backend validates the backend's requirements and fetches
 // hub kernels, so it can raise; the default (native SDPA) then stays
@@ -307,16 +331,7 @@ std::string GenerationCode(const CodeContext& context) {
     return code + "print(type(result))\n";
   }
   code += std::string(video ? "frames" : "image") + " = pipe(\n";
-  code += "    prompt,\n";
-  code += "    height=" + std::to_string(workload.height) + ",\n";
-  code += "    width=" + std::to_string(workload.width) + ",\n";
-  if (video) code += "    num_frames=" + std::to_string(workload.frames) + ",\n";
-  code += "    num_inference_steps=" + std::to_string(workload.steps) + ",\n";
-  // Video pipelines name the batch num_videos_per_prompt (WanPipeline,
-  // LTXPipeline, HunyuanVideoPipeline, CogVideoXPipeline __call__).
-  code += std::string(video ? "    num_videos_per_prompt=" : "    num_images_per_prompt=") +
-          std::to_string(workload.batch) + ",\n";
-  code += "    generator=torch.Generator(\"cpu\").manual_seed(0),\n";
+  code += PipelineCallArguments(context);
   if (video) return code + ").frames[0]\nexport_to_video(frames, \"output.mp4\", fps=16)\n";
   return code + ").images[0]\nimage.save(\"output.png\")\n";
 }

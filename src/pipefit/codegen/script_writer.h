@@ -32,6 +32,16 @@ std::string PostLoadCode(const Candidate& candidate, const CodeContext& context)
 // "" otherwise. Part of CandidateCode; `apply` inserts it on its own.
 std::string ParallelSetupCode(const Candidate& candidate, const CodeContext& context);
 
+// The import lines the candidate's code needs (torch, the pipeline class,
+// quantization configs, torch.distributed for torchrun layouts).
+std::string ImportCode(const Candidate& candidate, const CodeContext& context);
+
+// The arguments of the one generation call (`pipe(` ... `)`), one per line
+// with four spaces of indentation, the workload's sizes and a seeded CPU
+// generator; the prompt is the variable `prompt` (PromptCode assigns it).
+std::string PipelineCallArguments(const CodeContext& context);
+std::string PromptCode();
+
 // A complete script: imports, CandidateCode, the guarded speed-ups
 // (compile_repeated_blocks when available, the attention backend in a
 // try/except), one generation call with the workload, and saving the

@@ -90,6 +90,12 @@ struct GpuShare {
   std::vector<std::string> holds;  // components resident (or run) there
 };
 
+// Where an estimate's numbers come from (plan/machine_calibration.h):
+// pipefit's model alone, that model corrected by measurements of the same
+// family on this GPU, or a measurement of this exact configuration.
+enum class EstimateBasis { kPredicted, kCorrected, kMeasured };
+const char* EstimateBasisName(EstimateBasis basis);  // "predicted", "corrected", "measured"
+
 struct Estimate {
   Bytes vram = 0;                   // what must fit on the card (slack + CUDA context)
   Bytes vram_allocated = 0;         // predicted torch.cuda.max_memory_allocated()
@@ -100,6 +106,9 @@ struct Estimate {
   std::vector<GpuShare> gpus;
   double communication_seconds = 0;  // inter-GPU traffic per call (in `seconds`)
   std::vector<std::string> notes;
+  EstimateBasis basis = EstimateBasis::kPredicted;
+  std::string basis_note;     // for kCorrected / kMeasured: which factors, which file
+  bool measured_oom = false;  // a measurement of this configuration ran out of memory
 };
 
 struct PlannedCandidate {
@@ -133,6 +142,15 @@ struct Shortfall {
   std::string min_ram_candidate;
 };
 
+// The measurements of this machine the plan used (`pipefit calibrate`).
+struct PlanCalibration {
+  int stored = 0;       // measurements in the store
+  int on_this_gpu = 0;  // ... whose GPU is the planned one
+  int of_family = 0;    // ... of the plan's family, status ok (the factors' data)
+  std::optional<double> seconds_factor, denoise_factor, decode_factor;
+  std::vector<std::string> measured;  // candidate ids replaced by an exact measurement
+};
+
 struct PlanResult {
   std::string pipeline_class;
   std::string model;  // the reference the user gave
@@ -146,6 +164,7 @@ struct PlanResult {
   std::optional<Shortfall> shortfall;       // set when nothing fits
   std::vector<RejectedCandidate> rejected;  // never offered, with the rule
   std::vector<std::string> notes;
+  PlanCalibration calibration;
   // What the code writer needs for every candidate's code (codegen/
   // script_writer.h CandidateCode(candidate, code_context)).
   CodeContext code_context;

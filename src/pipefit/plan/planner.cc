@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "pipefit/plan/estimator.h"
+#include "pipefit/plan/machine_calibration.h"
 #include "pipefit/plan/parallel.h"
 #include "pipefit/plan/rank.h"
 #include "pipefit/plan/time_model.h"
@@ -245,12 +246,19 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
   std::vector<Candidate> candidates = EnumerateCandidates(ctx, &rejected);
   const std::vector<Candidate> parallel = EnumerateParallelCandidates(ctx, candidates, &rejected);
   candidates.insert(candidates.end(), parallel.begin(), parallel.end());
+  const PlannedConfiguration configuration{request.model, plan.code_context.denoiser_class,
+                                           ctx.measurement.load_dtype, ctx.workload};
+  const FamilyCorrection correction =
+      FitFamilyCorrection(request.measurements, ctx.hardware, configuration.family);
   for (const Candidate& candidate : candidates) {
     PlannedCandidate p;
     p.candidate = candidate;
     if (candidate.parallel.kind == ParallelKind::kNone) {
       p.estimate = EstimateMemory(ctx, candidate);
       p.estimate.seconds = EstimateTime(ctx, candidate).seconds;
+      CalibrateEstimate(request.measurements, correction, ctx.hardware, configuration, candidate,
+                        &p.estimate);
+      if (p.estimate.basis == EstimateBasis::kMeasured) plan.calibration.measured.push_back(candidate.Id());
       FillSingleGpuShare(ctx, &p.estimate);
     } else {
       p.estimate = EstimateParallel(ctx, candidate);
@@ -261,8 +269,13 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
       p.vram_over = std::max<Bytes>(p.vram_over, p.estimate.gpus[g].vram - GpuCapacity(ctx.hardware, g));
     }
     p.ram_over = std::max<Bytes>(0, p.estimate.ram - ctx.hardware.ram);
-    p.fits = p.vram_over == 0 && p.ram_over == 0;
+    p.fits = p.vram_over == 0 && p.ram_over == 0 && !p.estimate.measured_oom;
     plan.candidates.push_back(std::move(p));
+  }
+  if (!request.measurements.empty()) {
+    const std::vector<std::string> measured = plan.calibration.measured;
+    plan.calibration = SummarizeCalibration(request.measurements, ctx.hardware, configuration, correction);
+    plan.calibration.measured = measured;
   }
   double fastest = 0;
   for (const PlannedCandidate& p : plan.candidates) {

@@ -14,6 +14,7 @@
 #include "pipefit/hardware/hardware_info.h"
 #include "pipefit/model/pipeline.h"
 #include "pipefit/plan/candidates.h"
+#include "pipefit/plan/measurement.h"
 #include "pipefit/plan/plan_context.h"
 #include "pipefit/plan/plan_result.h"
 
@@ -29,6 +30,9 @@ struct PlanRequest {
   // Set when MODEL is a single denoiser file planned inside a catalog
   // pipeline (base_pipeline.h): the repo the other components come from.
   std::string base_repo;
+  // Stored measurements (`pipefit calibrate`): those of the planned GPU
+  // replace or correct single-GPU estimates (plan/machine_calibration.h).
+  std::vector<Measurement> measurements;
 };
 
 // The machine to plan for, from the probe and the flags (CONTRACT.md

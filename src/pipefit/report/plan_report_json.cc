@@ -134,6 +134,8 @@ Json CandidateJson(const PlannedCandidate& p, const PlanHardware& hardware, cons
   }
   j["gpus"] = std::move(gpus);
   j["communication_seconds"] = RoundCentis(e.communication_seconds);
+  j["basis"] = EstimateBasisName(e.basis);
+  j["basis_note"] = StringOrNull(e.basis_note);
   return j;
 }
 
@@ -190,6 +192,14 @@ std::string RenderPlanJson(const PlanResult& plan, const PlanRenderOptions& opti
   for (const RejectedCandidate& r : plan.rejected) {
     j["rejected"].push_back({{"id", r.id}, {"rule", r.rule}, {"reason", r.reason}});
   }
+  const PlanCalibration& c = plan.calibration;
+  j["calibration"] = {{"stored", c.stored},
+                      {"on_this_gpu", c.on_this_gpu},
+                      {"of_family", c.of_family},
+                      {"seconds_factor", OptionalOrNull(c.seconds_factor)},
+                      {"denoise_factor", OptionalOrNull(c.denoise_factor)},
+                      {"decode_factor", OptionalOrNull(c.decode_factor)},
+                      {"measured", c.measured}};
   j["notes"] = plan.notes;
   // Replace, not throw, on invalid UTF-8 in a name or note: pipefit never throws.
   return DumpJson(j);

@@ -112,7 +112,7 @@ TEST(PlanReportJsonTest, HasTheContractKeysWithTheirTypes) {
   EXPECT_EQ(Keys(j), (std::set<std::string>{"schema", "hardware", "workload", "measurements", "activation",
                                             "time", "candidates", "recommended", "model", "pipeline_class",
                                             "load_dtype", "prefer", "chosen", "hidden_candidates",
-                                            "shortfall", "rejected", "notes"}));
+                                            "shortfall", "rejected", "calibration", "notes"}));
   EXPECT_EQ(Keys(j["hardware"]),
             (std::set<std::string>{"gpu", "vram", "ram", "source", "gpu_id", "compute_capability", "gpus",
                                    "interconnect", "notes"}));
@@ -162,8 +162,12 @@ TEST(PlanReportJsonTest, CandidateFieldsAndValues) {
                                               "notes",
                                               "parallel",
                                               "gpus",
-                                              "communication_seconds"}));
+                                              "communication_seconds",
+                                              "basis",
+                                              "basis_note"}));
   EXPECT_TRUE(nf4["parallel"].is_null());
+  EXPECT_EQ(nf4["basis"], "predicted");
+  EXPECT_TRUE(nf4["basis_note"].is_null());
   EXPECT_EQ(nf4["id"], "bnb_nf4+gpu");
   EXPECT_EQ(nf4["group"], "quantization");
   EXPECT_EQ(nf4["weights"], "bnb_nf4");

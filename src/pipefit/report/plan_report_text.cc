@@ -88,6 +88,31 @@ std::string HardwareLine(const PlanHardware& hw) {
   return line;
 }
 
+// The header's account of this machine's measurements (`pipefit
+// calibrate`); "" when the store is empty.
+std::string CalibrationLine(const PlanResult& p) {
+  const PlanCalibration& c = p.calibration;
+  if (c.stored == 0) return "";
+  if (c.on_this_gpu == 0) {
+    return fmt::format("{} stored measurement{}, none of this GPU and capacity: every number is predicted",
+                       c.stored, c.stored == 1 ? "" : "s");
+  }
+  std::string line = fmt::format(
+      "{} measurement{} of this GPU, {} of {}", c.on_this_gpu, c.on_this_gpu == 1 ? "" : "s", c.of_family,
+      p.code_context.denoiser_class.empty() ? "this family" : p.code_context.denoiser_class);
+  std::vector<std::string> factors;
+  if (c.seconds_factor) factors.push_back(fmt::format("time x{:.2f}", *c.seconds_factor));
+  if (c.denoise_factor) factors.push_back(fmt::format("denoise activations x{:.2f}", *c.denoise_factor));
+  if (c.decode_factor) factors.push_back(fmt::format("decode activations x{:.2f}", *c.decode_factor));
+  if (!factors.empty()) {
+    line += fmt::format("; single-GPU candidates corrected by {}", fmt::join(factors, ", "));
+  } else {
+    line += "; no correction factor (too few usable measurements of this family)";
+  }
+  if (!c.measured.empty()) line += fmt::format("; measured: {}", fmt::join(c.measured, ", "));
+  return line + " (--uncalibrated: the model alone)";
+}
+
 void AppendHeader(const Context& ctx, std::string& out) {
   const PlanResult& p = ctx.plan;
   const std::string title =
@@ -104,6 +129,8 @@ void AppendHeader(const Context& ctx, std::string& out) {
   AppendWrapped(act, "Activation   ", indent, ctx, out);
   AppendWrapped(ActivationBasis(a), indent, indent, ctx, out);
   AppendWrapped(TimeBasisText(PlanTimeBasis(p.hardware)), "Time         ", indent, ctx, out);
+  if (std::string calibration = CalibrationLine(p); !calibration.empty())
+    AppendWrapped(calibration, "Calibration  ", indent, ctx, out);
   const SeedQuantities& s = p.seed;
   AppendWrapped(fmt::format("S_total {}, S_max {}, S_block {}, S_leaf {}", FormatGiB(s.s_total),
                             FormatGiB(s.s_max), FormatGiB(s.s_block), FormatGiB(s.s_leaf)),
@@ -171,6 +198,8 @@ void AppendRow(const PlannedCandidate& p, const Layout& layout, const Context& c
     out += "      " + NumbersColumns(p, layout, ctx) + "\n";
   }
   if (!p.fits) AppendWrapped(FitReason(p, ctx.plan.hardware), "      ", "      ", ctx, out);
+  if (p.estimate.basis == EstimateBasis::kMeasured && !p.estimate.measured_oom)
+    AppendWrapped(p.estimate.basis_note, "      ", "      ", ctx, out);
 }
 
 std::string ColumnTitles(const Layout& layout, const Context& ctx) {
@@ -347,6 +376,7 @@ void AppendNotes(const Context& ctx, std::string& out) {
 }  // namespace
 
 std::string FitReason(const PlannedCandidate& p, const PlanHardware& hw) {
+  if (p.estimate.measured_oom) return p.estimate.basis_note;
   std::string reason;
   if (p.vram_over > 0 && p.candidate.parallel.kind != ParallelKind::kNone) {
     // The first GPU that does not hold its share.

@@ -222,6 +222,16 @@ Status LoadComponentWeights(const FileSystem& fs, const std::string& dir, const 
                     dir);
 }
 
+Status ReadSchedulerConfig(const FileSystem& fs, const std::string& dir, Component& component) {
+  const std::string path = JoinPath(dir, "scheduler_config.json");
+  if (fs.FetchesOnRead() || !fs.IsDirectory(dir) || !fs.IsFile(path)) return OkStatus();
+  PIPEFIT_ASSIGN_OR_RETURN(std::string json, fs.ReadFile(path, kMaxConfigBytes));
+  simdjson::dom::parser parser;
+  if (auto parsed = ParseJsonObject(parser, json, path); !parsed.ok()) return parsed.error();
+  component.config.json = std::move(json);
+  return OkStatus();
+}
+
 Status ReadComponentConfig(const FileSystem& fs, const std::string& dir, Component& component) {
   const std::string path = JoinPath(dir, "config.json");
   if (!fs.IsFile(path)) return OkStatus();

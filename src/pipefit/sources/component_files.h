@@ -51,6 +51,12 @@ Status LoadSingleWeightFile(const FileSystem& fs, const std::string& path, Compo
 
 // Reads `dir/config.json` when present: class name (`_class_name` or
 // `architectures[0]`), tie_word_embeddings, torch_dtype.
+// A scheduler's scheduler_config.json, whole, into component.config.json
+// (what `measure --random-weights` builds the scheduler from); nothing when
+// the folder has none, or when reading it would cost a Hub request (plans
+// do not need it).
+Status ReadSchedulerConfig(const FileSystem& fs, const std::string& dir, Component& component);
+
 Status ReadComponentConfig(const FileSystem& fs, const std::string& dir, Component& component);
 
 }  // namespace pipefit

@@ -43,6 +43,7 @@ class HubFileSystem : public FileSystem {
   Result<std::string> ReadRange(const std::string& path, int64_t offset, int64_t length) const override;
   Result<std::vector<std::string>> ListDirectory(const std::string& path) const override;
   Result<std::string> ReadUpTo(const std::string& path, int64_t max_bytes) const override;
+  bool FetchesOnRead() const override { return true; }
 
   const std::string& mount() const { return mount_; }
   std::vector<HubFile> files() const;

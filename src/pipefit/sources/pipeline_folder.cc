@@ -23,6 +23,7 @@ bool IsWeightlessClass(std::string_view class_name) {
 Status LoadPipelineComponent(const FileSystem& fs, const std::string& root, const std::string& variant,
                              Component& component) {
   const std::string dir = JoinPath(root, component.name);
+  if (component.class_name.ends_with("Scheduler")) return ReadSchedulerConfig(fs, dir, component);
   if (IsWeightlessClass(component.class_name)) return OkStatus();
   if (!fs.IsDirectory(dir)) {
     return MakeErrorf(ErrorCode::kNotFound, "{}: folder of component '{}' ({}) is missing", dir,
