@@ -429,8 +429,6 @@ TEST_F(CalibrateCliTest, MeasureRefusesWhatTheProbeCannotRun) {
     std::string args, message;
   };
   const std::vector<Case> cases = {
-      {"measure --gpu H100 --strategy bnb_nf4+gpu --random-weights --emit p.py",
-       "bnb_nf4+gpu quantizes while from_pretrained loads a checkpoint"},
       {"measure --gpu 2xH100 --strategy full+gpu+ulysses2 --emit p.py",
        "full+gpu+ulysses2 spreads over 2 GPUs; the probe measures one process on one GPU"},
       {"measure --gpu H100 --strategy full+gpu", "measure: --emit FILE.py is required"},
@@ -505,6 +503,35 @@ TEST_F(CalibrateCliTest, ProbeRunsEndToEndAgainstStubLibraries) {
   EXPECT_EQ(failed->status, "oom");
   EXPECT_EQ(failed->error_stage, "decode");
   EXPECT_EQ(failed->error_type, "OutOfMemoryError");
+
+  // A quantized candidate with random weights: the components it quantizes
+  // are written once as a checkpoint that from_pretrained quantizes; the
+  // others are passed in.
+  const std::string quantized = dir_.path() + "/nf4.py";
+  ASSERT_EQ(
+      Run("measure --gpu H100 --ram 256GiB --strategy bnb_nf4+gpu+te --random-weights --steps 1 --emit " +
+          quantized)
+          .exit_code,
+      0);
+  EXPECT_THAT(ReadFile(quantized),
+              HasSubstr("    checkpoint, random_components = random_checkpoint(torch, torch.bfloat16, "
+                        "[\"transformer\", \"text_encoder_2\"], scratch)\n"));
+  const std::string scratch = dir_.path() + "/scratch";
+  const std::string nf4_out = dir_.path() + "/nf4.json";
+  ASSERT_EQ(std::system((stubs + "python3 '" + quantized + "' --device cpu --scratch '" + scratch +
+                         "' --out '" + nf4_out + "' 2>/dev/null")
+                            .c_str()),
+            0);
+  auto nf4 = ParseMeasurement(ReadFile(nf4_out), nf4_out);
+  ASSERT_TRUE(nf4.ok()) << nf4.error().message;
+  EXPECT_EQ(nf4->status, "ok");
+  const json index =
+      json::parse(ReadFile(scratch + "/random-black-forest-labs-FLUX-1-dev-bf16/model_index.json"));
+  EXPECT_EQ(index["transformer"], json::array({"diffusers", "FluxTransformer2DModel"}));
+  EXPECT_EQ(index["text_encoder_2"], json::array({"transformers", "T5EncoderModel"}));
+  EXPECT_EQ(index["vae"], json::array({nullptr, nullptr}));  // passed in, never written
+  EXPECT_TRUE(
+      RealFileSystem().Exists(scratch + "/random-black-forest-labs-FLUX-1-dev-bf16/transformer/config.json"));
 }
 
 // Issue 18's CPU end-to-end run with the real libraries: a tiny FLUX built

@@ -41,6 +41,11 @@ def parse_args(argv):
         "--calls", type=int, default=SPEC["calls"], help="pipeline calls to time (the last one is the measurement)"
     )
     parser.add_argument(
+        "--scratch",
+        default=os.environ.get("PIPEFIT_SCRATCH", "pipefit-scratch"),
+        help="folder for the random checkpoint a quantized candidate loads (reused by later probes)",
+    )
+    parser.add_argument(
         "--device",
         default="cuda",
         help="cuda (a measurement) or cpu (a smoke test: no GPU counters; only strategies without offloading)",
@@ -427,10 +432,43 @@ def build_random_pipeline(torch, dtype):
     return klass(**components)
 
 
+def random_checkpoint(torch, dtype, quantized, scratch):
+    """For a quantized candidate: from_pretrained quantizes while it loads, so
+    the components it quantizes are written with random weights as a pipeline
+    folder under `scratch` (kept: a later probe of the same model reuses it);
+    every other component is built in memory and passed to from_pretrained,
+    which takes passed components as they are. Returns (folder, components)."""
+    import diffusers
+
+    slug = "".join(c if c.isalnum() else "-" for c in SPEC["pipefit"]["model"] + "-" + SPEC["pipefit"]["dtype"])
+    folder = os.path.abspath(os.path.join(scratch, "random-" + slug))
+    index = {"_class_name": SPEC["pipefit"]["pipeline_class"], "_diffusers_version": diffusers.__version__}
+    passed = {}
+    for seed, (name, spec) in enumerate(SPEC["components"].items()):
+        if name not in quantized:
+            passed[name] = build_random_component(torch, name, spec, dtype, seed)
+            index[name] = [None, None]
+            continue
+        index[name] = [spec["library"], spec["class"]]
+        target = os.path.join(folder, name)
+        if os.path.exists(os.path.join(target, "config.json")):
+            continue  # written by an earlier probe
+        partial = target + ".partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        part = build_random_component(torch, name, spec, dtype, seed)
+        part.save_pretrained(partial, safe_serialization=True)
+        del part
+        os.replace(partial, target)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "model_index.json"), "w", encoding="utf-8") as out:
+        json.dump(index, out, indent=1)
+    return folder, passed
+
+
 # ------------------------------------------------------------------ candidate
 
 
-def load_pipeline(torch, device):
+def load_pipeline(torch, device, scratch):
     """The candidate's load and placement code, as `pipefit plan --emit` writes it."""
     # @@LOAD@@
     return pipe
@@ -482,7 +520,7 @@ def main(argv):
             free, total = torch.cuda.mem_get_info()
             result["baseline"]["device_used"] = int(total - free)
         recorder.begin("load")
-        pipe = load_pipeline(torch, device)
+        pipe = load_pipeline(torch, device, args.scratch)
         recorder.end()
         hooked, steps = instrument(pipe, recorder, torch)
         result["hooked"] = hooked

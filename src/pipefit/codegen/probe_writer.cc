@@ -15,6 +15,8 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr std::string_view kTemplatePath = "probe/probe.py";
+// Stands for the random checkpoint's folder in the candidate's code.
+constexpr const char* kCheckpointMarker = "@@PIPEFIT_RANDOM_CHECKPOINT@@";
 
 std::string_view ProbeTemplate() {
   for (const EmbeddedFile& file : EmbeddedDataFiles()) {
@@ -176,12 +178,11 @@ Status CheckMeasurable(const PlanResult& plan, const PlannedCandidate& chosen, c
                       "the single-GPU candidate it extends)",
                       candidate.Id(), candidate.parallel.degree);
   }
-  if (options.random_weights && (IsQuantized(candidate.weights) || candidate.weights == WeightsKind::kGguf)) {
+  if (options.random_weights && candidate.weights == WeightsKind::kGguf) {
     return MakeErrorf(
         ErrorCode::kUsage,
-        "measure --random-weights: {} quantizes while from_pretrained loads a checkpoint, which "
-        "random weights do not have; measure it without --random-weights (the checkpoint is "
-        "downloaded), or measure full/fp8_layerwise candidates",
+        "measure --random-weights: {} loads a GGUF file, whose quantized blocks random weights "
+        "cannot stand in for; measure it without --random-weights (the .gguf file is downloaded)",
         candidate.Id());
   }
   if (options.random_weights && !plan.code_context.known_call) {
@@ -250,7 +251,26 @@ Result<std::string> WriteProbe(const Pipeline& pipeline, const PlanResult& plan,
   header += "\n# Run:   python THIS_FILE --out result.json, then: pipefit calibrate --ingest result.json\n";
 
   std::string load = ImportCode(candidate, context);
-  if (options.random_weights) {
+  if (options.random_weights && IsQuantized(candidate.weights)) {
+    // from_pretrained quantizes while loading: it loads a random checkpoint
+    // of the quantized components (random_checkpoint in the template), with
+    // the candidate's own call.
+    CodeContext random = context;
+    random.model_id = kCheckpointMarker;
+    random.revision.clear();
+    load += "checkpoint, random_components = random_checkpoint(torch, " +
+            std::string(TorchDTypeExpr(context.dtype)) + ", " +
+            PythonList(WeightsTargets(candidate, context)) + ", scratch)\n";
+    std::string code = CandidateCode(candidate, random);
+    const std::string marker = PythonString(kCheckpointMarker);
+    const size_t at = code.find(marker);
+    if (at == std::string::npos) {
+      return MakeErrorf(ErrorCode::kUnsupported,
+                        "measure --random-weights: {} does not load through from_pretrained", candidate.Id());
+    }
+    code.replace(at, marker.size(), "checkpoint, **random_components");
+    load += code;
+  } else if (options.random_weights) {
     load += "pipe = build_random_pipeline(torch, " + std::string(TorchDTypeExpr(context.dtype)) + ")\n";
     load += PostLoadCode(candidate, context);
   } else {

@@ -25,13 +25,15 @@ struct ProbeOptions {
   int calls = 1;  // the probe's default for --calls
 };
 
-// The probe for `chosen` (one of plan.candidates). kUsage for what the probe
-// cannot measure: multi-GPU layouts (one process, one GPU), and, with random
-// weights, quantized or GGUF weights (diffusers quantizes while loading a
-// checkpoint) and pipeline classes pipefit has no call for. kNotFound when a
-// component needed for random weights has no config (config.json, or
-// scheduler_config.json for the scheduler). kMalformed when a config is not
-// JSON.
+// The probe for `chosen` (one of plan.candidates). With random weights,
+// full and fp8_layerwise candidates build every component in memory;
+// quantized ones load the components they quantize from a random checkpoint
+// the probe writes once (from_pretrained quantizes while loading). kUsage
+// for what the probe cannot measure: multi-GPU layouts (one process, one
+// GPU), and, with random weights, GGUF weights and pipeline classes pipefit
+// has no call for. kNotFound when a component needed for random weights has
+// no config (config.json, or scheduler_config.json for the scheduler).
+// kMalformed when a config is not JSON.
 Result<std::string> WriteProbe(const Pipeline& pipeline, const PlanResult& plan,
                                const PlannedCandidate& chosen, const ProbeOptions& options);
 

@@ -1,14 +1,37 @@
 """Stub of the diffusers names a FLUX probe uses; FluxPipeline.__call__ runs the real call's order of stages."""
 
+import importlib
+import json
 import os
 
 import torch
+
+__version__ = "0.0.0-stub"
+
+
+def _save(model, path):
+    """save_pretrained: a config.json (what from_pretrained reads back here) and a weights file."""
+    os.makedirs(path, exist_ok=True)
+    with open(os.path.join(path, "config.json"), "w", encoding="utf-8") as out:
+        json.dump(getattr(model, "saved_config", {}), out)
+    with open(os.path.join(path, "model.safetensors"), "wb") as out:
+        out.write(b"stub")
+
+
+class PipelineQuantizationConfig:
+    def __init__(self, quant_backend=None, quant_kwargs=None, components_to_quantize=None):
+        self.components_to_quantize = components_to_quantize or []
 
 
 class _Configured:
     @classmethod
     def from_config(cls, config):
-        return cls(**{key: value for key, value in config.items() if not key.startswith("_")})
+        model = cls(**{key: value for key, value in config.items() if not key.startswith("_")})
+        model.saved_config = dict(config)
+        return model
+
+    def save_pretrained(self, path, safe_serialization=True):
+        _save(self, path)
 
 
 class FlowMatchEulerDiscreteScheduler(_Configured):
@@ -59,6 +82,24 @@ class FluxPipeline:
 
     def to(self, device):
         return self
+
+    @classmethod
+    def from_pretrained(cls, folder, quantization_config=None, torch_dtype=None, device_map=None, **passed):
+        """Loads the non-null entries of model_index.json; passed components are taken as they are."""
+        with open(os.path.join(folder, "model_index.json"), encoding="utf-8") as index_file:
+            index = json.load(index_file)
+        parts = dict(passed)
+        for name, entry in index.items():
+            if name.startswith("_") or entry[0] is None:
+                continue
+            assert name not in passed, name
+            assert quantization_config is None or name in quantization_config.components_to_quantize, name
+            with open(os.path.join(folder, name, "config.json"), encoding="utf-8") as config_file:
+                config = json.load(config_file)
+            klass = getattr(importlib.import_module(entry[0]), entry[1])
+            parts[name] = klass.from_config(config) if entry[0] == "diffusers" else klass(
+                klass.config_class.from_dict(config))
+        return cls(**parts)
 
     def __call__(self, prompt, height=1024, width=1024, num_inference_steps=28, num_images_per_prompt=1,
                  generator=None):
