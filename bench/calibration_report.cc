@@ -5,15 +5,23 @@
 // fitted on (in sample), only predicted (out of sample) or is a documented
 // known miss; then per model family (memory) and per GPU time class the
 // rows fitted and checked with their worst errors.
-// Run: ./build/calibration_report
+// Last, the GPU measurements bench/gpu_calibration.sh wrote (argument 1,
+// default bench/gpu-results), predicted against measured per stage.
+// Run: ./build/calibration_report [GPU_RESULTS_DIR]
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "pipefit/catalog/catalog.h"
 #include "pipefit/hardware/gpu_catalog.h"
 #include "pipefit/plan/calibration.h"
+#include "pipefit/plan/measurement.h"
 #include "pipefit/plan/parallel_calibration.h"
 #include "pipefit/plan/time_classes.h"
 
@@ -107,7 +115,67 @@ int ReportParallel() {
 
 }  // namespace
 
-int main() {
+// Results of bench/gpu_calibration.sh (pipefit.measure/1 files under
+// `dir`, one folder per GPU): per stage, the prediction the probe carried
+// against what the GPU measured. Nothing is fitted on them here; they are
+// what `pipefit calibrate --ingest` feeds back. Returns the files that do
+// not parse.
+int ReportGpuResults(const std::string& dir) {
+  std::printf("\nGPU measurements (pipefit measure probes, %s):\n\n", dir.c_str());
+  std::error_code error;
+  std::vector<std::string> files;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    const std::string path = it->path().string();
+    if (it->is_regular_file() && path.ends_with(".json") && !path.ends_with("environment.json"))
+      files.push_back(path);
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) {
+    std::printf("none yet: no GPU has run bench/gpu_calibration.sh for this repository\n");
+    return 0;
+  }
+  std::printf("| GPU | model | strategy | stage | measured allocated | predicted allocated | error |\n");
+  std::printf("|---|---|---|---|---|---|---|\n");
+  int broken = 0;
+  for (const std::string& path : files) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto m = pipefit::ParseMeasurement(text.str(), path);
+    if (!m.ok()) {
+      std::printf("| %s | unreadable: %s |||||\n", path.c_str(), m.error().message.c_str());
+      ++broken;
+      continue;
+    }
+    if (!m->device.starts_with("cuda")) continue;  // a --device cpu smoke test
+    if (m->status != "ok") {
+      std::printf("| %s | %s | %s | %s | %s ||| \n", m->gpu_name.c_str(), m->model.c_str(),
+                  m->strategy.c_str(), m->error_stage.c_str(), m->status.c_str());
+      continue;
+    }
+    for (pipefit::Stage stage :
+         {pipefit::Stage::kTextEncode, pipefit::Stage::kDenoise, pipefit::Stage::kDecode}) {
+      const auto measured = pipefit::StagePeakAllocated(*m, stage);
+      int64_t predicted = 0;
+      for (const pipefit::PredictedStage& s : m->predicted_stages) {
+        if (s.stage == stage) predicted = std::max(predicted, s.weights + s.activations + s.transient);
+      }
+      if (!measured || predicted == 0) continue;
+      std::printf("| %s | %s | %s | %s | %.2f GiB | %.2f GiB | %+.1f%% |\n", m->gpu_name.c_str(),
+                  m->model.c_str(), m->strategy.c_str(), pipefit::StageName(stage),
+                  static_cast<double>(*measured) / (1 << 30), static_cast<double>(predicted) / (1 << 30),
+                  100.0 * static_cast<double>(predicted - *measured) / static_cast<double>(*measured));
+    }
+    std::printf("| %s | %s | %s | call | %.2f s | %.2f s | %+.1f%% |\n", m->gpu_name.c_str(),
+                m->model.c_str(), m->strategy.c_str(), pipefit::CallSeconds(*m), m->predicted_seconds,
+                100.0 * (m->predicted_seconds - pipefit::CallSeconds(*m)) / pipefit::CallSeconds(*m));
+  }
+  return broken;
+}
+
+int main(int argc, char** argv) {
+  const std::string gpu_results = argc > 1 ? argv[1] : "bench/gpu-results";
   auto results = pipefit::RunCalibration();
   if (!results.ok()) {
     std::fprintf(stderr, "calibration_report: %s\n", results.error().message.c_str());
@@ -163,5 +231,6 @@ int main() {
       "outside tolerance\n",
       100 * worst_memory, 100 * worst_time, 100 * worst_memory_miss, outside);
   outside += ReportParallel();
+  outside += ReportGpuResults(gpu_results);
   return outside == 0 ? 0 : 2;
 }

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -571,6 +572,27 @@ TEST_F(CalibrateCliTest, ProbeRunsOnTheCpuWithRealLibraries) {
   EXPECT_EQ(denoise, 2);
   EXPECT_EQ(decode, 1);
   EXPECT_EQ(text, 2);
+}
+
+// The calibration set bench/gpu_calibration.sh writes (bench/gpu-results/):
+// every file pipefit will ingest or report must parse. Skipped while no GPU
+// has produced one.
+TEST(GpuResultsTest, EveryRecordedGpuResultParses) {
+  const std::string dir = PIPEFIT_SOURCE_DIR "/bench/gpu-results";
+  std::vector<std::string> files;
+  std::error_code error;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    const std::string path = it->path().string();
+    if (it->is_regular_file() && path.ends_with(".json") && !path.ends_with("environment.json"))
+      files.push_back(path);
+  }
+  if (files.empty())
+    GTEST_SKIP() << "no GPU results in bench/gpu-results yet (bench/gpu_calibration.sh writes them)";
+  for (const std::string& path : files) {
+    auto m = ParseMeasurement(ReadFile(path), path);
+    EXPECT_TRUE(m.ok()) << m.error().message;
+  }
 }
 
 }  // namespace
