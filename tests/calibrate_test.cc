@@ -357,6 +357,14 @@ TEST_F(CalibrateCliTest, PlansMarkMeasuredAndCorrectedNumbers) {
       EXPECT_EQ(c["seconds"], 1.5);
     }
   }
+  // The catalog id names the same checkpoint as the repo id the probe loaded.
+  r = Run("plan flux.1-dev --gpu H100 --ram 256GiB --steps 4 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["calibration"]["measured"], json::array({"full+gpu", "full+model_offload"}));
+  // Another workload is not the measured configuration: corrected only.
+  r = Run("plan --gpu H100 --ram 256GiB --steps 8 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["calibration"]["measured"], json::array());
   r = Run("plan --gpu H100 --ram 256GiB --steps 4");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out,

@@ -106,7 +106,8 @@ const Measurement* FindExactMeasurement(std::span<const Measurement> measurement
   const Measurement* found = nullptr;
   for (const Measurement& m : measurements) {
     if (m.status == "error" || !m.device.starts_with("cuda")) continue;
-    if (m.strategy != strategy || m.model != config.model || m.dtype != LoadDTypeName(config.dtype)) continue;
+    if (m.strategy != strategy || m.model_id != config.model || m.dtype != LoadDTypeName(config.dtype))
+      continue;
     const Workload& w = config.workload;
     if (m.height != w.height || m.width != w.width || m.frames != w.frames || m.batch != w.batch ||
         m.steps != w.steps)

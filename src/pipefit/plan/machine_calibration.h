@@ -30,7 +30,9 @@ bool MeasuredOnGpu(const Measurement& m, const PlanHardware& hardware);
 
 // What one plan is: the configuration a measurement must match.
 struct PlannedConfiguration {
-  std::string model;   // the reference the user gave
+  // What the code loads (CodeContext::model_id: a catalog entry's repo id,
+  // a path), so `flux.1-dev` and `black-forest-labs/FLUX.1-dev` match.
+  std::string model;
   std::string family;  // denoiser class
   LoadDType dtype = LoadDType::kBF16;
   Workload workload;

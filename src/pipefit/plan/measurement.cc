@@ -124,6 +124,8 @@ Status ReadPipefit(const Reader& r, object root, Measurement& m) {
   PIPEFIT_ASSIGN_OR_RETURN(object o, r.Object(root, "", "pipefit"));
   PIPEFIT_ASSIGN_OR_RETURN(m.version, r.String(o, p, "version"));
   PIPEFIT_ASSIGN_OR_RETURN(m.model, r.String(o, p, "model"));
+  PIPEFIT_ASSIGN_OR_RETURN(m.model_id, r.OptionalString(o, p, "model_id"));
+  if (m.model_id.empty()) m.model_id = m.model;
   PIPEFIT_ASSIGN_OR_RETURN(m.pipeline_class, r.String(o, p, "pipeline_class"));
   PIPEFIT_ASSIGN_OR_RETURN(m.family, r.String(o, p, "family"));
   PIPEFIT_ASSIGN_OR_RETURN(m.strategy, r.String(o, p, "strategy"));

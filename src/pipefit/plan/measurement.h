@@ -46,6 +46,9 @@ struct Measurement {
   std::string error_type, error_message, error_stage;
   // What was planned (the probe's SPEC).
   std::string version, model, pipeline_class, family, strategy, dtype;
+  // What from_pretrained loaded (the repo id of a catalog entry, a path);
+  // `model` when the document has none.
+  std::string model_id;
   bool random_weights = false;
   int height = 0, width = 0, frames = 0, batch = 0, steps = 0;
   Bytes predicted_vram = 0, predicted_vram_allocated = 0, predicted_ram = 0;

@@ -246,7 +246,7 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
   std::vector<Candidate> candidates = EnumerateCandidates(ctx, &rejected);
   const std::vector<Candidate> parallel = EnumerateParallelCandidates(ctx, candidates, &rejected);
   candidates.insert(candidates.end(), parallel.begin(), parallel.end());
-  const PlannedConfiguration configuration{request.model, plan.code_context.denoiser_class,
+  const PlannedConfiguration configuration{plan.code_context.model_id, plan.code_context.denoiser_class,
                                            ctx.measurement.load_dtype, ctx.workload};
   const FamilyCorrection correction =
       FitFamilyCorrection(request.measurements, ctx.hardware, configuration.family);
