@@ -43,16 +43,9 @@ int RunMeasure(MeasureFlags flags) {
   auto flow = RunPlanFlow(std::move(*resolved), flags.inputs);
   if (!flow.ok()) return ReportError(flow.error());
   const PlanResult& plan = flow->plan;
-  const PlannedCandidate* chosen = nullptr;
-  if (!flags.strategy.empty()) {
-    auto found = FindStrategy(plan, flags.strategy);
-    if (!found.ok()) return ReportError(found.error());
-    chosen = *found;
-  } else if (auto id = RecommendationFor(plan.recommended, Preference::kBalanced)) {
-    for (const PlannedCandidate& p : plan.candidates) {
-      if (p.candidate.Id() == *id) chosen = &p;
-    }
-  }
+  auto picked = ChooseCandidate(plan, flags.strategy, Preference::kBalanced);
+  if (!picked.ok()) return ReportError(picked.error());
+  const PlannedCandidate* chosen = *picked;
   if (chosen == nullptr) {
     return ReportError(MakeErrorf(ErrorCode::kUsage,
                                   "measure: no candidate fits the planned hardware; name one with --strategy "

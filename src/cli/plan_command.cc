@@ -78,16 +78,9 @@ int RunPlan(const PlanFlags& flags) {
   render.prefer = flags.prefer;
   render.width = OutputWidth(env);
   render.color = !flags.json && isatty(STDOUT_FILENO) && !env.Get("NO_COLOR").has_value();
-  const PlannedCandidate* chosen = nullptr;
-  if (!flags.strategy.empty()) {
-    auto found = FindStrategy(plan, flags.strategy);
-    if (!found.ok()) return ReportError(found.error());
-    chosen = *found;
-  } else if (auto id = RecommendationFor(plan.recommended, *prefer)) {
-    for (const PlannedCandidate& p : plan.candidates) {
-      if (p.candidate.Id() == *id) chosen = &p;
-    }
-  }
+  auto picked = ChooseCandidate(plan, flags.strategy, *prefer);
+  if (!picked.ok()) return ReportError(picked.error());
+  const PlannedCandidate* chosen = *picked;
   if (chosen != nullptr) render.chosen = chosen->candidate.Id();
   if (flags.pareto && flags.json) {
     return ReportError(MakeErrorf(ErrorCode::kUsage,

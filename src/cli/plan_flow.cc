@@ -75,6 +75,17 @@ Status WriteOutputFile(std::string_view flag, const std::string& path, const std
   return written;
 }
 
+Result<const PlannedCandidate*> ChooseCandidate(const PlanResult& plan, const std::string& strategy,
+                                                Preference prefer) {
+  if (!strategy.empty()) return FindStrategy(plan, strategy);
+  if (auto id = RecommendationFor(plan.recommended, prefer)) {
+    for (const PlannedCandidate& p : plan.candidates) {
+      if (p.candidate.Id() == *id) return &p;
+    }
+  }
+  return static_cast<const PlannedCandidate*>(nullptr);
+}
+
 Result<std::optional<Bytes>> OptionalSizeFlag(const std::string& flag, const std::string& text) {
   if (text.empty()) return std::optional<Bytes>();
   auto size = ParseSize(text);

@@ -11,6 +11,7 @@
 #include "cli/model_options.h"
 #include "pipefit/base/result.h"
 #include "pipefit/plan/planner.h"
+#include "pipefit/plan/rank.h"
 
 namespace pipefit::cli {
 
@@ -37,6 +38,11 @@ Result<PlanFlow> RunPlanFlow(ResolvedModel resolved, const PlanInputFlags& flags
 
 // The candidate --strategy names, or a kUsage error saying why it is not one.
 Result<const PlannedCandidate*> FindStrategy(const PlanResult& plan, const std::string& id);
+
+// The candidate --strategy names (kUsage when it is none), else the
+// recommendation for `prefer`; null when nothing fits and no --strategy.
+Result<const PlannedCandidate*> ChooseCandidate(const PlanResult& plan, const std::string& strategy,
+                                                Preference prefer);
 
 // Writes an output file a flag names (--emit, --html, --svg): a folder, or
 // an existing file without `force`, is refused before anything is written;
