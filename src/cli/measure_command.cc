@@ -86,12 +86,13 @@ void RegisterMeasureCommand(CLI::App& app, CommandRunner& run) {
       "memory, host RSS and time, with the library versions, as one JSON document (pipefit.measure/1)\n"
       "for `pipefit calibrate --ingest`. The probe builds the pipeline exactly as the candidate's code.");
   AddModelOptions(*cmd, f->model, "as for plan (default: the catalog's default model)");
-  AddHardwareOptions(*cmd, f->inputs);
+  AddHardwareOptions(*cmd, f->inputs, /*uncalibrated_flag=*/false);
   cmd->add_option("--strategy", f->strategy, "the candidate to measure (default: plan's balanced choice)");
   cmd->add_option("--emit", f->emit, "the probe's file name (required; - for stdout)");
   cmd->add_flag("--random-weights", f->random_weights,
                 "build every component from its config with random weights in the load dtype: no download, "
-                "same memory and time (full and fp8_layerwise weights only)");
+                "same memory and time (quantized candidates load a random checkpoint the probe writes once; "
+                "not GGUF)");
   cmd->add_option("--calls", f->calls, "pipeline calls the probe times by default; the last one counts")
       ->capture_default_str();
   cmd->add_flag("--force", f->force, "replace an existing --emit file");

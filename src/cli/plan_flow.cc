@@ -93,7 +93,7 @@ Result<std::optional<Bytes>> OptionalSizeFlag(const std::string& flag, const std
   return std::optional<Bytes>(*size);
 }
 
-void AddHardwareOptions(CLI::App& cmd, PlanInputFlags& f) {
+void AddHardwareOptions(CLI::App& cmd, PlanInputFlags& f, bool uncalibrated_flag) {
   cmd.add_option(
          "--gpu", f.gpus,
          "plan for catalog GPUs instead of the detected ones (see `pipefit gpus`): NAME, or NxNAME for N "
@@ -107,8 +107,9 @@ void AddHardwareOptions(CLI::App& cmd, PlanInputFlags& f) {
   cmd.add_option("--batch", f.batch, "images per call (default 1)");
   cmd.add_option("--steps", f.steps, "inference steps (default: the pipeline's)");
   cmd.add_option("--activation", f.activation, "pin the activation memory of every stage (seed what-if)");
-  cmd.add_flag("--uncalibrated", f.uncalibrated,
-               "ignore this machine's stored measurements (pipefit calibrate): every number predicted");
+  if (uncalibrated_flag)
+    cmd.add_flag("--uncalibrated", f.uncalibrated,
+                 "ignore this machine's stored measurements (pipefit calibrate): every number predicted");
 }
 
 Result<PlanFlow> RunPlanFlow(ResolvedModel resolved, const PlanInputFlags& flags,

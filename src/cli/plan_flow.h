@@ -23,7 +23,9 @@ struct PlanInputFlags {
   bool uncalibrated = false;  // --uncalibrated: ignore the calibration store
 };
 
-void AddHardwareOptions(CLI::App& command, PlanInputFlags& flags);
+// `uncalibrated_flag`: offer --uncalibrated (not for measure, whose probe
+// always carries the uncorrected prediction).
+void AddHardwareOptions(CLI::App& command, PlanInputFlags& flags, bool uncalibrated_flag = true);
 
 struct PlanFlow {
   Pipeline pipeline;
