@@ -18,6 +18,8 @@
 #include "pipefit/hardware/nvidia_smi.h"
 #include "pipefit/net/http.h"
 #include "pipefit/plan/candidate.h"
+#include "pipefit/plan/machine_calibration.h"
+#include "pipefit/plan/measurement.h"
 #include "pipefit/plan/planner.h"
 #include "pipefit/serve/api_request.h"
 #include "pipefit/sources/hub_model.h"
@@ -172,6 +174,38 @@ void NvidiaSmi(const uint8_t* data, size_t size) {
   }
 }
 
+// A pipefit.measure/1 document as `calibrate --ingest` reads it, then
+// everything plans compute from it: peaks, the store key, the family's
+// correction factors (which must stay within their clamp) and one
+// candidate's calibrated estimate.
+void Measurement(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto m = pipefit::ParseMeasurement(text, "fuzz.json");
+  if (!m.ok()) return;
+  (void)pipefit::PeakAllocated(*m);
+  (void)pipefit::PeakReserved(*m);
+  (void)pipefit::PeakRss(*m);
+  (void)pipefit::StagePeakAllocated(*m, pipefit::Stage::kDenoise);
+  if (pipefit::MeasurementKey(*m).empty()) __builtin_trap();
+  pipefit::PlanHardware hardware;
+  hardware.gpu = m->gpu_name;
+  hardware.vram = m->gpu_total_memory;
+  const std::vector<pipefit::Measurement> all = {*m};
+  const pipefit::FamilyCorrection c = pipefit::FitFamilyCorrection(all, hardware, m->family);
+  for (const std::optional<double>& f : {c.seconds, c.denoise, c.decode}) {
+    if (f && !(*f >= pipefit::kMinFactor && *f <= pipefit::kMaxFactor)) __builtin_trap();
+  }
+  pipefit::Estimate estimate;
+  estimate.vram = 10LL << 30;
+  estimate.vram_allocated = 9LL << 30;
+  estimate.seconds = 1;
+  estimate.stages = {{pipefit::Stage::kDenoise, "transformer", 8LL << 30, 1LL << 30, 0}};
+  pipefit::Candidate candidate;
+  pipefit::PlannedConfiguration config{m->model_id, m->family, pipefit::LoadDType::kBF16, {}};
+  pipefit::CalibrateEstimate(all, c, hardware, config, candidate, &estimate);
+  if (estimate.vram < 0 || estimate.vram_allocated < 0 || !(estimate.seconds >= 0)) __builtin_trap();
+}
+
 Harness FindHarness(std::string_view target) {
   struct Row {
     std::string_view name;
@@ -188,6 +222,7 @@ Harness FindHarness(std::string_view target) {
       {"hub_listing", &HubListing},
       {"api_request", &ApiRequest},
       {"nvidia_smi", &NvidiaSmi},
+      {"measurement", &Measurement},
   };
   for (const Row& row : kRows) {
     if (row.name == target) return row.harness;

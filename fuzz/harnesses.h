@@ -20,6 +20,7 @@ void SizeParse(const uint8_t* data, size_t size);
 void HubListing(const uint8_t* data, size_t size);
 void ApiRequest(const uint8_t* data, size_t size);
 void NvidiaSmi(const uint8_t* data, size_t size);
+void Measurement(const uint8_t* data, size_t size);
 
 // The harness for a target name ("oom_log"), or nullptr.
 using Harness = void (*)(const uint8_t*, size_t);

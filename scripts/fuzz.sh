@@ -16,7 +16,7 @@ if [ -z "${FUZZ_NO_BUILD:-}" ]; then  # FUZZ_NO_BUILD=1: reuse build-fuzz (paral
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPIPEFIT_FUZZ=ON \
     -DPIPEFIT_BUILD_TESTS=OFF -DPIPEFIT_BUILD_BENCH=OFF -DPIPEFIT_WERROR=ON >/dev/null
 fi
-targets=(safetensors_header sharded_index gguf_header pipeline_config python_script oom_log size_parse hub_listing api_request nvidia_smi)
+targets=(safetensors_header sharded_index gguf_header pipeline_config python_script oom_log size_parse hub_listing api_request nvidia_smi measurement)
 if [ -n "$only" ]; then
   printf '%s\n' "${targets[@]}" | grep -qx "$only" || { echo "fuzz: no target '$only'" >&2; exit 2; }
   targets=("$only")
