@@ -169,5 +169,5 @@ except Exception as error:  # the summary still gets written
 json.dump(env, open(sys.argv[1], "w"), indent=1)
 PY
 rm -rf "$scratch"
-say "results in $out (summary: $summary)"
+say "results in $out (summary: $summary); feed them to this machine's plans with: pipefit calibrate --ingest $out"
 column -t -s $'\t' "$summary" >&2 2>/dev/null || cat "$summary" >&2

@@ -336,6 +336,27 @@ TEST_F(CalibrateCliTest, RefusesWhatCannotCalibrate) {
   EXPECT_FALSE(RealFileSystem().Exists(dir_.path() + "/store/cpu_smoke.json"));
 }
 
+TEST_F(CalibrateCliTest, AFolderIngestsEveryResultAndABadFileStoresNothing) {
+  // A named bad file among good ones: refused before anything is stored.
+  RunResult r = Run("calibrate --ingest " + kMeasureDir + "h100_flux_full_gpu.json " + kMeasureDir +
+                    "make_fixtures.py");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_FALSE(RealFileSystem().IsDirectory(dir_.path() + "/store"));
+  // The folder: the three GPU runs are stored, the CPU smoke test and the
+  // failed probe are skipped with a line each.
+  r = Run("calibrate --ingest " + kMeasureDir + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = json::parse(r.out);
+  ASSERT_EQ(j["ingested"].size(), 3u);
+  EXPECT_EQ(j["ingested"][0]["strategy"], "full+gpu");
+  EXPECT_EQ(j["ingested"][1]["status"], "oom");
+  EXPECT_EQ(j["ingested"][2]["strategy"], "full+model_offload");
+  EXPECT_THAT(r.err, HasSubstr("pipefit: skipped " + kMeasureDir + "cpu_smoke.json: a --device cpu run"));
+  EXPECT_THAT(r.err, HasSubstr("pipefit: skipped " + kMeasureDir + "probe_error.json: the probe failed"));
+  r = Run("calibrate --ingest " + dir_.path() + "/store-empty");
+  EXPECT_EQ(r.exit_code, 1);
+}
+
 TEST_F(CalibrateCliTest, PlansMarkMeasuredAndCorrectedNumbers) {
   ASSERT_EQ(Run("calibrate --ingest " + kMeasureDir + "h100_flux_full_gpu.json " + kMeasureDir +
                 "h100_flux_model_offload.json")

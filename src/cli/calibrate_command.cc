@@ -92,7 +92,26 @@ std::string MeasurementLine(const Measurement& m) {
 int RunIngest(const std::string& dir, const CalibrateFlags& flags) {
   Json ingested = Json::array();
   std::string text;
+  // Every file is checked before any is stored: a bad one leaves the
+  // store as it was. In a folder, runs that calibrate nothing (a CPU smoke
+  // test, a failed probe) are skipped with a line; named files are refused.
+  std::vector<std::string> files;
   for (const std::string& path : flags.ingest) {
+    auto expanded = IngestPaths(path);
+    if (!expanded.ok()) return ReportError(expanded.error());
+    const bool folder = expanded->size() != 1 || expanded->front() != path;
+    for (const std::string& file : *expanded) {
+      auto checked = CheckIngestible(file);
+      if (checked.ok()) {
+        files.push_back(file);
+      } else if (folder && checked.error().code == ErrorCode::kUsage) {
+        std::fprintf(stderr, "pipefit: skipped %s\n", checked.error().message.c_str());
+      } else {
+        return ReportError(checked.error());
+      }
+    }
+  }
+  for (const std::string& path : files) {
     auto result = IngestMeasurement(dir, path);
     if (!result.ok()) return ReportError(result.error());
     ingested.push_back(MeasurementJson(result->file, result->measurement));
@@ -165,7 +184,9 @@ void RegisterCalibrateCommand(CLI::App& app, CommandRunner& run) {
       "and capacity) use them: a measurement of the exact configuration replaces the prediction, and\n"
       "the family's time and activation factors are refitted from all of them. The store is\n"
       "<cache>/calibration (PIPEFIT_CALIBRATION_DIR overrides it).");
-  cmd->add_option("--ingest", f->ingest, "store these pipefit.measure/1 result files")->expected(1, -1);
+  cmd->add_option("--ingest", f->ingest,
+                  "store these pipefit.measure/1 result files (a folder: every .json under it)")
+      ->expected(1, -1);
   cmd->add_flag("--list", f->list, "list the stored measurements, measured against predicted");
   cmd->add_flag("--clear", f->clear, "remove every stored measurement");
   cmd->add_flag("--json", f->json, "print one JSON document (schema pipefit.calibration/1)");

@@ -30,6 +30,22 @@ std::string FileNameFor(const Measurement& m) {
   return key + ".json";
 }
 
+// A document that can calibrate: parsed, a GPU run, not a failed probe.
+Result<Measurement> CheckedMeasurement(const std::string& text, const std::string& path) {
+  PIPEFIT_ASSIGN_OR_RETURN(Measurement m, ParseMeasurement(text, path));
+  if (m.status == "error") {
+    return MakeErrorf(ErrorCode::kUsage, "{}: the probe failed ({}: {}); nothing to calibrate with", path,
+                      m.error_type.empty() ? "error" : m.error_type, m.error_message);
+  }
+  if (!m.device.starts_with("cuda")) {
+    return MakeErrorf(ErrorCode::kUsage,
+                      "{}: a --device {} run (a smoke test) has no GPU memory counters; nothing to calibrate "
+                      "with",
+                      path, m.device);
+  }
+  return m;
+}
+
 }  // namespace
 
 std::string CalibrationDir(const Environment& env) {
@@ -62,6 +78,29 @@ Result<StoreContents> ReadCalibrationStore(const std::string& dir) {
   return contents;
 }
 
+Result<std::vector<std::string>> IngestPaths(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(path, error)) return std::vector<std::string>{path};
+  std::vector<std::string> files;
+  for (auto it = std::filesystem::recursive_directory_iterator(path, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    const std::string file = it->path().string();
+    if (it->is_regular_file() && IsJsonFile(BaseName(file)) && BaseName(file) != "environment.json")
+      files.push_back(file);
+  }
+  if (error) return MakeErrorf(ErrorCode::kIo, "{}: cannot list: {}", path, error.message());
+  if (files.empty())
+    return MakeErrorf(ErrorCode::kNotFound, "{}: no .json measurement files in this folder", path);
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+Result<Measurement> CheckIngestible(const std::string& path) {
+  RealFileSystem fs;
+  PIPEFIT_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(path, kMaxMeasurementBytes));
+  return CheckedMeasurement(text, path);
+}
+
 Result<IngestResult> IngestMeasurement(const std::string& dir, const std::string& path) {
   if (dir.empty()) {
     return MakeErrorf(ErrorCode::kUsage,
@@ -69,17 +108,7 @@ Result<IngestResult> IngestMeasurement(const std::string& dir, const std::string
   }
   RealFileSystem fs;
   PIPEFIT_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(path, kMaxMeasurementBytes));
-  PIPEFIT_ASSIGN_OR_RETURN(Measurement m, ParseMeasurement(text, path));
-  if (m.status == "error") {
-    return MakeErrorf(ErrorCode::kUsage, "{}: the probe failed ({}: {}); nothing to calibrate with", path,
-                      m.error_type.empty() ? "error" : m.error_type, m.error_message);
-  }
-  if (!m.device.starts_with("cuda")) {
-    return MakeErrorf(ErrorCode::kUsage,
-                      "{}: a --device {} run (a smoke test) has no GPU memory counters; nothing to calibrate "
-                      "with",
-                      path, m.device);
-  }
+  PIPEFIT_ASSIGN_OR_RETURN(Measurement m, CheckedMeasurement(text, path));
   std::error_code made;
   std::filesystem::create_directories(dir, made);
   if (made)

@@ -41,6 +41,15 @@ struct IngestResult {
   Measurement measurement;
 };
 
+// What --ingest reads from `path`: a file, or every *.json under a folder
+// (bench/gpu_calibration.sh's output; its environment.json left out), in
+// name order. kNotFound when a folder holds none.
+Result<std::vector<std::string>> IngestPaths(const std::string& path);
+
+// The checks IngestMeasurement makes, without storing: kMalformed for what
+// does not parse, kUsage for what calibrates nothing (below).
+Result<Measurement> CheckIngestible(const std::string& path);
+
 // Validates `path` (ParseMeasurement) and copies it into the store.
 // kUsage for what cannot calibrate anything: a --device cpu smoke test, a
 // run whose status is "error" (its error is in the message).
