@@ -444,11 +444,25 @@ TEST_F(CalibrateCliTest, ProbesCompileForEveryPlacementAndAVideoFamily) {
   // The candidate's own placement, on the probe's device.
   EXPECT_THAT(leaf,
               HasSubstr("    pipe.enable_group_offload(\n        onload_device=torch.device(device),\n"));
-  EXPECT_THAT(leaf, HasSubstr("    pipe = build_random_pipeline(torch, torch.bfloat16)\n"));
+  EXPECT_THAT(leaf, HasSubstr("    return build_random_components(torch, torch.bfloat16)\n"));
+  EXPECT_THAT(leaf, HasSubstr("    pipe = assemble_random_pipeline(prepared)\n"));
   const std::string nf4 = ReadFile(files[6]);
   EXPECT_THAT(nf4, HasSubstr("PipelineQuantizationConfig"));
-  EXPECT_THAT(nf4, HasSubstr("# Needs: torch diffusers transformers accelerate bitsandbytes\n"));
+  EXPECT_THAT(nf4, HasSubstr("# Needs: torch diffusers transformers accelerate bitsandbytes"));
   EXPECT_THAT(nf4, HasSubstr("\\\"random_weights\\\":false"));
+  // Wan 2.2's pipeline-level settings travel with random weights: without
+  // boundary_ratio its second transformer would never run.
+  const std::string a14b = dir_.path() + "/a14b.py";
+  ASSERT_EQ(
+      Run("measure Wan-AI/Wan2.2-T2V-A14B-Diffusers --gpu H100 --ram 256GiB --strategy full+model_offload "
+          "--random-weights --steps 2 --frames 17 --height 480 --width 832 --emit " +
+          a14b)
+          .exit_code,
+      0);
+  EXPECT_THAT(
+      ReadFile(a14b),
+      HasSubstr("\\\"pipeline_settings\\\":{\\\"boundary_ratio\\\":0.875,\\\"expand_timesteps\\\":false}"));
+  EXPECT_EQ(PyCompile(a14b), 0);
   const std::string wan = ReadFile(files[7]);
   EXPECT_THAT(wan, HasSubstr("        num_frames=17,\n"));
   EXPECT_THAT(wan, HasSubstr("\\\"UMT5EncoderModel\\\""));
@@ -543,9 +557,14 @@ TEST_F(CalibrateCliTest, ProbeRunsEndToEndAgainstStubLibraries) {
           quantized)
           .exit_code,
       0);
-  EXPECT_THAT(ReadFile(quantized),
-              HasSubstr("    checkpoint, random_components = random_checkpoint(torch, torch.bfloat16, "
-                        "[\"transformer\", \"text_encoder_2\"], scratch)\n"));
+  const std::string quantized_probe = ReadFile(quantized);
+  EXPECT_THAT(quantized_probe, HasSubstr("    return random_checkpoint(torch, torch.bfloat16, "
+                                         "[\"transformer\", \"text_encoder_2\"], scratch)\n"));
+  EXPECT_THAT(quantized_probe, HasSubstr("    checkpoint, random_components = prepared\n"));
+  EXPECT_THAT(
+      quantized_probe,
+      HasSubstr("# Needs: torch diffusers transformers accelerate bitsandbytes (diffusers >= 0.37 for "
+                "device_map=\"cpu\")\n"));
   const std::string scratch = dir_.path() + "/scratch";
   const std::string nf4_out = dir_.path() + "/nf4.json";
   ASSERT_EQ(std::system((stubs + "python3 '" + quantized + "' --device cpu --scratch '" + scratch +

@@ -257,16 +257,20 @@ def instrument(pipe, recorder, torch):
 
         return hook
 
-    def post_hook(module, args, output):
-        if recorder.open is not None and recorder.open["name"] == "text_encode":
-            recorder.end()
+    def post_hook(stage):
+        def hook(module, args, output):
+            if recorder.open is not None and recorder.open["name"] == stage:
+                recorder.end()
+
+        return hook
 
     for name, module in components.items():
         if not isinstance(module, torch.nn.Module):
             continue
         if name.startswith("text_encoder") or name == "image_encoder":
-            module.register_forward_pre_hook(pre_hook("text_encode" if name != "image_encoder" else "encode", name))
-            module.register_forward_hook(post_hook)
+            stage = "text_encode" if name != "image_encoder" else "encode"
+            module.register_forward_pre_hook(pre_hook(stage, name))
+            module.register_forward_hook(post_hook(stage))
             hooked.append(name)
         elif name == denoiser or name.startswith(("transformer", "unet")):
             module.register_forward_pre_hook(pre_hook("denoise", name))
@@ -345,6 +349,32 @@ class RandomTokenizer:
             data = {key: value.tolist() for key, value in data.items()}
         return BatchEncoding(data)
 
+    # What pipelines call besides __call__: TextualInversionLoaderMixin's
+    # maybe_convert_prompt (tokenize, added_tokens_encoder), encode, chat
+    # templates (the messages' text, tokenized like __call__ when asked).
+    added_tokens_encoder = {}
+
+    def tokenize(self, text, **kwargs):
+        return text.split()
+
+    def encode(self, text, **kwargs):
+        return self(text, **kwargs)["input_ids"][0]
+
+    def apply_chat_template(self, conversation, tokenize=False, **kwargs):
+        def text_of(message):
+            content = message.get("content", "") if isinstance(message, dict) else str(message)
+            if isinstance(content, list):
+                content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+            return str(content)
+
+        batches = conversation if conversation and isinstance(conversation[0], list) else [conversation]
+        texts = [" ".join(text_of(m) for m in batch) for batch in batches]
+        if not tokenize:
+            return texts if len(texts) > 1 else texts[0]
+        kwargs.pop("add_generation_prompt", None)
+        kwargs.pop("return_dict", None)
+        return self(texts, **kwargs)
+
     def batch_decode(self, sequences, **kwargs):
         return ["" for _ in range(len(sequences))]
 
@@ -403,13 +433,13 @@ def build_random_component(torch, name, spec, dtype, seed):
         return None
     if library == "diffusers":
         klass = getattr(diffusers, class_name)
-        with init_empty_weights():
+        with init_empty_weights(include_buffers=False):
             model = klass.from_config(config)
         keep = list(getattr(klass, "_keep_in_fp32_modules", None) or [])
     elif library == "transformers":
         klass = getattr(transformers, class_name)
         model_config = klass.config_class.from_dict(config)
-        with init_empty_weights():
+        with init_empty_weights(include_buffers=False):
             model = klass(model_config)
         keep = list(getattr(klass, "_keep_in_fp32_modules_strict", None) or [])
         if dtype == torch.float16:
@@ -422,21 +452,31 @@ def build_random_component(torch, name, spec, dtype, seed):
     return model
 
 
-def build_random_pipeline(torch, dtype):
+def build_random_components(torch, dtype):
     """Every component from its config, random weights in the load dtype, on the CPU
-    (where from_pretrained leaves them), then the pipeline from its parts."""
-    import diffusers
-
+    (where from_pretrained leaves them)."""
     components = {}
     for seed, (name, spec) in enumerate(SPEC["components"].items()):
         components[name] = build_random_component(torch, name, spec, dtype, seed)
+    return components
+
+
+def assemble_random_pipeline(components):
+    """The pipeline from its parts and model_index.json's settings (Wan 2.2's boundary_ratio)."""
+    import diffusers
+
     klass = getattr(diffusers, SPEC["pipefit"]["pipeline_class"])
-    for name, parameter in inspect.signature(klass.__init__).parameters.items():
-        if name in ("self", "args", "kwargs") or name in components:
+    parts = dict(components)
+    parameters = inspect.signature(klass.__init__).parameters
+    for key, value in SPEC["pipeline_settings"].items():
+        if key in parameters:
+            parts[key] = value
+    for name, parameter in parameters.items():
+        if name in ("self", "args", "kwargs") or name in parts:
             continue
         if parameter.default is inspect.Parameter.empty:
-            components[name] = None
-    return klass(**components)
+            parts[name] = None
+    return klass(**parts)
 
 
 def random_checkpoint(torch, dtype, quantized, scratch):
@@ -450,6 +490,7 @@ def random_checkpoint(torch, dtype, quantized, scratch):
     slug = "".join(c if c.isalnum() else "-" for c in SPEC["pipefit"]["model"] + "-" + SPEC["pipefit"]["dtype"])
     folder = os.path.abspath(os.path.join(scratch, "random-" + slug))
     index = {"_class_name": SPEC["pipefit"]["pipeline_class"], "_diffusers_version": diffusers.__version__}
+    index.update(SPEC["pipeline_settings"])
     passed = {}
     for seed, (name, spec) in enumerate(SPEC["components"].items()):
         if name not in quantized:
@@ -475,7 +516,13 @@ def random_checkpoint(torch, dtype, quantized, scratch):
 # ------------------------------------------------------------------ candidate
 
 
-def load_pipeline(torch, device, scratch):
+def prepare(torch, scratch):
+    """What random weights need before loading (built in memory, or a random checkpoint
+    written once); None when the probe loads the real checkpoint."""
+    # @@PREPARE@@
+
+
+def load_pipeline(torch, device, prepared):
     """The candidate's load and placement code, as `pipefit plan --emit` writes it."""
     # @@LOAD@@
     return pipe
@@ -526,8 +573,12 @@ def main(argv):
         if device.startswith("cuda"):
             free, total = torch.cuda.mem_get_info()
             result["baseline"]["device_used"] = int(total - free)
+        started = time.perf_counter()
+        prepared = prepare(torch, args.scratch)
+        result["prepare_seconds"] = time.perf_counter() - started
         recorder.begin("load")
-        pipe = load_pipeline(torch, device, args.scratch)
+        pipe = load_pipeline(torch, device, prepared)
+        prepared = None
         recorder.end()
         hooked, steps = instrument(pipe, recorder, torch)
         result["hooked"] = hooked
@@ -552,7 +603,10 @@ def main(argv):
             result["status"] = "error"
     if recorder is not None:
         if recorder.open is not None:
-            recorder.end()
+            try:
+                recorder.end()  # after a sticky CUDA error this raises again: the stage is then lost
+            except Exception:  # noqa: BLE001 -- the document is written whatever happens
+                recorder.open = None
         result["stages"] = recorder.stages
     write_result(args.out, result)
     print("pipefit probe: %s, wrote %s" % (result["status"], args.out), file=sys.stderr)

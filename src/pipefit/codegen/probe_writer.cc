@@ -170,6 +170,22 @@ Result<Json> RandomComponents(const Pipeline& pipeline) {
   return components;
 }
 
+// model_index.json's pipeline-level settings: every key that is not
+// private ("_class_name") and not a [library, class] component entry.
+Json PipelineSettings(const Pipeline& pipeline) {
+  Json settings = Json::object();
+  const Json index = Json::parse(pipeline.model_index_json, nullptr, false);
+  if (!index.is_object()) return settings;
+  for (const auto& [key, value] : index.items()) {
+    if (key.empty() || key.front() == '_') continue;
+    const bool component = value.is_array() && value.size() == 2 &&
+                           (value[0].is_string() || value[0].is_null()) &&
+                           (value[1].is_string() || value[1].is_null());
+    if (!component) settings[key] = value;
+  }
+  return settings;
+}
+
 Status CheckMeasurable(const PlanResult& plan, const PlannedCandidate& chosen, const ProbeOptions& options) {
   const Candidate& candidate = chosen.candidate;
   if (candidate.parallel.kind != ParallelKind::kNone) {
@@ -232,6 +248,7 @@ Result<std::string> WriteProbe(const Pipeline& pipeline, const PlanResult& plan,
   } else {
     spec["components"] = Json::object();
   }
+  spec["pipeline_settings"] = options.random_weights ? PipelineSettings(pipeline) : Json::object();
 
   std::string probe(ProbeTemplate());
   if (probe.empty())
@@ -248,8 +265,14 @@ Result<std::string> WriteProbe(const Pipeline& pipeline, const PlanResult& plan,
       candidate.weights == WeightsKind::kTorchaoInt4wo)
     header += " torchao";
   if (candidate.weights == WeightsKind::kGguf) header += " gguf";
+  if (CandidateCode(candidate, context).find("device_map=\"cpu\"") != std::string::npos)
+    header += " (diffusers >= 0.37 for device_map=\"cpu\")";
   header += "\n# Run:   python THIS_FILE --out result.json, then: pipefit calibrate --ingest result.json\n";
 
+  // prepare() builds what random weights need before the load stage opens
+  // (so building them is not timed as loading); load_pipeline() is the
+  // candidate's code.
+  std::string prepare = "return None\n";
   std::string load = ImportCode(candidate, context);
   if (options.random_weights && IsQuantized(candidate.weights)) {
     // from_pretrained quantizes while loading: it loads a random checkpoint
@@ -258,9 +281,9 @@ Result<std::string> WriteProbe(const Pipeline& pipeline, const PlanResult& plan,
     CodeContext random = context;
     random.model_id = kCheckpointMarker;
     random.revision.clear();
-    load += "checkpoint, random_components = random_checkpoint(torch, " +
-            std::string(TorchDTypeExpr(context.dtype)) + ", " +
-            PythonList(WeightsTargets(candidate, context)) + ", scratch)\n";
+    prepare = "return random_checkpoint(torch, " + std::string(TorchDTypeExpr(context.dtype)) + ", " +
+              PythonList(WeightsTargets(candidate, context)) + ", scratch)\n";
+    load += "checkpoint, random_components = prepared\n";
     std::string code = CandidateCode(candidate, random);
     const std::string marker = PythonString(kCheckpointMarker);
     const size_t at = code.find(marker);
@@ -271,7 +294,8 @@ Result<std::string> WriteProbe(const Pipeline& pipeline, const PlanResult& plan,
     code.replace(at, marker.size(), "checkpoint, **random_components");
     load += code;
   } else if (options.random_weights) {
-    load += "pipe = build_random_pipeline(torch, " + std::string(TorchDTypeExpr(context.dtype)) + ")\n";
+    prepare = "return build_random_components(torch, " + std::string(TorchDTypeExpr(context.dtype)) + ")\n";
+    load += "pipe = assemble_random_pipeline(prepared)\n";
     load += PostLoadCode(candidate, context);
   } else {
     load += CandidateCode(candidate, context);
@@ -281,6 +305,7 @@ Result<std::string> WriteProbe(const Pipeline& pipeline, const PlanResult& plan,
 
   bool ok = ReplaceMarkerLine(probe, "# @@HEADER@@", header);
   ok = ok && ReplaceMarkerLine(probe, "# @@SPEC@@", "SPEC = json.loads(" + PythonString(spec.dump()) + ")\n");
+  ok = ok && ReplaceMarkerLine(probe, "# @@PREPARE@@", Indent(prepare));
   ok = ok && ReplaceMarkerLine(probe, "# @@LOAD@@", Indent(OnDevice(load)));
   ok = ok && ReplaceMarkerLine(probe, "# @@CALL@@", Indent(call));
   if (!ok)

@@ -76,6 +76,10 @@ struct Pipeline {
   SourceInfo source;
   std::vector<Component> components;  // model_index.json order
   std::vector<std::string> notes;
+  // model_index.json whole ("" for a single component or file): its
+  // pipeline-level settings (Wan 2.2's boundary_ratio, expand_timesteps)
+  // are passed to the pipeline by `measure --random-weights`.
+  std::string model_index_json;
 };
 
 }  // namespace pipefit

@@ -78,6 +78,7 @@ Result<Pipeline> LoadPipelineFolder(const FileSystem& fs, const std::string& roo
   Pipeline pipeline;
   pipeline.source.path = root;
   PIPEFIT_RETURN_IF_ERROR(ParseModelIndex(index_path, json, pipeline));
+  pipeline.model_index_json = json;
   for (Component& component : pipeline.components) {
     PIPEFIT_RETURN_IF_ERROR(LoadPipelineComponent(fs, root, variant, component));
   }

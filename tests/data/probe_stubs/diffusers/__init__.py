@@ -103,6 +103,9 @@ class FluxPipeline:
 
     def __call__(self, prompt, height=1024, width=1024, num_inference_steps=28, num_images_per_prompt=1,
                  generator=None):
+        # TextualInversionLoaderMixin.maybe_convert_prompt, as FluxPipeline runs it for both tokenizers.
+        for tokenizer in (self.tokenizer, self.tokenizer_2):
+            assert all(token not in tokenizer.added_tokens_encoder for token in tokenizer.tokenize(prompt))
         clip = self.tokenizer([prompt], padding="max_length", max_length=77, truncation=True, return_tensors="pt")
         self.text_encoder(clip.input_ids)
         t5 = self.tokenizer_2([prompt], padding="max_length", max_length=512, truncation=True, return_tensors="pt")
