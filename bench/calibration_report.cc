@@ -11,13 +11,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "pipefit/base/file_system.h"
 #include "pipefit/catalog/catalog.h"
 #include "pipefit/hardware/gpu_catalog.h"
 #include "pipefit/plan/calibration.h"
@@ -122,15 +122,15 @@ int ReportParallel() {
 // not parse.
 int ReportGpuResults(const std::string& dir) {
   std::printf("\nGPU measurements (pipefit measure probes, %s):\n\n", dir.c_str());
-  std::error_code error;
   std::vector<std::string> files;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, error);
-       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
-    const std::string path = it->path().string();
-    if (it->is_regular_file() && path.ends_with(".json") && !path.ends_with("environment.json"))
-      files.push_back(path);
+  auto found = pipefit::FindFilesUnder(dir, ".json");
+  if (!found.ok()) {
+    std::printf("| %s | unreadable: %s |||||\n", dir.c_str(), found.error().message.c_str());
+    return 1;
   }
-  std::sort(files.begin(), files.end());
+  for (const std::string& path : *found) {
+    if (pipefit::IsMeasurementFile(path)) files.push_back(path);
+  }
   if (files.empty()) {
     std::printf("none yet: no GPU has run bench/gpu_calibration.sh for this repository\n");
     return 0;
@@ -157,10 +157,8 @@ int ReportGpuResults(const std::string& dir) {
     for (pipefit::Stage stage :
          {pipefit::Stage::kTextEncode, pipefit::Stage::kDenoise, pipefit::Stage::kDecode}) {
       const auto measured = pipefit::StagePeakAllocated(*m, stage);
-      int64_t predicted = 0;
-      for (const pipefit::PredictedStage& s : m->predicted_stages) {
-        if (s.stage == stage) predicted = std::max(predicted, s.weights + s.activations + s.transient);
-      }
+      const pipefit::PredictedStage* peak = pipefit::PredictedStagePeak(*m, stage);
+      const int64_t predicted = peak == nullptr ? 0 : peak->weights + peak->activations + peak->transient;
       if (!measured || predicted == 0) continue;
       std::printf("| %s | %s | %s | %s | %.2f GiB | %.2f GiB | %+.1f%% |\n", m->gpu_name.c_str(),
                   m->model.c_str(), m->strategy.c_str(), pipefit::StageName(stage),

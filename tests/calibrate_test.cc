@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -126,6 +125,14 @@ TEST(MeasurementTest, RefusesWhatIsNotACompleteDocumentNamingTheField) {
   auto m = ParseMeasurement(no_calls, "x.json");
   ASSERT_FALSE(m.ok());
   EXPECT_THAT(m.error().message, HasSubstr("calls is empty in a run whose status is ok"));
+}
+
+TEST(MeasurementTest, ACalibrationSetsFilesAreItsJsonResultsButTheEnvironment) {
+  EXPECT_TRUE(IsMeasurementFile("bench/gpu-results/h100/FLUX.1-dev--full+gpu.json"));
+  EXPECT_TRUE(IsMeasurementFile("my-environment.json"));
+  EXPECT_FALSE(IsMeasurementFile("bench/gpu-results/h100/environment.json"));
+  EXPECT_FALSE(IsMeasurementFile("bench/gpu-results/h100/summary.tsv"));
+  EXPECT_FALSE(IsMeasurementFile("dir/.json"));
 }
 
 // ------------------------------------------------------------ plans use them
@@ -627,13 +634,11 @@ TEST_F(CalibrateCliTest, ProbeRunsOnTheCpuWithRealLibraries) {
 // has produced one.
 TEST(GpuResultsTest, EveryRecordedGpuResultParses) {
   const std::string dir = PIPEFIT_SOURCE_DIR "/bench/gpu-results";
+  auto found = FindFilesUnder(dir, ".json");
+  ASSERT_TRUE(found.ok()) << found.error().message;
   std::vector<std::string> files;
-  std::error_code error;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, error);
-       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
-    const std::string path = it->path().string();
-    if (it->is_regular_file() && path.ends_with(".json") && !path.ends_with("environment.json"))
-      files.push_back(path);
+  for (const std::string& path : *found) {
+    if (IsMeasurementFile(path)) files.push_back(path);
   }
   if (files.empty())
     GTEST_SKIP() << "no GPU results in bench/gpu-results yet (bench/gpu_calibration.sh writes them)";

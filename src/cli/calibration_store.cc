@@ -81,17 +81,13 @@ Result<StoreContents> ReadCalibrationStore(const std::string& dir) {
 Result<std::vector<std::string>> IngestPaths(const std::string& path) {
   std::error_code error;
   if (!std::filesystem::is_directory(path, error)) return std::vector<std::string>{path};
+  PIPEFIT_ASSIGN_OR_RETURN(std::vector<std::string> found, FindFilesUnder(path, ".json"));
   std::vector<std::string> files;
-  for (auto it = std::filesystem::recursive_directory_iterator(path, error);
-       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
-    const std::string file = it->path().string();
-    if (it->is_regular_file() && IsJsonFile(BaseName(file)) && BaseName(file) != "environment.json")
-      files.push_back(file);
+  for (std::string& file : found) {
+    if (IsMeasurementFile(file)) files.push_back(std::move(file));
   }
-  if (error) return MakeErrorf(ErrorCode::kIo, "{}: cannot list: {}", path, error.message());
   if (files.empty())
     return MakeErrorf(ErrorCode::kNotFound, "{}: no .json measurement files in this folder", path);
-  std::sort(files.begin(), files.end());
   return files;
 }
 

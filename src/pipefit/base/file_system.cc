@@ -342,4 +342,18 @@ Result<std::vector<std::string>> MemoryFileSystem::ListDirectory(const std::stri
   return names;
 }
 
+Result<std::vector<std::string>> FindFilesUnder(const std::string& dir, std::string_view suffix) {
+  std::vector<std::string> files;
+  std::error_code error;
+  if (!std::filesystem::exists(dir, error)) return files;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    const std::string path = it->path().string();
+    if (it->is_regular_file() && path.ends_with(suffix)) files.push_back(path);
+  }
+  if (error) return MakeErrorf(ErrorCode::kIo, "{}: cannot list: {}", dir, error.message());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 }  // namespace pipefit

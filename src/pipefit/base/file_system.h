@@ -121,6 +121,11 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes,
 // kUnsupported "PATH is a symlink to TARGET, outside its folder" otherwise.
 Result<std::string> ResolveLinkWithinFolder(const std::string& path);
 
+// Every regular file under `dir` (recursively, on the real file system)
+// whose name ends with `suffix`, sorted. A missing folder has none; kIo when
+// the folder cannot be listed.
+Result<std::vector<std::string>> FindFilesUnder(const std::string& dir, std::string_view suffix);
+
 // "a" + "b" -> "a/b"; either side may be empty.
 std::string JoinPath(const std::string& a, const std::string& b);
 // The last component of a path ("x/y.json" -> "y.json").

@@ -123,5 +123,20 @@ TEST(FileSystemTest, AtomicWriteReplacesALinkOrFollowsOneInsideItsFolder) {
   EXPECT_EQ(Names(dir.path() + "/in"), (std::vector<std::string>{"a.py", "b.py", "sub"}));
 }
 
+TEST(FileSystemTest, FindFilesUnderListsMatchingFilesOfEveryFolderSorted) {
+  testkit::TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/b/deep");
+  for (const char* name : {"/z.json", "/a.txt", "/b/deep/c.json", "/b/a.json"})
+    ASSERT_TRUE(WriteFileAtomically(dir.path() + name, "{}").ok());
+  std::filesystem::create_directories(dir.path() + "/folder.json");  // a folder, not a file
+  auto found = FindFilesUnder(dir.path(), ".json");
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(*found, (std::vector<std::string>{dir.path() + "/b/a.json", dir.path() + "/b/deep/c.json",
+                                              dir.path() + "/z.json"}));
+  auto missing = FindFilesUnder(dir.path() + "/none", ".json");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_TRUE(missing->empty());
+}
+
 }  // namespace
 }  // namespace pipefit

@@ -26,21 +26,9 @@ std::optional<double> ClampedMedian(const std::vector<double>& values) {
   return std::clamp(Median(values), kMinFactor, kMaxFactor);
 }
 
-// The predicted stage with the highest allocation of `stage`.
-const PredictedStage* PredictedPeak(const Measurement& m, Stage stage) {
-  const PredictedStage* best = nullptr;
-  for (const PredictedStage& s : m.predicted_stages) {
-    if (s.stage != stage) continue;
-    if (best == nullptr ||
-        s.weights + s.activations + s.transient > best->weights + best->activations + best->transient)
-      best = &s;
-  }
-  return best;
-}
-
 // measured / predicted activations of one stage, when both are meaningful.
 std::optional<double> ActivationRatio(const Measurement& m, Stage stage) {
-  const PredictedStage* predicted = PredictedPeak(m, stage);
+  const PredictedStage* predicted = PredictedStagePeak(m, stage);
   const std::optional<Bytes> measured = StagePeakAllocated(m, stage);
   if (predicted == nullptr || !measured || predicted->activations < kMinActivationForFactor)
     return std::nullopt;

@@ -351,6 +351,23 @@ std::optional<Bytes> StagePeakAllocated(const Measurement& m, Stage stage) {
   return best;
 }
 
+const PredictedStage* PredictedStagePeak(const Measurement& m, Stage stage) {
+  const PredictedStage* best = nullptr;
+  for (const PredictedStage& s : m.predicted_stages) {
+    if (s.stage != stage) continue;
+    if (best == nullptr ||
+        s.weights + s.activations + s.transient > best->weights + best->activations + best->transient)
+      best = &s;
+  }
+  return best;
+}
+
+bool IsMeasurementFile(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string_view name = std::string_view(path).substr(slash == std::string::npos ? 0 : slash + 1);
+  return name.size() > 5 && name.ends_with(".json") && name != "environment.json";
+}
+
 std::string MeasurementKey(const Measurement& m) {
   return Slug(fmt::format("{}-{}gib--{}--{}--{}--{}x{}x{}-b{}-s{}{}",
                           m.gpu_name.empty() ? m.device : m.gpu_name, m.gpu_total_memory >> 30, m.model,

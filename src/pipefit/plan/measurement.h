@@ -79,6 +79,13 @@ double CallSeconds(const Measurement& m);
 // component), nullopt when the run has none.
 std::optional<Bytes> StagePeakAllocated(const Measurement& m, Stage stage);
 
+// The predicted stage of `stage` with the highest allocation, or null.
+const PredictedStage* PredictedStagePeak(const Measurement& m, Stage stage);
+
+// A file of a calibration set: a .json result, not the environment.json
+// bench/gpu_calibration.sh writes beside the results.
+bool IsMeasurementFile(const std::string& path);
+
 // The configuration a measurement is of (GPU, model, dtype, strategy,
 // workload, weights kind): two measurements with the same key replace each
 // other in the store. Printable, and stable across versions.
