@@ -93,6 +93,9 @@ runs=(
   "black-forest-labs/FLUX.1-dev|fp8_layerwise+gpu|"
   "black-forest-labs/FLUX.1-dev|fp8_layerwise+model_offload|"
   "black-forest-labs/FLUX.1-dev|full+sequential_offload|"
+  # Partial residency (docs/partial-residency.md): never run on a GPU yet.
+  "black-forest-labs/FLUX.1-dev|full+resident30|"
+  "black-forest-labs/FLUX.1-dev|fp8_layerwise+resident44|"
   "black-forest-labs/FLUX.1-dev|bnb_nf4+gpu|"
   "black-forest-labs/FLUX.1-dev|bnb_int8+gpu|"
   "black-forest-labs/FLUX.1-dev|torchao_int8wo+gpu|"

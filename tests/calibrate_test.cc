@@ -438,6 +438,7 @@ TEST_F(CalibrateCliTest, ProbesCompileForEveryPlacementAndAVideoFamily) {
       "measure --gpu H100 --ram 256GiB --strategy bnb_nf4+gpu",
       "measure Wan-AI/Wan2.1-T2V-1.3B-Diffusers --gpu H100 --ram 256GiB --strategy full+gpu --random-weights "
       "--frames 17 --height 480 --width 832",
+      "measure --gpu H100 --ram 256GiB --strategy full+resident30 --random-weights",
   };
   for (size_t i = 0; i < runs.size(); ++i) {
     const std::string file = dir_.path() + "/probe" + std::to_string(i) + ".py";
@@ -470,6 +471,15 @@ TEST_F(CalibrateCliTest, ProbesCompileForEveryPlacementAndAVideoFamily) {
       ReadFile(a14b),
       HasSubstr("\\\"pipeline_settings\\\":{\\\"boundary_ratio\\\":0.875,\\\"expand_timesteps\\\":false}"));
   EXPECT_EQ(PyCompile(a14b), 0);
+  // Partial residency: every GPU placement on the probe's device, the
+  // pipeline never moved as a whole.
+  const std::string resident = ReadFile(files[8]);
+  EXPECT_THAT(resident, HasSubstr("    from diffusers.hooks import apply_group_offloading\n"));
+  EXPECT_THAT(resident, HasSubstr("                tensor.data = tensor.data.to(device)\n"));
+  EXPECT_THAT(resident, HasSubstr("            block,\n            onload_device=torch.device(device),\n"));
+  const size_t load = resident.find("def load_pipeline(");
+  ASSERT_NE(load, std::string::npos);
+  EXPECT_THAT(resident.substr(load, resident.find("def run_call(") - load), Not(HasSubstr("\"cuda\"")));
   const std::string wan = ReadFile(files[7]);
   EXPECT_THAT(wan, HasSubstr("        num_frames=17,\n"));
   EXPECT_THAT(wan, HasSubstr("\\\"UMT5EncoderModel\\\""));

@@ -339,8 +339,9 @@ TEST_F(PlanCliTest, EmitEveryPlacementAndWeightsKind) {
     by_weights.emplace(c["weights"].get<std::string>(), c["id"].get<std::string>());
   }
   // Every placement CONTRACT.md names is offered for FLUX.1-dev.
-  for (const char* placement : {"gpu", "model_offload", "group_block", "group_block_stream", "group_leaf",
-                                "group_leaf_stream", "group_leaf_stream_lowmem", "sequential_offload"}) {
+  for (const char* placement :
+       {"gpu", "model_offload", "group_block", "group_block_stream", "group_leaf", "group_leaf_stream",
+        "group_leaf_stream_lowmem", "sequential_offload", "resident"}) {
     EXPECT_THAT(by_placement, Contains(Key(placement)));
   }
   for (const char* weights :
@@ -375,6 +376,10 @@ TEST_F(PlanCliTest, EmitEveryPlacementAndWeightsKind) {
     if (placement == "sequential_offload") {
       EXPECT_THAT(script, HasSubstr("enable_sequential_cpu_offload()"));
     }
+    if (placement == "resident") {
+      EXPECT_THAT(script, HasSubstr("apply_group_offloading(\n        block,"));
+      EXPECT_THAT(script, Not(HasSubstr("pipe.to(")));
+    }
     if (placement == "model_offload") {
       EXPECT_THAT(script, HasSubstr("enable_model_cpu_offload()"));
     }
@@ -392,6 +397,108 @@ TEST_F(PlanCliTest, EmitEveryPlacementAndWeightsKind) {
   }
   EXPECT_GE(n, 8);
   EXPECT_EQ(PyCompile(scripts), 0) << "a script does not compile (python3's message above names it)";
+}
+
+// The block count a residentK id names ("full+resident29" -> 29).
+int ResidentBlocks(const std::string& id) {
+  const size_t at = id.find("+resident");
+  return at == std::string::npos ? -1 : std::stoi(id.substr(at + 9));
+}
+
+// Issue 15 item 5: partial residency at several block counts, between
+// everything resident and everything streamed.
+TEST_F(PlanCliTest, PartialResidencyIsADialBetweenTheGpuAndGroupOffloading) {
+  const json plan = PlanJson("--gpu \"RTX 4090\" --ram 64GiB --all");
+  const int64_t capacity = plan["hardware"]["vram"].get<int64_t>();
+  std::map<std::string, std::map<int, const json*>> dial;  // weights -> K -> candidate
+  for (const json& c : plan["candidates"]) {
+    if (c["placement"] != "resident") continue;
+    const std::string id = c["id"];
+    SCOPED_TRACE(id);
+    EXPECT_EQ(c["resident_blocks"], ResidentBlocks(id));
+    EXPECT_FALSE(c["vae_tiling"].get<bool>() ||
+                 c["vae_slicing"].get<bool>());  // no decode pressure at 1024^2
+    EXPECT_THAT(c["code"].get<std::string>(),
+                HasSubstr("streamed = blocks[" + std::to_string(ResidentBlocks(id)) + ":]\n"));
+    dial[c["weights"]][ResidentBlocks(id)] = &c;
+  }
+  // Only the weights it combines with; quantized ones are rejected by rule.
+  ASSERT_EQ(dial.size(), 2u);
+  ASSERT_TRUE(dial.count("full") && dial.count("fp8_layerwise"));
+  bool rule_listed = false;
+  for (const json& r : plan["rejected"]) rule_listed |= r["rule"] == "partial-residency-quantized";
+  EXPECT_TRUE(rule_listed);
+  for (const auto& [weights, by_k] : dial) {
+    SCOPED_TRACE(weights);
+    // A quarter, half and three quarters of FLUX.1-dev's 19 + 38 = 57 blocks...
+    for (int k : {14, 29, 43}) EXPECT_EQ(by_k.count(k), 1u) << k;
+    // ...plus the largest K that fits the 24 GiB card: the next one does not
+    // (planned through --strategy when the dial does not list it).
+    int largest_fitting = 0;
+    for (const auto& [k, c] : by_k) {
+      if ((*c)["fits"].get<bool>()) largest_fitting = std::max(largest_fitting, k);
+    }
+    ASSERT_GT(largest_fitting, 0);
+    EXPECT_LE((*by_k.at(largest_fitting))["vram"].get<int64_t>(), capacity);
+    if (largest_fitting < 57) {
+      const std::string next = weights + "+resident" + std::to_string(largest_fitting + 1);
+      const json more = PlanJson("--gpu \"RTX 4090\" --ram 64GiB --all --strategy " + next);
+      const json* c = FindCandidate(more, next);
+      ASSERT_NE(c, nullptr) << next;
+      EXPECT_FALSE((*c)["fits"].get<bool>());
+      EXPECT_GT((*c)["vram"].get<int64_t>(), capacity);
+    }
+    // More blocks resident: more VRAM, less RAM, no slower.
+    const json* previous = nullptr;
+    for (const auto& [k, c] : by_k) {
+      if (previous != nullptr) {
+        EXPECT_GT((*c)["vram"].get<int64_t>(), (*previous)["vram"].get<int64_t>()) << k;
+        EXPECT_LE((*c)["ram"].get<int64_t>(), (*previous)["ram"].get<int64_t>()) << k;
+        EXPECT_LE((*c)["seconds"].get<double>(), (*previous)["seconds"].get<double>()) << k;
+      }
+      previous = c;
+    }
+  }
+  // Between the ends: the full-weights dial needs less VRAM than full+gpu
+  // and is faster than model offload at its fitting end.
+  EXPECT_LT((*dial["full"].at(14))["vram"].get<int64_t>(),
+            (*FindCandidate(plan, "full+gpu"))["vram"].get<int64_t>());
+  EXPECT_GT((*dial["full"].at(14))["vram"].get<int64_t>(),
+            (*FindCandidate(plan, "full+group_leaf_stream"))["vram"].get<int64_t>());
+  // fp8: all 57 blocks fit, the text encoders and VAE streamed.
+  EXPECT_TRUE((*dial["fp8_layerwise"].at(57))["fits"].get<bool>());
+}
+
+TEST_F(PlanCliTest, StrategyPlansAnyResidentBlockCountAndRefusesOthers) {
+  const std::string path = dir_.path() + "/resident20.py";
+  RunResult r = Plan("--gpu \"RTX 4090\" --ram 64GiB --strategy full+resident20 --emit " + path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string script = ReadFile(path);
+  EXPECT_THAT(
+      script,
+      HasSubstr("# Generated by pipefit: strategy full+resident20 for black-forest-labs/FLUX.1-dev."));
+  EXPECT_THAT(script, HasSubstr("first 20 of 57 blocks"));
+  EXPECT_THAT(script, HasSubstr("streamed = blocks[20:]\n"));
+  EXPECT_THAT(script, HasSubstr("    for block in blocks[:20]:\n        block.compile()\n"));
+  if (HavePython()) {
+    EXPECT_EQ(PyCompile(path), 0);
+  }
+
+  r = Plan("--gpu \"RTX 4090\" --strategy full+resident58");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err,
+              HasSubstr("--strategy full+resident58: the denoiser has 57 blocks (resident1 to resident57)"));
+  r = Plan("--gpu \"RTX 4090\" --strategy bnb_nf4+resident10");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("is never offered (partial-residency-quantized)"));
+  r = Plan("--gpu \"RTX 4090\" --strategy full+resident");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("needs the number of resident blocks (resident1 to resident9999)"));
+  // A UNet has no dial.
+  r = RunPipefit("plan sdxl --offline --gpu \"RTX 4090\" --strategy full+resident2", Env());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("partial residency is not offered for this pipeline"));
+  EXPECT_THAT(r.err, HasSubstr("this one is UNet2DConditionModel with"));
 }
 
 TEST_F(PlanCliTest, UsageErrorsExitTwo) {

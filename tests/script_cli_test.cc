@@ -17,6 +17,7 @@ namespace pipefit {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 using nlohmann::json;
@@ -180,6 +181,50 @@ TEST_F(ScriptCliTest, ApplyKeepsUserCodeAndWritesValidPython) {
   if (std::system("python3 --version >/dev/null 2>&1") == 0) {
     EXPECT_EQ(std::system(("python3 -m py_compile '" + path + "'").c_str()), 0) << out;
   }
+}
+
+// Issue 15 item 5: a script rewritten for partial residency, inside a
+// function, checks clean and compiles.
+TEST_F(ScriptCliTest, ApplyWritesPartialResidencyThatChecksClean) {
+  const std::string path = Write("resident.py",
+                                 "import torch\n"
+                                 "from diffusers import FluxPipeline\n"
+                                 "\n"
+                                 "\n"
+                                 "def main():\n"
+                                 "    pipe = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", "
+                                 "torch_dtype=torch.bfloat16)\n"
+                                 "    pipe.to(\"cuda\")\n"
+                                 "    image = pipe(\"a fox\", height=1024, width=1024).images[0]\n"
+                                 "    image.save(\"fox.png\")\n");
+  RunResult r = RunPipefit("apply " + path + " --strategy full+resident30 --offline --write", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string out = ReadFile(path);
+  EXPECT_THAT(
+      out,
+      HasSubstr("from diffusers import FluxPipeline\nfrom diffusers.hooks import apply_group_offloading\n"));
+  EXPECT_THAT(out, Not(HasSubstr("pipe.to(\"cuda\")")));
+  EXPECT_THAT(out, HasSubstr("    streamed = blocks[30:]\n"));
+  EXPECT_THAT(out,
+              HasSubstr("    for block in streamed:\n        apply_group_offloading(\n            block,\n"));
+  EXPECT_THAT(out, HasSubstr("    image = pipe(\"a fox\", height=1024, width=1024).images[0]\n"));
+  r = RunPipefit("check " + path, Env());
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("no findings"));
+  if (std::system("python3 --version >/dev/null 2>&1") == 0) {
+    EXPECT_EQ(std::system(("python3 -m py_compile '" + path + "'").c_str()), 0) << out;
+  }
+  // Past the denoiser's 57 blocks; and without the model, nobody knows them.
+  r = RunPipefit("apply " + path + " --strategy full+resident58 --offline", Env());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("the denoiser has 57 blocks (resident1 to resident57)"));
+  const std::string local =
+      Write("local.py",
+            "import torch\nfrom diffusers import FluxPipeline\n"
+            "pipe = FluxPipeline.from_pretrained(\"/nowhere/flux\", torch_dtype=torch.bfloat16)\n");
+  r = RunPipefit("apply " + local + " --strategy full+resident30 --offline", Env());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("partial residency needs the model to know the denoiser's blocks (--model)"));
 }
 
 TEST_F(ScriptCliTest, ApplyWithoutTheModelRefusesRejectedCombinations) {

@@ -42,6 +42,7 @@ Result<ApplyChoice> ChooseFromModel(const ApplyFlags& flags, const ApplyRequest&
   if (!inputs.frames) inputs.frames = site.frames;
   if (!inputs.steps) inputs.steps = site.steps;
   if (!inputs.batch) inputs.batch = site.batch;
+  inputs.strategy = request.strategy;
   PIPEFIT_ASSIGN_OR_RETURN(PlanFlow flow, RunPlanFlow(std::move(resolved), inputs));
   PIPEFIT_ASSIGN_OR_RETURN(ApplyChoice choice,
                            ChooseFromPlan(flow.plan, flow.plan.code_context, site, request));

@@ -40,6 +40,7 @@ int RunMeasure(MeasureFlags flags) {
   // The probe carries the prediction it is compared with: the model's, not
   // one already corrected by earlier measurements.
   flags.inputs.uncalibrated = true;
+  flags.inputs.strategy = flags.strategy;
   auto flow = RunPlanFlow(std::move(*resolved), flags.inputs);
   if (!flow.ok()) return ReportError(flow.error());
   const PlanResult& plan = flow->plan;

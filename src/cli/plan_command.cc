@@ -69,7 +69,9 @@ int RunPlan(const PlanFlags& flags) {
     return ReportError(
         MakeErrorf(ErrorCode::kUsage, "--engine must be diffusers or cache-dit, not '{}'", flags.engine));
   }
-  auto flow = RunPlanFlow(std::move(*resolved), flags.inputs);
+  PlanInputFlags inputs = flags.inputs;
+  inputs.strategy = flags.strategy;
+  auto flow = RunPlanFlow(std::move(*resolved), inputs);
   if (!flow.ok()) return ReportError(flow.error());
   if (flags.engine == "cache-dit") flow->plan.code_context.engine = ParallelEngine::kCacheDit;
   const PlanResult& plan = flow->plan;

@@ -19,6 +19,8 @@ Result<PlanRequest> MakeRequest(const PlanInputFlags& flags, const ResolvedModel
   request.model = resolved.reference;
   request.dtype = resolved.dtype;
   request.workload = {flags.height, flags.width, flags.frames, flags.batch, flags.steps};
+  if (std::optional<ParsedStrategyId> parsed = ParseStrategyId(flags.strategy, nullptr))
+    request.resident_blocks = parsed->resident_blocks;
   PIPEFIT_ASSIGN_OR_RETURN(request.activation, OptionalSizeFlag("--activation", flags.activation));
   HardwareFlags hw;
   hw.gpus = flags.gpus;
@@ -48,7 +50,9 @@ Result<const PlannedCandidate*> FindStrategy(const PlanResult& plan, const std::
   for (const PlannedCandidate& p : plan.candidates) {
     if (p.candidate.Id() == id) return &p;
   }
-  if (auto offered = ParseOfferedStrategy(id); !offered.ok()) return offered.error();
+  auto offered = ParseOfferedStrategy(id);
+  if (!offered.ok()) return offered.error();
+  if (Status blocks = CheckResidentBlocks(id, *offered, plan); !blocks.ok()) return blocks.error();
   return MakeErrorf(ErrorCode::kUsage,
                     "--strategy {} is not a candidate for this pipeline, hardware and workload "
                     "(run with --all to list them)",

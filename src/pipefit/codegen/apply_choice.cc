@@ -1,6 +1,9 @@
 #include "pipefit/codegen/apply_choice.h"
 
+#include <algorithm>
+
 #include "pipefit/codegen/script_model.h"
+#include "pipefit/plan/candidates.h"
 #include "pipefit/plan/rank.h"
 #include "pipefit/plan/rules.h"
 
@@ -31,9 +34,11 @@ Result<ApplyChoice> FindInPlan(const PlanResult& plan, const CodeContext& contex
   }
   if (ParseStrategyId(id, nullptr)) {
     PIPEFIT_ASSIGN_OR_RETURN(const ParsedStrategyId parsed, ParseOfferedStrategy(id));
+    PIPEFIT_RETURN_IF_ERROR(CheckResidentBlocks(id, parsed, plan));
     for (const PlannedCandidate& p : plan.candidates) {
       const Candidate& c = p.candidate;
-      if (c.weights != parsed.weights || c.placement != parsed.placement || c.vae_tiling || c.vae_slicing ||
+      if (c.weights != parsed.weights || c.placement != parsed.placement ||
+          c.resident_blocks != parsed.resident_blocks || c.vae_tiling || c.vae_slicing ||
           c.parallel != parsed.parallel || (c.quantized_components.size() > 1) != parsed.text_encoders) {
         continue;
       }
@@ -50,6 +55,28 @@ Result<ApplyChoice> FindInPlan(const PlanResult& plan, const CodeContext& contex
 }
 
 }  // namespace
+
+Status CheckResidentBlocks(const std::string& id, const ParsedStrategyId& parsed, const PlanResult& plan) {
+  if (parsed.placement != Placement::kPartialResident) return OkStatus();
+  const int blocks = plan.code_context.denoiser_blocks;
+  const bool offered = std::any_of(
+      plan.candidates.begin(), plan.candidates.end(),
+      [](const PlannedCandidate& p) { return p.candidate.placement == Placement::kPartialResident; });
+  if (!offered) {
+    return MakeErrorf(
+        ErrorCode::kUsage,
+        "--strategy {}: partial residency is not offered for this pipeline: it needs exactly one "
+        "denoiser (not two experts, as Wan 2.2 A14B has), a diffusers transformer (not a UNet) with at "
+        "least {} blocks; this one is {} with {} blocks (docs/partial-residency.md)",
+        id, kMinBlocksForPartialResidency, plan.code_context.denoiser_class, blocks);
+  }
+  if (parsed.resident_blocks > blocks) {
+    return MakeErrorf(ErrorCode::kUsage,
+                      "--strategy {}: the denoiser has {} blocks (resident1 to resident{})", id, blocks,
+                      blocks);
+  }
+  return OkStatus();
+}
 
 Result<ParsedStrategyId> ParseOfferedStrategy(const std::string& id) {
   std::string why;
@@ -86,6 +113,12 @@ Result<ApplyChoice> ChooseFromScript(const PipelineSite& site, const ApplyReques
     return MakeErrorf(ErrorCode::kUsage,
                       "--strategy {}: '+te' needs the model to know which text encoders are large (--model)",
                       request.strategy);
+  }
+  if (parsed.placement == Placement::kPartialResident) {
+    return MakeErrorf(
+        ErrorCode::kUsage,
+        "--strategy {}: partial residency needs the model to know the denoiser's blocks (--model)",
+        request.strategy);
   }
   if (parsed.parallel.kind != ParallelKind::kNone) {
     return MakeErrorf(

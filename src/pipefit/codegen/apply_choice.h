@@ -36,6 +36,11 @@ struct ApplyChoice {
 // offer ("--strategy ID is never offered (RULE): MESSAGE").
 Result<ParsedStrategyId> ParseOfferedStrategy(const std::string& id);
 
+// For a partial residency id ("full+resident20"): kUsage when the plan
+// offers no partial residency at all (a UNet, two denoisers, too few
+// blocks) or the denoiser has fewer than K blocks; ok otherwise.
+Status CheckResidentBlocks(const std::string& id, const ParsedStrategyId& parsed, const PlanResult& plan);
+
 // From the plan of the resolved model; `context` is the plan's code context
 // (planner CodeContextFor). A --strategy with VAE modifiers the plan did not
 // list (they change nothing at this workload) is the same knobs with them.

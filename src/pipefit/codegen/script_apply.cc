@@ -481,6 +481,9 @@ class Rewriter {
     for (const std::string& line : weights_.other_imports) {
       if (s_.source.find(line) == std::string::npos) lines += line + "\n";
     }
+    if (c_.placement == Placement::kPartialResident &&
+        !IsImported(s_, "diffusers.hooks", "apply_group_offloading"))
+      lines += "from diffusers.hooks import apply_group_offloading\n";
     if (lines.empty()) return;
     size_t at = s_.import_insert_at > 0 ? s_.import_insert_at : FileHeaderEnd(s_.source);
     if (at > 0 && s_.source[at - 1] != '\n') lines = "\n" + lines;

@@ -32,6 +32,8 @@ constexpr PlacementRow kPlacementRows[] = {
     {Placement::kGroupLeafStream, nullptr, "leaf_level", true, false},
     {Placement::kGroupLeafStreamLowmem, nullptr, "leaf_level", true, true},
     {Placement::kSequentialOffload, "pipe.enable_sequential_cpu_offload()", nullptr, false, false},
+    // Group offloading block by block: PartialResidencyCode.
+    {Placement::kPartialResident, nullptr, "leaf_level", true, false},
 };
 static_assert(RowsFollowEnum(kPlacementRows, &PlacementRow::placement, std::size(kAllPlacements)));
 
@@ -104,7 +106,81 @@ std::string GroupOffloadCode(const PlacementRow& row, const Candidate& candidate
   return code + ")\n";
 }
 
-std::string PlacementCode(const Candidate& candidate) {
+// `apply_group_offloading(target, ...)` with leaf_level and a stream, one
+// argument per line; `extra` adds arguments.
+std::string ApplyGroupOffloadingCall(const std::string& indent, const std::string& target,
+                                     const std::string& extra) {
+  std::string code = indent + "apply_group_offloading(\n";
+  const std::string in = indent + "    ";
+  code += in + target + ",\n";
+  code += in + "onload_device=torch.device(\"cuda\"),\n";
+  code += in + "offload_device=torch.device(\"cpu\"),\n";
+  code += in + "offload_type=\"leaf_level\",\n";
+  code += in + "use_stream=True,\n";
+  if (!extra.empty()) code += in + extra + ",\n";
+  return code + indent + ")\n";
+}
+
+// Partial residency (docs/partial-residency.md): diffusers has no argument
+// for a resident subset, so group offloading (hooks/group_offloading.py
+// apply_group_offloading, public API) is applied to each streamed block on
+// its own, leaf_level with a stream: every block then prefetches its leaves
+// within its own forward. The rest of the denoiser moves to the GPU tensor
+// by tensor: ModelMixin.to() skips a model with group offloading
+// (modeling_utils.py:1544-1548). The other models are streamed as
+// enable_group_offload(leaf_level, use_stream=True) does, one
+// apply_group_offloading each (pipeline_utils.py enable_group_offload);
+// pipe.to() and enable_model_cpu_offload() are not used (the latter raises
+// with group offloading active, pipeline_utils.py:1210).
+std::string PartialResidencyCode(const Candidate& candidate, const CodeContext& context) {
+  const std::string denoiser = "pipe." + context.denoiser;
+  const int n = context.denoiser_blocks;
+  const int k = std::min(candidate.resident_blocks, n);
+  std::string code = "# Partial residency: the " + context.denoiser + "'s first " + std::to_string(k) +
+                     " of " + std::to_string(n) +
+                     " blocks and its other modules stay on the GPU; the other " + std::to_string(n - k) +
+                     "\n# blocks are streamed from pinned CPU memory at every step.\n";
+  code += "blocks = [";
+  for (size_t i = 0; i < context.denoiser_block_lists.size(); ++i)
+    code += (i > 0 ? ", *" : "*") + denoiser + "." + context.denoiser_block_lists[i];
+  code += "]\n";
+  code += "streamed = blocks[" + std::to_string(k) + ":]\n";
+  code += "streamed_modules = {id(module) for block in streamed for module in block.modules()}\n";
+  code += "for module in " + denoiser + ".modules():\n";
+  code += "    if id(module) not in streamed_modules:\n";
+  code += "        for tensor in [*module.parameters(recurse=False), *module.buffers(recurse=False)]:\n";
+  code += "            tensor.data = tensor.data.to(\"cuda\")\n";
+  code += "for block in streamed:\n";
+  code += ApplyGroupOffloadingCall("    ", "block", "exclude_kwargs=" + denoiser + "._skip_keys");
+  if (context.denoiser_blocks_own_tensors) {
+    // The block's own tensors form the group on the block itself, which the
+    // first call's tracing leaves non-blocking (group_offloading.py:479-487)
+    // while the block reads them before any layer has waited on the stream.
+    code +=
+        "    # The block's own tensors are read before its first layer: copy them blocking, or the first\n";
+    code += "    # call can read them before the side stream's copy lands.\n";
+    code += "    block._diffusers_hook.get_hook(\"group_offloading\").group.non_blocking = False\n";
+  }
+  code += "# The other models: streamed leaf by leaf";
+  if (!candidate.group_offload_exclude.empty()) {
+    code += ", except " + PythonList(candidate.group_offload_exclude) + " (on the GPU whole)";
+  }
+  code += ".\n";
+  code += "for name, component in pipe.components.items():\n";
+  code += "    if not isinstance(component, torch.nn.Module) or name == " + PythonString(context.denoiser) +
+          ":\n";
+  code += "        continue\n";
+  if (!candidate.group_offload_exclude.empty()) {
+    code += "    if name in " + PythonList(candidate.group_offload_exclude) + ":\n";
+    code += "        component.to(\"cuda\")\n";
+    code += "        continue\n";
+  }
+  code += ApplyGroupOffloadingCall("    ", "component", "");
+  return code;
+}
+
+std::string PlacementCode(const Candidate& candidate, const CodeContext& context) {
+  if (candidate.placement == Placement::kPartialResident) return PartialResidencyCode(candidate, context);
   const PlacementRow& row = PlacementRowOf(candidate.placement);
   if (row.call != nullptr) return std::string(row.call) + "\n";
   return GroupOffloadCode(row, candidate);
@@ -194,7 +270,7 @@ std::string AfterLoadCode(const Candidate& candidate, const CodeContext& context
   } else if (candidate.parallel.kind != ParallelKind::kBalanced) {
     // device_map="balanced" places the components at load; .to() and
     // offloading raise after it (pipeline_utils.py:495-499, 1212-1216).
-    code += PlacementCode(candidate);
+    code += PlacementCode(candidate, context);
   }
   return code + VaeCode(candidate, context);
 }
@@ -274,6 +350,8 @@ std::string ImportCode(const Candidate& candidate, const CodeContext& context) {
   code += "from diffusers import ";
   for (size_t i = 0; i < names.size(); ++i) code += (i > 0 ? ", " : "") + names[i];
   code += "\n";
+  if (candidate.placement == Placement::kPartialResident)
+    code += "from diffusers.hooks import apply_group_offloading\n";
   if (IsVideo(context)) code += "from diffusers.utils import export_to_video\n";
   for (const std::string& line : weights.other_imports) code += line + "\n";
   return code;
@@ -306,6 +384,21 @@ std::string AttentionCode(const CodeContext& context) {
 // (docs quantization/bitsandbytes.md).
 std::string CompileCode(const Candidate& candidate, const CodeContext& context) {
   if (!context.compile_repeated_blocks) return "";
+  if (candidate.placement == Placement::kPartialResident) {
+    // The streamed blocks' hooks are compiler-disabled and rewrite their
+    // forward after the first call, so compiling them breaks the graph at
+    // every layer and recompiles (group_offloading.py:351-359, 521-524):
+    // only the resident blocks are compiled.
+    std::string code =
+        "\n# torch.compile of the resident blocks: the first call is slow while it compiles,\n";
+    code += "# later calls are faster. Set COMPILE = False to skip it.\n";
+    code += "COMPILE = True\n";
+    code += "if COMPILE:\n";
+    code += "    for block in blocks[:" +
+            std::to_string(std::min(candidate.resident_blocks, context.denoiser_blocks)) + "]:\n";
+    code += "        block.compile()\n";
+    return code;
+  }
   const bool fullgraph =
       candidate.placement == Placement::kGpu || candidate.placement == Placement::kModelOffload;
   std::string code = "\n# torch.compile of the repeated blocks: the first call is slow while it compiles,\n";

@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 #include <unordered_map>
+#include <utility>
 
 #include "pipefit/model/module_tree.h"
 #include "pipefit/model/quantized_bytes.h"
@@ -191,10 +192,13 @@ bool BnbConverts(const ModuleInfo& module, const Component& component, const Mod
   return true;
 }
 
-struct BlockTotals {
-  int64_t bytes = 0;
-  int64_t fp8_bytes = 0;
-};
+// "transformer_blocks.12" -> {"transformer_blocks", 12}.
+std::pair<std::string_view, int64_t> SplitBlockName(std::string_view block) {
+  const size_t dot = block.rfind('.');
+  int64_t index = 0;
+  for (char c : block.substr(dot + 1)) index = index * 10 + (c - '0');
+  return {block.substr(0, dot), index};
+}
 
 void MeasureTensors(const Component& component, const ModelFamily* family, LoadDType load,
                     ComponentMeasurement& m) {
@@ -203,7 +207,7 @@ void MeasureTensors(const Component& component, const ModelFamily* family, LoadD
   LayerwiseSkipper skipper(SkipPatterns(component, family));
   const bool gguf = component.format == WeightFormat::kGguf;
   const int64_t load_itemsize = DTypeBytes(LoadDTypeStorage(load), 1).value_or(2);
-  std::map<std::string, BlockTotals> blocks;
+  std::map<std::string, BlockMeasurement> blocks;
   for (const ModuleInfo& module : tree.modules) {
     int64_t leaf = 0, leaf_fp8 = 0;
     const bool castable = IsLayerwiseCastable(module.kind) && !skipper.Skipped(module.path);
@@ -243,8 +247,12 @@ void MeasureTensors(const Component& component, const ModelFamily* family, LoadD
         m.torchao_int4_bytes += resident;
       }
       if (!module.block.empty()) {
-        blocks[module.block].bytes += resident;
-        blocks[module.block].fp8_bytes += fp8;
+        BlockMeasurement& block = blocks[module.block];
+        block.bytes += resident;
+        block.fp8_bytes += fp8;
+        block.allocated_bytes += CudaAllocationBytes(resident);
+        block.pinned_bytes += PinnedHostBytes(resident);
+        if (module.path == module.block) block.own_tensors = true;
       }
     }
     if (leaf > m.leaf_bytes) {
@@ -254,7 +262,7 @@ void MeasureTensors(const Component& component, const ModelFamily* family, LoadD
     m.leaf_fp8_bytes = std::max(m.leaf_fp8_bytes, leaf_fp8);
   }
   m.blocks = static_cast<int64_t>(blocks.size());
-  for (const auto& [block, totals] : blocks) {
+  for (auto& [block, totals] : blocks) {
     m.block_total_bytes += totals.bytes;
     m.block_total_fp8_bytes += totals.fp8_bytes;
     m.block_fp8_bytes = std::max(m.block_fp8_bytes, totals.fp8_bytes);
@@ -262,10 +270,30 @@ void MeasureTensors(const Component& component, const ModelFamily* family, LoadD
       m.block_bytes = totals.bytes;
       m.largest_block = block;
     }
+    totals.name = block;
+    m.block_list.push_back(std::move(totals));
+  }
+  std::sort(m.block_list.begin(), m.block_list.end(),
+            [](const BlockMeasurement& a, const BlockMeasurement& b) {
+              const auto [list_a, index_a] = SplitBlockName(a.name);
+              const auto [list_b, index_b] = SplitBlockName(b.name);
+              if (list_a != list_b) return BlockListCalledBefore(list_a, list_b);
+              return index_a < index_b;
+            });
+  for (const BlockMeasurement& block : m.block_list) {
+    const std::string list(SplitBlockName(block.name).first);
+    if (m.block_lists.empty() || m.block_lists.back() != list) m.block_lists.push_back(list);
   }
 }
 
 }  // namespace
+
+bool BlockListCalledBefore(std::string_view a, std::string_view b) {
+  const bool single_a = a.substr(0, 7) == "single_";
+  const bool single_b = b.substr(0, 7) == "single_";
+  if (single_a != single_b) return single_b;
+  return a < b;
+}
 
 ComponentMeasurement MeasureComponent(const Component& component, LoadDType dtype) {
   ComponentMeasurement m;

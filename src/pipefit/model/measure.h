@@ -28,6 +28,22 @@ const char* LoadDTypeName(LoadDType dtype);                      // "bf16", "fp1
 std::optional<LoadDType> ParseLoadDType(std::string_view text);  // also "bfloat16", ...
 DType LoadDTypeStorage(LoadDType dtype);
 
+// One numbered child of a root ModuleList ("single_transformer_blocks.7"):
+// what group offloading streams as a block and partial residency keeps or
+// streams (plan/estimator.h). Bytes at the load dtype and after fp8 layerwise
+// casting; `allocated` is the CUDA allocator's 512-byte rounding of the
+// tensors, `pinned` their pow2 pinned host copies (internals §3.6).
+struct BlockMeasurement {
+  std::string name;  // "transformer_blocks.7"
+  int64_t bytes = 0;
+  int64_t fp8_bytes = 0;
+  int64_t allocated_bytes = 0;
+  int64_t pinned_bytes = 0;
+  // Tensors owned by the block module itself (Wan's "blocks.0.scale_shift_table"),
+  // not by one of its layers.
+  bool own_tensors = false;
+};
+
 struct ComponentMeasurement {
   std::string name;
   std::string class_name;
@@ -61,6 +77,11 @@ struct ComponentMeasurement {
   int64_t largest_layer_params = 0;   // elements of the largest Linear/Conv/Embedding weight
   int64_t allocated_bytes = 0;        // sum of a(b): the CUDA caching allocator's 512-byte rounding
   int64_t pinned_bytes = 0;           // sum of pow2ceil(b): pinned host copies (internals §3.6)
+  // Every block in the order the model calls them (BlockCallOrder), and the
+  // root ModuleLists holding them in that order ("transformer_blocks",
+  // "single_transformer_blocks").
+  std::vector<BlockMeasurement> block_list;
+  std::vector<std::string> block_lists;
   std::vector<std::string> notes;
 
   bool has_weights() const { return format != WeightFormat::kNone; }
@@ -81,6 +102,13 @@ struct PipelineMeasurement {
 
 ComponentMeasurement MeasureComponent(const Component& component, LoadDType dtype);
 PipelineMeasurement MeasurePipeline(const Pipeline& pipeline, LoadDType dtype);
+
+// Orders a model's root block lists as its forward calls them: FLUX-style
+// double-stream lists before their single-stream ones ("transformer_blocks"
+// before "single_transformer_blocks", "double_stream_blocks" before
+// "single_stream_blocks"), else by name. Which blocks come first changes no
+// estimate beyond their sizes (docs/partial-residency.md).
+bool BlockListCalledBefore(std::string_view a, std::string_view b);
 
 // Python `re.search(pattern, text)` for the pattern forms diffusers uses:
 // plain substrings and "^name$" anchors (other regexes go through

@@ -39,6 +39,7 @@ constexpr PlacementRow kPlacements[] = {
     {Placement::kGroupLeafStream, "group_leaf_stream"},
     {Placement::kGroupLeafStreamLowmem, "group_leaf_stream_lowmem"},
     {Placement::kSequentialOffload, "sequential_offload"},
+    {Placement::kPartialResident, "resident"},
 };
 static_assert(RowsFollowEnum(kPlacements, &PlacementRow::placement, std::size(kAllPlacements)));
 
@@ -57,21 +58,26 @@ std::vector<std::string_view> SplitPlus(std::string_view id) {
   return parts;
 }
 
+// "30" -> 30: one to four digits, no leading zero; nullopt otherwise.
+std::optional<int> ParseSmallCount(std::string_view digits) {
+  if (digits.empty() || digits.size() > 4 || digits[0] == '0') return std::nullopt;
+  int value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
 // "ulysses4" -> {kUlysses, 4}; N from 2 to 64.
 std::optional<ParallelLayout> ParseParallelPart(std::string_view part) {
   for (ParallelKind kind :
        {ParallelKind::kUlysses, ParallelKind::kRing, ParallelKind::kBalanced, ParallelKind::kTensor}) {
     const std::string_view name = ParallelKindId(kind);
     if (part.size() <= name.size() || part.substr(0, name.size()) != name) continue;
-    const std::string_view digits = part.substr(name.size());
-    if (digits.size() > 2 || digits[0] == '0') return std::nullopt;
-    int degree = 0;
-    for (char c : digits) {
-      if (c < '0' || c > '9') return std::nullopt;
-      degree = degree * 10 + (c - '0');
-    }
-    if (degree < 2 || degree > 64) return std::nullopt;
-    return ParallelLayout{kind, degree};
+    const std::optional<int> degree = ParseSmallCount(part.substr(name.size()));
+    if (!degree || *degree < 2 || *degree > 64) return std::nullopt;
+    return ParallelLayout{kind, *degree};
   }
   return std::nullopt;
 }
@@ -137,17 +143,18 @@ bool IsQuantized(WeightsKind weights) {
 
 bool IsGroupOffload(Placement p) {
   return p == Placement::kGroupBlock || p == Placement::kGroupBlockStream || p == Placement::kGroupLeaf ||
-         p == Placement::kGroupLeafStream || p == Placement::kGroupLeafStreamLowmem;
+         p == Placement::kGroupLeafStream || p == Placement::kGroupLeafStreamLowmem ||
+         p == Placement::kPartialResident;
 }
 
 bool UsesStream(Placement p) {
   return p == Placement::kGroupBlockStream || p == Placement::kGroupLeafStream ||
-         p == Placement::kGroupLeafStreamLowmem;
+         p == Placement::kGroupLeafStreamLowmem || p == Placement::kPartialResident;
 }
 
 bool IsLeafLevel(Placement p) {
   return p == Placement::kGroupLeaf || p == Placement::kGroupLeafStream ||
-         p == Placement::kGroupLeafStreamLowmem;
+         p == Placement::kGroupLeafStreamLowmem || p == Placement::kPartialResident;
 }
 
 std::optional<WeightsKind> ParseWeightsId(std::string_view id) {
@@ -166,6 +173,7 @@ std::optional<Placement> ParsePlacementId(std::string_view id) {
 
 std::string Candidate::Id() const {
   std::string id = std::string(WeightsId(weights)) + "+" + PlacementId(placement);
+  if (placement == Placement::kPartialResident && resident_blocks > 0) id += std::to_string(resident_blocks);
   if (IsQuantized(weights) && weights != WeightsKind::kGguf && quantized_components.size() > 1) id += "+te";
   if (vae_tiling) id += "+vae_tiling";
   if (vae_slicing) id += "+vae_slicing";
@@ -185,7 +193,17 @@ std::optional<ParsedStrategyId> ParseStrategyId(std::string_view id, std::string
   const std::optional<WeightsKind> weights = ParseWeightsId(parts[0]);
   if (!weights)
     return fail("unknown WEIGHTS '" + std::string(parts[0]) + "' in strategy id '" + std::string(id) + "'");
-  const std::optional<Placement> placement = ParsePlacementId(parts[1]);
+  std::optional<Placement> placement = ParsePlacementId(parts[1]);
+  const std::string_view resident = PlacementId(Placement::kPartialResident);
+  if (parts[1].substr(0, resident.size()) == resident) {
+    const std::optional<int> blocks = ParseSmallCount(parts[1].substr(resident.size()));
+    if (!blocks) {
+      return fail("PLACEMENT '" + std::string(parts[1]) + "' in strategy id '" + std::string(id) +
+                  "' needs the number of resident blocks (resident1 to resident9999)");
+    }
+    placement = Placement::kPartialResident;
+    parsed.resident_blocks = *blocks;
+  }
   if (!placement) {
     return fail("unknown PLACEMENT '" + std::string(parts[1]) + "' in strategy id '" + std::string(id) + "'");
   }

@@ -38,6 +38,11 @@ enum class Placement {
   kGroupLeafStream,        // leaf_level, use_stream=True
   kGroupLeafStreamLowmem,  // leaf_level, use_stream=True, low_cpu_mem_usage=True
   kSequentialOffload,      // enable_sequential_cpu_offload() (legacy)
+  // The denoiser's first k blocks (Candidate::resident_blocks) and its
+  // other modules stay on the GPU; each later block is streamed with its own
+  // leaf_level + use_stream group offloading, and the other components as in
+  // kGroupLeafStream (docs/partial-residency.md). Id "residentK".
+  kPartialResident,
 };
 
 // Every WeightsKind and every Placement, in enum order: the one list code and
@@ -58,11 +63,12 @@ inline constexpr Placement kAllPlacements[] = {
     Placement::kGroupLeafStream,
     Placement::kGroupLeafStreamLowmem,
     Placement::kSequentialOffload,
+    Placement::kPartialResident,
 };
 static_assert(IsEnumSequence(kAllWeights) &&
               std::size(kAllWeights) == static_cast<size_t>(WeightsKind::kGguf) + 1);
 static_assert(IsEnumSequence(kAllPlacements) &&
-              std::size(kAllPlacements) == static_cast<size_t>(Placement::kSequentialOffload) + 1);
+              std::size(kAllPlacements) == static_cast<size_t>(Placement::kPartialResident) + 1);
 
 // How a candidate spreads over several GPUs (docs/multi-gpu/
 // diffusers-parallelism.md). kNone is one GPU. The context-parallel kinds run
@@ -90,8 +96,10 @@ const char* ParallelConfigClass(ParallelKind kind);
 // Highest first: a lower enum value is better quality.
 enum class QualityTier { kFull, kFp8, kInt8, kInt4 };
 
-const char* WeightsId(WeightsKind weights);    // "full", "fp8_layerwise", "bnb_int8", ...
-const char* PlacementId(Placement placement);  // "gpu", "model_offload", ...
+const char* WeightsId(WeightsKind weights);  // "full", "fp8_layerwise", "bnb_int8", ...
+// "gpu", "model_offload", ...; "resident" for kPartialResident, whose ids
+// carry the block count ("resident30", Candidate::Id).
+const char* PlacementId(Placement placement);
 const char* QualityName(QualityTier quality);  // "full", "fp8", "int8", "int4"
 QualityTier QualityOf(WeightsKind weights);
 struct Candidate;
@@ -99,6 +107,8 @@ QualityTier CandidateQuality(const Candidate& candidate);  // quality, else Qual
 // CONTRACT.md `group`: "offload_casting" for full / fp8_layerwise, else "quantization".
 const char* GroupOf(WeightsKind weights);
 bool IsQuantized(WeightsKind weights);  // not full, not fp8_layerwise
+// Group offloading of every component but the ones it excludes; partial
+// residency counts (leaf level with streams) for the components it streams.
 bool IsGroupOffload(Placement placement);
 bool UsesStream(Placement placement);
 bool IsLeafLevel(Placement placement);
@@ -117,6 +127,9 @@ struct Candidate {
   bool vae_slicing = false;
   // block_level only: blocks per group (1 with streams).
   std::optional<int> num_blocks_per_group;
+  // kPartialResident only: the denoiser's blocks kept on the GPU, counted
+  // in call order (ComponentMeasurement::block_list); 0 elsewhere.
+  int resident_blocks = 0;
   // Components kept fully on the GPU outside group offloading (a VAE whose
   // class cannot be block-level offloaded, a bitsandbytes int8 component).
   std::vector<std::string> group_offload_exclude;
@@ -125,7 +138,8 @@ struct Candidate {
   std::optional<QualityTier> quality;
   ParallelLayout parallel;
 
-  // CONTRACT.md id: WEIGHTS+PLACEMENT[+te][+vae_tiling][+vae_slicing], then
+  // CONTRACT.md id: WEIGHTS+PLACEMENT[+te][+vae_tiling][+vae_slicing]
+  // (PLACEMENT "residentK" for partial residency, K = resident_blocks), then
   // pipefit's additions: "+te" marks a quantized candidate whose large text
   // encoders are quantized too, so ids stay unique; "+ulysses4", "+ring2",
   // "+balanced2", "+tp2" name a multi-GPU layout and its GPU count.
@@ -140,6 +154,7 @@ struct ParsedStrategyId {
   bool vae_tiling = false;
   bool vae_slicing = false;
   bool text_encoders = false;
+  int resident_blocks = 0;  // "residentK": K (at least 1)
   ParallelLayout parallel;
 };
 std::optional<ParsedStrategyId> ParseStrategyId(std::string_view id, std::string* error);

@@ -17,6 +17,7 @@ Candidate Make(WeightsKind weights, Placement placement, std::vector<std::string
   c.quantized_components = std::move(quantized);
   c.vae_tiling = tiling;
   c.vae_slicing = slicing;
+  if (placement == Placement::kPartialResident) c.resident_blocks = 12;
   return c;
 }
 
@@ -81,7 +82,8 @@ TEST(CandidateTest, WeightsAndPlacementIds) {
                                                "group_leaf",
                                                "group_leaf_stream",
                                                "group_leaf_stream_lowmem",
-                                               "sequential_offload"};
+                                               "sequential_offload",
+                                               "resident"};
   for (size_t i = 0; i < weights.size(); ++i) {
     EXPECT_EQ(WeightsId(kAllWeights[i]), weights[i]);
     EXPECT_EQ(ParseWeightsId(weights[i]), kAllWeights[i]);
@@ -118,14 +120,16 @@ TEST(CandidateTest, ParseStrategyIdRoundTripsEveryId) {
             EXPECT_EQ(parsed->vae_slicing, slicing) << id;
             const bool marks_te = te && IsQuantized(w) && w != WeightsKind::kGguf;
             EXPECT_EQ(parsed->text_encoders, marks_te) << id;
+            EXPECT_EQ(parsed->resident_blocks, p == Placement::kPartialResident ? 12 : 0) << id;
           }
         }
       }
     }
   }
-  // 8 placements x 4 VAE modifier sets x (3 unquantized-like weights + 5
+  // 9 placements x 4 VAE modifier sets x (3 unquantized-like weights + 5
   // quantizers with and without "+te").
-  EXPECT_EQ(ids.size(), 8u * 4u * (3u + 5u * 2u));
+  EXPECT_EQ(ids.size(), 9u * 4u * (3u + 5u * 2u));
+  EXPECT_EQ(ids.count("fp8_layerwise+resident12+vae_tiling"), 1u);
 }
 
 TEST(CandidateTest, ParseStrategyIdExamples) {
@@ -204,6 +208,21 @@ TEST(CandidateTest, ParseStrategyIdErrors) {
       {"full+gpu+balanced65",
        "unknown modifier 'balanced65' in strategy id 'full+gpu+balanced65'" + kExpected},
       {"full+gpu+ring2+ulysses2", "strategy id 'full+gpu+ring2+ulysses2' names two multi-GPU layouts"},
+      {"full+resident",
+       "PLACEMENT 'resident' in strategy id 'full+resident' needs the number of resident "
+       "blocks (resident1 to resident9999)"},
+      {"full+resident0",
+       "PLACEMENT 'resident0' in strategy id 'full+resident0' needs the number of resident "
+       "blocks (resident1 to resident9999)"},
+      {"full+resident07",
+       "PLACEMENT 'resident07' in strategy id 'full+resident07' needs the number of "
+       "resident blocks (resident1 to resident9999)"},
+      {"full+resident10000",
+       "PLACEMENT 'resident10000' in strategy id 'full+resident10000' needs the number "
+       "of resident blocks (resident1 to resident9999)"},
+      {"full+resident2x",
+       "PLACEMENT 'resident2x' in strategy id 'full+resident2x' needs the number of "
+       "resident blocks (resident1 to resident9999)"},
   };
   for (const BadId& bad : cases) {
     std::string error;
@@ -246,13 +265,15 @@ TEST(CandidateTest, GroupOfPerContract) {
 }
 
 TEST(CandidateTest, PlacementPredicates) {
-  const std::set<Placement> group = {Placement::kGroupBlock, Placement::kGroupBlockStream,
-                                     Placement::kGroupLeaf, Placement::kGroupLeafStream,
-                                     Placement::kGroupLeafStreamLowmem};
+  // Partial residency streams its blocks and the other components with
+  // leaf_level group offloading and streams.
+  const std::set<Placement> group = {
+      Placement::kGroupBlock,      Placement::kGroupBlockStream,      Placement::kGroupLeaf,
+      Placement::kGroupLeafStream, Placement::kGroupLeafStreamLowmem, Placement::kPartialResident};
   const std::set<Placement> stream = {Placement::kGroupBlockStream, Placement::kGroupLeafStream,
-                                      Placement::kGroupLeafStreamLowmem};
+                                      Placement::kGroupLeafStreamLowmem, Placement::kPartialResident};
   const std::set<Placement> leaf = {Placement::kGroupLeaf, Placement::kGroupLeafStream,
-                                    Placement::kGroupLeafStreamLowmem};
+                                    Placement::kGroupLeafStreamLowmem, Placement::kPartialResident};
   for (Placement p : kAllPlacements) {
     EXPECT_EQ(IsGroupOffload(p), group.count(p) == 1) << PlacementId(p);
     EXPECT_EQ(UsesStream(p), stream.count(p) == 1) << PlacementId(p);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "pipefit/plan/estimator.h"
+#include "pipefit/plan/plan_result.h"
 #include "pipefit/plan/rules.h"
 
 namespace pipefit {
@@ -116,6 +117,64 @@ void AddVaeVariants(const PlanContext& ctx, const Candidate& base, std::vector<C
   }
 }
 
+// Partial residency needs one diffusers transformer with numbered blocks
+// (group offloading is applied block by block; a UNet's few down/up blocks
+// differ too much in size for a dial), and weights it combines with
+// (rules.h partial-residency-quantized).
+bool OffersPartialResidency(const PlanContext& ctx, WeightsKind weights) {
+  if (ctx.denoiser < 0 || ctx.facts.denoiser.unet || FindRejection(weights, Placement::kPartialResident))
+    return false;
+  // A second denoiser (Wan 2.2's transformer_2) would be streamed whole,
+  // every step it runs: the time model counts other models once per call.
+  int denoisers = 0;
+  for (const ComponentMeasurement& m : ctx.measurement.components) {
+    if (m.has_weights() && m.role == ModelRole::kDenoiser) ++denoisers;
+  }
+  const ComponentMeasurement& d = ctx.measurement.components[static_cast<size_t>(ctx.denoiser)];
+  return denoisers == 1 && d.library == "diffusers" && d.format != WeightFormat::kPickle &&
+         d.block_list.size() >= kMinBlocksForPartialResidency;
+}
+
+// The dial's settings for one candidate (VAE modifiers set): the largest
+// block count that fits the GPU, and for the plain candidate a quarter,
+// half and three quarters of the blocks, so the front has points between
+// group offloading and everything resident. Ascending, distinct, 1..n.
+std::vector<int> ResidentBlockCounts(const PlanContext& ctx, Candidate c) {
+  const int n =
+      static_cast<int>(ctx.measurement.components[static_cast<size_t>(ctx.denoiser)].block_list.size());
+  std::vector<int> counts;
+  if (!c.vae_tiling && !c.vae_slicing) {
+    for (int quarter = 1; quarter <= 3; ++quarter) counts.push_back(std::max(1, (n * quarter + 2) / 4));
+  }
+  if (ctx.requested_resident_blocks > 0 && ctx.requested_resident_blocks <= n)
+    counts.push_back(ctx.requested_resident_blocks);
+  const Bytes capacity = GpuCapacity(ctx.hardware, 0);
+  if (capacity > 0) {
+    for (int k = n; k >= 1; --k) {
+      c.resident_blocks = k;
+      if (EstimateMemory(ctx, c).vram <= capacity) {
+        counts.push_back(k);
+        break;
+      }
+    }
+  }
+  std::sort(counts.begin(), counts.end());
+  counts.erase(std::unique(counts.begin(), counts.end()), counts.end());
+  return counts;
+}
+
+void AddPartialResidency(const PlanContext& ctx, const Candidate& base, std::vector<Candidate>& out) {
+  std::vector<Candidate> variants;
+  AddVaeVariants(ctx, base, variants);
+  for (const Candidate& variant : variants) {
+    for (int k : ResidentBlockCounts(ctx, variant)) {
+      Candidate c = variant;
+      c.resident_blocks = k;
+      out.push_back(c);
+    }
+  }
+}
+
 }  // namespace
 
 int TuneBlocksPerGroup(const PlanContext& ctx, Candidate c, Bytes vram) {
@@ -152,6 +211,10 @@ std::vector<Candidate> EnumerateCandidates(const PlanContext& ctx,
         continue;
       }
       c.group_offload_exclude = GroupExclusions(ctx, c);
+      if (p == Placement::kPartialResident) {
+        if (OffersPartialResidency(ctx, w.kind)) AddPartialResidency(ctx, c, out);
+        continue;
+      }
       if (p == Placement::kGroupBlockStream) c.num_blocks_per_group = 1;  // forced (internals §3.5)
       // Tuned to fill 80% of the card (the balanced preference's comfort
       // margin): without a stream every group moves every step whatever n

@@ -2,7 +2,8 @@
 // modifiers (CONTRACT.md "Strategy ids"), with the components each weights
 // kind changes (the denoiser alone, and the denoiser plus every large text
 // encoder), the group-offload exclusions diffusers needs, and
-// num_blocks_per_group tuned to fill 80% of the VRAM. Combinations a rule rejects
+// num_blocks_per_group tuned to fill 80% of the VRAM, and partial residency
+// at several block counts (the dial). Combinations a rule rejects
 // (rules.h) are reported, never offered.
 #ifndef PIPEFIT_PLAN_CANDIDATES_H_
 #define PIPEFIT_PLAN_CANDIDATES_H_
@@ -25,6 +26,11 @@ struct RejectedCombination {
 // denoiser in the "+te" candidates: T5-XXL (9.5 GB) and LLM encoders, not
 // CLIP (0.25-1.4 GB). memory-calculator.md "Quantized sizes".
 inline constexpr Bytes kLargeTextEncoderBytes = 2 * kGiB;
+
+// Partial residency (Placement::kPartialResident) is offered for denoisers
+// with at least this many blocks: below it the dial has too few settings to
+// matter and the group offloading candidates cover it.
+inline constexpr size_t kMinBlocksForPartialResidency = 4;
 
 std::vector<Candidate> EnumerateCandidates(const PlanContext& context,
                                            std::vector<RejectedCombination>* rejected);

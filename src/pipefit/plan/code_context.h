@@ -7,6 +7,7 @@
 #define PIPEFIT_PLAN_CODE_CONTEXT_H_
 
 #include <string>
+#include <vector>
 
 #include "pipefit/model/measure.h"
 #include "pipefit/plan/workload.h"
@@ -29,6 +30,13 @@ struct CodeContext {
   std::string denoiser = "transformer";  // component name
   std::string denoiser_class;            // "FluxTransformer2DModel"
   bool has_vae = true;
+  // The denoiser's root block lists in call order ("transformer_blocks",
+  // "single_transformer_blocks") and how many blocks they hold: partial
+  // residency's code names them (ComponentMeasurement::block_lists).
+  std::vector<std::string> denoiser_block_lists;
+  int denoiser_blocks = 0;
+  // Some block owns tensors directly (BlockMeasurement::own_tensors).
+  bool denoiser_blocks_own_tensors = false;
   // The denoiser class has `_repeated_blocks` (compile_repeated_blocks works).
   bool compile_repeated_blocks = false;
   // diffusers attention backend name to try ("_flash_3_hub", "flash_hub",

@@ -149,6 +149,14 @@ Bytes GroupActiveWeights(const PlanContext& ctx, const Candidate& c, int index) 
     case Placement::kGroupLeafStream:
     case Placement::kGroupLeafStreamLowmem:
       return std::min(s.whole, 2 * s.leaf);
+    case Placement::kPartialResident: {
+      // The denoiser: its resident part, plus two of the streamed blocks'
+      // leaves (the running one and the one prefetched); the others as
+      // leaf_level with streams.
+      if (index != ctx.denoiser) return std::min(s.whole, 2 * s.leaf);
+      const PartialSplit split = SplitForPartialResidency(ctx, c);
+      return split.resident + std::min(split.streamed, 2 * s.leaf);
+    }
     default:
       return s.whole;
   }
@@ -203,7 +211,7 @@ class Residency {
         return Pinned() +
                std::min(ComponentWeights(ctx_, c_, call.component), At(ctx_, call.component).leaf_bytes);
       default: {
-        const Bytes excluded = Excluded();
+        const Bytes excluded = Excluded() + PartialResident(call.component);
         if (Contains(c_.group_offload_exclude, name)) return excluded;
         return excluded + GroupActiveWeights(ctx_, c_, call.component);
       }
@@ -223,7 +231,7 @@ class Residency {
       case Placement::kSequentialOffload:
         return Pinned();
       default:
-        return Excluded();
+        return Excluded() + PartialResident(-1);
     }
   }
 
@@ -244,6 +252,12 @@ class Residency {
     return total;
   }
   Bytes Pinned() const { return Sum(ctx_.offload_excluded); }
+  // Partial residency: the denoiser's resident part, on the GPU from the
+  // setup lines on; counted by GroupActiveWeights while the denoiser runs.
+  Bytes PartialResident(int running) const {
+    if (c_.placement != Placement::kPartialResident || running == ctx_.denoiser) return 0;
+    return SplitForPartialResidency(ctx_, c_).resident;
+  }
   Bytes Excluded() const {
     std::vector<std::string> names = c_.group_offload_exclude;
     for (const std::string& n : ctx_.offload_excluded) names.push_back(n);
@@ -277,6 +291,31 @@ Bytes ComponentWeights(const PlanContext& ctx, const Candidate& c, int index) {
   return raw + Scale(rounding, raw, m.bytes);
 }
 
+PartialSplit SplitForPartialResidency(const PlanContext& ctx, const Candidate& c) {
+  PartialSplit split;
+  if (c.placement != Placement::kPartialResident || ctx.denoiser < 0) return split;
+  const ComponentMeasurement& m = At(ctx, ctx.denoiser);
+  const Bytes whole = ComponentWeights(ctx, c, ctx.denoiser);
+  const bool fp8 = c.weights == WeightsKind::kFp8Layerwise && IsQuantizedComponent(c, m.name);
+  Bytes raw = 0, allocated = 0, pinned = 0, load_dtype = 0;
+  const size_t first = static_cast<size_t>(std::max(0, c.resident_blocks));
+  for (size_t i = first; i < m.block_list.size(); ++i) {
+    const BlockMeasurement& b = m.block_list[i];
+    raw += fp8 ? b.fp8_bytes : b.bytes;
+    allocated += b.allocated_bytes;
+    pinned += b.pinned_bytes;
+    load_dtype += b.bytes;
+    ++split.streamed_blocks;
+  }
+  // fp8 storage: the load dtype's rounding and pinned sizes carried over
+  // pro rata (as ComponentWeights does).
+  split.streamed = std::min(whole, fp8 ? Scale(allocated, raw, load_dtype) : allocated);
+  split.streamed_pinned = fp8 ? Scale(pinned, raw, load_dtype) : pinned;
+  split.resident = whole - split.streamed;
+  split.streamed_share = m.bytes > 0 ? static_cast<double>(load_dtype) / static_cast<double>(m.bytes) : 0;
+  return split;
+}
+
 namespace {
 
 // Pinned bytes a stream placement keeps for component `index`: every
@@ -303,8 +342,15 @@ Bytes HostRam(const PlanContext& ctx, const Candidate& c) {
     load_peak = std::max(load_peak, m.format == WeightFormat::kGguf ? m.stored_bytes : m.bytes);
     if (Contains(c.group_offload_exclude, m.name) || Contains(ctx.offload_excluded, m.name)) continue;
     loaded += m.bytes;
-    host += ComponentWeights(ctx, c, index);
-    pinned += StreamPinned(ctx, c, index);
+    if (c.placement == Placement::kPartialResident && index == ctx.denoiser) {
+      // Only the streamed blocks stay in host memory (pageable, then pinned).
+      const PartialSplit split = SplitForPartialResidency(ctx, c);
+      host += split.streamed;
+      pinned += split.streamed_pinned;
+    } else {
+      host += ComponentWeights(ctx, c, index);
+      pinned += StreamPinned(ctx, c, index);
+    }
     largest_leaf = std::max(largest_leaf, ShapeOf(ctx, c, index).leaf);
   }
   // fp8 casting is applied after from_pretrained has loaded the offloaded
@@ -324,6 +370,7 @@ Bytes HostRam(const PlanContext& ctx, const Candidate& c) {
     // Pre-pinning keeps pageable and pinned copies at apply time (§3.6).
     case Placement::kGroupBlockStream:
     case Placement::kGroupLeafStream:
+    case Placement::kPartialResident:
       return std::max(load_peak, host + pinned);
     // Pinned on the fly: about two groups' (leaves') pow2-rounded bytes (§3.6).
     case Placement::kGroupLeafStreamLowmem:
@@ -411,6 +458,13 @@ Estimate EstimateMemory(const PlanContext& ctx, const Candidate& c) {
   }
   if (const CompatibilityRule* rule = QuantizedStaysResidentRule(c.weights, c.placement)) {
     e.notes.push_back(std::string(rule->message));
+  }
+  if (c.placement == Placement::kPartialResident) {
+    const PartialSplit split = SplitForPartialResidency(ctx, c);
+    e.notes.push_back(
+        "partial residency: " + std::to_string(split.streamed_blocks) +
+        " block(s) streamed every step; the code follows diffusers' source but has not run on a "
+        "GPU yet, and its time rests on a guessed overlap rule (docs/partial-residency.md)");
   }
   for (const ModelCall& call : ctx.calls) {
     StagePeak s;

@@ -3,7 +3,9 @@
 // weights (all on GPU; model offload simulated over model_cpu_offload_seq,
 // internals §2; group offload per §3.7; sequential per §4) plus that call's
 // activations and transient (one layer upcast or dequantized, §12 step 4),
-// all allocator-rounded; `vram` adds the caching allocator's reserve and the
+// all allocator-rounded (partial residency: the resident part of the
+// denoiser always, plus two streamed leaves while it runs);
+// `vram` adds the caching allocator's reserve and the
 // CUDA context. Peak RAM follows §3.6 (pinned pow2 copies for streams) and
 // the load-time peak of quantization (memory-calculator.md). Time is in
 // time_model.h.
@@ -31,6 +33,22 @@ Estimate EstimateMemory(const PlanContext& context, const Candidate& candidate);
 // Resident bytes of component `index` under the candidate's weights knob
 // (allocator-rounded), as used by EstimateMemory.
 Bytes ComponentWeights(const PlanContext& context, const Candidate& candidate, int index);
+
+// How partial residency (Placement::kPartialResident) splits the denoiser:
+// the blocks after the first `resident_blocks` (in call order) are streamed,
+// everything else of the denoiser stays on the GPU. Bytes under the weights
+// knob, allocator-rounded; `streamed_pinned` is their pow2 pinned host
+// copies (internals §3.6); `streamed_share` is the streamed blocks' share of
+// the denoiser's load-dtype bytes, the time model's proxy for their share
+// of a step's FLOPs. All zero for other placements.
+struct PartialSplit {
+  Bytes resident = 0;
+  Bytes streamed = 0;
+  Bytes streamed_pinned = 0;
+  int streamed_blocks = 0;
+  double streamed_share = 0;
+};
+PartialSplit SplitForPartialResidency(const PlanContext& context, const Candidate& candidate);
 
 }  // namespace pipefit
 

@@ -85,6 +85,14 @@ PlanContext FluxLikeContext() {
   tr.block_total_fp8_bytes = kTrFp8Blocks;
   tr.leaf_fp8_bytes = kTrFp8Leaf;
   tr.largest_layer_params = kTrLargestLayer;
+  for (int i = 0; i < 10; ++i) {
+    tr.block_list.push_back({.name = "transformer_blocks." + std::to_string(i),
+                             .bytes = kTrBlock,
+                             .fp8_bytes = kTrFp8Block,
+                             .allocated_bytes = kTrBlock,
+                             .pinned_bytes = Pinned(kTrBlock)});
+  }
+  tr.block_lists = {"transformer_blocks"};
   tr.int8_bytes = 10 * kGiB;
   tr.nf4_bytes = 6 * kGiB;
   tr.torchao_int8_bytes = 10 * kGiB;
@@ -352,6 +360,75 @@ TEST(EstimatorTest, Fp8LayerwiseGroupOffload) {
   // Pinned copies scale with the cast bytes: 1.5 x 12 GiB for the transformer.
   const Bytes host = kTe + kTe2 + kTrFp8 + kVae;
   EXPECT_EQ(e.ram, host + Pinned(host));
+}
+
+Candidate Partial(WeightsKind weights, int resident_blocks) {
+  Candidate c = Make(
+      weights, Placement::kPartialResident,
+      weights == WeightsKind::kFull ? std::vector<std::string>{} : std::vector<std::string>{"transformer"});
+  c.resident_blocks = resident_blocks;
+  return c;
+}
+
+TEST(EstimatorTest, PartialResidencySplitsTheDenoiserAfterTheFirstKBlocks) {
+  // 6 of 10 one-GiB blocks resident: 4 streamed, and the 10 GiB outside
+  // the blocks stay too.
+  PartialSplit split = SplitForPartialResidency(FluxLikeContext(), Partial(WeightsKind::kFull, 6));
+  EXPECT_EQ(split.resident, 16 * kGiB);
+  EXPECT_EQ(split.streamed, 4 * kGiB);
+  EXPECT_EQ(split.streamed_pinned, Pinned(4 * kGiB));
+  EXPECT_EQ(split.streamed_blocks, 4);
+  EXPECT_DOUBLE_EQ(split.streamed_share, 0.2);
+  // fp8 storage: half-size blocks, pinned copies scaled the same way.
+  split = SplitForPartialResidency(FluxLikeContext(), Partial(WeightsKind::kFp8Layerwise, 6));
+  EXPECT_EQ(split.resident, kTrFp8 - 2 * kGiB);
+  EXPECT_EQ(split.streamed, 2 * kGiB);
+  EXPECT_EQ(split.streamed_pinned, Pinned(2 * kGiB));
+  EXPECT_DOUBLE_EQ(split.streamed_share, 0.2);
+  // Every block resident: nothing streamed; more than there are: the same.
+  for (int k : {10, 25}) {
+    split = SplitForPartialResidency(FluxLikeContext(), Partial(WeightsKind::kFull, k));
+    EXPECT_EQ(split.resident, kTr) << k;
+    EXPECT_EQ(split.streamed_blocks, 0) << k;
+  }
+  // Other placements split nothing.
+  split = SplitForPartialResidency(FluxLikeContext(), Make(WeightsKind::kFull, Placement::kGroupLeafStream));
+  EXPECT_EQ(split.resident, 0);
+  EXPECT_EQ(split.streamed, 0);
+}
+
+TEST(EstimatorTest, PartialResidencyHoldsTheResidentPartInEveryStage) {
+  const Estimate e = EstimateMemory(FluxLikeContext(), Partial(WeightsKind::kFull, 6));
+  const Bytes resident = 16 * kGiB;
+  // The other models stream two leaves each, beside the resident part; the
+  // transformer adds two of its streamed leaves.
+  EXPECT_EQ(Weights(e), (std::vector<Bytes>{resident + 2 * kTeLeaf, resident + 2 * kTe2Leaf,
+                                            resident + 2 * kTrLeaf, resident + 2 * kVaeLeaf}));
+  ExpectVram(e, resident + 2 * kTrLeaf + kAct);
+  EXPECT_EQ(e.peak_stage, Stage::kDenoise);
+  EXPECT_EQ(e.stages[0].weights, resident);  // after the setup lines
+  // Host: the other models and the four streamed blocks, pageable plus
+  // pinned (as leaf_level with streams, internals §3.6).
+  const Bytes host = kTe + kTe2 + kVae + 4 * kGiB;
+  EXPECT_EQ(e.ram, host + Pinned(host));
+  EXPECT_EQ(e.ram, 33 * kGiB + kGiB / 8);
+
+  // Every block resident: the whole transformer, nothing of it streamed.
+  const Estimate all = EstimateMemory(FluxLikeContext(), Partial(WeightsKind::kFull, 10));
+  EXPECT_EQ(Weights(all)[2], kTr);
+}
+
+TEST(EstimatorTest, PartialResidencyWithFp8Casting) {
+  const Estimate e = EstimateMemory(FluxLikeContext(), Partial(WeightsKind::kFp8Layerwise, 6));
+  const Bytes resident = kTrFp8 - 2 * kGiB;  // 10 GiB
+  const Bytes transient = kTrLargestLayer * 2;
+  EXPECT_EQ(Weights(e)[2], resident + 2 * kTrFp8Leaf);
+  EXPECT_EQ(Transients(e), (std::vector<Bytes>{0, 0, transient, 0}));
+  ExpectVram(e, resident + 2 * kTrFp8Leaf + transient + kAct);
+  // Casting happens after every component was loaded at full size: that
+  // load peak (29.25 GiB) exceeds the host copies (9.25 + 2 GiB, plus 1.5x
+  // pinned = 28.125 GiB).
+  EXPECT_EQ(e.ram, kAll);
 }
 
 TEST(EstimatorTest, QuantizedWeightsWithModelOffload) {

@@ -53,6 +53,7 @@ struct PlanContext {
   bool quadratic_attention = false;          // SDPA math fallback (activation.h)
   StageActivations activations;              // without VAE modifiers
   std::optional<Bytes> activation_override;  // --activation
+  int requested_resident_blocks = 0;         // PlanRequest::resident_blocks
   PlanHardware hardware;
   const GpuSpec* gpu = nullptr;   // catalog row for time; null when unknown
   DType gguf_type = DType::kF32;  // dominant quant type of a GGUF denoiser

@@ -87,6 +87,9 @@ CodeContext CodeContextFor(const Pipeline& pipeline, const PlanRequest& request,
     const ComponentMeasurement& d = ctx.measurement.components[static_cast<size_t>(ctx.denoiser)];
     code.denoiser = d.name;
     code.denoiser_class = d.class_name;
+    code.denoiser_block_lists = d.block_lists;
+    code.denoiser_blocks = static_cast<int>(d.block_list.size());
+    for (const BlockMeasurement& block : d.block_list) code.denoiser_blocks_own_tensors |= block.own_tensors;
     if (const ClassTraits* t = FindClassTraits(d.class_name)) {
       code.compile_repeated_blocks = !t->repeated_blocks.empty();
       // Flash kernels take bf16/fp16 only; diffusers checks that only with
@@ -201,6 +204,7 @@ Result<PlanContext> BuildPlanContext(const Pipeline& pipeline, const PlanRequest
   PIPEFIT_ASSIGN_OR_RETURN(ctx.workload, ResolveWorkload(pipeline, request.workload));
   ctx.hardware = request.hardware;
   ctx.gpu = request.gpu;
+  ctx.requested_resident_blocks = request.resident_blocks;
   // PyTorch's flash and memory-efficient SDPA kernels take bf16 only from
   // SM 8.0 on; below it, bf16 attention runs the quadratic math kernel.
   ctx.quadratic_attention =

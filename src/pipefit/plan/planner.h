@@ -33,6 +33,9 @@ struct PlanRequest {
   // Stored measurements (`pipefit calibrate`): those of the planned GPU
   // replace or correct single-GPU estimates (plan/machine_calibration.h).
   std::vector<Measurement> measurements;
+  // Partial residency: a block count to plan besides the dial's own (the
+  // one a --strategy WEIGHTS+residentK names); 0 for none.
+  int resident_blocks = 0;
 };
 
 // The machine to plan for, from the probe and the flags (CONTRACT.md

@@ -14,16 +14,19 @@ constexpr WeightsKind kTorchao[] = {W::kTorchaoInt8wo, W::kTorchaoFp8wo, W::kTor
 constexpr WeightsKind kGguf[] = {W::kGguf};
 constexpr WeightsKind kCast[] = {W::kFp8Layerwise};
 constexpr WeightsKind kTorchaoInt4[] = {W::kTorchaoInt4wo};
+// GGUF and torchao int4 have their own rules for every offloading placement.
+constexpr WeightsKind kPartialRejected[] = {W::kBnbInt8, W::kBnbNf4, W::kTorchaoInt8wo, W::kTorchaoFp8wo};
 
 constexpr Placement kModelOffload[] = {P::kModelOffload};
 constexpr Placement kSequential[] = {P::kSequentialOffload};
-constexpr Placement kAllButGpu[] = {P::kModelOffload,     P::kGroupBlock,      P::kGroupBlockStream,
-                                    P::kGroupLeaf,        P::kGroupLeafStream, P::kGroupLeafStreamLowmem,
-                                    P::kSequentialOffload};
+constexpr Placement kAllButGpu[] = {P::kModelOffload,      P::kGroupBlock,      P::kGroupBlockStream,
+                                    P::kGroupLeaf,         P::kGroupLeafStream, P::kGroupLeafStreamLowmem,
+                                    P::kSequentialOffload, P::kPartialResident};
 constexpr Placement kGroup[] = {P::kGroupBlock, P::kGroupBlockStream, P::kGroupLeaf, P::kGroupLeafStream,
                                 P::kGroupLeafStreamLowmem};
+constexpr Placement kPartial[] = {P::kPartialResident};
 constexpr Placement kGgufUnverified[] = {P::kGroupBlockStream, P::kGroupLeafStream, P::kGroupLeafStreamLowmem,
-                                         P::kSequentialOffload};
+                                         P::kSequentialOffload, P::kPartialResident};
 
 constexpr CompatibilityRule kRules[] = {
     {.id = "bnb-int8-model-offload",
@@ -82,6 +85,16 @@ constexpr CompatibilityRule kRules[] = {
      .source =
          "diffusers tests/models/testing_utils/quantization.py test_gguf_torch_compile_with_group_offload "
          "(leaf_level, use_stream=False); internals §6.4, §3.6, §4"},
+    {.id = "partial-residency-quantized",
+     .weights = kPartialRejected,
+     .placements = kPartial,
+     .action = RuleAction::kReject,
+     .message =
+         "partial residency streams some of the denoiser's blocks with group offloading applied block by block; "
+         "bitsandbytes quant states are left behind by group offloading, and torchao tensors are not exercised "
+         "that way in diffusers' tests, so pipefit offers it with full or fp8_layerwise weights only (a "
+         "quantized denoiser usually fits whole)",
+     .source = "internals §6.1 Offload interplay, §6.2; docs/partial-residency.md"},
     {.id = "layerwise-casting-sequential",
      .weights = kCast,
      .placements = kSequential,

@@ -33,6 +33,11 @@ std::map<std::pair<W, P>, std::string> ExpectedRejections() {
   rejected[{W::kFp8Layerwise, P::kSequentialOffload}] = "layerwise-casting-sequential";
   rejected[{W::kTorchaoInt4wo, P::kModelOffload}] = "torchao-int4-gpu-only";
   for (P p : kGroupPlacements) rejected[{W::kTorchaoInt4wo, p}] = "torchao-int4-gpu-only";
+  // Partial residency: full and fp8 casting only.
+  for (W w : {W::kBnbInt8, W::kBnbNf4, W::kTorchaoInt8wo, W::kTorchaoFp8wo})
+    rejected[{w, P::kPartialResident}] = "partial-residency-quantized";
+  rejected[{W::kTorchaoInt4wo, P::kPartialResident}] = "torchao-int4-gpu-only";
+  rejected[{W::kGguf, P::kPartialResident}] = "gguf-stream-or-sequential";
   return rejected;
 }
 
@@ -54,7 +59,7 @@ TEST(RulesTest, FindRejectionForEveryPair) {
       }
     }
   }
-  EXPECT_EQ(rejected, 16);
+  EXPECT_EQ(rejected, 22);
 }
 
 TEST(RulesTest, AllowedPairs) {
@@ -82,7 +87,8 @@ TEST(RulesTest, MustExcludeQuantizedOnlyForBitsandbytesWithGroupOffload) {
   for (W w : kAllWeights) {
     for (P p : kAllPlacements) {
       const bool bnb = w == W::kBnbInt8 || w == W::kBnbNf4;
-      const bool expected = bnb && IsGroupOffload(p);
+      // Partial residency rejects bitsandbytes outright.
+      const bool expected = bnb && IsGroupOffload(p) && p != P::kPartialResident;
       EXPECT_EQ(MustExcludeQuantized(w, p), expected) << WeightsId(w) << "+" << PlacementId(p);
     }
   }
@@ -108,7 +114,7 @@ TEST(RulesTest, EveryRuleIsDocumentedAndUnique) {
     EXPECT_TRUE(ids.insert(rule.id).second) << "duplicate rule id " << rule.id;
     if (rule.action == RuleAction::kExcludeQuantized) ++excludes;
   }
-  EXPECT_EQ(ids.size(), 7u);
+  EXPECT_EQ(ids.size(), 8u);
   EXPECT_EQ(excludes, 1);
   EXPECT_THAT(ids, Contains("bnb-group-offload-excluded"));
 }

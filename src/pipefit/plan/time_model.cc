@@ -198,6 +198,19 @@ TimeEstimate EstimateTime(const PlanContext& ctx, const Candidate& c, const Time
       per_step = std::max(step, traffic.denoiser / (bw * kLowMemStreamEfficiency));
       once = traffic.others / (bw * kLowMemStreamEfficiency);
       break;
+    case Placement::kPartialResident: {
+      // Each streamed block prefetches its own leaves on its own stream, so
+      // its copies hide behind that block's compute only, not behind the
+      // resident blocks' (docs/partial-residency.md); same pinned rate as
+      // row 43's leaf_level + stream. Unmeasured as a whole: guessed.
+      const PartialSplit split = SplitForPartialResidency(ctx, c);
+      const double streamed_compute = step * split.streamed_share;
+      per_step =
+          step - streamed_compute +
+          std::max(streamed_compute, static_cast<double>(split.streamed) / (bw * kPinnedStreamEfficiency));
+      once = traffic.others / (bw * kPinnedStreamEfficiency);
+      break;
+    }
   }
   t.compute_seconds = steps * step;
   t.transfer_seconds = steps * (per_step - step) + once;

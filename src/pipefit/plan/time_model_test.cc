@@ -289,6 +289,38 @@ TEST(EstimateTimeTest, StreamsHideTransfersBehindComputeUpToTheSlowerOfTheTwo) {
   EXPECT_THAT(t.seconds, Near(kSteps * slow_step + kOthers / rate + kOverheadH100 * kH100Tflops / 10));
 }
 
+TEST(EstimateTimeTest, PartialResidencyHidesEachStreamedBlockBehindItsOwnCompute) {
+  // Eight 1 GB blocks (the other 2 GB outside them), six resident: 2 GB
+  // streamed per step, and those blocks are 20% of the step's compute.
+  GpuSpec fast = TestGpu();
+  PlanContext ctx = Context(&fast);
+  for (int i = 0; i < 8; ++i) {
+    ctx.measurement.components[0].block_list.push_back({.name = "transformer_blocks." + std::to_string(i),
+                                                        .bytes = 1'000'000'000,
+                                                        .fp8_bytes = 500'000'000,
+                                                        .allocated_bytes = 1'000'000'000,
+                                                        .pinned_bytes = 1'073'741'824});
+  }
+  Candidate c = Make(WeightsKind::kFull, Placement::kPartialResident);
+  c.resident_blocks = 6;
+  const double rate = kBandwidth * kPinnedStream;
+  // Transfer-bound: 2 GB / 12.79 GB/s = 0.156 s per step against the
+  // streamed blocks' 0.039 s; the resident blocks' 0.156 s hides nothing.
+  TimeEstimate t = EstimateTime(ctx, c);
+  EXPECT_THAT(t.compute_seconds, Near(kSteps * kStep));
+  EXPECT_THAT(t.transfer_seconds, Near(kSteps * (2e9 / rate - 0.2 * kStep) + kOthers / rate));
+  // More blocks resident, less traffic; all resident, only the other models move.
+  c.resident_blocks = 8;
+  t = EstimateTime(ctx, c);
+  EXPECT_THAT(t.transfer_seconds, Near(kOthers / rate));
+  // Compute-bound (10 TFLOPS): the streamed blocks' 0.39 s covers their copy.
+  GpuSpec slow = TestGpu(10);
+  ctx.gpu = &slow;
+  c.resident_blocks = 6;
+  t = EstimateTime(ctx, c);
+  EXPECT_THAT(t.transfer_seconds, Near(kOthers / rate));
+}
+
 TEST(EstimateTimeTest, LowMemStreamsMoveAtHalfThePinnedRate) {
   GpuSpec gpu = TestGpu();
   const double rate = kBandwidth * kLowMemStream;  // 6.395 GB/s: 1.564 s per step

@@ -107,6 +107,7 @@ Json CandidateJson(const PlannedCandidate& p, const PlanHardware& hardware, cons
   j["vae_tiling"] = c.vae_tiling;
   j["vae_slicing"] = c.vae_slicing;
   j["num_blocks_per_group"] = OptionalOrNull(c.num_blocks_per_group);
+  j["resident_blocks"] = c.placement == Placement::kPartialResident ? Json(c.resident_blocks) : Json(nullptr);
   j["vram"] = e.vram;
   j["vram_allocated"] = e.vram_allocated;
   j["ram"] = e.ram;

@@ -147,6 +147,7 @@ TEST(PlanReportJsonTest, CandidateFieldsAndValues) {
                                               "vae_tiling",
                                               "vae_slicing",
                                               "num_blocks_per_group",
+                                              "resident_blocks",
                                               "vram",
                                               "vram_allocated",
                                               "ram",
@@ -179,6 +180,7 @@ TEST(PlanReportJsonTest, CandidateFieldsAndValues) {
   EXPECT_EQ(nf4["vram_allocated"].get<int64_t>(), 8 * kGiB);
   EXPECT_EQ(nf4["ram"].get<int64_t>(), 20 * kGiB);
   EXPECT_TRUE(nf4["num_blocks_per_group"].is_null());
+  EXPECT_TRUE(nf4["resident_blocks"].is_null());
   EXPECT_EQ(nf4["fits"], true);
   EXPECT_TRUE(nf4["reason"].is_null());
   EXPECT_EQ(nf4["relative_time"], 1.25);
