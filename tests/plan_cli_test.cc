@@ -469,6 +469,37 @@ TEST_F(PlanCliTest, PartialResidencyIsADialBetweenTheGpuAndGroupOffloading) {
   EXPECT_TRUE((*dial["fp8_layerwise"].at(57))["fits"].get<bool>());
 }
 
+// --quality keeps one tier and up: the full-weights front runs from group
+// offloading through the partial residency dial to the largest K that fits.
+TEST_F(PlanCliTest, QualityFilterShowsTheFullWeightsDialOnTheParetoFront) {
+  RunResult r = Plan("--gpu \"RTX 4090\" --ram 64GiB --pareto --quality full");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string front = r.out.substr(r.out.find("On the front"));
+  EXPECT_THAT(front, HasSubstr("  a  full+group_leaf_stream_lowmem "));
+  EXPECT_THAT(front, HasSubstr("  b  full+resident14 "));
+  EXPECT_THAT(front, HasSubstr("  c  full+resident29 "));
+  EXPECT_THAT(front, HasSubstr("  d  full+resident42 "));
+  EXPECT_THAT(r.out, Not(HasSubstr("fp8_layerwise+")));
+  EXPECT_THAT(r.out, Not(HasSubstr("bnb_")));
+
+  const json plan = PlanJson("--gpu \"RTX 4090\" --ram 64GiB --all --quality fp8");
+  std::set<std::string> tiers;
+  for (const json& c : plan["candidates"]) tiers.insert(c["quality"].get<std::string>());
+  EXPECT_EQ(tiers, (std::set<std::string>{"full", "fp8"}));
+  bool noted = false;
+  for (const json& note : plan["notes"]) noted |= note.get<std::string>().starts_with("--quality fp8: ");
+  EXPECT_TRUE(noted);
+  for (const char* pick : {"quality", "speed", "memory", "balanced"}) {
+    const json& id = plan["recommended"][pick];
+    if (id.is_null()) continue;
+    EXPECT_NE(FindCandidate(plan, id.get<std::string>()), nullptr) << pick;
+  }
+
+  r = Plan("--quality best");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--quality must be full, fp8, int8 or int4, not 'best'"));
+}
+
 TEST_F(PlanCliTest, StrategyPlansAnyResidentBlockCountAndRefusesOthers) {
   const std::string path = dir_.path() + "/resident20.py";
   RunResult r = Plan("--gpu \"RTX 4090\" --ram 64GiB --strategy full+resident20 --emit " + path);

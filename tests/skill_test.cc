@@ -48,7 +48,7 @@ constexpr std::array<std::array<const char*, 2>, 3> kFixtures = {{
 
 // How many commands the skill shows (run + skipped), and how many of them are
 // `pipefit serve` lines marked "not run" (a server runs until stopped).
-constexpr int kExpectedCommands = 55;
+constexpr int kExpectedCommands = 57;
 constexpr int kExpectedSkipped = 2;
 
 struct SkillCommand {

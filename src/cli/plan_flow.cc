@@ -21,6 +21,14 @@ Result<PlanRequest> MakeRequest(const PlanInputFlags& flags, const ResolvedModel
   request.workload = {flags.height, flags.width, flags.frames, flags.batch, flags.steps};
   if (std::optional<ParsedStrategyId> parsed = ParseStrategyId(flags.strategy, nullptr))
     request.resident_blocks = parsed->resident_blocks;
+  if (!flags.quality.empty()) {
+    const std::optional<QualityTier> tier = ParseQualityName(flags.quality);
+    if (!tier) {
+      return MakeErrorf(ErrorCode::kUsage, "--quality must be full, fp8, int8 or int4, not '{}'",
+                        flags.quality);
+    }
+    request.min_quality = *tier;
+  }
   PIPEFIT_ASSIGN_OR_RETURN(request.activation, OptionalSizeFlag("--activation", flags.activation));
   HardwareFlags hw;
   hw.gpus = flags.gpus;
@@ -111,6 +119,8 @@ void AddHardwareOptions(CLI::App& cmd, PlanInputFlags& f, bool uncalibrated_flag
   cmd.add_option("--batch", f.batch, "images per call (default 1)");
   cmd.add_option("--steps", f.steps, "inference steps (default: the pipeline's)");
   cmd.add_option("--activation", f.activation, "pin the activation memory of every stage (seed what-if)");
+  cmd.add_option("--quality", f.quality,
+                 "leave out candidates below this quality: full, fp8, int8 or int4 (default: keep all)");
   if (uncalibrated_flag)
     cmd.add_flag("--uncalibrated", f.uncalibrated,
                  "ignore this machine's stored measurements (pipefit calibrate): every number predicted");

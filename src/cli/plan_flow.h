@@ -21,6 +21,7 @@ struct PlanInputFlags {
   std::vector<std::string> gpus;  // --gpu, repeatable
   std::optional<int> height, width, frames, batch, steps;
   bool uncalibrated = false;  // --uncalibrated: ignore the calibration store
+  std::string quality;        // --quality: full, fp8, int8 or int4 (all); "" for all
   // --strategy as typed: a partial residency id ("full+resident20") has its
   // block count planned even when the plan would not list it.
   std::string strategy;

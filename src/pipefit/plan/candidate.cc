@@ -129,6 +129,13 @@ const char* QualityName(QualityTier quality) {
   return "?";  // unreachable: the switch covers every tier (-Wswitch)
 }
 
+std::optional<QualityTier> ParseQualityName(std::string_view name) {
+  for (QualityTier tier : {QualityTier::kFull, QualityTier::kFp8, QualityTier::kInt8, QualityTier::kInt4}) {
+    if (name == QualityName(tier)) return tier;
+  }
+  return std::nullopt;
+}
+
 QualityTier QualityOf(WeightsKind weights) { return RowOf(weights).quality; }
 
 QualityTier CandidateQuality(const Candidate& candidate) {

@@ -101,6 +101,7 @@ const char* WeightsId(WeightsKind weights);  // "full", "fp8_layerwise", "bnb_in
 // carry the block count ("resident30", Candidate::Id).
 const char* PlacementId(Placement placement);
 const char* QualityName(QualityTier quality);  // "full", "fp8", "int8", "int4"
+std::optional<QualityTier> ParseQualityName(std::string_view name);
 QualityTier QualityOf(WeightsKind weights);
 struct Candidate;
 QualityTier CandidateQuality(const Candidate& candidate);  // quality, else QualityOf(weights)

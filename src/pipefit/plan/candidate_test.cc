@@ -252,6 +252,14 @@ TEST(CandidateTest, QualityOfPerContract) {
   EXPECT_LT(QualityTier::kInt8, QualityTier::kInt4);
 }
 
+TEST(CandidateTest, QualityNamesParse) {
+  for (QualityTier tier : {QualityTier::kFull, QualityTier::kFp8, QualityTier::kInt8, QualityTier::kInt4})
+    EXPECT_EQ(ParseQualityName(QualityName(tier)), tier);
+  EXPECT_EQ(ParseQualityName("Full"), std::nullopt);
+  EXPECT_EQ(ParseQualityName("bf16"), std::nullopt);
+  EXPECT_EQ(ParseQualityName(""), std::nullopt);
+}
+
 TEST(CandidateTest, GroupOfPerContract) {
   EXPECT_STREQ(GroupOf(WeightsKind::kFull), "offload_casting");
   EXPECT_STREQ(GroupOf(WeightsKind::kFp8Layerwise), "offload_casting");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "pipefit/plan/estimator.h"
 #include "pipefit/plan/machine_calibration.h"
@@ -250,6 +251,15 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
   std::vector<Candidate> candidates = EnumerateCandidates(ctx, &rejected);
   const std::vector<Candidate> parallel = EnumerateParallelCandidates(ctx, candidates, &rejected);
   candidates.insert(candidates.end(), parallel.begin(), parallel.end());
+  if (request.min_quality != QualityTier::kInt4) {
+    const auto below = std::remove_if(candidates.begin(), candidates.end(), [&](const Candidate& c) {
+      return CandidateQuality(c) > request.min_quality;
+    });
+    const auto left_out = std::distance(below, candidates.end());
+    candidates.erase(below, candidates.end());
+    plan.notes.push_back(fmt::format("--quality {}: {} candidate(s) of a lower quality left out",
+                                     QualityName(request.min_quality), left_out));
+  }
   const PlannedConfiguration configuration{plan.code_context.model_id, plan.code_context.denoiser_class,
                                            ctx.measurement.load_dtype, ctx.workload};
   const FamilyCorrection correction =

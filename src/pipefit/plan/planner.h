@@ -36,6 +36,9 @@ struct PlanRequest {
   // Partial residency: a block count to plan besides the dial's own (the
   // one a --strategy WEIGHTS+residentK names); 0 for none.
   int resident_blocks = 0;
+  // --quality: candidates of a lower quality tier are left out of the plan
+  // (its table, recommendations and Pareto front); kInt4 keeps them all.
+  QualityTier min_quality = QualityTier::kInt4;
 };
 
 // The machine to plan for, from the probe and the flags (CONTRACT.md
