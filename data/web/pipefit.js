@@ -290,6 +290,7 @@ function readPlanRequest() {
   }
   request.dtype = $("dtype").value;
   request.prefer = $("prefer").value;
+  if ($("quality").value) request.quality = $("quality").value;
   if ($("show-all").checked) request.all = true;
   return request;
 }

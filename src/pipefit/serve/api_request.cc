@@ -45,7 +45,8 @@ constexpr ApiEndpoint kEndpoints[] = {
       {cmd, "ram", FieldKind::kString, "--ram"}, {cmd, "height", FieldKind::kInteger, "--height"},      \
       {cmd, "width", FieldKind::kInteger, "--width"}, {cmd, "frames", FieldKind::kInteger, "--frames"}, \
       {cmd, "batch", FieldKind::kInteger, "--batch"}, {cmd, "steps", FieldKind::kInteger, "--steps"},   \
-      {cmd, "activation", FieldKind::kString, "--activation"}, {                                        \
+      {cmd, "activation", FieldKind::kString, "--activation"},                                          \
+      {cmd, "quality", FieldKind::kString, "--quality"}, {                                              \
     cmd, "offline", FieldKind::kSwitch, "--offline"                                                     \
   }
 

@@ -20,11 +20,12 @@ const ApiEndpoint& Endpoint(std::string_view path) {
 TEST(ApiRequestTest, PlanFieldsBecomeFlagsAndTheModelComesAfterDoubleDash) {
   auto command = TranslateApiRequest(
       Endpoint("/api/plan"),
-      R"({"model": "flux.1-dev", "gpu": "RTX 4090", "ram": "64GiB", "height": 768, "all": true, "offline": false})");
+      R"({"model": "flux.1-dev", "gpu": "RTX 4090", "ram": "64GiB", "height": 768, "all": true, "offline": false,
+          "quality": "full"})");
   ASSERT_TRUE(command.ok()) << command.error().message;
   // Flags in the order of the body's keys, sorted (so equal bodies give equal commands).
   EXPECT_THAT(command->arguments, ElementsAre("plan", "--json", "--all", "--gpu=RTX 4090", "--height=768",
-                                              "--ram=64GiB", "--", "flux.1-dev"));
+                                              "--quality=full", "--ram=64GiB", "--", "flux.1-dev"));
   EXPECT_EQ(command->schema, "pipefit.plan/1");
   EXPECT_FALSE(command->script.has_value());
 }
