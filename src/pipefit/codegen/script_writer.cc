@@ -407,6 +407,12 @@ std::string CompileCode(const Candidate& candidate, const CodeContext& context) 
   code += "if COMPILE:\n";
   if (candidate.weights == WeightsKind::kBnbInt8)
     code += "    torch._dynamo.config.capture_dynamic_output_shape_ops = True\n";
+  // Group offloading's hooks rewrite each block's forward, so every block
+  // recompiles; past dynamo's default limit (8) the rest would run eager.
+  // diffusers' own recipe raises the limit (optimization/
+  // speed-memory-optims.md, group offloading + compile).
+  if (IsGroupOffload(candidate.placement))
+    code += "    torch._dynamo.config.cache_size_limit = 1000  # group offloading recompiles every block\n";
   code += "    pipe." + context.denoiser + ".compile_repeated_blocks(" + (fullgraph ? "fullgraph=True" : "") +
           ")\n";
   return code;

@@ -469,6 +469,10 @@ TEST(ScriptWriterTest, FullgraphOnlyWithoutHooksInsideTheBlocks) {
     const std::string script = EmitScript(Make(WeightsKind::kFull, p), FluxContext());
     EXPECT_THAT(script, HasSubstr("    pipe.transformer.compile_repeated_blocks()\n"));
     EXPECT_THAT(script, Not(HasSubstr("fullgraph=True"))) << PlacementId(p);
+    // Group offloading recompiles every block: the limit diffusers' recipe sets.
+    EXPECT_EQ(script.find("torch._dynamo.config.cache_size_limit = 1000") != std::string::npos,
+              IsGroupOffload(p))
+        << PlacementId(p);
   }
 }
 
