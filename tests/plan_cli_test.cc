@@ -474,6 +474,7 @@ TEST_F(PlanCliTest, PartialResidencyIsADialBetweenTheGpuAndGroupOffloading) {
 TEST_F(PlanCliTest, QualityFilterShowsTheFullWeightsDialOnTheParetoFront) {
   RunResult r = Plan("--gpu \"RTX 4090\" --ram 64GiB --pareto --quality full");
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(" fitting candidates, quality full only; letters are on the front"));
   const std::string front = r.out.substr(r.out.find("On the front"));
   EXPECT_THAT(front, HasSubstr("  a  full+group_leaf_stream_lowmem "));
   EXPECT_THAT(front, HasSubstr("  b  full+resident14 "));
@@ -494,6 +495,11 @@ TEST_F(PlanCliTest, QualityFilterShowsTheFullWeightsDialOnTheParetoFront) {
     if (id.is_null()) continue;
     EXPECT_NE(FindCandidate(plan, id.get<std::string>()), nullptr) << pick;
   }
+
+  const std::string svg = dir_.path() + "/front.svg";
+  ASSERT_EQ(Plan("--gpu \"RTX 4090\" --ram 64GiB --quality fp8 --svg " + svg).exit_code, 0);
+  EXPECT_THAT(ReadFile(svg),
+              HasSubstr("on GeForce RTX 4090: Pareto front of VRAM and time, quality fp8 and up<"));
 
   r = Plan("--quality best");
   EXPECT_EQ(r.exit_code, 2);

@@ -160,6 +160,8 @@ struct PlanResult {
   SeedQuantities seed;
   StageActivations activation;
   std::vector<PlannedCandidate> candidates;  // every candidate, fitting or not
+  // --quality: the lowest quality tier left in `candidates` (kInt4: all).
+  QualityTier min_quality = QualityTier::kInt4;
   Recommendations recommended;
   std::optional<Shortfall> shortfall;       // set when nothing fits
   std::vector<RejectedCandidate> rejected;  // never offered, with the rule

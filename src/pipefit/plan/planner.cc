@@ -257,6 +257,7 @@ PlanResult Plan(const Pipeline& pipeline, const PlanRequest& request, const Plan
     });
     const auto left_out = std::distance(below, candidates.end());
     candidates.erase(below, candidates.end());
+    plan.min_quality = request.min_quality;
     plan.notes.push_back(fmt::format("--quality {}: {} candidate(s) of a lower quality left out",
                                      QualityName(request.min_quality), left_out));
   }

@@ -54,6 +54,13 @@ double AxisGiB(const PlanResult& plan, const std::vector<const PlannedCandidate*
   return std::max(1.0, std::ceil(most * 1.05));
 }
 
+// ", quality fp8 and up" when --quality left candidates out.
+std::string QualitySuffix(const PlanResult& plan) {
+  if (plan.min_quality == QualityTier::kInt4) return "";
+  return fmt::format(", quality {}{}", QualityName(plan.min_quality),
+                     plan.min_quality == QualityTier::kFull ? " only" : " and up");
+}
+
 char FrontLabel(size_t index) { return index < 26 ? static_cast<char>('a' + index) : '*'; }
 
 std::string Seconds(double s) { return s >= 100 ? fmt::format("{:.0f} s", s) : fmt::format("{:.2f} s", s); }
@@ -113,10 +120,10 @@ std::string RenderParetoChart(const PlanResult& plan, int width, int height) {
   const bool none_fits =
       std::none_of(shown.begin(), shown.end(), [](const PlannedCandidate* p) { return p->fits; });
   std::string out =
-      fmt::format("Pareto front: peak VRAM against seconds per call ({}; letters are on the front{})\n",
+      fmt::format("Pareto front: peak VRAM against seconds per call ({}{}; letters are on the front{})\n",
                   none_fits ? fmt::format("none fits: all {} candidates", shown.size())
                             : fmt::format("{} fitting candidates", shown.size()),
-                  card > 0 ? ", | is the card's VRAM" : "");
+                  QualitySuffix(plan), card > 0 ? ", | is the card's VRAM" : "");
   const std::string top = Seconds(time.hi), bottom = Seconds(time.lo);
   const size_t margin = std::max(top.size(), bottom.size()) + 1;
   for (int r = 0; r < height; ++r) {
@@ -159,9 +166,10 @@ std::string RenderParetoSvg(const PlanResult& plan) {
       "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n",
       kW, kH, kW, kH,
       EscapeHtml(fmt::format("pipefit plan: {} — peak VRAM against seconds per call", plan.model)));
-  svg += fmt::format("<text x=\"{:.0f}\" y=\"20\" font-size=\"13\" font-weight=\"bold\">{}</text>\n", kLeft,
-                     EscapeHtml(fmt::format("{} on {}: Pareto front of VRAM and time", plan.model,
-                                            plan.hardware.gpu.empty() ? "no GPU" : plan.hardware.gpu)));
+  svg += fmt::format(
+      "<text x=\"{:.0f}\" y=\"20\" font-size=\"13\" font-weight=\"bold\">{}</text>\n", kLeft,
+      EscapeHtml(fmt::format("{} on {}: Pareto front of VRAM and time{}", plan.model,
+                             plan.hardware.gpu.empty() ? "no GPU" : plan.hardware.gpu, QualitySuffix(plan))));
   // Axes and ticks.
   svg += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#555\"/>\n", kLeft,
                      kTop + plot_h, kLeft + plot_w, kTop + plot_h);
