@@ -133,8 +133,9 @@ GroupShape ShapeOf(const PlanContext& ctx, const Candidate& c, int index) {
 }
 
 // Weights of the active component during its own call under group offload
-// (internals §3.7).
-Bytes GroupActiveWeights(const PlanContext& ctx, const Candidate& c, int index) {
+// (internals §3.7); under partial residency, of the denoiser's streamed part
+// only (its resident part is on the GPU throughout, Residency adds it).
+Bytes GroupActiveWeights(const PlanContext& ctx, const Candidate& c, int index, const PartialSplit& partial) {
   const GroupShape s = ShapeOf(ctx, c, index);
   const int64_t blocks = At(ctx, index).blocks;
   switch (c.placement) {
@@ -149,14 +150,10 @@ Bytes GroupActiveWeights(const PlanContext& ctx, const Candidate& c, int index) 
     case Placement::kGroupLeafStream:
     case Placement::kGroupLeafStreamLowmem:
       return std::min(s.whole, 2 * s.leaf);
-    case Placement::kPartialResident: {
-      // The denoiser: its resident part, plus two of the streamed blocks'
-      // leaves (the running one and the one prefetched); the others as
-      // leaf_level with streams.
-      if (index != ctx.denoiser) return std::min(s.whole, 2 * s.leaf);
-      const PartialSplit split = SplitForPartialResidency(ctx, c);
-      return split.resident + std::min(split.streamed, 2 * s.leaf);
-    }
+    case Placement::kPartialResident:
+      // Two of the streamed blocks' leaves (the running one and the one
+      // prefetched); the other models as leaf_level with streams.
+      return std::min(index == ctx.denoiser ? partial.streamed : s.whole, 2 * s.leaf);
     default:
       return s.whole;
   }
@@ -188,7 +185,8 @@ Bytes StageActivation(const PlanContext& ctx, const Candidate& c, Stage stage) {
 // Resident weights while `call` runs, for each placement.
 class Residency {
  public:
-  Residency(const PlanContext& ctx, const Candidate& c) : ctx_(ctx), c_(c), chain_(ctx.offload_chain) {
+  Residency(const PlanContext& ctx, const Candidate& c)
+      : ctx_(ctx), c_(c), chain_(ctx.offload_chain), partial_(SplitForPartialResidency(ctx, c)) {
     for (const std::string& name : ctx.offload_excluded) resident_.push_back(name);
     // Components whose hook enable_model_cpu_offload() skips stay where
     // they were loaded (the GPU) and drop out of the chain (internals §2).
@@ -211,12 +209,15 @@ class Residency {
         return Pinned() +
                std::min(ComponentWeights(ctx_, c_, call.component), At(ctx_, call.component).leaf_bytes);
       default: {
-        const Bytes excluded = Excluded() + PartialResident(call.component);
+        // Partial residency's resident part is on the GPU in every call.
+        const Bytes excluded = Excluded() + partial_.resident;
         if (Contains(c_.group_offload_exclude, name)) return excluded;
-        return excluded + GroupActiveWeights(ctx_, c_, call.component);
+        return excluded + GroupActiveWeights(ctx_, c_, call.component, partial_);
       }
     }
   }
+
+  const PartialSplit& partial() const { return partial_; }
 
   // What the setup lines leave on the GPU before the first call:
   // `.to("cuda")` everything, model offload the excluded components and the
@@ -231,7 +232,7 @@ class Residency {
       case Placement::kSequentialOffload:
         return Pinned();
       default:
-        return Excluded() + PartialResident(-1);
+        return Excluded() + partial_.resident;
     }
   }
 
@@ -252,12 +253,6 @@ class Residency {
     return total;
   }
   Bytes Pinned() const { return Sum(ctx_.offload_excluded); }
-  // Partial residency: the denoiser's resident part, on the GPU from the
-  // setup lines on; counted by GroupActiveWeights while the denoiser runs.
-  Bytes PartialResident(int running) const {
-    if (c_.placement != Placement::kPartialResident || running == ctx_.denoiser) return 0;
-    return SplitForPartialResidency(ctx_, c_).resident;
-  }
   Bytes Excluded() const {
     std::vector<std::string> names = c_.group_offload_exclude;
     for (const std::string& n : ctx_.offload_excluded) names.push_back(n);
@@ -279,6 +274,7 @@ class Residency {
   const Candidate& c_;
   std::vector<std::string> chain_;
   std::vector<std::string> resident_;
+  const PartialSplit partial_;  // all zero unless partial residency
 };
 
 }  // namespace
@@ -460,9 +456,8 @@ Estimate EstimateMemory(const PlanContext& ctx, const Candidate& c) {
     e.notes.push_back(std::string(rule->message));
   }
   if (c.placement == Placement::kPartialResident) {
-    const PartialSplit split = SplitForPartialResidency(ctx, c);
     e.notes.push_back(
-        "partial residency: " + std::to_string(split.streamed_blocks) +
+        "partial residency: " + std::to_string(residency.partial().streamed_blocks) +
         " block(s) streamed every step; the code follows diffusers' source but has not run on a "
         "GPU yet, and its time rests on a guessed overlap rule (docs/partial-residency.md)");
   }
