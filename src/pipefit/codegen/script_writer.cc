@@ -32,7 +32,8 @@ constexpr PlacementRow kPlacementRows[] = {
     {Placement::kGroupLeafStream, nullptr, "leaf_level", true, false},
     {Placement::kGroupLeafStreamLowmem, nullptr, "leaf_level", true, true},
     {Placement::kSequentialOffload, "pipe.enable_sequential_cpu_offload()", nullptr, false, false},
-    // Group offloading block by block: PartialResidencyCode.
+    // Each streamed block and each other model: apply_group_offloading with
+    // these keywords (PartialResidencyCode).
     {Placement::kPartialResident, nullptr, "leaf_level", true, false},
 };
 static_assert(RowsFollowEnum(kPlacementRows, &PlacementRow::placement, std::size(kAllPlacements)));
@@ -88,17 +89,26 @@ std::string CastingCode(const Candidate& candidate, const CodeContext& context) 
   return code;
 }
 
-std::string GroupOffloadCode(const PlacementRow& row, const Candidate& candidate) {
-  std::string code = "pipe.enable_group_offload(\n";
-  code += "    onload_device=torch.device(\"cuda\"),\n";
-  code += "    offload_device=torch.device(\"cpu\"),\n";
-  code += std::string("    offload_type=\"") + row.offload_type + "\",\n";
+// The group offloading keywords a placement row sets, one per line at
+// `indent`: the devices, offload_type, the block count (block_level), the
+// stream and low_cpu_mem_usage. The pipeline-level enable_group_offload and
+// apply_group_offloading take the same ones.
+std::string GroupOffloadKeywords(const PlacementRow& row, const Candidate& candidate,
+                                 const std::string& indent) {
+  std::string code = indent + "onload_device=torch.device(\"cuda\"),\n";
+  code += indent + "offload_device=torch.device(\"cpu\"),\n";
+  code += indent + "offload_type=\"" + row.offload_type + "\",\n";
   if (!IsLeafLevel(row.placement)) {
     const int blocks = row.use_stream ? 1 : std::max(1, candidate.num_blocks_per_group.value_or(1));
-    code += "    num_blocks_per_group=" + std::to_string(blocks) + ",\n";
+    code += indent + "num_blocks_per_group=" + std::to_string(blocks) + ",\n";
   }
-  if (row.use_stream) code += "    use_stream=True,\n";
-  if (row.low_cpu_mem_usage) code += "    low_cpu_mem_usage=True,\n";
+  if (row.use_stream) code += indent + "use_stream=True,\n";
+  if (row.low_cpu_mem_usage) code += indent + "low_cpu_mem_usage=True,\n";
+  return code;
+}
+
+std::string GroupOffloadCode(const PlacementRow& row, const Candidate& candidate) {
+  std::string code = "pipe.enable_group_offload(\n" + GroupOffloadKeywords(row, candidate, "    ");
   // Excluded components are moved to the GPU whole by diffusers itself.
   if (!candidate.group_offload_exclude.empty()) {
     code += "    exclude_modules=" + PythonList(candidate.group_offload_exclude) + ",\n";
@@ -106,19 +116,16 @@ std::string GroupOffloadCode(const PlacementRow& row, const Candidate& candidate
   return code + ")\n";
 }
 
-// `apply_group_offloading(target, ...)` with leaf_level and a stream, one
-// argument per line; `extra` adds arguments.
-std::string ApplyGroupOffloadingCall(const std::string& indent, const std::string& target,
+// `apply_group_offloading(target, ...)` inside a loop body, with the
+// keywords of the candidate's placement row (partial residency: leaf_level
+// with a stream), one per line; `extra` adds an argument.
+std::string ApplyGroupOffloadingCall(const Candidate& candidate, const std::string& target,
                                      const std::string& extra) {
-  std::string code = indent + "apply_group_offloading(\n";
-  const std::string in = indent + "    ";
-  code += in + target + ",\n";
-  code += in + "onload_device=torch.device(\"cuda\"),\n";
-  code += in + "offload_device=torch.device(\"cpu\"),\n";
-  code += in + "offload_type=\"leaf_level\",\n";
-  code += in + "use_stream=True,\n";
+  const std::string in = "        ";
+  std::string code = "    apply_group_offloading(\n" + in + target + ",\n";
+  code += GroupOffloadKeywords(PlacementRowOf(candidate.placement), candidate, in);
   if (!extra.empty()) code += in + extra + ",\n";
-  return code + indent + ")\n";
+  return code + "    )\n";
 }
 
 // Partial residency (docs/partial-residency.md): diffusers has no argument
@@ -151,7 +158,7 @@ std::string PartialResidencyCode(const Candidate& candidate, const CodeContext& 
   code += "        for tensor in [*module.parameters(recurse=False), *module.buffers(recurse=False)]:\n";
   code += "            tensor.data = tensor.data.to(\"cuda\")\n";
   code += "for block in streamed:\n";
-  code += ApplyGroupOffloadingCall("    ", "block", "exclude_kwargs=" + denoiser + "._skip_keys");
+  code += ApplyGroupOffloadingCall(candidate, "block", "exclude_kwargs=" + denoiser + "._skip_keys");
   if (context.denoiser_blocks_own_tensors) {
     // The block's own tensors form the group on the block itself, which the
     // first call's tracing leaves non-blocking (group_offloading.py:479-487)
@@ -175,7 +182,7 @@ std::string PartialResidencyCode(const Candidate& candidate, const CodeContext& 
     code += "        component.to(\"cuda\")\n";
     code += "        continue\n";
   }
-  code += ApplyGroupOffloadingCall("    ", "component", "");
+  code += ApplyGroupOffloadingCall(candidate, "component", "");
   return code;
 }
 
