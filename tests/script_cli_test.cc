@@ -227,6 +227,41 @@ TEST_F(ScriptCliTest, ApplyWritesPartialResidencyThatChecksClean) {
   EXPECT_THAT(r.err, HasSubstr("partial residency needs the model to know the denoiser's blocks (--model)"));
 }
 
+// The script's own variable replaces "pipe" everywhere in the written code,
+// not only at the start of a line: partial residency and tensor parallelism
+// name it inside loops and arguments. (Found on tests/field/scripts/
+// s04_nunchaku_qencoder_to_then_sequential.py, whose variable is `pipeline`.)
+TEST_F(ScriptCliTest, ApplyRenamesThePipelineVariableInsideLoopsAndArguments) {
+  const std::string script =
+      "import torch\n"
+      "from diffusers import FluxPipeline\n"
+      "pipeline = FluxPipeline.from_pretrained(\"black-forest-labs/FLUX.1-dev\", torch_dtype=torch.bfloat16)\n"
+      "pipeline.to(\"cuda\")\n"
+      "image = pipeline(\"a fox\").images[0]\n";
+  const std::string path = Write("pipeline.py", script);
+  RunResult r = RunPipefit("apply " + path + " --strategy full+resident30 --offline --write", Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string out = ReadFile(path);
+  EXPECT_THAT(out, HasSubstr("blocks = [*pipeline.transformer.transformer_blocks, "
+                             "*pipeline.transformer.single_transformer_blocks]\n"));
+  EXPECT_THAT(out, HasSubstr("for module in pipeline.transformer.modules():\n"));
+  EXPECT_THAT(out, HasSubstr("        exclude_kwargs=pipeline.transformer._skip_keys,\n"));
+  EXPECT_THAT(out, HasSubstr("for name, component in pipeline.components.items():\n"));
+  EXPECT_THAT(out, Not(HasSubstr(" pipe.")));
+  EXPECT_THAT(out, Not(HasSubstr("*pipe.")));
+  EXPECT_THAT(out, Not(HasSubstr("=pipe.")));
+  r = RunPipefit("check " + path, Env());
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  const std::string tp = Write("tp.py", script);
+  r = RunPipefit("apply " + tp + " --strategy full+gpu+tp2 --gpu 2xH100 --ram 512GiB --offline --write",
+                 Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  out = ReadFile(tp);
+  EXPECT_THAT(out, HasSubstr("for component in pipeline.components.values():\n"));
+  EXPECT_THAT(out, Not(HasSubstr(" pipe.")));
+}
+
 TEST_F(ScriptCliTest, ApplyWithoutTheModelRefusesRejectedCombinations) {
   const std::string path = Write("run.py", kScript);
   RunResult r = RunPipefit("apply " + path + " --strategy torchao_int4wo+model_offload --offline", Env());

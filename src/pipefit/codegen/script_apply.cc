@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <optional>
 
 #include "pipefit/base/text.h"
@@ -16,6 +17,30 @@ constexpr std::string_view kCodeVariable = "pipe";
 
 std::string Trim(std::string_view text) { return std::string(TrimWhitespace(text)); }
 
+bool IsIdentifierChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// `line` with every use of the code's variable renamed to `variable`: the
+// token "pipe" followed by "." or " =" (an assignment), wherever it stands
+// ("for m in pipe.transformer.modules():", "exclude_kwargs=pipe.x"), not
+// inside a longer name ("my_pipe.", "pipe_2.", "x.pipe.").
+std::string RenamedVariable(const std::string& line, const std::string& variable) {
+  std::string out;
+  const std::string_view name = kCodeVariable;
+  size_t at = 0;
+  while (at < line.size()) {
+    const bool token = line.compare(at, name.size(), name) == 0 &&
+                       (at == 0 || (!IsIdentifierChar(line[at - 1]) && line[at - 1] != '.'));
+    const std::string_view after = std::string_view(line).substr(std::min(line.size(), at + name.size()));
+    if (token && (after.starts_with(".") || after.starts_with(" ="))) {
+      out += variable;
+      at += name.size();
+    } else {
+      out += line[at++];
+    }
+  }
+  return out;
+}
+
 // Each line of `code` prefixed with `indent`, "pipe" renamed to `variable`.
 std::string Indented(std::string_view code, const std::string& indent, const std::string& variable) {
   std::string out;
@@ -23,11 +48,7 @@ std::string Indented(std::string_view code, const std::string& indent, const std
   while (start < code.size()) {
     size_t end = code.find('\n', start);
     if (end == std::string_view::npos) end = code.size();
-    std::string line(code.substr(start, end - start));
-    if (line.starts_with(std::string(kCodeVariable) + ".") ||
-        line.starts_with(std::string(kCodeVariable) + " =")) {
-      line = variable + line.substr(kCodeVariable.size());
-    }
+    const std::string line = RenamedVariable(std::string(code.substr(start, end - start)), variable);
     out += line.empty() ? "\n" : indent + line + "\n";
     start = end + 1;
   }
